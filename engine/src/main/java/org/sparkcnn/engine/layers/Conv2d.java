@@ -1,0 +1,86 @@
+package org.sparkcnn.engine.layers;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.ops.Conv2dOps;
+
+/** 2-D convolution (cross-correlation) with a kh x kw kernel, stride (sh, sw), zero padding (ph, pw) and an optional bias. */
+public record Conv2d(String name, int inChannels, int outChannels, int kh, int kw, int sh, int sw, int ph, int pw,
+                     boolean bias) implements Layer {
+
+    /** {@code inChannels} 0 means "take it from the input". */
+    public Conv2d {
+        Layers.positive("out_channels", outChannels);
+        Layers.positive("kernel", kh);
+        Layers.positive("kernel", kw);
+        Layers.positive("stride", sh);
+        Layers.positive("stride", sw);
+        Layers.nonNegative("padding", ph);
+        Layers.nonNegative("padding", pw);
+        Layers.nonNegative("in_channels", inChannels);
+    }
+
+    @Override
+    public String type() {
+        return "conv2d";
+    }
+
+    @Override
+    public Shape outputShape(Shape in) {
+        if (inChannels != 0 && inChannels != in.channels()) {
+            throw new IllegalArgumentException("expects " + inChannels + " input channels but the input is " + in);
+        }
+        int hp = in.height() + 2 * ph, wp = in.width() + 2 * pw;
+        if (kh > hp || kw > wp) {
+            throw new IllegalArgumentException(kh + "x" + kw + " kernel does not fit the " + hp + "x" + wp + " padded input");
+        }
+        return new Shape(outChannels, Conv2dOps.outputSize(in.height(), kh, sh, ph), Conv2dOps.outputSize(in.width(), kw, sw, pw));
+    }
+
+    @Override
+    public List<ParamTensor> params(Shape in) {
+        int fanIn = in.channels() * kh * kw, fanOut = outChannels * kh * kw;
+        List<ParamTensor> p = new ArrayList<>();
+        p.add(new ParamTensor("w", new int[]{outChannels, in.channels(), kh, kw}, fanIn, fanOut, false));
+        if (bias) {
+            p.add(new ParamTensor("b", new int[]{outChannels}, fanIn, fanOut, true));
+        }
+        return p;
+    }
+
+    @Override
+    public long forwardFlops(Shape in) {
+        return 2L * outputShape(in).size() * in.channels() * kh * kw;
+    }
+
+    @Override
+    public void writeJson(ObjectNode node) {
+        node.put("in_channels", inChannels);
+        node.put("out_channels", outChannels);
+        Layers.putPair(node, "kernel", kh, kw);
+        Layers.putPair(node, "stride", sh, sw);
+        Layers.putPair(node, "padding", ph, pw);
+        node.put("bias", bias);
+    }
+
+    @Override
+    public LayerModel bind(Shape in, int paramOffset, int maxBatch) {
+        Shape out = outputShape(in);
+        int c = in.channels(), h = in.height(), w = in.width(), o = outChannels;
+        int wOff = paramOffset, bOff = bias ? paramOffset + o * c * kh * kw : -1;
+        float[] col = new float[c * kh * kw * out.height() * out.width()];
+        return new LayerModel(in, out, paramOffset) {
+            @Override
+            public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
+                Conv2dOps.forward(y, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw, col);
+            }
+
+            @Override
+            public void backward(float[] params, float[] grads, float[] inp, float[] y, float[] dout, float[] dinp, int n) {
+                Conv2dOps.backward(dinp, grads, dout, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw, col);
+            }
+        };
+    }
+}

@@ -1,0 +1,67 @@
+package org.sparkcnn.engine.ops;
+
+/**
+ * Element-wise activations over {@code len} elements. Backward overwrites {@code dinp}; it may alias
+ * {@code dout}.
+ */
+public final class ActivationOps {
+
+    private ActivationOps() {
+    }
+
+    /** y = max(x, 0). */
+    public static void reluForward(float[] out, float[] inp, int len) {
+        for (int i = 0; i < len; i++) {
+            out[i] = inp[i] > 0f ? inp[i] : 0f;
+        }
+    }
+
+    /** dx = dy * [x > 0]: the derivative at 0 is 0, as in PyTorch and Caffe. */
+    public static void reluBackward(float[] dinp, float[] dout, float[] inp, int len) {
+        for (int i = 0; i < len; i++) {
+            dinp[i] = inp[i] > 0f ? dout[i] : 0f;
+        }
+    }
+
+    /** y = x for x > 0, else slope * x. */
+    public static void leakyReluForward(float[] out, float[] inp, int len, float slope) {
+        for (int i = 0; i < len; i++) {
+            out[i] = inp[i] > 0f ? inp[i] : slope * inp[i];
+        }
+    }
+
+    /** dx = dy for x > 0, else slope * dy. */
+    public static void leakyReluBackward(float[] dinp, float[] dout, float[] inp, int len, float slope) {
+        for (int i = 0; i < len; i++) {
+            dinp[i] = inp[i] > 0f ? dout[i] : slope * dout[i];
+        }
+    }
+
+    /** y = 1 / (1 + exp(-x)). */
+    public static void sigmoidForward(float[] out, float[] inp, int len) {
+        for (int i = 0; i < len; i++) {
+            out[i] = (float) (1.0 / (1.0 + Math.exp(-inp[i])));
+        }
+    }
+
+    /** dx = dy * y * (1 - y), from the forward output y. */
+    public static void sigmoidBackward(float[] dinp, float[] dout, float[] out, int len) {
+        for (int i = 0; i < len; i++) {
+            dinp[i] = dout[i] * out[i] * (1f - out[i]);
+        }
+    }
+
+    /** y = tanh(x). */
+    public static void tanhForward(float[] out, float[] inp, int len) {
+        for (int i = 0; i < len; i++) {
+            out[i] = (float) Math.tanh(inp[i]);
+        }
+    }
+
+    /** dx = dy * (1 - y^2), from the forward output y. */
+    public static void tanhBackward(float[] dinp, float[] dout, float[] out, int len) {
+        for (int i = 0; i < len; i++) {
+            dinp[i] = dout[i] * (1f - out[i] * out[i]);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package org.sparkcnn.engine.ops;
+
+import java.util.Arrays;
+
+/**
+ * Max and average pooling over NCHW batches. Windows start at {@code i*s - p}; padded cells are
+ * never read: for max pooling they count as -inf (never selected), for average pooling as 0.
+ */
+public final class Pool2dOps {
+
+    private Pool2dOps() {
+    }
+
+    /**
+     * Max pooling. {@code argmax[q]} records, for output cell q, the flat index into {@code inp} of its
+     * maximum. Ties go to the first maximum in row-major window order (strict {@code >} while scanning),
+     * as PyTorch's CPU kernel does.
+     */
+    public static void maxForward(float[] out, int[] argmax, float[] inp, int n, int c, int h, int w,
+                                  int kh, int kw, int sh, int sw, int ph, int pw) {
+        int ho = Conv2dOps.outputSize(h, kh, sh, ph), wo = Conv2dOps.outputSize(w, kw, sw, pw);
+        int q = 0;
+        for (int plane = 0; plane < n * c; plane++) {
+            int base = plane * h * w;
+            for (int i = 0; i < ho; i++) {
+                int y0 = Math.max(i * sh - ph, 0), y1 = Math.min(i * sh - ph + kh, h);
+                for (int j = 0; j < wo; j++, q++) {
+                    int x0 = Math.max(j * sw - pw, 0), x1 = Math.min(j * sw - pw + kw, w);
+                    int best = base + y0 * w + x0;
+                    float max = inp[best];
+                    for (int y = y0; y < y1; y++) {
+                        for (int x = x0, p = base + y * w + x0; x < x1; x++, p++) {
+                            if (inp[p] > max || (Float.isNaN(inp[p]) && !Float.isNaN(max))) {
+                                max = inp[p];
+                                best = p;
+                            }
+                        }
+                    }
+                    out[q] = max;
+                    argmax[q] = best;
+                }
+            }
+        }
+    }
+
+    /** Routes each delta to the argmax remembered in forward; overlapping windows accumulate. */
+    public static void maxBackward(float[] dinp, float[] dout, int[] argmax, int n, int c, int h, int w, int ho, int wo) {
+        Arrays.fill(dinp, 0, n * c * h * w, 0f);
+        for (int q = 0, end = n * c * ho * wo; q < end; q++) {
+            dinp[argmax[q]] += dout[q];
+        }
+    }
+
+    /**
+     * Average pooling. The divisor is kh*kw when {@code countIncludePad} (PyTorch's default), else the
+     * number of real (unpadded) cells in the window.
+     */
+    public static void avgForward(float[] out, float[] inp, int n, int c, int h, int w,
+                                  int kh, int kw, int sh, int sw, int ph, int pw, boolean countIncludePad) {
+        int ho = Conv2dOps.outputSize(h, kh, sh, ph), wo = Conv2dOps.outputSize(w, kw, sw, pw);
+        int q = 0;
+        for (int plane = 0; plane < n * c; plane++) {
+            int base = plane * h * w;
+            for (int i = 0; i < ho; i++) {
+                int y0 = Math.max(i * sh - ph, 0), y1 = Math.min(i * sh - ph + kh, h);
+                for (int j = 0; j < wo; j++, q++) {
+                    int x0 = Math.max(j * sw - pw, 0), x1 = Math.min(j * sw - pw + kw, w);
+                    float s = 0f;
+                    for (int y = y0; y < y1; y++) {
+                        for (int p = base + y * w + x0, e = p + (x1 - x0); p < e; p++) {
+                            s += inp[p];
+                        }
+                    }
+                    out[q] = s / (countIncludePad ? kh * kw : (y1 - y0) * (x1 - x0));
+                }
+            }
+        }
+    }
+
+    /** Spreads each delta, divided by its window's divisor, over the window's real cells. */
+    public static void avgBackward(float[] dinp, float[] dout, int n, int c, int h, int w,
+                                   int kh, int kw, int sh, int sw, int ph, int pw, boolean countIncludePad) {
+        int ho = Conv2dOps.outputSize(h, kh, sh, ph), wo = Conv2dOps.outputSize(w, kw, sw, pw);
+        Arrays.fill(dinp, 0, n * c * h * w, 0f);
+        int q = 0;
+        for (int plane = 0; plane < n * c; plane++) {
+            int base = plane * h * w;
+            for (int i = 0; i < ho; i++) {
+                int y0 = Math.max(i * sh - ph, 0), y1 = Math.min(i * sh - ph + kh, h);
+                for (int j = 0; j < wo; j++, q++) {
+                    int x0 = Math.max(j * sw - pw, 0), x1 = Math.min(j * sw - pw + kw, w);
+                    float d = dout[q] / (countIncludePad ? kh * kw : (y1 - y0) * (x1 - x0));
+                    for (int y = y0; y < y1; y++) {
+                        for (int p = base + y * w + x0, e = p + (x1 - x0); p < e; p++) {
+                            dinp[p] += d;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
