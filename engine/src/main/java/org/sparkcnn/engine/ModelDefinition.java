@@ -127,6 +127,13 @@ public final class ModelDefinition {
         return shapes.get(shapes.size() - 1);
     }
 
+    /** Fails unless data of shape {@code data} can feed this model. */
+    public void checkInput(Shape data) {
+        if (!data.equals(input)) {
+            throw new IllegalArgumentException("model '" + name + "' expects input of shape " + input + ", got " + data);
+        }
+    }
+
     /** Number of outputs per example (classes, for a classifier). */
     public int outputSize() {
         return outputShape().size();
