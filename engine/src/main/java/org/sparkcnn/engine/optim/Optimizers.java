@@ -1,0 +1,85 @@
+package org.sparkcnn.engine.optim;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Builds an {@link Optimizer} from a name and an option map whose keys are PyTorch's argument names.
+ * The learning rate is not an option: it is passed to every {@link Optimizer#step} by the schedule.
+ * <pre>
+ * sgd      momentum (0), dampening (0), nesterov (false), weight_decay (0)
+ * adam     betas ([0.9, 0.999]), eps (1e-8), weight_decay (0), amsgrad (false)
+ * adamw    betas ([0.9, 0.999]), eps (1e-8), weight_decay (0.01), amsgrad (false)
+ * rmsprop  alpha (0.99), eps (1e-8), weight_decay (0), momentum (0), centered (false)
+ * adagrad  lr_decay (0), weight_decay (0), initial_accumulator_value (0), eps (1e-10)
+ * </pre>
+ * An unknown name or key, a wrong type or an out-of-range value throws IllegalArgumentException naming
+ * the optimizer and the key.
+ */
+public final class Optimizers {
+    private Optimizers() {}
+
+    private static final Map<String, List<String>> KEYS = new LinkedHashMap<>();
+
+    static {
+        KEYS.put("sgd", List.of("momentum", "dampening", "nesterov", "weight_decay"));
+        KEYS.put("adam", List.of("betas", "eps", "weight_decay", "amsgrad"));
+        KEYS.put("adamw", List.of("betas", "eps", "weight_decay", "amsgrad"));
+        KEYS.put("rmsprop", List.of("alpha", "eps", "weight_decay", "momentum", "centered"));
+        KEYS.put("adagrad", List.of("lr_decay", "weight_decay", "initial_accumulator_value", "eps"));
+    }
+
+    /** The accepted optimizer names. */
+    public static List<String> names() {
+        return List.copyOf(KEYS.keySet());
+    }
+
+    /** The option keys accepted for {@code name}. */
+    public static List<String> keys(String name) {
+        List<String> keys = KEYS.get(normalize(name));
+        if (keys == null) throw unknown(name);
+        return keys;
+    }
+
+    /** A fresh optimizer for {@code paramCount} parameters; {@code options} may be null or empty. */
+    public static Optimizer create(String name, Map<String, ?> options, int paramCount) {
+        String n = normalize(name);
+        List<String> keys = KEYS.get(n);
+        if (keys == null) throw unknown(name);
+        Opts o = new Opts(n, options, keys);
+        switch (n) {
+            case "sgd":
+                return new Sgd(paramCount, o.num("momentum", 0), o.num("dampening", 0), o.bool("nesterov", false),
+                        o.num("weight_decay", 0));
+            case "adam":
+            case "adamw": {
+                double[] betas = o.nums("betas", new double[] {0.9, 0.999});
+                if (betas.length != 2) throw Check.fail(n, "betas", "must have 2 elements", betas.length);
+                double wd = o.num("weight_decay", n.equals("adam") ? 0 : 0.01);
+                double eps = o.num("eps", 1e-8);
+                boolean ams = o.bool("amsgrad", false);
+                return n.equals("adam")
+                        ? new Adam(paramCount, betas[0], betas[1], eps, wd, ams)
+                        : new AdamW(paramCount, betas[0], betas[1], eps, wd, ams);
+            }
+            case "rmsprop":
+                return new RmsProp(paramCount, o.num("alpha", 0.99), o.num("eps", 1e-8), o.num("weight_decay", 0),
+                        o.num("momentum", 0), o.bool("centered", false));
+            case "adagrad":
+                return new Adagrad(paramCount, o.num("lr_decay", 0), o.num("weight_decay", 0),
+                        o.num("initial_accumulator_value", 0), o.num("eps", 1e-10));
+            default:
+                throw unknown(name);
+        }
+    }
+
+    private static String normalize(String name) {
+        return name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static IllegalArgumentException unknown(String name) {
+        return new IllegalArgumentException("unknown optimizer '" + name + "'; valid names: " + KEYS.keySet());
+    }
+}
