@@ -13,13 +13,8 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
     /** {@code inChannels} 0 means "take it from the input". */
     public Conv2d {
         Layers.positive("out_channels", outChannels);
-        Layers.positive("kernel", kh);
-        Layers.positive("kernel", kw);
-        Layers.positive("stride", sh);
-        Layers.positive("stride", sw);
-        Layers.nonNegative("padding", ph);
-        Layers.nonNegative("padding", pw);
         Layers.nonNegative("in_channels", inChannels);
+        Layers.checkWindow(kh, kw, sh, sw, ph, pw);
     }
 
     @Override
@@ -32,11 +27,7 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
         if (inChannels != 0 && inChannels != in.channels()) {
             throw new IllegalArgumentException("expects " + inChannels + " input channels but the input is " + in);
         }
-        int hp = in.height() + 2 * ph, wp = in.width() + 2 * pw;
-        if (kh > hp || kw > wp) {
-            throw new IllegalArgumentException(kh + "x" + kw + " kernel does not fit the " + hp + "x" + wp + " padded input");
-        }
-        return new Shape(outChannels, Conv2dOps.outputSize(in.height(), kh, sh, ph), Conv2dOps.outputSize(in.width(), kw, sw, pw));
+        return Layers.windowOutput("kernel", in, outChannels, kh, kw, sh, sw, ph, pw);
     }
 
     @Override
@@ -59,9 +50,7 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
     public void writeJson(ObjectNode node) {
         node.put("in_channels", inChannels);
         node.put("out_channels", outChannels);
-        Layers.putPair(node, "kernel", kh, kw);
-        Layers.putPair(node, "stride", sh, sw);
-        Layers.putPair(node, "padding", ph, pw);
+        Layers.writeWindow(node, kh, kw, sh, sw, ph, pw);
         node.put("bias", bias);
     }
 

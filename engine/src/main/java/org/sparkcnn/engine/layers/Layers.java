@@ -6,6 +6,8 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.ops.Conv2dOps;
 
 /**
  * Reads and writes layer objects of model files. Strict: an unknown type or key, or a value of the
@@ -183,8 +185,29 @@ public final class Layers {
         return v.asText();
     }
 
-    static void putPair(ObjectNode node, String key, int a, int b) {
-        node.putArray(key).add(a).add(b);
+    /** Validates a sliding window: kernel kh x kw, stride (sh, sw), padding (ph, pw). */
+    static void checkWindow(int kh, int kw, int sh, int sw, int ph, int pw) {
+        positive("kernel", kh);
+        positive("kernel", kw);
+        positive("stride", sh);
+        positive("stride", sw);
+        nonNegative("padding", ph);
+        nonNegative("padding", pw);
+    }
+
+    /** The output of a sliding window over {@code in}, {@code floor((H + 2p - k) / s) + 1} per axis, with {@code channels} channels. */
+    static Shape windowOutput(String what, Shape in, int channels, int kh, int kw, int sh, int sw, int ph, int pw) {
+        int hp = in.height() + 2 * ph, wp = in.width() + 2 * pw;
+        if (kh > hp || kw > wp) {
+            throw new IllegalArgumentException(kh + "x" + kw + " " + what + " does not fit the " + hp + "x" + wp + " padded input");
+        }
+        return new Shape(channels, Conv2dOps.outputSize(in.height(), kh, sh, ph), Conv2dOps.outputSize(in.width(), kw, sw, pw));
+    }
+
+    static void writeWindow(ObjectNode node, int kh, int kw, int sh, int sw, int ph, int pw) {
+        node.putArray("kernel").add(kh).add(kw);
+        node.putArray("stride").add(sh).add(sw);
+        node.putArray("padding").add(ph).add(pw);
     }
 
     static void positive(String field, int value) {

@@ -2,7 +2,6 @@ package org.sparkcnn.engine.layers;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sparkcnn.engine.Shape;
-import org.sparkcnn.engine.ops.Conv2dOps;
 import org.sparkcnn.engine.ops.Pool2dOps;
 
 /**
@@ -14,12 +13,7 @@ public record Pool2d(String name, boolean max, int kh, int kw, int sh, int sw, i
                      boolean countIncludePad) implements Layer {
 
     public Pool2d {
-        Layers.positive("kernel", kh);
-        Layers.positive("kernel", kw);
-        Layers.positive("stride", sh);
-        Layers.positive("stride", sw);
-        Layers.nonNegative("padding", ph);
-        Layers.nonNegative("padding", pw);
+        Layers.checkWindow(kh, kw, sh, sw, ph, pw);
         if (2 * ph > kh || 2 * pw > kw) {
             throw new IllegalArgumentException("padding " + ph + "x" + pw + " must be at most half the " + kh + "x" + kw + " kernel");
         }
@@ -32,18 +26,12 @@ public record Pool2d(String name, boolean max, int kh, int kw, int sh, int sw, i
 
     @Override
     public Shape outputShape(Shape in) {
-        int hp = in.height() + 2 * ph, wp = in.width() + 2 * pw;
-        if (kh > hp || kw > wp) {
-            throw new IllegalArgumentException(kh + "x" + kw + " window does not fit the " + hp + "x" + wp + " padded input");
-        }
-        return new Shape(in.channels(), Conv2dOps.outputSize(in.height(), kh, sh, ph), Conv2dOps.outputSize(in.width(), kw, sw, pw));
+        return Layers.windowOutput("window", in, in.channels(), kh, kw, sh, sw, ph, pw);
     }
 
     @Override
     public void writeJson(ObjectNode node) {
-        Layers.putPair(node, "kernel", kh, kw);
-        Layers.putPair(node, "stride", sh, sw);
-        Layers.putPair(node, "padding", ph, pw);
+        Layers.writeWindow(node, kh, kw, sh, sw, ph, pw);
         if (!max) {
             node.put("count_include_pad", countIncludePad);
         }
