@@ -1,0 +1,122 @@
+package org.sparkcnn.engine.train;
+
+import java.io.Serializable;
+
+/**
+ * An exact, order-independent sum of gradient vectors and losses. Each float32 addend is rounded
+ * once to a multiple of 2^-40 (an absolute error below 5e-13) and added as a 64-bit integer. Integer
+ * addition is associative, so the total is bit-identical however the addends are grouped: over
+ * chunks, threads, Spark partitions or executors, in any order.
+ *
+ * <p>An addend that is not finite or reaches 2^22 in magnitude is not added: the sum records the
+ * first such parameter index instead ({@link #badIndex()}), which the caller reports as divergence.
+ * Below that bound, sums of up to 2^20 addends cannot overflow.
+ */
+public final class FixedPointSum implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    public static final int FRACTION_BITS = 40;
+    private static final double SCALE = 0x1p40;
+    private static final double LIMIT = 0x1p22;
+
+    private long[] sums;     // null while nothing was added: an empty partition ships nothing
+    private long loss;
+    private long examples;
+    private int badIndex = -1;
+    private double badValue;
+
+    public FixedPointSum() {
+    }
+
+    public boolean isEmpty() {
+        return examples == 0 && badIndex < 0;
+    }
+
+    /** Adds one chunk's gradient (all of {@code grads}), its loss and its number of examples. */
+    public void add(float[] grads, double chunkLoss, int chunkExamples) {
+        if (sums == null) {
+            sums = new long[grads.length];
+        } else if (sums.length != grads.length) {
+            throw new IllegalArgumentException("gradient of " + grads.length + " values added to a sum of " + sums.length);
+        }
+        for (int i = 0; i < grads.length; i++) {
+            double v = grads[i];
+            if (!(Math.abs(v) < LIMIT)) {
+                if (badIndex < 0) {
+                    badIndex = i;
+                    badValue = v;
+                }
+                continue;
+            }
+            sums[i] += Math.round(v * SCALE);
+        }
+        if (!(Math.abs(chunkLoss) < LIMIT)) {
+            if (badIndex < 0) {
+                badIndex = grads.length;  // one past the last parameter: the loss itself
+                badValue = chunkLoss;
+            }
+        } else {
+            loss += Math.round(chunkLoss * SCALE);
+        }
+        examples += chunkExamples;
+    }
+
+    /** Back to empty, keeping the allocated array. */
+    public void clear() {
+        if (sums != null) {
+            java.util.Arrays.fill(sums, 0L);
+        }
+        loss = 0;
+        examples = 0;
+        badIndex = -1;
+        badValue = 0;
+    }
+
+    /** Adds {@code other} into this sum and returns this; exact. */
+    public FixedPointSum merge(FixedPointSum other) {
+        if (other.examples == 0 && other.badIndex < 0) {
+            return this;
+        }
+        if (other.sums != null) {
+            if (sums == null) {
+                sums = other.sums.clone();
+            } else {
+                for (int i = 0; i < sums.length; i++) {
+                    sums[i] = Math.addExact(sums[i], other.sums[i]);
+                }
+            }
+        }
+        loss = Math.addExact(loss, other.loss);
+        examples += other.examples;
+        if (other.badIndex >= 0 && (badIndex < 0 || other.badIndex < badIndex)) {
+            badIndex = other.badIndex;
+            badValue = other.badValue;
+        }
+        return this;
+    }
+
+    /** Writes the summed gradient as floats into {@code out}. */
+    public float[] gradient(float[] out) {
+        for (int i = 0; i < out.length; i++) {
+            out[i] = sums == null ? 0f : (float) (sums[i] / SCALE);
+        }
+        return out;
+    }
+
+    public double loss() {
+        return loss / SCALE;
+    }
+
+    public long examples() {
+        return examples;
+    }
+
+    /** The first parameter index whose addend was not finite or too large, {@code paramCount} for the loss, or -1. */
+    public int badIndex() {
+        return badIndex;
+    }
+
+    public double badValue() {
+        return badValue;
+    }
+}

@@ -1,0 +1,142 @@
+package org.sparkcnn.engine.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.sparkcnn.engine.ModelDefinition;
+import org.sparkcnn.engine.Network;
+import org.sparkcnn.engine.Normalization;
+import org.sparkcnn.engine.layers.Pass;
+
+/**
+ * Computes the gradient of a set of examples with a fixed decomposition: the examples, in the order
+ * given, are cut into chunks of {@code chunkSize}; each chunk is one engine call, and its float32
+ * gradient goes into a {@link FixedPointSum}. A chunk's result depends only on its examples, and
+ * the fixed-point sum does not depend on order, so the total is bit-identical for any number of
+ * threads, and across machines. Threads take whole chunks, each with its own network replica.
+ */
+public final class GradientWorker implements AutoCloseable {
+
+    /** Examples to differentiate: rows of {@code features} (CHW each), with labels and dataset ids. */
+    public record Examples(float[] features, int[] labels, long[] ids, int[] rows) {
+    }
+
+    private final ModelDefinition def;
+    private final Normalization normalization;
+    private final int chunkSize;
+    private final int threads;
+    private final Replica[] replicas;
+    private final ExecutorService pool;
+
+    private final class Replica {
+        final Network net = def.newNetwork(chunkSize);
+        final float[] x = new float[chunkSize * def.inputShape().size()];
+        final int[] labels = new int[chunkSize];
+        final long[] ids = new long[chunkSize];
+        final float[] grads = new float[def.paramCount()];
+        final FixedPointSum sum = new FixedPointSum();
+    }
+
+    public GradientWorker(ModelDefinition def, Normalization normalization, int chunkSize, int threads) {
+        if (chunkSize <= 0 || threads <= 0) {
+            throw new IllegalArgumentException("chunk size and threads must be positive, got " + chunkSize + " and " + threads);
+        }
+        this.def = def;
+        this.normalization = normalization;
+        this.chunkSize = chunkSize;
+        this.threads = threads;
+        this.replicas = new Replica[threads];
+        for (int i = 0; i < threads; i++) {
+            replicas[i] = new Replica();
+        }
+        this.pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "sparkcnn-gradient");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Adds the gradient and loss of {@code examples} into {@code total}. {@code batchTotal} is the size
+     * of the whole mini-batch, so the sum over all its examples is the batch-mean gradient.
+     */
+    public void accumulate(float[] params, List<Examples> examples, int batchTotal, long seed, long step, FixedPointSum total) {
+        List<int[]> chunks = new ArrayList<>();  // {examples index, first row, count}
+        for (int e = 0; e < examples.size(); e++) {
+            int rows = examples.get(e).rows().length;
+            for (int r = 0; r < rows; r += chunkSize) {
+                chunks.add(new int[]{e, r, Math.min(chunkSize, rows - r)});
+            }
+        }
+        if (pool == null || chunks.size() == 1) {
+            for (int[] c : chunks) {
+                run(replicas[0], params, examples.get(c[0]), c[1], c[2], batchTotal, seed, step);
+            }
+            drain(replicas[0], total);
+            return;
+        }
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Replica rep = replicas[t];
+            int first = t;
+            done.add(pool.submit(() -> {
+                for (int i = first; i < chunks.size(); i += threads) {
+                    int[] c = chunks.get(i);
+                    run(rep, params, examples.get(c[0]), c[1], c[2], batchTotal, seed, step);
+                }
+            }));
+        }
+        for (Future<?> f : done) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        for (Replica rep : replicas) {
+            drain(rep, total);
+        }
+    }
+
+    private void run(Replica rep, float[] params, Examples ex, int firstRow, int count, int batchTotal, long seed, long step) {
+        int size = def.inputShape().size();
+        for (int i = 0; i < count; i++) {
+            int row = ex.rows()[firstRow + i];
+            System.arraycopy(ex.features(), row * size, rep.x, i * size, size);
+            rep.labels[i] = ex.labels()[row];
+            rep.ids[i] = ex.ids()[row];
+        }
+        if (normalization != null) {
+            normalization.apply(rep.x, 0, count, def.inputShape());
+        }
+        Arrays.fill(rep.grads, 0f);
+        double loss = rep.net.lossAndGradient(params, rep.grads, rep.x, rep.labels, null, count, batchTotal,
+                new Pass(true, seed, step, rep.ids));
+        rep.sum.add(rep.grads, loss, count);
+    }
+
+    private static void drain(Replica rep, FixedPointSum total) {
+        total.merge(rep.sum);
+        rep.sum.clear();
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+}
