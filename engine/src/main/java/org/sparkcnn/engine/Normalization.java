@@ -6,7 +6,7 @@ import java.util.Arrays;
  * The input transform {@code x' = (x - mean[c]) / std[c]}, global (one value) or per channel. It is
  * stored with the model so evaluation and prediction apply exactly what training applied.
  */
-public record Normalization(float[] mean, float[] std) {
+public record Normalization(float[] mean, float[] std) implements java.io.Serializable {
 
     public static final Normalization IDENTITY = new Normalization(new float[]{0f}, new float[]{1f});
 

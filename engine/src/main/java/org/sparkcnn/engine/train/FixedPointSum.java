@@ -9,8 +9,8 @@ import java.io.Serializable;
  * chunks, threads, Spark partitions or executors, in any order.
  *
  * <p>An addend that is not finite or reaches 2^22 in magnitude is not added: the sum records the
- * first such parameter index instead ({@link #badIndex()}), which the caller reports as divergence.
- * Below that bound, sums of up to 2^20 addends cannot overflow.
+ * first such parameter index instead ({@link #badIndex()}), which the caller reports as divergence; so
+ * does an integer overflow of a sum (possible only after many addends near that bound).
  */
 public final class FixedPointSum implements Serializable {
 
@@ -48,7 +48,7 @@ public final class FixedPointSum implements Serializable {
                 }
                 continue;
             }
-            sums[i] += Math.round(v * SCALE);
+            sums[i] = addChecked(sums[i], Math.round(v * SCALE), i);
         }
         if (!(Math.abs(chunkLoss) < LIMIT)) {
             if (badIndex < 0) {
@@ -56,7 +56,7 @@ public final class FixedPointSum implements Serializable {
                 badValue = chunkLoss;
             }
         } else {
-            loss += Math.round(chunkLoss * SCALE);
+            loss = addChecked(loss, Math.round(chunkLoss * SCALE), grads.length);
         }
         examples += chunkExamples;
     }
@@ -82,17 +82,27 @@ public final class FixedPointSum implements Serializable {
                 sums = other.sums.clone();
             } else {
                 for (int i = 0; i < sums.length; i++) {
-                    sums[i] = Math.addExact(sums[i], other.sums[i]);
+                    sums[i] = addChecked(sums[i], other.sums[i], i);
                 }
             }
         }
-        loss = Math.addExact(loss, other.loss);
+        loss = addChecked(loss, other.loss, sums == null ? 0 : sums.length);
         examples += other.examples;
         if (other.badIndex >= 0 && (badIndex < 0 || other.badIndex < badIndex)) {
             badIndex = other.badIndex;
             badValue = other.badValue;
         }
         return this;
+    }
+
+    /** a + b; on overflow, flags {@code index} as diverged (the sum is then meaningless and not used). */
+    private long addChecked(long a, long b, int index) {
+        long r = a + b;
+        if (((a ^ r) & (b ^ r)) < 0 && (badIndex < 0 || index < badIndex)) {
+            badIndex = index;
+            badValue = Double.POSITIVE_INFINITY;
+        }
+        return r;
     }
 
     /** Writes the summed gradient as floats into {@code out}. */

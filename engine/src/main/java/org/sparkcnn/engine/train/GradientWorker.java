@@ -20,8 +20,11 @@ import org.sparkcnn.engine.layers.Pass;
  */
 public final class GradientWorker implements AutoCloseable {
 
-    /** Examples to differentiate: rows of {@code features} (CHW each), with labels and dataset ids. */
-    public record Examples(float[] features, int[] labels, long[] ids, int[] rows) {
+    /**
+     * Examples to differentiate: the given {@code rows} of {@code features} (CHW each) and {@code labels};
+     * row r is dataset example {@code firstId + r} (the key of its dropout mask).
+     */
+    public record Examples(float[] features, int[] labels, long firstId, int[] rows) {
     }
 
     private final ModelDefinition def;
@@ -117,7 +120,7 @@ public final class GradientWorker implements AutoCloseable {
             int row = ex.rows()[firstRow + i];
             System.arraycopy(ex.features(), row * size, rep.x, i * size, size);
             rep.labels[i] = ex.labels()[row];
-            rep.ids[i] = ex.ids()[row];
+            rep.ids[i] = ex.firstId() + row;
         }
         if (normalization != null) {
             normalization.apply(rep.x, 0, count, def.inputShape());

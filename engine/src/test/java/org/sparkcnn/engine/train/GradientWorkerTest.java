@@ -25,13 +25,8 @@ class GradientWorkerTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) rng.nextGaussian();
         }
-        long[] ids = new long[N];
-        int[] rows = new int[N];
-        for (int i = 0; i < N; i++) {
-            ids[i] = 1000 + i;
-            rows[i] = i;
-        }
-        return new GradientWorker.Examples(x, rng.ints(N, 0, 10).toArray(), ids, rows);
+        int[] rows = java.util.stream.IntStream.range(0, N).toArray();
+        return new GradientWorker.Examples(x, rng.ints(N, 0, 10).toArray(), 1000, rows);
     }
 
     private static FixedPointSum run(ModelDefinition def, float[] params, List<GradientWorker.Examples> ex, int threads) {
@@ -54,8 +49,8 @@ class GradientWorkerTest {
         // the same examples as two units (rows 0..23 and 24..44; 24 is a multiple of the chunk size 8),
         // summed by two workers and merged in the other order
         int[] first = java.util.stream.IntStream.range(0, 24).toArray(), second = java.util.stream.IntStream.range(24, N).toArray();
-        FixedPointSum a = run(def, params, List.of(new GradientWorker.Examples(all.features(), all.labels(), all.ids(), first)), 2);
-        FixedPointSum b = run(def, params, List.of(new GradientWorker.Examples(all.features(), all.labels(), all.ids(), second)), 1);
+        FixedPointSum a = run(def, params, List.of(new GradientWorker.Examples(all.features(), all.labels(), all.firstId(), first)), 2);
+        FixedPointSum b = run(def, params, List.of(new GradientWorker.Examples(all.features(), all.labels(), all.firstId(), second)), 1);
         FixedPointSum merged = b.merge(a);
         assertArrayEquals(one, merged.gradient(new float[params.length]));
         assertEquals(N, merged.examples());

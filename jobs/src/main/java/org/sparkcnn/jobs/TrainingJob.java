@@ -1,0 +1,220 @@
+package org.sparkcnn.jobs;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.sparkcnn.engine.ModelDefinition;
+import org.sparkcnn.engine.ModelFile;
+import org.sparkcnn.engine.Normalization;
+import org.sparkcnn.engine.optim.LrSchedule;
+import org.sparkcnn.engine.optim.Optimizer;
+import org.sparkcnn.engine.train.BatchSampler;
+import org.sparkcnn.engine.train.FixedPointSum;
+import org.sparkcnn.engine.train.GradientWorker;
+import org.sparkcnn.jobs.data.ExampleBlock;
+
+/**
+ * Synchronous data-parallel SGD on Spark, in MLlib's shape: each step the driver broadcasts the
+ * weights (one {@code float[]}); every partition sums the gradient of its share of the step's
+ * mini-batch through the engine; {@code treeAggregate} adds the partition sums on the driver; the
+ * optimizer applies one update.
+ *
+ * <p>Deterministic by construction: the examples of step t of epoch e come from {@link BatchSampler}
+ * (a function of the seed only); each block's share is cut into fixed chunks; chunk gradients are
+ * summed exactly in fixed point ({@link FixedPointSum}). The weights are therefore bit-identical for
+ * any number of partitions, cores or executors.
+ */
+public final class TrainingJob {
+
+    /** What one run needs besides the data. {@code treeDepth} 0 picks the depth from the partition count. */
+    public record Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
+                         int treeDepth) {
+        public Config {
+            if (epochs <= 0 && maxSteps <= 0) {
+                throw new IllegalArgumentException("epochs or max-steps must be positive");
+            }
+            if (batchSize <= 0) {
+                throw new IllegalArgumentException("batch-size must be positive, got " + batchSize);
+            }
+            if (chunkSize <= 0) {
+                throw new IllegalArgumentException("chunk-size must be positive, got " + chunkSize);
+            }
+        }
+    }
+
+    /** The timings of one step, in milliseconds, and its loss. */
+    public record StepMetrics(int epoch, long step, int examples, double loss, double lr, double broadcastMs,
+                              double computeMs, double maxTaskMs, double medianTaskMs, double updateMs) {
+        public double examplesPerSecond() {
+            double total = broadcastMs + computeMs + updateMs;
+            return total > 0 ? examples * 1000.0 / total : 0;
+        }
+    }
+
+    /** The outcome: the final weights and how many steps produced them. */
+    public record Result(float[] params, long steps, int epochsCompleted, double lastLoss) {
+        public String weightsSha256() {
+            return ModelFile.sha256(params);
+        }
+    }
+
+    /** Thrown when a step's loss or gradient is not finite; names the step and the first layer affected. */
+    public static final class DivergenceException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        DivergenceException(String message) {
+            super(message);
+        }
+    }
+
+    private TrainingJob() {
+    }
+
+    /**
+     * Trains {@code params} in place. {@code blocks} should be cached by the caller; {@code count}
+     * is the number of examples in it. {@code listener} sees every step's metrics.
+     */
+    public static Result train(JavaSparkContext sc, ModelDefinition def, Normalization norm, JavaRDD<ExampleBlock> blocks,
+                               int count, float[] params, Optimizer optimizer, LrSchedule schedule, Config cfg,
+                               Consumer<StepMetrics> listener) {
+        BatchSampler sampler = new BatchSampler(cfg.seed(), count, cfg.batchSize());
+        String modelJson = def.toJsonString();
+        int partitions = blocks.getNumPartitions();
+        int depth = cfg.treeDepth() > 0 ? cfg.treeDepth() : Math.max(2, (int) Math.ceil(Math.log(partitions) / Math.log(4)));
+        long globalStep = 0;
+        double lastLoss = Double.NaN;
+        float[] grads = new float[params.length];
+        int epoch = 0;
+        for (; cfg.epochs() <= 0 || epoch < cfg.epochs(); epoch++) {
+            Broadcast<int[]> perm = sc.broadcast(sampler.permutation(epoch));
+            try {
+                for (int t = 0; t < sampler.stepsPerEpoch(); t++) {
+                    if (cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps()) {
+                        return new Result(params, globalStep, epoch, lastLoss);
+                    }
+                    double lr = schedule.lr(globalStep, epoch);
+                    StepMetrics m = step(sc, modelJson, norm, blocks, perm, sampler.batchStart(t), sampler.batchLength(t),
+                            params, grads, optimizer, lr, cfg, depth, epoch, globalStep, def);
+                    lastLoss = m.loss();
+                    globalStep++;
+                    listener.accept(m);
+                }
+            } finally {
+                perm.destroy();
+            }
+            if (cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps()) {
+                return new Result(params, globalStep, epoch + 1, lastLoss);
+            }
+        }
+        return new Result(params, globalStep, epoch, lastLoss);
+    }
+
+    private static StepMetrics step(JavaSparkContext sc, String modelJson, Normalization norm, JavaRDD<ExampleBlock> blocks,
+                                    Broadcast<int[]> perm, int start, int length, float[] params, float[] grads,
+                                    Optimizer optimizer, double lr, Config cfg, int depth, int epoch, long step,
+                                    ModelDefinition def) {
+        long t0 = System.nanoTime();
+        Broadcast<float[]> weights = sc.broadcast(params);
+        long t1 = System.nanoTime();
+        int chunk = cfg.chunkSize(), threadsWanted = cfg.threadsPerTask();
+        long seed = cfg.seed();
+        StepSum result;
+        try {
+            JavaRDD<StepSum> partial = blocks.mapPartitions((Iterator<ExampleBlock> it) -> {
+                long started = System.nanoTime();
+                List<GradientWorker.Examples> units = shareOfBatch(it, perm.value(), start, length);
+                if (units.isEmpty()) {
+                    return Collections.emptyIterator();  // nothing to compute, nothing to ship
+                }
+                int threads = threadsWanted > 0 ? threadsWanted : Math.max(1, TaskContext.get().cpus());
+                GradientWorker worker = WorkerPool.borrow(modelJson, norm, chunk, threads);
+                FixedPointSum sum = new FixedPointSum();
+                try {
+                    worker.accumulate(weights.value(), units, length, seed, step, sum);
+                } finally {
+                    WorkerPool.giveBack(modelJson, norm, chunk, threads, worker);
+                }
+                return Collections.singletonList(new StepSum(sum, new double[]{(System.nanoTime() - started) / 1e6})).iterator();
+            });
+            result = partial.treeAggregate(new StepSum(), StepSum::merge, StepSum::merge, depth);
+        } finally {
+            weights.destroy();
+        }
+        long t2 = System.nanoTime();
+        FixedPointSum total = result.sum;
+        if (total.badIndex() >= 0 || !Double.isFinite(total.loss())) {
+            throw new DivergenceException(divergence(def, total, epoch, step));
+        }
+        if (total.examples() != length) {
+            throw new IllegalStateException("step " + step + ": " + total.examples() + " examples contributed, expected " + length);
+        }
+        total.gradient(grads);
+        optimizer.step(params, grads, lr);
+        long t3 = System.nanoTime();
+        double[] sorted = result.taskMs.clone();
+        Arrays.sort(sorted);
+        return new StepMetrics(epoch, step, length, total.loss(), lr, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
+                sorted.length == 0 ? 0 : sorted[sorted.length - 1], sorted.length == 0 ? 0 : sorted[sorted.length / 2],
+                (t3 - t2) / 1e6);
+    }
+
+    /**
+     * The examples of this step held by this partition's blocks, one unit per block, in ascending
+     * dataset index. The batch's indices are sorted once, then each block takes its range.
+     */
+    static List<GradientWorker.Examples> shareOfBatch(Iterator<ExampleBlock> blocks, int[] perm, int start, int length) {
+        int[] batch = Arrays.copyOfRange(perm, start, start + length);
+        Arrays.sort(batch);
+        List<GradientWorker.Examples> units = new ArrayList<>();
+        while (blocks.hasNext()) {
+            ExampleBlock b = blocks.next();
+            long first = b.firstIndex(), end = first + b.size();
+            int lo = lowerBound(batch, first), hi = lowerBound(batch, end);
+            if (hi > lo) {
+                int[] rows = new int[hi - lo];
+                for (int i = lo; i < hi; i++) {
+                    rows[i - lo] = (int) (batch[i] - first);
+                }
+                units.add(new GradientWorker.Examples(b.features(), b.labels(), first, rows));
+            }
+        }
+        return units;
+    }
+
+    private static int lowerBound(int[] sorted, long key) {
+        int lo = 0, hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private static String divergence(ModelDefinition def, FixedPointSum total, int epoch, long step) {
+        int index = total.badIndex();
+        String where = index >= def.paramCount() || index < 0 ? "the loss" : "the gradient of " + paramAt(def, index);
+        return "training diverged at step " + step + " (epoch " + (epoch + 1) + "): " + where + " is "
+                + (index < 0 ? total.loss() : total.badValue()) + "; lower the learning rate or clip gradients";
+    }
+
+    private static String paramAt(ModelDefinition def, int index) {
+        for (ModelDefinition.ParamSlice s : def.params()) {
+            if (index >= s.offset() && index < s.offset() + s.size()) {
+                return "layer " + (s.layer() + 1) + " (" + def.layers().get(s.layer()).type() + " '"
+                        + def.layers().get(s.layer()).name() + "') parameter " + s.name() + "[" + (index - s.offset()) + "]";
+            }
+        }
+        return "parameter " + index;
+    }
+}

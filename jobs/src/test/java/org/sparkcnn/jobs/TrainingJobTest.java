@@ -1,0 +1,152 @@
+package org.sparkcnn.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.junit.jupiter.api.Test;
+import org.sparkcnn.engine.Initializer;
+import org.sparkcnn.engine.ModelDefinition;
+import org.sparkcnn.engine.ModelFile;
+import org.sparkcnn.engine.Normalization;
+import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.layers.Loss;
+import org.sparkcnn.engine.optim.LrSchedule;
+import org.sparkcnn.engine.optim.Sgd;
+import org.sparkcnn.engine.train.BatchSampler;
+import org.sparkcnn.engine.train.FixedPointSum;
+import org.sparkcnn.engine.train.GradientWorker;
+import org.sparkcnn.jobs.data.ExampleBlock;
+
+/**
+ * The distributed step against the engine, and bit-identical weights across masters and partition
+ * counts. Contexts are started and stopped one at a time (a JVM holds one SparkContext).
+ */
+class TrainingJobTest {
+
+    private static final int COUNT = 300;
+    private static final int BLOCK = 32;
+    private static final Shape SHAPE = new Shape(1, 8, 8);
+    private static final ModelDefinition MODEL = ModelDefinition.builder("tiny", SHAPE)
+            .conv2d("conv1", 4, 3, 1, 1).relu().maxPool(2, 2).flatten()
+            .dense("fc1", 16).relu().dropout(0.25f).dense("fc2", 10)
+            .build(Loss.SOFTMAX_CROSS_ENTROPY);
+    private static final Normalization NORM = new Normalization(new float[]{0.5f}, new float[]{0.25f});
+
+    /** Blocks of a synthetic dataset whose label is learnable from the pixels. */
+    static List<ExampleBlock> blocks() {
+        SplittableRandom rng = new SplittableRandom(11);
+        List<ExampleBlock> out = new ArrayList<>();
+        for (int first = 0; first < COUNT; first += BLOCK) {
+            int n = Math.min(BLOCK, COUNT - first);
+            float[] x = new float[n * SHAPE.size()];
+            int[] y = new int[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = rng.nextInt(10);
+                for (int p = 0; p < SHAPE.size(); p++) {
+                    x[i * SHAPE.size() + p] = (float) (rng.nextDouble() * 0.5 + (p % 10 == y[i] ? 0.5 : 0));
+                }
+            }
+            out.add(new ExampleBlock(first, SHAPE, x, y));
+        }
+        return out;
+    }
+
+    private static TrainingJob.Config config(long maxSteps, int epochs) {
+        return new TrainingJob.Config(5, epochs, maxSteps, 48, 8, 0, 0);
+    }
+
+    private static TrainingJob.Result train(JavaSparkContext sc, int partitions, TrainingJob.Config cfg, List<TrainingJob.StepMetrics> seen) {
+        JavaRDD<ExampleBlock> data = sc.parallelize(blocks(), partitions).persist(StorageLevel.MEMORY_ONLY());
+        try {
+            float[] params = Initializer.PYTORCH_DEFAULT.initialize(MODEL, 5);
+            return TrainingJob.train(sc, MODEL, NORM, data, COUNT, params, new Sgd(params.length, 0.9, 0, false, 0),
+                    new LrSchedule.Constant(0.05), cfg, seen::add);
+        } finally {
+            data.unpersist(true);
+        }
+    }
+
+    @Test
+    void weightsAreBitIdenticalAcrossMastersAndPartitionCounts() {
+        Map<String, String> hashes = new LinkedHashMap<>();
+        List<TrainingJob.StepMetrics> metrics = new ArrayList<>();
+        for (String master : List.of("local[1]", "local[2]", "local[4]")) {
+            try (JavaSparkContext sc = LocalSpark.start(master)) {
+                for (int partitions : master.equals("local[2]") ? new int[]{1, 3, 8} : new int[]{3}) {
+                    metrics.clear();
+                    TrainingJob.Result r = train(sc, partitions, config(0, 2), metrics);
+                    hashes.put(master + " x " + partitions + " partitions", r.weightsSha256());
+                    assertEquals(14, r.steps(), "2 epochs of ceil(300/48) = 7 steps");
+                }
+            }
+        }
+        assertEquals(1, hashes.values().stream().distinct().count(), "weights differ: " + hashes);
+        // the last step of each epoch is the partial batch 300 - 6*48 = 12
+        assertEquals(12, metrics.get(6).examples());
+        assertEquals(48, metrics.get(0).examples());
+        assertTrue(metrics.get(13).loss() < metrics.get(0).loss(), "loss falls: " + metrics.get(0).loss() + " -> " + metrics.get(13).loss());
+        assertTrue(metrics.stream().allMatch(m -> m.maxTaskMs() >= m.medianTaskMs() && m.computeMs() > 0));
+    }
+
+    @Test
+    void oneDistributedStepEqualsTheEnginesSingleProcessStep() {
+        float[] distributed;
+        try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
+            distributed = train(sc, 3, config(1, 1), new ArrayList<>()).params();
+        }
+        // the same step in one process: the batch of step 0, one unit per block, through the engine
+        List<ExampleBlock> blocks = blocks();
+        BatchSampler sampler = new BatchSampler(5, COUNT, 48);
+        int[] perm = sampler.permutation(0);
+        List<GradientWorker.Examples> units = TrainingJob.shareOfBatch(blocks.iterator(), perm, 0, 48);
+        float[] params = Initializer.PYTORCH_DEFAULT.initialize(MODEL, 5);
+        FixedPointSum sum = new FixedPointSum();
+        try (GradientWorker w = new GradientWorker(MODEL, NORM, 8, 1)) {
+            w.accumulate(params, units, 48, 5, 0, sum);
+        }
+        new Sgd(params.length, 0.9, 0, false, 0).step(params, sum.gradient(new float[params.length]), 0.05);
+        assertArrayEquals(params, distributed);
+        assertEquals(48, units.stream().mapToInt(u -> u.rows().length).sum());
+        assertEquals(ModelFile.sha256(params), ModelFile.sha256(distributed));
+    }
+
+    @Test
+    void divergenceStopsWithTheStepAndTheLayer() {
+        try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
+            JavaRDD<ExampleBlock> data = sc.parallelize(blocks(), 2);
+            float[] params = Initializer.PYTORCH_DEFAULT.initialize(MODEL, 5);
+            TrainingJob.DivergenceException e = assertThrows(TrainingJob.DivergenceException.class, () ->
+                    TrainingJob.train(sc, MODEL, NORM, data, COUNT, params, new Sgd(params.length),
+                            new LrSchedule.Constant(1e6), config(20, 0), m -> { }));
+            assertTrue(e.getMessage().startsWith("training diverged at step "), e.getMessage());
+            assertTrue(e.getMessage().contains("layer ") || e.getMessage().contains("the loss"), e.getMessage());
+        }
+    }
+
+    @Test
+    void evaluationCountsEveryExampleOnce() {
+        try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
+            JavaRDD<ExampleBlock> data = sc.parallelize(blocks(), 3);
+            Evaluation.Counts c = Evaluation.evaluate(sc, MODEL, NORM, Initializer.PYTORCH_DEFAULT.initialize(MODEL, 5), data);
+            assertEquals(COUNT, c.examples());
+            long sum = 0;
+            for (long[] row : c.confusion()) {
+                for (long v : row) {
+                    sum += v;
+                }
+            }
+            assertEquals(COUNT, sum);
+            assertTrue(c.accuracy() >= 0 && c.accuracy() <= 1 && Double.isFinite(c.loss()));
+        }
+    }
+}
