@@ -4,12 +4,12 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /** A local SparkContext as the trainer configures it: loopback only, no UI, Kryo with registration required. */
-final class LocalSpark {
+public final class LocalSpark {
 
     private LocalSpark() {
     }
 
-    static SparkConf conf(String master) {
+    public static SparkConf conf(String master) {
         return new SparkConf()
                 .setMaster(master)
                 .setAppName("sparkcnn-test")
@@ -21,7 +21,7 @@ final class LocalSpark {
                 .set("spark.kryo.registrator", SparkCnnKryoRegistrator.class.getName());
     }
 
-    static JavaSparkContext start(String master) {
+    public static JavaSparkContext start(String master) {
         return new JavaSparkContext(conf(master));
     }
 }
