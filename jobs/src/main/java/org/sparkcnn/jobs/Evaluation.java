@@ -84,7 +84,6 @@ public final class Evaluation {
                 Counts counts = new Counts(classes);
                 int size = model.inputShape().size();
                 float[] x = new float[BATCH * size];
-                float[] probs = new float[BATCH * classes];
                 while (it.hasNext()) {
                     ExampleBlock b = it.next();
                     for (int start = 0; start < b.size(); start += BATCH) {
@@ -93,7 +92,7 @@ public final class Evaluation {
                         norm.apply(x, 0, n, model.inputShape());
                         float[] logits = net.forward(weights.value(), x, n, Pass.INFERENCE);
                         int[] labels = java.util.Arrays.copyOfRange(b.labels(), start, start + n);
-                        counts.lossSum += n * LossOps.softmaxCrossEntropy(logits, labels, n, classes, n, null, probs);
+                        counts.lossSum += n * LossOps.softmaxCrossEntropy(logits, labels, n, classes, n, null, null);
                         for (int r = 0; r < n; r++) {
                             int best = 0;
                             for (int k = 1; k < classes; k++) {

@@ -30,6 +30,6 @@ final class WorkerPool {
     }
 
     private static String key(String modelJson, Normalization norm, int chunkSize, int threads) {
-        return modelJson.hashCode() + "/" + modelJson.length() + "/" + norm + "/" + chunkSize + "/" + threads;
+        return norm + "/" + chunkSize + "/" + threads + "/" + modelJson;
     }
 }

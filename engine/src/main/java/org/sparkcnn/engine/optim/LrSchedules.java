@@ -60,8 +60,7 @@ public final class LrSchedules {
     /** A fresh schedule starting from {@code baseLr}; {@code options} may be null or empty. */
     public static LrSchedule create(String name, Map<String, ?> options, double baseLr) {
         String n = normalize(name);
-        List<String> keys = KEYS.get(n);
-        if (keys == null) throw unknown(name);
+        List<String> keys = keys(name);
         Check.nonNegative(n, "lr", baseLr);
         Opts o = new Opts(n, options, keys);
         LrSchedule.Unit unit = o.choice("unit", "epoch", List.of("epoch", "step")).equals("step")

@@ -46,8 +46,7 @@ public final class Optimizers {
     /** A fresh optimizer for {@code paramCount} parameters; {@code options} may be null or empty. */
     public static Optimizer create(String name, Map<String, ?> options, int paramCount) {
         String n = normalize(name);
-        List<String> keys = KEYS.get(n);
-        if (keys == null) throw unknown(name);
+        List<String> keys = keys(name);
         Opts o = new Opts(n, options, keys);
         switch (n) {
             case "sgd":

@@ -74,7 +74,7 @@ public final class FixedPointSum implements Serializable {
 
     /** Adds {@code other} into this sum and returns this; exact. */
     public FixedPointSum merge(FixedPointSum other) {
-        if (other.examples == 0 && other.badIndex < 0) {
+        if (other.isEmpty()) {
             return this;
         }
         if (other.sums != null) {

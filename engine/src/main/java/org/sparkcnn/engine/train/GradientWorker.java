@@ -62,10 +62,6 @@ public final class GradientWorker implements AutoCloseable {
         }) : null;
     }
 
-    public int threads() {
-        return threads;
-    }
-
     /**
      * Adds the gradient and loss of {@code examples} into {@code total}. {@code batchTotal} is the size
      * of the whole mini-batch, so the sum over all its examples is the batch-mean gradient.
