@@ -13,23 +13,55 @@ import org.sparkcnn.engine.layers.Pass;
 import org.sparkcnn.engine.ops.LossOps;
 import org.sparkcnn.jobs.data.ExampleBlock;
 
-/** A distributed pass over a dataset: loss, accuracy and the confusion matrix. */
+/**
+ * A distributed pass over a dataset: loss, accuracy, top-k accuracy, the confusion matrix and from
+ * it per-class precision, recall and F1. Each partition counts; the driver adds the counts.
+ */
 public final class Evaluation {
 
     private static final int BATCH = 256;
+    /** Top-k accuracy is counted for k = 1..MAX_K (or the class count, if smaller). */
+    public static final int MAX_K = 5;
 
     /** Per-partition counts, summed on the driver. {@code confusion[truth][predicted]}. */
     public static final class Counts implements Serializable {
         private static final long serialVersionUID = 1L;
         long[][] confusion;
+        /** {@code topHits[k - 1]}: examples whose true class is among the k highest scores. */
+        long[] topHits;
         double lossSum;
         long examples;
 
         Counts() {
         }
 
-        Counts(int classes) {
+        public Counts(int classes) {
             confusion = new long[classes][classes];
+            topHits = new long[Math.min(MAX_K, classes)];
+        }
+
+        /**
+         * Counts one example. Its rank is the number of classes scored above the true one (ties go
+         * to the lower class index, as argmax does), so it is a top-k hit for every k > rank.
+         */
+        public void add(float[] scores, int offset, int classes, int truth) {
+            int best = 0;
+            int rank = 0;
+            float t = scores[offset + truth];
+            for (int k = 0; k < classes; k++) {
+                float v = scores[offset + k];
+                if (v > scores[offset + best]) {
+                    best = k;
+                }
+                if (v > t || (v == t && k < truth)) {
+                    rank++;
+                }
+            }
+            confusion[truth][best]++;
+            for (int k = rank; k < topHits.length; k++) {
+                topHits[k]++;
+            }
+            examples++;
         }
 
         Counts merge(Counts o) {
@@ -43,6 +75,9 @@ public final class Evaluation {
                 for (int j = 0; j < confusion.length; j++) {
                     confusion[i][j] += o.confusion[i][j];
                 }
+            }
+            for (int k = 0; k < topHits.length; k++) {
+                topHits[k] += o.topHits[k];
             }
             lossSum += o.lossSum;
             examples += o.examples;
@@ -67,6 +102,63 @@ public final class Evaluation {
                 right += confusion[i][i];
             }
             return right / (double) examples;
+        }
+
+        /** The share of examples whose true class is among the {@code k} highest scores; k <= {@link #maxK()}. */
+        public double topKAccuracy(int k) {
+            if (k < 1 || k > topHits.length) {
+                throw new IllegalArgumentException("top-k accuracy is counted for k in [1, " + topHits.length + "], got " + k);
+            }
+            return topHits[k - 1] / (double) examples;
+        }
+
+        public int maxK() {
+            return topHits.length;
+        }
+
+        /** TP / (TP + FP): of the examples predicted as {@code c}, the share that are {@code c}; NaN if none. */
+        public double precision(int c) {
+            long predicted = 0;
+            for (long[] row : confusion) {
+                predicted += row[c];
+            }
+            return confusion[c][c] / (double) predicted;
+        }
+
+        /** TP / (TP + FN): of the examples of class {@code c}, the share predicted as {@code c}; NaN if none. */
+        public double recall(int c) {
+            long actual = 0;
+            for (long v : confusion[c]) {
+                actual += v;
+            }
+            return confusion[c][c] / (double) actual;
+        }
+
+        /**
+         * 2TP / (2TP + FP + FN), the harmonic mean of precision and recall written so that a class
+         * never predicted scores 0 rather than NaN; NaN only for a class neither present nor predicted.
+         */
+        public double f1(int c) {
+            long tp = confusion[c][c], fp = -tp, fn = -tp;
+            for (int i = 0; i < confusion.length; i++) {
+                fp += confusion[i][c];
+                fn += confusion[c][i];
+            }
+            return 2.0 * tp / (2 * tp + fp + fn);
+        }
+
+        /** The unweighted mean of the per-class F1 over the classes present or predicted. */
+        public double macroF1() {
+            double sum = 0;
+            int n = 0;
+            for (int c = 0; c < confusion.length; c++) {
+                double f = f1(c);
+                if (!Double.isNaN(f)) {
+                    sum += f;
+                    n++;
+                }
+            }
+            return n == 0 ? Double.NaN : sum / n;
         }
     }
 
@@ -94,15 +186,8 @@ public final class Evaluation {
                         int[] labels = java.util.Arrays.copyOfRange(b.labels(), start, start + n);
                         counts.lossSum += n * LossOps.softmaxCrossEntropy(logits, labels, n, classes, n, null, null);
                         for (int r = 0; r < n; r++) {
-                            int best = 0;
-                            for (int k = 1; k < classes; k++) {
-                                if (logits[r * classes + k] > logits[r * classes + best]) {
-                                    best = k;
-                                }
-                            }
-                            counts.confusion[labels[r]][best]++;
+                            counts.add(logits, r * classes, classes, labels[r]);
                         }
-                        counts.examples += n;
                     }
                 }
                 return Collections.singletonList(counts).iterator();

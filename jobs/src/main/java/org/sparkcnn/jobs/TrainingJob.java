@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.function.Consumer;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -49,13 +48,34 @@ public final class TrainingJob {
         }
     }
 
-    /** The timings of one step, in milliseconds, and its loss. */
+    /**
+     * One step, in milliseconds: the broadcast, the executor compute with its aggregation (from
+     * submitting the job to the driver holding the sum), the slowest and the median task, and the
+     * optimizer update. {@code tasks} is the number of partitions that had examples in this step.
+     * {@code endOfEpoch} marks an epoch's last step.
+     */
     public record StepMetrics(int epoch, long step, int examples, double loss, double lr, double broadcastMs,
-                              double computeMs, double maxTaskMs, double medianTaskMs, double updateMs) {
+                              double computeMs, double maxTaskMs, double medianTaskMs, double updateMs, int tasks,
+                              boolean endOfEpoch) {
+        public double totalMs() {
+            return broadcastMs + computeMs + updateMs;
+        }
+
         public double examplesPerSecond() {
-            double total = broadcastMs + computeMs + updateMs;
+            double total = totalMs();
             return total > 0 ? examples * 1000.0 / total : 0;
         }
+
+        /** The slowest task over the median one: 1 is perfectly balanced; a straggler shows as a large value. */
+        public double taskSkew() {
+            return medianTaskMs > 0 ? maxTaskMs / medianTaskMs : 1;
+        }
+    }
+
+    /** Sees every step after its update; returns false to stop training there (early stopping). */
+    @FunctionalInterface
+    public interface StepListener {
+        boolean afterStep(StepMetrics metrics, float[] params);
     }
 
     /** The outcome: the final weights and how many steps produced them. */
@@ -83,7 +103,7 @@ public final class TrainingJob {
      */
     public static Result train(JavaSparkContext sc, ModelDefinition def, Normalization norm, JavaRDD<ExampleBlock> blocks,
                                int count, float[] params, Optimizer optimizer, LrSchedule schedule, Config cfg,
-                               Consumer<StepMetrics> listener) {
+                               StepListener listener) {
         BatchSampler sampler = new BatchSampler(cfg.seed(), count, cfg.batchSize());
         String modelJson = def.toJsonString();
         int partitions = blocks.getNumPartitions();
@@ -101,10 +121,13 @@ public final class TrainingJob {
                     }
                     double lr = schedule.lr(globalStep, epoch);
                     StepMetrics m = step(sc, modelJson, norm, blocks, perm, sampler.batchStart(t), sampler.batchLength(t),
-                            params, grads, optimizer, lr, cfg, depth, epoch, globalStep, def);
+                            params, grads, optimizer, lr, cfg, depth, epoch, globalStep, def,
+                            t == sampler.stepsPerEpoch() - 1);
                     lastLoss = m.loss();
                     globalStep++;
-                    listener.accept(m);
+                    if (!listener.afterStep(m, params)) {
+                        return new Result(params, globalStep, m.endOfEpoch() ? epoch + 1 : epoch, lastLoss);
+                    }
                 }
             } finally {
                 perm.destroy();
@@ -119,7 +142,7 @@ public final class TrainingJob {
     private static StepMetrics step(JavaSparkContext sc, String modelJson, Normalization norm, JavaRDD<ExampleBlock> blocks,
                                     Broadcast<int[]> perm, int start, int length, float[] params, float[] grads,
                                     Optimizer optimizer, double lr, Config cfg, int depth, int epoch, long step,
-                                    ModelDefinition def) {
+                                    ModelDefinition def, boolean endOfEpoch) {
         long t0 = System.nanoTime();
         Broadcast<float[]> weights = sc.broadcast(params);
         long t1 = System.nanoTime();
@@ -162,7 +185,7 @@ public final class TrainingJob {
         Arrays.sort(sorted);
         return new StepMetrics(epoch, step, length, total.loss(), lr, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
                 sorted.length == 0 ? 0 : sorted[sorted.length - 1], sorted.length == 0 ? 0 : sorted[sorted.length / 2],
-                (t3 - t2) / 1e6);
+                (t3 - t2) / 1e6, sorted.length, endOfEpoch);
     }
 
     /**

@@ -48,7 +48,7 @@ class FashionMnistTrainingTest {
             long t0 = System.nanoTime();
             TrainingJob.Result r = TrainingJob.train(sc, lenet, norm, trainBlocks, (int) train.count(), params,
                     new Sgd(params.length, 0.9, 0, false, 0), new LrSchedule.Constant(0.05),
-                    new TrainingJob.Config(1, 2, 0, 64, 16, 0, 0), m -> { });
+                    new TrainingJob.Config(1, 2, 0, 64, 16, 0, 0), (m, p) -> true);
             double seconds = (System.nanoTime() - t0) / 1e9;
             Evaluation.Counts c = Evaluation.evaluate(sc, lenet, norm, r.params(), testBlocks);
             System.out.printf("lenet5 fashion-mnist local[2]: %d steps in %.1f s (%.0f img/s), test accuracy %.4f, loss %.4f, weights sha256: %s%n",

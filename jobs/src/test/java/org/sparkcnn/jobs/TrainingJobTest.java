@@ -36,11 +36,11 @@ class TrainingJobTest {
     private static final int COUNT = 300;
     private static final int BLOCK = 32;
     private static final Shape SHAPE = new Shape(1, 8, 8);
-    private static final ModelDefinition MODEL = ModelDefinition.builder("tiny", SHAPE)
+    static final ModelDefinition MODEL = ModelDefinition.builder("tiny", SHAPE)
             .conv2d("conv1", 4, 3, 1, 1).relu().maxPool(2, 2).flatten()
             .dense("fc1", 16).relu().dropout(0.25f).dense("fc2", 10)
             .build(Loss.SOFTMAX_CROSS_ENTROPY);
-    private static final Normalization NORM = new Normalization(new float[]{0.5f}, new float[]{0.25f});
+    static final Normalization NORM = new Normalization(new float[]{0.5f}, new float[]{0.25f});
 
     /** Blocks of a synthetic dataset whose label is learnable from the pixels. */
     static List<ExampleBlock> blocks() {
@@ -70,7 +70,7 @@ class TrainingJobTest {
         try {
             float[] params = Initializer.PYTORCH_DEFAULT.initialize(MODEL, 5);
             return TrainingJob.train(sc, MODEL, NORM, data, COUNT, params, new Sgd(params.length, 0.9, 0, false, 0),
-                    new LrSchedule.Constant(0.05), cfg, seen::add);
+                    new LrSchedule.Constant(0.05), cfg, (m, p) -> seen.add(m));
         } finally {
             data.unpersist(true);
         }
@@ -94,6 +94,7 @@ class TrainingJobTest {
         // the last step of each epoch is the partial batch 300 - 6*48 = 12
         assertEquals(12, metrics.get(6).examples());
         assertEquals(48, metrics.get(0).examples());
+        assertTrue(metrics.get(6).endOfEpoch() && metrics.get(13).endOfEpoch() && !metrics.get(5).endOfEpoch());
         assertTrue(metrics.get(13).loss() < metrics.get(0).loss(), "loss falls: " + metrics.get(0).loss() + " -> " + metrics.get(13).loss());
         assertTrue(metrics.stream().allMatch(m -> m.maxTaskMs() >= m.medianTaskMs() && m.computeMs() > 0));
     }
@@ -127,7 +128,7 @@ class TrainingJobTest {
             float[] params = Initializer.PYTORCH_DEFAULT.initialize(MODEL, 5);
             TrainingJob.DivergenceException e = assertThrows(TrainingJob.DivergenceException.class, () ->
                     TrainingJob.train(sc, MODEL, NORM, data, COUNT, params, new Sgd(params.length),
-                            new LrSchedule.Constant(1e6), config(20, 0), m -> { }));
+                            new LrSchedule.Constant(1e6), config(20, 0), (m, p) -> true));
             assertTrue(e.getMessage().startsWith("training diverged at step "), e.getMessage());
             assertTrue(e.getMessage().contains("layer ") || e.getMessage().contains("the loss"), e.getMessage());
         }

@@ -115,6 +115,49 @@ public final class IdxDataset implements Serializable {
         }
     }
 
+    /**
+     * Opens the IDX pair that {@code uri} names: either a directory holding
+     * {@code <prefix>-images-idx3-ubyte} and {@code <prefix>-labels-idx1-ubyte} (each optionally
+     * {@code .gz}) for the first of {@code prefixes} present, as Fashion-MNIST and MNIST ship
+     * ({@code train}, {@code t10k}); or an images file, whose labels file has the same name with
+     * {@code images-idx3} replaced by {@code labels-idx1}.
+     *
+     * @throws IOException naming the URI and the file names looked for, when nothing matches
+     */
+    public static IdxDataset locate(Configuration conf, String uri, List<String> prefixes, int numClasses)
+            throws IOException {
+        requireNonNull(uri, "uri");
+        Path path = new Path(uri);
+        FileSystem fs = path.getFileSystem(conf);
+        FileStatus status;
+        try {
+            status = fs.getFileStatus(path);
+        } catch (FileNotFoundException e) {
+            throw new IOException(fs.makeQualified(path) + ": no such file or directory", e);
+        }
+        if (!status.isDirectory()) {
+            String name = path.getName();
+            if (!name.contains("images-idx3")) {
+                throw new IOException(status.getPath() + ": expected an IDX images file named *images-idx3* "
+                        + "(its labels in *labels-idx1*) or a directory holding such a pair");
+            }
+            return open(conf, status.getPath().toString(),
+                    new Path(status.getPath().getParent(), name.replace("images-idx3", "labels-idx1")).toString(), numClasses);
+        }
+        List<String> tried = new ArrayList<>();
+        for (String prefix : prefixes) {
+            for (String suffix : new String[]{"", ".gz"}) {
+                Path images = new Path(status.getPath(), prefix + "-images-idx3-ubyte" + suffix);
+                tried.add(images.getName());
+                if (fs.exists(images)) {
+                    Path labels = new Path(status.getPath(), prefix + "-labels-idx1-ubyte" + suffix);
+                    return open(conf, images.toString(), labels.toString(), numClasses);
+                }
+            }
+        }
+        throw new IOException(status.getPath() + ": no IDX images file in this directory; looked for " + String.join(", ", tried));
+    }
+
     /** Number of examples. */
     public long count() {
         return count;

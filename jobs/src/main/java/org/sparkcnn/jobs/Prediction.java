@@ -1,0 +1,111 @@
+package org.sparkcnn.jobs;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.sparkcnn.engine.ModelDefinition;
+import org.sparkcnn.engine.Network;
+import org.sparkcnn.engine.Normalization;
+import org.sparkcnn.engine.layers.Loss;
+import org.sparkcnn.engine.layers.Pass;
+import org.sparkcnn.jobs.data.ExampleBlock;
+
+/**
+ * Distributed inference: one row per example with its dataset index, its label, the predicted class
+ * and, for a softmax cross-entropy model, the class probabilities ({@code probability_0..k-1});
+ * for an MSE model the raw outputs ({@code output_0..k-1}). Flat columns, so CSV and Parquet both hold them.
+ */
+public final class Prediction {
+
+    private static final int BATCH = 256;
+
+    private Prediction() {
+    }
+
+    public static StructType schema(ModelDefinition def) {
+        boolean softmax = def.loss().kind() == Loss.Kind.SOFTMAX_CROSS_ENTROPY;
+        List<StructField> fields = new ArrayList<>();
+        fields.add(DataTypes.createStructField("index", DataTypes.LongType, false));
+        fields.add(DataTypes.createStructField("label", DataTypes.IntegerType, false));
+        fields.add(DataTypes.createStructField("prediction", DataTypes.IntegerType, false));
+        for (int k = 0; k < def.outputSize(); k++) {
+            fields.add(DataTypes.createStructField((softmax ? "probability_" : "output_") + k, DataTypes.FloatType, false));
+        }
+        return DataTypes.createStructType(fields);
+    }
+
+    /** The predictions as a DataFrame, computed lazily when the caller writes it; {@code weights} must stay broadcast until then. */
+    public static Dataset<Row> predict(SparkSession spark, ModelDefinition def, Normalization norm, Broadcast<float[]> weights,
+                                       JavaRDD<ExampleBlock> data) {
+        String json = def.toJsonString();
+        boolean softmax = def.loss().kind() == Loss.Kind.SOFTMAX_CROSS_ENTROPY;
+        JavaRDD<Row> rows = data.mapPartitions((Iterator<ExampleBlock> it) -> {
+            ModelDefinition model = ModelDefinition.fromJson(json);
+            Network net = model.newNetwork(BATCH);
+            int size = model.inputShape().size(), k = model.outputSize();
+            float[] x = new float[BATCH * size];
+            List<Row> out = new ArrayList<>();
+            while (it.hasNext()) {
+                ExampleBlock b = it.next();
+                for (int start = 0; start < b.size(); start += BATCH) {
+                    int n = Math.min(BATCH, b.size() - start);
+                    System.arraycopy(b.features(), start * size, x, 0, n * size);
+                    norm.apply(x, 0, n, model.inputShape());
+                    float[] y = net.forward(weights.value(), x, n, Pass.INFERENCE);
+                    for (int r = 0; r < n; r++) {
+                        Object[] values = new Object[3 + k];
+                        values[0] = b.firstIndex() + start + r;
+                        values[1] = b.labels()[start + r];
+                        values[2] = argmax(y, r * k, k);
+                        float[] p = softmax ? softmax(y, r * k, k) : Arrays.copyOfRange(y, r * k, r * k + k);
+                        for (int c = 0; c < k; c++) {
+                            values[3 + c] = p[c];
+                        }
+                        out.add(RowFactory.create(values));
+                    }
+                }
+            }
+            return out.iterator();
+        });
+        return spark.createDataFrame(rows, schema(def));
+    }
+
+    static int argmax(float[] y, int off, int k) {
+        int best = 0;
+        for (int c = 1; c < k; c++) {
+            if (y[off + c] > y[off + best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** p_c = exp(z_c - max z) / sum_j exp(z_j - max z), in double, rounded to float. */
+    static float[] softmax(float[] z, int off, int k) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+            max = Math.max(max, z[off + c]);
+        }
+        double sum = 0;
+        double[] e = new double[k];
+        for (int c = 0; c < k; c++) {
+            e[c] = Math.exp(z[off + c] - max);
+            sum += e[c];
+        }
+        float[] p = new float[k];
+        for (int c = 0; c < k; c++) {
+            p[c] = (float) (e[c] / sum);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,217 @@
+package org.sparkcnn.trainer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.hadoop.conf.Configuration;
+import org.sparkcnn.engine.ModelDefinition;
+import org.sparkcnn.engine.Network;
+import org.sparkcnn.engine.Normalization;
+import org.sparkcnn.engine.layers.Pass;
+import org.sparkcnn.engine.ops.Gemm;
+import org.sparkcnn.engine.optim.Sgd;
+import org.sparkcnn.engine.train.FixedPointSum;
+import org.sparkcnn.engine.train.GradientWorker;
+import org.sparkcnn.engine.Initializer;
+import org.sparkcnn.jobs.data.ExampleBlock;
+import org.sparkcnn.jobs.data.IdxDataset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code sparkcnn bench}: throughput benchmarks (a command anyone can rerun, not a timed test). */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.", subcommands = BenchCommand.Engine.class)
+final class BenchCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a benchmark is required: engine");
+    }
+
+    /**
+     * The engine alone, in one process: training steps (forward, softmax cross-entropy, backward, SGD
+     * momentum 0.9) and inference on real Fashion-MNIST batches. Warm-up, then repetitions of about
+     * {@code --seconds} each; the medians are reported. Same method as ../shared/peers/pytorch/throughput.py.
+     */
+    @Command(name = "engine", mixinStandardHelpOptions = true, description = "Engine training and inference throughput (img/s).")
+    static final class Engine implements Callable<Integer> {
+        @ParentCommand
+        BenchCommand parent;
+        @Option(names = "--model", defaultValue = "lenet5", description = "A model in conf/models (default: ${DEFAULT-VALUE}).")
+        String model;
+        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batch;
+        @Option(names = "--threads", defaultValue = "1", description = "Engine threads (default: ${DEFAULT-VALUE}).")
+        int threads;
+        @Option(names = "--chunk-size", defaultValue = "16", description = "Examples per gradient chunk (default: ${DEFAULT-VALUE}).")
+        int chunkSize;
+        @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist", description = "Fashion-MNIST IDX directory.")
+        String data;
+        @Option(names = "--seconds", defaultValue = "1.5", description = "Length of one repetition (default: ${DEFAULT-VALUE}).")
+        double seconds;
+        @Option(names = "--repetitions", defaultValue = "5", description = "Timed repetitions (default: ${DEFAULT-VALUE}).")
+        int repetitions;
+        @Option(names = "--warmup", defaultValue = "3", description = "Warm-up seconds (default: ${DEFAULT-VALUE}).")
+        double warmup;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelDefinition def = Checks.model(model);
+            if (batch < 1 || threads < 1 || chunkSize < 1 || repetitions < 1 || seconds <= 0) {
+                throw new TrainerConfig.Invalid("--batch, --threads, --chunk-size, --repetitions and --seconds must be positive");
+            }
+            Configuration hadoop = new Configuration();
+            IdxDataset ds = IdxDataset.locate(hadoop, data, List.of("train"), def.outputSize());
+            def.checkInput(ds.shape());
+            int n = (int) Math.min(ds.count(), Math.max(4096, 8L * batch));
+            ExampleBlock block = ds.readBlocks(hadoop, 0, n, n).get(0);
+            Normalization norm = new Normalization(new float[]{0.2860f}, new float[]{0.3530f});
+            float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 1);
+            float[] grads = new float[params.length];
+            Sgd sgd = new Sgd(params.length, 0.9, 0, false, 0);
+            int batches = n / batch;
+            System.out.printf(Locale.ROOT, "bench engine: model %s (%,d parameters), batch %d, threads %d, %d examples; BLAS %s; JVM %s%n",
+                    def.name(), def.paramCount(), batch, threads, n, Gemm.implementation(), Runtime.version());
+            double[] trainRates;
+            try (GradientWorker worker = new GradientWorker(def, norm, chunkSize, threads)) {
+                FixedPointSum sum = new FixedPointSum();
+                long[] step = {0};
+                Runnable trainStep = () -> {
+                    int b = (int) (step[0] % batches);
+                    int[] rows = new int[batch];
+                    for (int i = 0; i < batch; i++) {
+                        rows[i] = b * batch + i;
+                    }
+                    sum.clear();
+                    worker.accumulate(params, List.of(new GradientWorker.Examples(block.features(), block.labels(), 0, rows)),
+                            batch, 1, step[0], sum);
+                    sgd.step(params, sum.gradient(grads), 0.01);
+                    step[0]++;
+                };
+                trainRates = measure("train", trainStep);
+            }
+            InferencePool inference = new InferencePool(def, norm, block, batch, threads, batches);
+            double[] inferRates;
+            try {
+                inferRates = measure("infer", () -> inference.run(params));
+            } finally {
+                inference.close();
+            }
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("model", def.name());
+            json.put("batch", batch);
+            json.put("threads", threads);
+            json.put("train_img_s_median", Math.round(median(trainRates) * 10) / 10.0);
+            json.put("infer_img_s_median", Math.round(median(inferRates) * 10) / 10.0);
+            json.put("blas", Gemm.implementation());
+            json.put("jvm", Runtime.version().toString());
+            System.out.println("JSON " + new ObjectMapper().writeValueAsString(json));
+            return 0;
+        }
+
+        private double[] measure(String what, Runnable step) {
+            long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
+            while (System.nanoTime() < warmEnd) {
+                step.run();
+            }
+            double[] rates = new double[repetitions];
+            for (int r = 0; r < repetitions; r++) {
+                long t0 = System.nanoTime();
+                long steps = 0;
+                long t;
+                do {
+                    step.run();
+                    steps++;
+                    t = System.nanoTime();
+                } while (t - t0 < seconds * 1e9);
+                rates[r] = steps * batch / ((t - t0) / 1e9);
+                System.out.printf(Locale.ROOT, "  %s repetition %d: %.1f img/s%n", what, r + 1, rates[r]);
+            }
+            return rates;
+        }
+
+        static double median(double[] values) {
+            double[] v = values.clone();
+            Arrays.sort(v);
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
+    }
+
+    /** Inference on a batch split across threads, one network replica per thread. */
+    static final class InferencePool {
+        private final ModelDefinition def;
+        private final ExampleBlock block;
+        private final int batch;
+        private final int threads;
+        private final int batches;
+        private final Network[] nets;
+        private final float[][] inputs;
+        private final Normalization norm;
+        private final ExecutorService pool;
+        private long next;
+
+        InferencePool(ModelDefinition def, Normalization norm, ExampleBlock block, int batch, int threads, int batches) {
+            this.def = def;
+            this.norm = norm;
+            this.block = block;
+            this.batch = batch;
+            this.threads = threads;
+            this.batches = batches;
+            int slice = (batch + threads - 1) / threads;
+            nets = new Network[threads];
+            inputs = new float[threads][slice * def.inputShape().size()];
+            for (int t = 0; t < threads; t++) {
+                nets[t] = def.newNetwork(slice);
+            }
+            pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
+        }
+
+        void run(float[] params) {
+            int b = (int) (next++ % batches);
+            int slice = (batch + threads - 1) / threads;
+            List<Future<?>> parts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int from = b * batch + t * slice, count = Math.min(slice, batch - t * slice);
+                if (count <= 0) {
+                    break;
+                }
+                int id = t;
+                Runnable part = () -> {
+                    int size = def.inputShape().size();
+                    System.arraycopy(block.features(), from * size, inputs[id], 0, count * size);
+                    norm.apply(inputs[id], 0, count, def.inputShape());
+                    nets[id].forward(params, inputs[id], count, Pass.INFERENCE);
+                };
+                if (pool == null) {
+                    part.run();
+                } else {
+                    parts.add(pool.submit(part));
+                }
+            }
+            for (Future<?> f : parts) {
+                try {
+                    f.get();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+
+        void close() {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+    }
+}

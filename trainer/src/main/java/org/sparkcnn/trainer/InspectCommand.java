@@ -1,0 +1,70 @@
+package org.sparkcnn.trainer;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.sparkcnn.engine.ModelDefinition;
+import org.sparkcnn.engine.ModelFile;
+import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.layers.Layer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sparkcnn inspect}: what a model file or definition holds. Needs no Spark context. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Show a model's layers, output shapes, parameter counts and FLOPs; for a model file also its "
+                + "normalization and training provenance.")
+final class InspectCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "MODEL", description = "A model file (any Hadoop URI), a model name in conf/models, or a model JSON file.")
+    String model;
+    @Option(names = "--config", description = "Also print the training configuration stored in a model file.")
+    boolean showConfig;
+
+    @Override
+    public Integer call() throws Exception {
+        Configuration hadoop = SparkSetup.hadoop(SparkSetup.conf(null, "sparkcnn inspect"));
+        ModelFile.SavedModel saved = null;
+        ModelDefinition def;
+        if (model.endsWith(".json") || !model.contains(".") && !model.contains("/")) {
+            def = Checks.model(model);
+        } else {
+            saved = Storage.readModel(hadoop, model);
+            def = saved.definition();
+        }
+        System.out.print(describe(def));
+        if (saved != null) {
+            System.out.println("normalization: " + saved.normalization());
+            System.out.println("weights sha256 (computed): " + ModelFile.sha256(saved.params()));
+            System.out.println("provenance:");
+            for (Map.Entry<String, String> e : saved.metadata().entrySet()) {
+                if (!e.getKey().equals("config")) {
+                    System.out.println("  " + e.getKey() + ": " + e.getValue());
+                }
+            }
+            if (showConfig && saved.metadata().containsKey("config")) {
+                System.out.println("training configuration:");
+                System.out.print(saved.metadata().get("config").indent(2));
+            }
+        }
+        return 0;
+    }
+
+    static String describe(ModelDefinition def) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "model '%s': input %s, loss %s%n", def.name(), def.inputShape(), def.loss().type()));
+        sb.append(String.format(Locale.ROOT, "%3s  %-24s %-14s %12s %14s%n", "#", "layer", "output", "parameters", "FLOPs/image"));
+        for (int i = 0; i < def.layers().size(); i++) {
+            Layer l = def.layers().get(i);
+            Shape in = def.shapes().get(i);
+            sb.append(String.format(Locale.ROOT, "%3d  %-24s %-14s %,12d %,14d%n", i + 1, l.type() + " '" + l.name() + "'",
+                    def.shapes().get(i + 1), l.paramCount(in), l.forwardFlops(in)));
+        }
+        sb.append(String.format(Locale.ROOT, "total: %,d parameters, %,d forward FLOPs per image (training about 3x)%n",
+                def.paramCount(), def.forwardFlops()));
+        return sb.toString();
+    }
+}

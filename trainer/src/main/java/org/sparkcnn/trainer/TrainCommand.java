@@ -1,0 +1,372 @@
+package org.sparkcnn.trainer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.sparkcnn.engine.Initializer;
+import org.sparkcnn.engine.ModelDefinition;
+import org.sparkcnn.engine.ModelFile;
+import org.sparkcnn.engine.Normalization;
+import org.sparkcnn.engine.ops.Gemm;
+import org.sparkcnn.engine.optim.LrSchedule;
+import org.sparkcnn.engine.optim.LrSchedules;
+import org.sparkcnn.engine.optim.Optimizer;
+import org.sparkcnn.engine.optim.Optimizers;
+import org.sparkcnn.engine.train.BatchSampler;
+import org.sparkcnn.jobs.Datasets;
+import org.sparkcnn.jobs.Evaluation;
+import org.sparkcnn.jobs.MetricsLog;
+import org.sparkcnn.jobs.TrainingJob;
+import org.sparkcnn.jobs.data.ExampleBlock;
+import org.sparkcnn.jobs.data.IdxDataset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sparkcnn train}: trains a model with synchronous data-parallel SGD and writes a run directory. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a model. With no options it trains LeNet-5 on Fashion-MNIST (the embedded defaults).",
+                "Settings come from the defaults, then --config, then the flags."})
+final class TrainCommand implements Callable<Integer> {
+
+    static final List<String> TRAIN_PREFIXES = List.of("train");
+    static final List<String> TEST_PREFIXES = List.of("t10k", "test");
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A HOCON/JSON config file, or a shipped config's name (fashion-mnist-lenet5).")
+    String configFile;
+    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
+    String master;
+    @Option(names = "--model", description = "Config model: a model name in conf/models or a model JSON file.")
+    String model;
+    @Option(names = "--data", paramLabel = "URI", description = "Config data.train: the training data.")
+    String data;
+    @Option(names = "--test-data", paramLabel = "URI", description = "Config data.test: the test data.")
+    String testData;
+    @Option(names = "--partitions", description = "Config data.partitions (0 = Spark's default parallelism).")
+    Integer partitions;
+    @Option(names = "--seed", description = "Config training.seed.")
+    Long seed;
+    @Option(names = "--epochs", description = "Config training.epochs.")
+    Integer epochs;
+    @Option(names = "--max-steps", description = "Config training.max-steps.")
+    Long maxSteps;
+    @Option(names = "--batch-size", description = "Config training.batch-size: the global mini-batch.")
+    Integer batchSize;
+    @Option(names = "--lr", description = "Config training.optimizer.lr.")
+    Double lr;
+    @Option(names = "--output", paramLabel = "URI", description = "Config output.dir: the run directory.")
+    String output;
+    @Option(names = "--overwrite", description = "Replace an existing output directory once the run succeeds.")
+    boolean overwrite;
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any config key, as HOCON (repeatable): --set training.optimizer.momentum=0.8")
+    List<String> settings = List.of();
+    @Option(names = "--print-config", description = "Print the effective configuration and exit without training.")
+    boolean printConfigOnly;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** The flags as a config layer. */
+    Config flags() {
+        Config c = ConfigFactory.empty("command-line flags");
+        for (String s : settings) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) {
+                throw new TrainerConfig.Invalid("--set " + s + ": expected KEY=VALUE");
+            }
+            try {
+                c = ConfigFactory.parseString(s.substring(0, eq).trim() + " = " + s.substring(eq + 1)).withFallback(c);
+            } catch (com.typesafe.config.ConfigException e) {
+                throw new TrainerConfig.Invalid("--set " + s + ": " + e.getMessage());
+            }
+        }
+        Object[][] pairs = {{"model", model}, {"data.train", data}, {"data.test", testData}, {"data.partitions", partitions},
+                {"training.seed", seed}, {"training.epochs", epochs}, {"training.max-steps", maxSteps},
+                {"training.batch-size", batchSize}, {"training.optimizer.lr", lr}, {"output.dir", output},
+                {"output.overwrite", overwrite ? Boolean.TRUE : null}};
+        for (Object[] p : pairs) {
+            if (p[1] != null) {
+                c = c.withValue((String) p[0], ConfigValueFactory.fromAnyRef(p[1], "command-line flag"));
+            }
+        }
+        return c;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Config effective = TrainerConfig.load(configFile, flags());
+        TrainerConfig cfg = TrainerConfig.bind(effective);
+        String rendered = TrainerConfig.render(effective);
+        if (printConfigOnly) {
+            System.out.print(rendered);
+            return 0;
+        }
+        // Everything that can be checked without Spark is checked first.
+        ModelDefinition def = Checks.model(cfg.model());
+        Optimizer optimizer = Checks.optimizer(cfg, def);
+        LrSchedule schedule = Checks.schedule(cfg);
+        Initializer initializer = Checks.initializer(cfg.training().initializer());
+        if (def.outputSize() != cfg.data().classes()) {
+            throw new TrainerConfig.Invalid("config key 'data.classes' is " + cfg.data().classes() + " but model '"
+                    + def.name() + "' has " + def.outputSize() + " outputs");
+        }
+        SparkConf sparkConf = SparkSetup.conf(master, "sparkcnn train " + def.name());
+        Configuration hadoop = SparkSetup.hadoop(sparkConf);
+        String outUri = cfg.output().dir().isBlank()
+                ? "runs/" + def.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                : cfg.output().dir();
+        RunDirectory run = RunDirectory.check(hadoop, outUri, cfg.output().overwrite());
+        IdxDataset train = IdxDataset.locate(hadoop, cfg.data().train(), TRAIN_PREFIXES, cfg.data().classes());
+        IdxDataset test = IdxDataset.locate(hadoop, orElse(cfg.data().test(), parentDir(train.imagesUri())), TEST_PREFIXES,
+                cfg.data().classes());
+        IdxDataset validation = cfg.data().validation().isBlank() ? test
+                : IdxDataset.locate(hadoop, cfg.data().validation(), TEST_PREFIXES, cfg.data().classes());
+        for (IdxDataset d : List.of(train, test, validation)) {
+            try {
+                def.checkInput(d.shape());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(d.imagesUri() + ": " + e.getMessage(), e);
+            }
+        }
+        System.out.println("sparkcnn train: effective configuration");
+        System.out.print(rendered);
+        System.out.println("data: " + train.count() + " training examples (" + train.imagesUri() + "), " + test.count()
+                + " test examples (" + test.imagesUri() + ")");
+
+        SparkSession spark = SparkSetup.start(sparkConf);
+        try {
+            return train(spark, cfg, rendered, def, optimizer, schedule, initializer, run, train, test, validation, hadoop);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private int train(SparkSession spark, TrainerConfig cfg, String rendered, ModelDefinition def, Optimizer optimizer,
+                      LrSchedule schedule, Initializer initializer, RunDirectory run, IdxDataset train, IdxDataset test,
+                      IdxDataset validation, Configuration hadoop) throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        hadoop = sc.hadoopConfiguration();
+        int partitions = cfg.data().partitions() > 0 ? cfg.data().partitions() : sc.defaultParallelism();
+        TrainerConfig.Training t = cfg.training();
+        long started = System.nanoTime();
+        JavaRDD<ExampleBlock> trainBlocks = train.load(sc, cfg.data().blockSize(), partitions)
+                .setName("training blocks").persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<ExampleBlock> testBlocks = test.load(sc, cfg.data().blockSize(), partitions)
+                .setName("test blocks").persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<ExampleBlock> validationBlocks = validation == test ? testBlocks
+                : validation.load(sc, cfg.data().blockSize(), partitions).setName("validation blocks").persist(StorageLevel.MEMORY_AND_DISK());
+        Normalization norm = Datasets.normalization(trainBlocks);
+        System.out.printf(Locale.ROOT, "spark: master %s, %d partitions, default parallelism %d; BLAS %s%n",
+                sc.master(), partitions, sc.defaultParallelism(), Gemm.implementation());
+        System.out.println("normalization (training set mean/std per channel): " + norm);
+
+        run.create();
+        Storage.writeText(hadoop, run.file("config.conf"), rendered);
+        float[] params = initializer.initialize(def, t.seed());
+        BatchSampler sampler = new BatchSampler(t.seed(), (int) train.count(), t.batchSize());
+        long totalSteps = t.epochs() > 0 ? (long) t.epochs() * sampler.stepsPerEpoch() : t.maxSteps();
+        if (t.maxSteps() > 0) {
+            totalSteps = Math.min(totalSteps, t.maxSteps());
+        }
+        boolean live = System.console() != null && !Boolean.getBoolean("sparkcnn.plain-progress");
+        Progress progress = new Progress(System.out, live, cfg.output().logEvery(), t.epochs(), totalSteps);
+        Report.Curves curves = new Report.Curves();
+        EarlyStopping stopping = new EarlyStopping(cfg.validation());
+        TrainingJob.Result result;
+        double[] seconds = new double[1];
+        long[] imagesSeen = new long[1];
+        try (MetricsLog metrics = MetricsLog.create(hadoop, run.file("metrics.jsonl"))) {
+            TrainingJob.StepListener listener = (m, p) -> {
+                try {
+                    imagesSeen[0] += m.examples();
+                    metrics.write(MetricsLog.stepRecord(m));
+                    progress.step(m);
+                    curves.step(m.step() + 1, m.loss(), cfg.output().logEvery());
+                    if (m.endOfEpoch()) {
+                        curves.epochEnd(m.step() + 1, m.epoch() + 1);
+                    }
+                    boolean validate = cfg.validation().everySteps() > 0
+                            ? (m.step() + 1) % cfg.validation().everySteps() == 0 : m.endOfEpoch();
+                    if (!validate) {
+                        return true;
+                    }
+                    curves.flush(m.step() + 1);
+                    Evaluation.Counts v = Evaluation.evaluate(sc, def, norm, p, validationBlocks);
+                    double monitored = "loss".equals(cfg.validation().monitor()) ? v.loss() : v.accuracy();
+                    schedule.onMetric(monitored);
+                    boolean improved = stopping.observe(monitored, m.step() + 1, p);
+                    Map<String, Object> record = new LinkedHashMap<>();
+                    record.put("type", "validation");
+                    record.put("epoch", m.epoch() + 1);
+                    record.put("step", m.step() + 1);
+                    record.put("loss", v.loss());
+                    record.put("accuracy", v.accuracy());
+                    record.put("improved", improved);
+                    metrics.write(record);
+                    curves.validation(m.step() + 1, v.loss(), v.accuracy());
+                    progress.message(String.format(Locale.ROOT, "validation after epoch %d step %d: loss %.4f accuracy %.4f%s",
+                            m.epoch() + 1, m.step() + 1, v.loss(), v.accuracy(), improved ? " (best so far)" : ""));
+                    if (stopping.shouldStop()) {
+                        progress.message("early stopping: no improvement of " + cfg.validation().monitor() + " by more than "
+                                + cfg.validation().minDelta() + " in " + cfg.validation().patience() + " validations");
+                        return false;
+                    }
+                    return true;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            long t0 = System.nanoTime();
+            result = TrainingJob.train(sc, def, norm, trainBlocks, (int) train.count(), params, optimizer, schedule,
+                    new TrainingJob.Config(t.seed(), t.epochs(), t.maxSteps(), t.batchSize(), t.chunkSize(),
+                            t.threadsPerTask(), t.treeDepth()), listener);
+            seconds[0] = (System.nanoTime() - t0) / 1e9;
+            progress.message(String.format(Locale.ROOT, "trained %d steps in %.1f s", result.steps(), seconds[0]));
+            float[] finalParams = result.params();
+            String kept = "last";
+            if (cfg.validation().restoreBest() && stopping.best() != null) {
+                finalParams = stopping.best();
+                kept = "best (step " + stopping.bestStep() + ")";
+            }
+            Evaluation.Counts testCounts = Evaluation.evaluate(sc, def, norm, finalParams, testBlocks);
+            String sha = ModelFile.sha256(finalParams);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("model", def.name());
+            summary.put("parameters", def.paramCount());
+            summary.put("master", sc.master());
+            summary.put("partitions", partitions);
+            summary.put("steps", result.steps());
+            summary.put("epochs_completed", result.epochsCompleted());
+            summary.put("train_seconds", seconds[0]);
+            summary.put("wall_seconds", (System.nanoTime() - started) / 1e9);
+            summary.put("img_per_s", imagesSeen[0] / seconds[0]);
+            summary.put("weights_kept", kept);
+            summary.put("best_validation_" + cfg.validation().monitor(), finiteOrNull(stopping.bestValue()));
+            summary.put("final_validation_" + cfg.validation().monitor(), finiteOrNull(stopping.lastValue()));
+            summary.put("test_accuracy", testCounts.accuracy());
+            summary.put("test_loss", testCounts.loss());
+            summary.put("weights_sha256", sha);
+            summary.put("blas", Gemm.implementation());
+            summary.put("spark_version", spark.version());
+            summary.put("finished", Instant.now().toString());
+            metrics.write(Map.of("type", "test", "loss", testCounts.loss(), "accuracy", testCounts.accuracy()));
+
+            Map<String, String> provenance = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> e : summary.entrySet()) {
+                provenance.put(e.getKey(), String.valueOf(e.getValue()));
+            }
+            provenance.put("train_data", train.imagesUri());
+            provenance.put("test_data", test.imagesUri());
+            provenance.put("config", rendered);
+            Storage.writeModel(hadoop, run.file("model.sparkcnn"),
+                    new ModelFile.SavedModel(def, finalParams, norm, provenance));
+            Storage.writeText(hadoop, run.file("evaluation.json"), JSON.writeValueAsString(EvaluationSummary.toMap(testCounts)));
+            Storage.writeText(hadoop, run.file("summary.json"), JSON.writeValueAsString(summary));
+            curves.flush(result.steps());
+            byte[] png = Report.png(Report.curves(def.name() + ": training curves", curves));
+            Storage.write(hadoop, run.file("curves.png"), out -> out.write(png));
+            Storage.writeText(hadoop, run.file("report.html"),
+                    Report.html("SparkCNN run: " + def.name(), summary, png, testCounts));
+            metrics.close();
+            run.commit();
+
+            progress.message(String.format(Locale.ROOT, "%nsummary%n  wall time %s (training %s, %.0f img/s)%n"
+                            + "  validation %s: best %.4f, final %.4f; weights kept: %s%n  test accuracy %.4f (loss %.4f)%n"
+                            + "  weights sha256: %s",
+                    Progress.duration((System.nanoTime() - started) / 1e9), Progress.duration(seconds[0]),
+                    (double) summary.get("img_per_s"), cfg.validation().monitor(), stopping.bestValue(), stopping.lastValue(), kept,
+                    testCounts.accuracy(), testCounts.loss(), sha));
+            System.out.print(EvaluationSummary.table(testCounts).indent(2));
+            System.out.println("artifacts in " + run.uri() + ":");
+            for (String f : List.of("model.sparkcnn", "metrics.jsonl", "evaluation.json", "summary.json", "curves.png",
+                    "report.html", "config.conf")) {
+                System.out.println("  " + run.finalFile(f));
+            }
+        } finally {
+            trainBlocks.unpersist(false);
+            testBlocks.unpersist(false);
+            validationBlocks.unpersist(false);
+        }
+        return 0;
+    }
+
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static String orElse(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static String parentDir(String uri) {
+        return new org.apache.hadoop.fs.Path(uri).getParent().toString();
+    }
+
+    /** Tracks the monitored validation metric: the best value, its weights, and patience. */
+    static final class EarlyStopping {
+        private final TrainerConfig.Validation v;
+        private double best = Double.NaN;
+        private double last = Double.NaN;
+        private long bestStep;
+        private float[] bestParams;
+        private int sinceBest;
+
+        EarlyStopping(TrainerConfig.Validation v) {
+            this.v = v;
+        }
+
+        /** Records a validation; returns whether it improved on the best by more than min-delta. */
+        boolean observe(double value, long step, float[] params) {
+            last = value;
+            boolean higherIsBetter = "accuracy".equals(v.monitor());
+            boolean improved = Double.isNaN(best)
+                    || (higherIsBetter ? value > best + v.minDelta() : value < best - v.minDelta());
+            if (improved) {
+                best = value;
+                bestStep = step;
+                sinceBest = 0;
+                if (v.restoreBest()) {
+                    bestParams = params.clone();
+                }
+            } else {
+                sinceBest++;
+            }
+            return improved;
+        }
+
+        boolean shouldStop() {
+            return v.patience() > 0 && sinceBest >= v.patience();
+        }
+
+        float[] best() {
+            return bestParams;
+        }
+
+        long bestStep() {
+            return bestStep;
+        }
+
+        double bestValue() {
+            return best;
+        }
+
+        double lastValue() {
+            return last;
+        }
+    }
+}

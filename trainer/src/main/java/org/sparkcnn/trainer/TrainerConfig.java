@@ -1,0 +1,192 @@
+package org.sparkcnn.trainer;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigSyntax;
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The training configuration: HOCON (a superset of JSON) read by Typesafe Config, layered as flags
+ * over a config file over the embedded {@code defaults.conf}, then bound strictly to records by
+ * Jackson, so an unknown key, a wrong type or a missing value fails naming the key, before Spark
+ * starts. Keys are kebab-case; optimizer and schedule options keep PyTorch's names.
+ */
+public record TrainerConfig(String model, Data data, Training training, Validation validation, Output output) {
+
+    public record Data(String train, String test, String validation, String format, int classes, int blockSize,
+                       int partitions) {
+    }
+
+    public record Training(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
+                           int treeDepth, String initializer, Map<String, Object> optimizer,
+                           Map<String, Object> schedule) {
+    }
+
+    public record Validation(int everySteps, String monitor, int patience, double minDelta, boolean restoreBest) {
+    }
+
+    public record Output(String dir, boolean overwrite, int logEvery) {
+    }
+
+    /** A configuration problem: the message names the key. The CLI exits with status 2. */
+    public static final class Invalid extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public Invalid(String message) {
+            super(message);
+        }
+    }
+
+    private static final String DEFAULTS = "org/sparkcnn/trainer/defaults.conf";
+    private static final String SHIPPED = "org/sparkcnn/trainer/conf/";
+    /** Blocks that a config replaces as a whole instead of merging into the defaults' keys. */
+    private static final String[] WHOLE_BLOCKS = {"training.optimizer", "training.schedule"};
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .withCoercionConfigDefaults(c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail))
+            .build();
+
+    /**
+     * The effective configuration: {@code overrides} (from flags) over
+     * {@code file} (a path, or the name of a shipped config such as {@code fashion-mnist-lenet5};
+     * null for none) over the defaults.
+     */
+    public static Config load(String file, Config overrides) {
+        Config defaults = ConfigFactory.parseResources(TrainerConfig.class.getClassLoader(), DEFAULTS,
+                ConfigParseOptions.defaults().setAllowMissing(false));
+        Config user = ConfigFactory.empty();
+        if (file != null) {
+            user = parseFile(file);
+        }
+        Config layered = overrides.withFallback(user);
+        for (String block : WHOLE_BLOCKS) {
+            if (layered.hasPathOrNull(block)) {
+                defaults = defaults.withoutPath(block);
+            }
+        }
+        try {
+            return layered.withFallback(defaults).resolve();
+        } catch (ConfigException e) {
+            throw new Invalid("configuration: " + e.getMessage());
+        }
+    }
+
+    private static Config parseFile(String file) {
+        File f = new File(file);
+        try {
+            if (f.isFile()) {
+                return ConfigFactory.parseFile(f, ConfigParseOptions.defaults().setAllowMissing(false)
+                        .setSyntax(file.endsWith(".json") ? ConfigSyntax.JSON : ConfigSyntax.CONF));
+            }
+            if (!file.contains("/") && TrainerConfig.class.getClassLoader().getResource(SHIPPED + file + ".conf") != null) {
+                return ConfigFactory.parseResources(TrainerConfig.class.getClassLoader(), SHIPPED + file + ".conf");
+            }
+        } catch (ConfigException e) {
+            throw new Invalid("config file " + file + ": " + e.getMessage());
+        }
+        throw new Invalid("config file " + file + ": no such file (nor a shipped config of that name)");
+    }
+
+    /** Binds the configuration strictly; every problem names its key. */
+    public static TrainerConfig bind(Config config) {
+        Object tree = config.root().unwrapped();
+        TrainerConfig c;
+        try {
+            c = MAPPER.convertValue(tree, TrainerConfig.class);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(describe(e.getCause() instanceof JsonMappingException jm ? jm : null, e));
+        }
+        c.check();
+        return c;
+    }
+
+    private static String describe(JsonMappingException e, Exception outer) {
+        if (e == null) {
+            return "configuration: " + outer.getMessage();
+        }
+        String key = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+        if (e instanceof UnrecognizedPropertyException u) {
+            String known = u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
+            return "config key '" + key + "' is not a known key (known here: " + known + ")";
+        }
+        String why = e.getOriginalMessage();
+        int cut = why.indexOf(" at [Source");
+        return "config key '" + key + "': " + (cut > 0 ? why.substring(0, cut) : why).replace('\n', ' ');
+    }
+
+    private void check() {
+        require(model != null && !model.isBlank(), "model", "must name a model");
+        require(data.train != null && !data.train.isBlank(), "data.train", "must be set (a dataset URI)");
+        require("idx".equals(data.format), "data.format", "must be idx (the only format so far), got '" + data.format + "'");
+        require(data.classes >= 1, "data.classes", "must be at least 1, got " + data.classes);
+        require(data.blockSize >= 1, "data.block-size", "must be at least 1, got " + data.blockSize);
+        require(data.partitions >= 0, "data.partitions", "must be >= 0 (0 = Spark's default parallelism), got " + data.partitions);
+        require(training.epochs >= 0, "training.epochs", "must be >= 0, got " + training.epochs);
+        require(training.maxSteps >= 0, "training.max-steps", "must be >= 0, got " + training.maxSteps);
+        require(training.epochs > 0 || training.maxSteps > 0, "training.epochs", "or training.max-steps must be positive");
+        require(training.batchSize >= 1, "training.batch-size", "must be at least 1, got " + training.batchSize);
+        require(training.chunkSize >= 1, "training.chunk-size", "must be at least 1, got " + training.chunkSize);
+        require(training.threadsPerTask >= 0, "training.threads-per-task", "must be >= 0, got " + training.threadsPerTask);
+        require(training.treeDepth >= 0, "training.tree-depth", "must be >= 0, got " + training.treeDepth);
+        require(training.optimizer.get("name") instanceof String, "training.optimizer.name", "must name an optimizer");
+        require(training.optimizer.get("lr") instanceof Number, "training.optimizer.lr", "must be a number");
+        require(training.schedule.get("name") instanceof String, "training.schedule.name", "must name a schedule");
+        require(validation.everySteps >= 0, "validation.every-steps", "must be >= 0 (0 = every epoch), got " + validation.everySteps);
+        require("accuracy".equals(validation.monitor) || "loss".equals(validation.monitor), "validation.monitor",
+                "must be accuracy or loss, got '" + validation.monitor + "'");
+        require(validation.patience >= 0, "validation.patience", "must be >= 0, got " + validation.patience);
+        require(validation.minDelta >= 0, "validation.min-delta", "must be >= 0, got " + validation.minDelta);
+        require(output.logEvery >= 1, "output.log-every", "must be at least 1, got " + output.logEvery);
+    }
+
+    private static void require(boolean ok, String key, String what) {
+        if (!ok) {
+            throw new Invalid("config key '" + key + "' " + what);
+        }
+    }
+
+    /** The optimizer's own options: the block without name and lr. */
+    public Map<String, Object> optimizerOptions() {
+        return without(training.optimizer, "name", "lr");
+    }
+
+    public Map<String, Object> scheduleOptions() {
+        return without(training.schedule, "name");
+    }
+
+    private static Map<String, Object> without(Map<String, Object> block, String... keys) {
+        Map<String, Object> m = new LinkedHashMap<>(block);
+        for (String k : keys) {
+            m.remove(k);
+        }
+        return m;
+    }
+
+    /** The configuration as HOCON, as printed at start and stored with the model. */
+    public static String render(Config config) {
+        return config.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false)
+                .setFormatted(true).setJson(false));
+    }
+}

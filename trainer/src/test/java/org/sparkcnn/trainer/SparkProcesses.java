@@ -1,0 +1,130 @@
+package org.sparkcnn.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Child JVMs for the spark-submit tests: SparkSubmit with the shaded jar, and a standalone Master
+ * and Workers, all from the Spark jars Maven resolved (STACK.md section 8). Every process started
+ * here is recorded and stopped by PID (with its descendants, such as executors) in {@link #close}.
+ */
+final class SparkProcesses implements AutoCloseable {
+
+    static final Path JAR = Path.of(System.getProperty("sparkcnn.jar", "target/sparkcnn-trainer.jar"));
+    static final List<String> OPENS = Arrays.asList(System.getProperty("spark.jvm.opens", "").trim().split("\\s+"));
+
+    private final List<Process> started = new ArrayList<>();
+    private final Path logs;
+
+    SparkProcesses(Path logs) throws IOException {
+        this.logs = Files.createDirectories(logs);
+    }
+
+    static String sparkClasspath() throws IOException {
+        return Files.readString(Path.of(System.getProperty("spark.classpath.file"))).trim();
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Runs spark-submit of the application jar to completion; returns its exit status. Output goes to {@code <name>.log}. */
+    Result submit(String name, List<String> submitOptions, String... appArgs) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java());
+        cmd.add("-Xmx1g");
+        cmd.addAll(OPENS);
+        cmd.add("-Ddev.ludovic.netlib.blas.allowNative=false");
+        cmd.add("-Dsparkcnn.stacktrace=true");
+        cmd.add("-cp");
+        cmd.add(sparkClasspath());
+        cmd.add("org.apache.spark.deploy.SparkSubmit");
+        cmd.addAll(submitOptions);
+        cmd.add("--conf");
+        cmd.add("spark.executor.extraJavaOptions=-Ddev.ludovic.netlib.blas.allowNative=false");
+        cmd.add("--conf");
+        cmd.add("spark.ui.enabled=false");
+        cmd.add(JAR.toString());
+        cmd.addAll(List.of(appArgs));
+        Path log = logs.resolve(name + ".log");
+        Process p = start(cmd, Map.of(), log);
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException(name + " did not finish in 10 minutes; see " + log);
+        }
+        return new Result(p.exitValue(), Files.readString(log), log);
+    }
+
+    record Result(int exit, String output, Path log) {
+    }
+
+    /** Starts a long-running JVM (Master, Worker) whose output goes to {@code log}. */
+    Process start(List<String> cmd, Map<String, String> env, Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        pb.environment().put("SPARK_SCALA_VERSION", "2.13");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        started.add(p);
+        return p;
+    }
+
+    Path logs() {
+        return logs;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Waits until {@code log} contains {@code text} at least {@code times} times. */
+    static void awaitLog(Path log, String text, int times, long seconds) throws IOException, InterruptedException {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            if (Files.exists(log)) {
+                String s = Files.readString(log);
+                int n = 0;
+                for (int i = s.indexOf(text); i >= 0; i = s.indexOf(text, i + 1)) {
+                    n++;
+                }
+                if (n >= times) {
+                    return;
+                }
+            }
+            Thread.sleep(200);
+        }
+        assertTrue(false, "'" + text + "' did not appear " + times + " times in " + log + " within " + seconds + " s:\n"
+                + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+    }
+
+    /** Stops every process started here, children first, by PID. */
+    @Override
+    public void close() throws InterruptedException {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            Process p = started.get(i);
+            List<ProcessHandle> children = p.descendants().toList();
+            children.forEach(ProcessHandle::destroy);
+            p.destroy();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            for (ProcessHandle c : children) {
+                if (c.isAlive()) {
+                    c.destroyForcibly();
+                }
+            }
+        }
+        started.clear();
+    }
+}

@@ -1,0 +1,134 @@
+package org.sparkcnn.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shaded application jar under spark-submit in local[2], on a tiny dataset: train, evaluate,
+ * predict (CSV and Parquet), inspect; every output exists and parses.
+ */
+class SparkSubmitIT {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Pattern SHA = Pattern.compile("weights sha256: ([0-9a-f]{64})");
+    static final int TRAIN = 640;
+    static final int TEST = 160;
+
+    @TempDir
+    Path tmp;
+
+    static String sha(String output) {
+        Matcher m = SHA.matcher(output);
+        assertTrue(m.find(), "the run prints its weights hash:\n" + output);
+        return m.group(1);
+    }
+
+    @Test
+    void trainEvaluatePredictInspect() throws Exception {
+        Path data = TinyDataset.write(tmp.resolve("data"), TRAIN, TEST);
+        Path run = tmp.resolve("run");
+        try (SparkProcesses spark = new SparkProcesses(Path.of("target", "it-logs", "submit"))) {
+            List<String> local = List.of("--master", "local[2]");
+            SparkProcesses.Result train = spark.submit("train", local, "train", "--data", data.toString(), "--output",
+                    run.toString(), "--epochs", "2", "--batch-size", "32", "--set", "output.log-every=5");
+            assertEquals(0, train.exit(), train.output());
+            String sha = sha(train.output());
+
+            JsonNode summary = JSON.readTree(run.resolve("summary.json").toFile());
+            assertEquals(sha, summary.get("weights_sha256").asText());
+            assertEquals(40, summary.get("steps").asInt(), "2 epochs of 640/32 steps");
+            double accuracy = summary.get("test_accuracy").asDouble();
+            assertTrue(accuracy >= 0 && accuracy <= 1, "accuracy " + accuracy);
+            List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
+            assertEquals(40, metrics.stream().filter(l -> l.contains("\"type\":\"step\"")).count());
+            assertEquals(2, metrics.stream().filter(l -> l.contains("\"type\":\"validation\"")).count());
+            for (String line : metrics) {
+                assertTrue(JSON.readTree(line).isObject(), line);
+            }
+            JsonNode evaluation = JSON.readTree(run.resolve("evaluation.json").toFile());
+            assertEquals(TEST, evaluation.get("examples").asInt());
+            assertEquals(10, evaluation.get("confusion").size());
+            BufferedImage png = ImageIO.read(run.resolve("curves.png").toFile());
+            assertEquals(Report.WIDTH, png.getWidth());
+            assertEquals(Report.HEIGHT, png.getHeight());
+            assertTrue(Files.readString(run.resolve("report.html")).contains("data:image/png;base64,"));
+            assertTrue(Files.readString(run.resolve("config.conf")).contains("batch-size=32"));
+            assertTrue(!Files.exists(tmp.resolve("run.inprogress")), "the staging directory was moved into place");
+
+            // a second run into the same output fails without --overwrite and leaves the first intact
+            SparkProcesses.Result again = spark.submit("train-again", local, "train", "--data", data.toString(), "--output",
+                    run.toString(), "--max-steps", "1");
+            assertEquals(2, again.exit(), again.output());
+            assertEquals(sha, JSON.readTree(run.resolve("summary.json").toFile()).get("weights_sha256").asText());
+
+            Path model = run.resolve("model.sparkcnn");
+            Path evalJson = tmp.resolve("evaluation.json");
+            SparkProcesses.Result eval = spark.submit("evaluate", local, "evaluate", "--model", model.toString(), "--data",
+                    data.toString(), "--output", evalJson.toString());
+            assertEquals(0, eval.exit(), eval.output());
+            assertEquals(accuracy, JSON.readTree(evalJson.toFile()).get("accuracy").asDouble(), 0.0,
+                    "evaluate agrees with the accuracy train reported");
+
+            for (String format : List.of("csv", "parquet")) {
+                Path out = tmp.resolve("predictions-" + format);
+                SparkProcesses.Result predict = spark.submit("predict-" + format, local, "predict", "--model", model.toString(),
+                        "--data", data.toString(), "--output", out.toString(), "--format", format);
+                assertEquals(0, predict.exit(), predict.output());
+                assertTrue(Files.exists(out.resolve("_SUCCESS")), "a committed Spark output");
+                assertTrue(predict.output().contains(TEST + " predictions written"), predict.output());
+                if (format.equals("csv")) {
+                    assertEquals(TEST, csvRows(out));
+                } else {
+                    try (Stream<Path> files = Files.list(out)) {
+                        assertTrue(files.anyMatch(f -> f.getFileName().toString().endsWith(".parquet")));
+                    }
+                }
+            }
+
+            SparkProcesses.Result inspect = spark.submit("inspect", local, "inspect", model.toString());
+            assertEquals(0, inspect.exit(), inspect.output());
+            assertTrue(inspect.output().contains("weights sha256 (computed): " + sha), inspect.output());
+            assertTrue(inspect.output().contains("total: 61,706 parameters"), inspect.output());
+            assertTrue(inspect.output().contains("test_accuracy: " + accuracy), inspect.output());
+        }
+    }
+
+    /** Data rows across the part files, each checked: index, label, prediction, 10 probabilities summing to 1. */
+    static long csvRows(Path dir) throws IOException {
+        long rows = 0;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
+                List<String> lines = Files.readAllLines(f);
+                if (lines.isEmpty()) {
+                    continue;
+                }
+                assertTrue(lines.get(0).startsWith("index,label,prediction,probability_0"), lines.get(0));
+                for (String line : lines.subList(1, lines.size())) {
+                    String[] cols = line.split(",");
+                    assertEquals(13, cols.length, line);
+                    double sum = 0;
+                    for (int c = 3; c < 13; c++) {
+                        sum += Double.parseDouble(cols[c]);
+                    }
+                    assertEquals(1.0, sum, 1e-4, line);
+                    rows++;
+                }
+            }
+        }
+        return rows;
+    }
+}
