@@ -1,15 +1,14 @@
 package org.sparkcnn.jobs;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparkcnn.engine.ModelDefinition;
-import org.sparkcnn.engine.Network;
 import org.sparkcnn.engine.Normalization;
-import org.sparkcnn.engine.layers.Pass;
 import org.sparkcnn.engine.ops.LossOps;
 import org.sparkcnn.jobs.data.ExampleBlock;
 
@@ -19,7 +18,6 @@ import org.sparkcnn.jobs.data.ExampleBlock;
  */
 public final class Evaluation {
 
-    private static final int BATCH = 256;
     /** Top-k accuracy is counted for k = 1..MAX_K (or the class count, if smaller). */
     public static final int MAX_K = 5;
 
@@ -171,25 +169,14 @@ public final class Evaluation {
         Broadcast<float[]> weights = sc.broadcast(params);
         try {
             return data.mapPartitions((Iterator<ExampleBlock> it) -> {
-                ModelDefinition model = ModelDefinition.fromJson(json);
-                Network net = model.newNetwork(BATCH);
                 Counts counts = new Counts(classes);
-                int size = model.inputShape().size();
-                float[] x = new float[BATCH * size];
-                while (it.hasNext()) {
-                    ExampleBlock b = it.next();
-                    for (int start = 0; start < b.size(); start += BATCH) {
-                        int n = Math.min(BATCH, b.size() - start);
-                        System.arraycopy(b.features(), start * size, x, 0, n * size);
-                        norm.apply(x, 0, n, model.inputShape());
-                        float[] logits = net.forward(weights.value(), x, n, Pass.INFERENCE);
-                        int[] labels = java.util.Arrays.copyOfRange(b.labels(), start, start + n);
-                        counts.lossSum += n * LossOps.softmaxCrossEntropy(logits, labels, n, classes, n, null, null);
-                        for (int r = 0; r < n; r++) {
-                            counts.add(logits, r * classes, classes, labels[r]);
-                        }
+                InferenceBatches.run(json, norm, weights.value(), it, (logits, n, b, start) -> {
+                    int[] labels = Arrays.copyOfRange(b.labels(), start, start + n);
+                    counts.lossSum += n * LossOps.softmaxCrossEntropy(logits, labels, n, classes, n, null, null);
+                    for (int r = 0; r < n; r++) {
+                        counts.add(logits, r * classes, classes, labels[r]);
                     }
-                }
+                });
                 return Collections.singletonList(counts).iterator();
             }).reduce(Counts::merge);
         } finally {

@@ -14,10 +14,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sparkcnn.engine.ModelDefinition;
-import org.sparkcnn.engine.Network;
 import org.sparkcnn.engine.Normalization;
 import org.sparkcnn.engine.layers.Loss;
-import org.sparkcnn.engine.layers.Pass;
 import org.sparkcnn.jobs.data.ExampleBlock;
 
 /**
@@ -26,8 +24,6 @@ import org.sparkcnn.jobs.data.ExampleBlock;
  * for an MSE model the raw outputs ({@code output_0..k-1}). Flat columns, so CSV and Parquet both hold them.
  */
 public final class Prediction {
-
-    private static final int BATCH = 256;
 
     private Prediction() {
     }
@@ -49,32 +45,22 @@ public final class Prediction {
                                        JavaRDD<ExampleBlock> data) {
         String json = def.toJsonString();
         boolean softmax = def.loss().kind() == Loss.Kind.SOFTMAX_CROSS_ENTROPY;
+        int k = def.outputSize();
         JavaRDD<Row> rows = data.mapPartitions((Iterator<ExampleBlock> it) -> {
-            ModelDefinition model = ModelDefinition.fromJson(json);
-            Network net = model.newNetwork(BATCH);
-            int size = model.inputShape().size(), k = model.outputSize();
-            float[] x = new float[BATCH * size];
             List<Row> out = new ArrayList<>();
-            while (it.hasNext()) {
-                ExampleBlock b = it.next();
-                for (int start = 0; start < b.size(); start += BATCH) {
-                    int n = Math.min(BATCH, b.size() - start);
-                    System.arraycopy(b.features(), start * size, x, 0, n * size);
-                    norm.apply(x, 0, n, model.inputShape());
-                    float[] y = net.forward(weights.value(), x, n, Pass.INFERENCE);
-                    for (int r = 0; r < n; r++) {
-                        Object[] values = new Object[3 + k];
-                        values[0] = b.firstIndex() + start + r;
-                        values[1] = b.labels()[start + r];
-                        values[2] = argmax(y, r * k, k);
-                        float[] p = softmax ? softmax(y, r * k, k) : Arrays.copyOfRange(y, r * k, r * k + k);
-                        for (int c = 0; c < k; c++) {
-                            values[3 + c] = p[c];
-                        }
-                        out.add(RowFactory.create(values));
+            InferenceBatches.run(json, norm, weights.value(), it, (y, n, b, start) -> {
+                for (int r = 0; r < n; r++) {
+                    Object[] values = new Object[3 + k];
+                    values[0] = b.firstIndex() + start + r;
+                    values[1] = b.labels()[start + r];
+                    values[2] = argmax(y, r * k, k);
+                    float[] p = softmax ? softmax(y, r * k, k) : Arrays.copyOfRange(y, r * k, r * k + k);
+                    for (int c = 0; c < k; c++) {
+                        values[3 + c] = p[c];
                     }
+                    out.add(RowFactory.create(values));
                 }
-            }
+            });
             return out.iterator();
         });
         return spark.createDataFrame(rows, schema(def));

@@ -24,8 +24,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         in.open("sparkcnn evaluate");
-        if (output != null && !overwrite && Storage.exists(SparkSetup.hadoop(in.sparkConf), output)) {
-            throw new TrainerConfig.Invalid("output " + output + " already exists; pass --overwrite to replace it");
+        if (output != null) {
+            Storage.checkAbsent(SparkSetup.hadoop(in.sparkConf), output, overwrite);
         }
         SparkSession spark = SparkSetup.start(in.sparkConf);
         try {

@@ -31,9 +31,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         in.open("sparkcnn predict");
-        if (!overwrite && Storage.exists(SparkSetup.hadoop(in.sparkConf), output)) {
-            throw new TrainerConfig.Invalid("output " + output + " already exists; pass --overwrite to replace it");
-        }
+        Storage.checkAbsent(SparkSetup.hadoop(in.sparkConf), output, overwrite);
         SparkSession spark = SparkSetup.start(in.sparkConf);
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());

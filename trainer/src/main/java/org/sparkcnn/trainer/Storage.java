@@ -28,6 +28,13 @@ final class Storage {
         return fs(conf, uri).exists(new Path(uri));
     }
 
+    /** Fails (a usage error, before Spark starts) if {@code uri} exists and {@code overwrite} is off. */
+    static void checkAbsent(Configuration conf, String uri, boolean overwrite) throws IOException {
+        if (!overwrite && exists(conf, uri)) {
+            throw new TrainerConfig.Invalid("output " + uri + " already exists; pass --overwrite to replace it");
+        }
+    }
+
     /** Writes {@code uri} through a temporary sibling renamed into place. */
     static void write(Configuration conf, String uri, Writer writer) throws IOException {
         Path target = new Path(uri);
