@@ -54,7 +54,10 @@ public record TrainerConfig(String model, Data data, Training training, Validati
 
     private static final String DEFAULTS = "org/sparkcnn/trainer/defaults.conf";
     private static final String SHIPPED = "org/sparkcnn/trainer/conf/";
-    /** Blocks that a config replaces as a whole instead of merging into the defaults' keys. */
+    /**
+     * Blocks that a config replaces as a whole when it names its own optimizer or schedule (the
+     * default's options would not fit another one); without a name, its keys merge into the default.
+     */
     private static final String[] WHOLE_BLOCKS = {"training.optimizer", "training.schedule"};
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -81,7 +84,7 @@ public record TrainerConfig(String model, Data data, Training training, Validati
         }
         Config layered = overrides.withFallback(user);
         for (String block : WHOLE_BLOCKS) {
-            if (layered.hasPathOrNull(block)) {
+            if (layered.hasPathOrNull(block + ".name")) {
                 defaults = defaults.withoutPath(block);
             }
         }

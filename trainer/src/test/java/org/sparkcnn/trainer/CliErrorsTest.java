@@ -129,4 +129,12 @@ class CliErrorsTest {
         assertTrue(printed.contains("name=adam") && !printed.contains("momentum"),
                 "an optimizer block replaces the default one as a whole: " + printed);
     }
+
+    @Test
+    void anOptionWithoutANameMergesIntoTheDefaultOptimizer() {
+        assertEquals(0, SparkCnn.run("train", "--lr", "0.01", "--set", "training.schedule.eta_min=0", "--print-config"));
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("lr=0.01") && printed.contains("momentum=0.9") && printed.contains("name=sgd"), printed);
+        assertTrue(printed.contains("name=cosine") && printed.contains("\"eta_min\"=0"), printed);
+    }
 }
