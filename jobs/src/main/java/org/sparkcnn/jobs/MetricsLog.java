@@ -67,6 +67,9 @@ public final class MetricsLog implements Closeable {
         r.put("tasks", m.tasks());
         r.put("task_skew", m.taskSkew());
         r.put("img_per_s", m.examplesPerSecond());
+        if (m.skipped() != null) {
+            r.put("skipped", m.skipped());
+        }
         return r;
     }
 

@@ -32,10 +32,24 @@ import org.sparkcnn.jobs.data.ExampleBlock;
  */
 public final class TrainingJob {
 
-    /** What one run needs besides the data. {@code treeDepth} 0 picks the depth from the partition count. */
+    /**
+     * What one run needs besides the data. {@code treeDepth} 0 picks the depth from the partition
+     * count. {@code startStep} is the number of steps already taken (a resumed run continues there;
+     * epochs have a fixed number of steps, so the step is the whole data cursor). With
+     * {@code skipDivergentSteps}, a step whose loss or gradient is not finite is skipped (no update)
+     * and reported in its {@link StepMetrics#skipped()} instead of stopping the run.
+     */
     public record Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
-                         int treeDepth) {
+                         int treeDepth, long startStep, boolean skipDivergentSteps) {
+        public Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
+                      int treeDepth) {
+            this(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, 0, false);
+        }
+
         public Config {
+            if (startStep < 0) {
+                throw new IllegalArgumentException("start step must be >= 0, got " + startStep);
+            }
             if (epochs <= 0 && maxSteps <= 0) {
                 throw new IllegalArgumentException("epochs or max-steps must be positive");
             }
@@ -52,11 +66,12 @@ public final class TrainingJob {
      * One step, in milliseconds: the broadcast, the executor compute with its aggregation (from
      * submitting the job to the driver holding the sum), the slowest and the median task, and the
      * optimizer update. {@code tasks} is the number of partitions that had examples in this step.
-     * {@code endOfEpoch} marks an epoch's last step.
+     * {@code endOfEpoch} marks an epoch's last step. {@code skipped} is null, or why the step was
+     * skipped without an update (a non-finite loss or gradient, under {@code skipDivergentSteps}).
      */
     public record StepMetrics(int epoch, long step, int examples, double loss, double lr, double broadcastMs,
                               double computeMs, double maxTaskMs, double medianTaskMs, double updateMs, int tasks,
-                              boolean endOfEpoch) {
+                              boolean endOfEpoch, String skipped) {
         public double totalMs() {
             return broadcastMs + computeMs + updateMs;
         }
@@ -78,8 +93,11 @@ public final class TrainingJob {
         boolean afterStep(StepMetrics metrics, float[] params);
     }
 
-    /** The outcome: the final weights and how many steps produced them. */
-    public record Result(float[] params, long steps, int epochsCompleted, double lastLoss) {
+    /**
+     * The outcome: the final weights, how many steps produced them (counting those before a resume),
+     * and how many of this run's steps were skipped as divergent.
+     */
+    public record Result(float[] params, long steps, int epochsCompleted, double lastLoss, long skippedSteps) {
         public String weightsSha256() {
             return ModelFile.sha256(params);
         }
@@ -108,16 +126,21 @@ public final class TrainingJob {
         String modelJson = def.toJsonString();
         int partitions = blocks.getNumPartitions();
         int depth = cfg.treeDepth() > 0 ? cfg.treeDepth() : Math.max(2, (int) Math.ceil(Math.log(partitions) / Math.log(4)));
-        long globalStep = 0;
+        long globalStep = cfg.startStep();
         double lastLoss = Double.NaN;
+        long skipped = 0;
         float[] grads = new float[params.length];
-        int epoch = 0;
-        for (; cfg.epochs() <= 0 || epoch < cfg.epochs(); epoch++) {
+        int epoch = (int) (globalStep / sampler.stepsPerEpoch());
+        int firstStep = (int) (globalStep % sampler.stepsPerEpoch());
+        for (; cfg.epochs() <= 0 || epoch < cfg.epochs(); epoch++, firstStep = 0) {
+            if (cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps()) {
+                return new Result(params, globalStep, epoch, lastLoss, skipped);
+            }
             Broadcast<int[]> perm = sc.broadcast(sampler.permutation(epoch));
             try {
-                for (int t = 0; t < sampler.stepsPerEpoch(); t++) {
+                for (int t = firstStep; t < sampler.stepsPerEpoch(); t++) {
                     if (cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps()) {
-                        return new Result(params, globalStep, epoch, lastLoss);
+                        return new Result(params, globalStep, epoch, lastLoss, skipped);
                     }
                     double lr = schedule.lr(globalStep, epoch);
                     StepMetrics m = step(sc, modelJson, norm, blocks, perm, sampler.batchStart(t), sampler.batchLength(t),
@@ -125,18 +148,21 @@ public final class TrainingJob {
                             t == sampler.stepsPerEpoch() - 1);
                     lastLoss = m.loss();
                     globalStep++;
+                    if (m.skipped() != null) {
+                        skipped++;
+                    }
                     if (!listener.afterStep(m, params)) {
-                        return new Result(params, globalStep, m.endOfEpoch() ? epoch + 1 : epoch, lastLoss);
+                        return new Result(params, globalStep, m.endOfEpoch() ? epoch + 1 : epoch, lastLoss, skipped);
                     }
                 }
             } finally {
                 perm.destroy();
             }
             if (cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps()) {
-                return new Result(params, globalStep, epoch + 1, lastLoss);
+                return new Result(params, globalStep, epoch + 1, lastLoss, skipped);
             }
         }
-        return new Result(params, globalStep, epoch, lastLoss);
+        return new Result(params, globalStep, epoch, lastLoss, skipped);
     }
 
     private static StepMetrics step(JavaSparkContext sc, String modelJson, Normalization norm, JavaRDD<ExampleBlock> blocks,
@@ -172,20 +198,25 @@ public final class TrainingJob {
         }
         long t2 = System.nanoTime();
         FixedPointSum total = result.sum;
-        if (total.badIndex() >= 0 || !Double.isFinite(total.loss())) {
-            throw new DivergenceException(divergence(def, total, epoch, step));
-        }
         if (total.examples() != length) {
             throw new IllegalStateException("step " + step + ": " + total.examples() + " examples contributed, expected " + length);
         }
-        total.gradient(grads);
-        optimizer.step(params, grads, lr);
+        String skipped = null;
+        if (total.badIndex() >= 0 || !Double.isFinite(total.loss())) {
+            skipped = divergence(def, total, epoch, step);
+            if (!cfg.skipDivergentSteps()) {
+                throw new DivergenceException(skipped + "; lower the learning rate or clip gradients");
+            }
+        } else {
+            total.gradient(grads);
+            optimizer.step(params, grads, lr);
+        }
         long t3 = System.nanoTime();
         double[] sorted = result.taskMs.clone();
         Arrays.sort(sorted);
         return new StepMetrics(epoch, step, length, total.loss(), lr, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
                 sorted.length == 0 ? 0 : sorted[sorted.length - 1], sorted.length == 0 ? 0 : sorted[sorted.length / 2],
-                (t3 - t2) / 1e6, sorted.length, endOfEpoch);
+                (t3 - t2) / 1e6, sorted.length, endOfEpoch, skipped);
     }
 
     /**
@@ -227,8 +258,8 @@ public final class TrainingJob {
     private static String divergence(ModelDefinition def, FixedPointSum total, int epoch, long step) {
         int index = total.badIndex();
         String where = index >= def.paramCount() || index < 0 ? "the loss" : "the gradient of " + paramAt(def, index);
-        return "training diverged at step " + step + " (epoch " + (epoch + 1) + "): " + where + " is "
-                + (index < 0 ? total.loss() : total.badValue()) + "; lower the learning rate or clip gradients";
+        return "training diverged at step " + (step + 1) + " (epoch " + (epoch + 1) + "): " + where + " is "
+                + (index < 0 ? total.loss() : total.badValue());
     }
 
     private static String paramAt(ModelDefinition def, int index) {
