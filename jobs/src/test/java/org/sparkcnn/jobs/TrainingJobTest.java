@@ -135,6 +135,62 @@ class TrainingJobTest {
     }
 
     @Test
+    void aRunResumedFromACheckpointEndsBitIdenticalToAnUninterruptedOne() throws java.io.IOException {
+        try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
+            String uninterrupted = train(sc, 3, config(0, 2), new ArrayList<>()).weightsSha256();
+
+            // Stop after 10 steps (mid-epoch 2), keep the state as a checkpoint would, resume with 2 partitions.
+            JavaRDD<ExampleBlock> data = sc.parallelize(blocks(), 3).persist(StorageLevel.MEMORY_ONLY());
+            float[] params = Initializer.PYTORCH_DEFAULT.initialize(MODEL, 5);
+            Sgd sgd = new Sgd(params.length, 0.9, 0, false, 0);
+            TrainingJob.Result first = TrainingJob.train(sc, MODEL, NORM, data, COUNT, params, sgd,
+                    new LrSchedule.Constant(0.05), config(10, 2), (m, p) -> true);
+            data.unpersist(true);
+            assertEquals(10, first.steps());
+            org.sparkcnn.jobs.checkpoint.Checkpoint saved = org.sparkcnn.jobs.checkpoint.Checkpoint.fromBytes(
+                    new org.sparkcnn.jobs.checkpoint.Checkpoint(10, 1, 3, 5, MODEL.toJsonString(), "", Map.of(),
+                            params.clone(), sgd.state(), new LrSchedule.Constant(0.05).state(), Map.of(), Map.of()).toBytes(),
+                    "in memory");
+
+            JavaRDD<ExampleBlock> again = sc.parallelize(blocks(), 2).persist(StorageLevel.MEMORY_ONLY());
+            float[] resumed = saved.params();
+            Sgd restored = new Sgd(resumed.length, 0.9, 0, false, 0);
+            restored.restore(saved.optimizer());
+            List<TrainingJob.StepMetrics> steps = new ArrayList<>();
+            TrainingJob.Result rest = TrainingJob.train(sc, MODEL, NORM, again, COUNT, resumed, restored,
+                    new LrSchedule.Constant(0.05), new TrainingJob.Config(5, 2, 0, 48, 8, 0, 0, saved.step(), false),
+                    (m, p) -> steps.add(m));
+            again.unpersist(true);
+            assertEquals(14, rest.steps());
+            assertEquals(4, steps.size(), "steps 11..14 only");
+            assertEquals(10, steps.get(0).step());
+            assertEquals(1, steps.get(0).epoch());
+            assertEquals(uninterrupted, rest.weightsSha256());
+        }
+    }
+
+    @Test
+    void divergentStepsCanBeSkippedAndCounted() {
+        try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
+            JavaRDD<ExampleBlock> data = sc.parallelize(blocks(), 2);
+            float[] params = Initializer.PYTORCH_DEFAULT.initialize(MODEL, 5);
+            List<TrainingJob.StepMetrics> steps = new ArrayList<>();
+            TrainingJob.Result r = TrainingJob.train(sc, MODEL, NORM, data, COUNT, params, new Sgd(params.length),
+                    new LrSchedule.Constant(1e6), new TrainingJob.Config(5, 0, 8, 48, 8, 0, 0, 0, true),
+                    (m, p) -> steps.add(m));
+            assertEquals(8, r.steps());
+            long skipped = steps.stream().filter(m -> m.skipped() != null).count();
+            assertTrue(skipped > 0, "lr 1e6 diverges");
+            assertEquals(skipped, r.skippedSteps());
+            assertTrue(steps.stream().filter(m -> m.skipped() != null)
+                    .allMatch(m -> m.skipped().startsWith("training diverged at step " + (m.step() + 1))));
+            for (float p : r.params()) {
+                assertTrue(Float.isFinite(p), "a skipped step leaves the weights as they were");
+            }
+        }
+    }
+
+    @Test
     void evaluationCountsEveryExampleOnce() {
         try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
             JavaRDD<ExampleBlock> data = sc.parallelize(blocks(), 3);

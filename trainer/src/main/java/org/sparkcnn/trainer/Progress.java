@@ -31,7 +31,7 @@ final class Progress {
         this.totalSteps = totalSteps;
     }
 
-    void step(TrainingJob.StepMetrics m) {
+    synchronized void step(TrainingJob.StepMetrics m) {
         windowLoss += m.loss();
         windowSteps++;
         windowExamples += m.examples();
@@ -65,7 +65,7 @@ final class Progress {
     }
 
     /** Prints a message on its own line, ending a live progress line first. */
-    void message(String text) {
+    synchronized void message(String text) {
         if (lineOpen) {
             out.println();
             lineOpen = false;

@@ -39,8 +39,19 @@ final class RunDirectory {
         return dir;
     }
 
-    /** Creates the staging directory (replacing one a crashed run left behind). */
-    RunDirectory create() throws IOException {
+    /** Whether a staging directory (of a run in progress or interrupted) exists. */
+    boolean stagingExists() throws IOException {
+        return fs.exists(staging);
+    }
+
+    /**
+     * Creates the staging directory. One that a crashed run left behind is kept when {@code resuming}
+     * (it holds the run so far), and replaced otherwise.
+     */
+    RunDirectory create(boolean resuming) throws IOException {
+        if (resuming && fs.exists(staging)) {
+            return this;
+        }
         if (fs.exists(staging)) {
             fs.delete(staging, true);
         }

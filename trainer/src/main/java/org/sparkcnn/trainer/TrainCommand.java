@@ -26,14 +26,14 @@ import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Normalization;
 import org.sparkcnn.engine.ops.Gemm;
 import org.sparkcnn.engine.optim.LrSchedule;
-import org.sparkcnn.engine.optim.LrSchedules;
 import org.sparkcnn.engine.optim.Optimizer;
-import org.sparkcnn.engine.optim.Optimizers;
 import org.sparkcnn.engine.train.BatchSampler;
 import org.sparkcnn.jobs.Datasets;
 import org.sparkcnn.jobs.Evaluation;
 import org.sparkcnn.jobs.MetricsLog;
 import org.sparkcnn.jobs.TrainingJob;
+import org.sparkcnn.jobs.checkpoint.Checkpoint;
+import org.sparkcnn.jobs.checkpoint.CheckpointStore;
 import org.sparkcnn.jobs.data.ExampleBlock;
 import org.sparkcnn.jobs.data.IdxDataset;
 import picocli.CommandLine.Command;
@@ -74,6 +74,12 @@ final class TrainCommand implements Callable<Integer> {
     String output;
     @Option(names = "--overwrite", description = "Replace an existing output directory once the run succeeds.")
     boolean overwrite;
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "Config checkpoint.every-steps: write a checkpoint every N steps.")
+    Integer checkpointEvery;
+    @Option(names = "--resume", description = "Continue the run in --output from its newest complete checkpoint (one must exist).")
+    boolean resume;
+    @Option(names = "--force", description = "With --resume: allow changed training settings (learning rate, epochs, ...).")
+    boolean force;
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any config key, as HOCON (repeatable): --set training.optimizer.momentum=0.8")
     List<String> settings = List.of();
     @Option(names = "--print-config", description = "Print the effective configuration and exit without training.")
@@ -98,7 +104,8 @@ final class TrainCommand implements Callable<Integer> {
         Object[][] pairs = {{"model", model}, {"data.train", data}, {"data.test", testData}, {"data.partitions", partitions},
                 {"training.seed", seed}, {"training.epochs", epochs}, {"training.max-steps", maxSteps},
                 {"training.batch-size", batchSize}, {"training.optimizer.lr", lr}, {"output.dir", output},
-                {"output.overwrite", overwrite ? Boolean.TRUE : null}};
+                {"output.overwrite", overwrite ? Boolean.TRUE : null}, {"checkpoint.every-steps", checkpointEvery},
+                {"checkpoint.auto-resume", resume ? Boolean.TRUE : null}};
         for (Object[] p : pairs) {
             if (p[1] != null) {
                 c = c.withValue((String) p[0], ConfigValueFactory.fromAnyRef(p[1], "command-line flag"));
@@ -131,6 +138,25 @@ final class TrainCommand implements Callable<Integer> {
                 ? "runs/" + def.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 : cfg.output().dir();
         RunDirectory run = RunDirectory.check(hadoop, outUri, cfg.output().overwrite());
+        if (resume && cfg.output().dir().isBlank()) {
+            throw new TrainerConfig.Invalid("--resume needs the --output of the run to continue");
+        }
+        RunCheckpoints checkpoints = new RunCheckpoints(hadoop, cfg.checkpoint(),
+                cfg.checkpoint().dir().isBlank() ? run.stagingUri() + "/checkpoints" : cfg.checkpoint().dir());
+        CheckpointStore.Found resumeFrom = null;
+        if (cfg.checkpoint().autoResume()) {
+            resumeFrom = checkpoints.newestComplete(w -> System.out.println("warning: " + w)).orElse(null);
+            if (resumeFrom == null && resume) {
+                throw new TrainerConfig.Invalid("--resume: no complete checkpoint in " + checkpoints.uri() + " to continue from");
+            }
+            if (resumeFrom != null) {
+                RunCheckpoints.checkCompatible(resumeFrom.checkpoint(), resumeFrom.uri(), effective, def, force,
+                        w -> System.out.println("warning: " + w));
+            }
+        } else if (!cfg.output().overwrite() && checkpoints.any()) {
+            throw new TrainerConfig.Invalid(checkpoints.uri() + " holds the checkpoints of an interrupted run; pass --resume "
+                    + "to continue it, or --overwrite to start over");
+        }
         IdxDataset train = IdxDataset.locate(hadoop, cfg.data().train(), TRAIN_PREFIXES, cfg.data().classes());
         IdxDataset test = IdxDataset.locate(hadoop, orElse(cfg.data().test(), parentDir(train.imagesUri())), TEST_PREFIXES,
                 cfg.data().classes());
@@ -150,7 +176,8 @@ final class TrainCommand implements Callable<Integer> {
 
         SparkSession spark = SparkSetup.start(sparkConf);
         try {
-            return train(spark, cfg, rendered, def, optimizer, schedule, initializer, run, train, test, validation, hadoop);
+            return train(spark, cfg, rendered, def, optimizer, schedule, initializer, run, train, test, validation,
+                    checkpoints, resumeFrom);
         } finally {
             spark.stop();
         }
@@ -158,9 +185,10 @@ final class TrainCommand implements Callable<Integer> {
 
     private int train(SparkSession spark, TrainerConfig cfg, String rendered, ModelDefinition def, Optimizer optimizer,
                       LrSchedule schedule, Initializer initializer, RunDirectory run, IdxDataset train, IdxDataset test,
-                      IdxDataset validation, Configuration hadoop) throws IOException {
+                      IdxDataset validation, RunCheckpoints checkpoints, CheckpointStore.Found resumeFrom)
+            throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        hadoop = sc.hadoopConfiguration();
+        Configuration hadoop = sc.hadoopConfiguration();
         int partitions = cfg.data().partitions() > 0 ? cfg.data().partitions() : sc.defaultParallelism();
         TrainerConfig.Training t = cfg.training();
         long started = System.nanoTime();
@@ -174,10 +202,30 @@ final class TrainCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "spark: master %s, %d partitions, default parallelism %d; BLAS %s%n",
                 sc.master(), partitions, sc.defaultParallelism(), Gemm.implementation());
         System.out.println("normalization (training set mean/std per channel): " + norm);
+        Map<String, String> fingerprint = dataFingerprint(hadoop, train, norm);
 
-        run.create();
+        EarlyStopping stopping = new EarlyStopping(cfg.validation());
+        float[] params;
+        long startStep = 0;
+        if (resumeFrom != null) {
+            Checkpoint c = resumeFrom.checkpoint();
+            RunCheckpoints.checkSameData(c, resumeFrom.uri(), fingerprint);
+            params = c.params();
+            optimizer.restore(c.optimizer());
+            if (c.schedule().type().equals(schedule.name())) {
+                schedule.restore(c.schedule());
+            } else {
+                System.out.println("warning: the lr schedule changed from " + c.schedule().type() + "; its state is not carried over");
+            }
+            stopping.restore(c.trainerState(), c.trainerArrays());
+            startStep = c.step();
+            System.out.printf(Locale.ROOT, "resuming from %s: step %d (epoch %d, step %d of it), weights sha256 %s%n",
+                    resumeFrom.uri(), c.step(), c.epoch() + 1, c.stepInEpoch(), c.weightsSha256());
+        } else {
+            params = initializer.initialize(def, t.seed());
+        }
+        run.create(resumeFrom != null);
         Storage.writeText(hadoop, run.file("config.conf"), rendered);
-        float[] params = initializer.initialize(def, t.seed());
         BatchSampler sampler = new BatchSampler(t.seed(), (int) train.count(), t.batchSize());
         long totalSteps = t.epochs() > 0 ? (long) t.epochs() * sampler.stepsPerEpoch() : t.maxSteps();
         if (t.maxSteps() > 0) {
@@ -186,57 +234,47 @@ final class TrainCommand implements Callable<Integer> {
         boolean live = System.console() != null && !Boolean.getBoolean("sparkcnn.plain-progress");
         Progress progress = new Progress(System.out, live, cfg.output().logEvery(), t.epochs(), totalSteps);
         Report.Curves curves = new Report.Curves();
-        EarlyStopping stopping = new EarlyStopping(cfg.validation());
         TrainingJob.Result result;
         double[] seconds = new double[1];
         long[] imagesSeen = new long[1];
-        try (MetricsLog metrics = MetricsLog.create(hadoop, run.file("metrics.jsonl"))) {
+        long resumedAt = startStep;
+        try (MetricsLog metrics = resumeFrom == null ? MetricsLog.create(hadoop, run.file("metrics.jsonl"))
+                : continueMetrics(hadoop, run.file("metrics.jsonl"), startStep, curves, cfg.output().logEvery(),
+                sampler.stepsPerEpoch());
+             checkpoints) {
             TrainingJob.StepListener listener = (m, p) -> {
                 try {
+                    boolean goOn = afterStep(m, p, sc, cfg, def, norm, validationBlocks, schedule, stopping, metrics,
+                            progress, curves);
                     imagesSeen[0] += m.examples();
-                    metrics.write(MetricsLog.stepRecord(m));
-                    progress.step(m);
-                    curves.step(m.step() + 1, m.loss(), cfg.output().logEvery());
-                    if (m.endOfEpoch()) {
-                        curves.epochEnd(m.step() + 1, m.epoch() + 1);
+                    if (checkpoints.due(m)) {
+                        checkpoints.write(m, sampler.stepsPerEpoch(), t.seed(), rendered, def, fingerprint, p, optimizer,
+                                schedule, stopping, metrics, progress);
+                    } else {
+                        checkpoints.check();
                     }
-                    boolean validate = cfg.validation().everySteps() > 0
-                            ? (m.step() + 1) % cfg.validation().everySteps() == 0 : m.endOfEpoch();
-                    if (!validate) {
-                        return true;
-                    }
-                    curves.flush(m.step() + 1);
-                    Evaluation.Counts v = Evaluation.evaluate(sc, def, norm, p, validationBlocks);
-                    double monitored = "loss".equals(cfg.validation().monitor()) ? v.loss() : v.accuracy();
-                    schedule.onMetric(monitored);
-                    boolean improved = stopping.observe(monitored, m.step() + 1, p);
-                    Map<String, Object> record = new LinkedHashMap<>();
-                    record.put("type", "validation");
-                    record.put("epoch", m.epoch() + 1);
-                    record.put("step", m.step() + 1);
-                    record.put("loss", v.loss());
-                    record.put("accuracy", v.accuracy());
-                    record.put("improved", improved);
-                    metrics.write(record);
-                    curves.validation(m.step() + 1, v.loss(), v.accuracy());
-                    progress.message(String.format(Locale.ROOT, "validation after epoch %d step %d: loss %.4f accuracy %.4f%s",
-                            m.epoch() + 1, m.step() + 1, v.loss(), v.accuracy(), improved ? " (best so far)" : ""));
-                    if (stopping.shouldStop()) {
-                        progress.message("early stopping: no improvement of " + cfg.validation().monitor() + " by more than "
-                                + cfg.validation().minDelta() + " in " + cfg.validation().patience() + " validations");
-                        return false;
-                    }
-                    return true;
+                    return goOn;
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             };
             long t0 = System.nanoTime();
-            result = TrainingJob.train(sc, def, norm, trainBlocks, (int) train.count(), params, optimizer, schedule,
-                    new TrainingJob.Config(t.seed(), t.epochs(), t.maxSteps(), t.batchSize(), t.chunkSize(),
-                            t.threadsPerTask(), t.treeDepth()), listener);
+            try {
+                result = TrainingJob.train(sc, def, norm, trainBlocks, (int) train.count(), params, optimizer, schedule,
+                        new TrainingJob.Config(t.seed(), t.epochs(), t.maxSteps(), t.batchSize(), t.chunkSize(),
+                                t.threadsPerTask(), t.treeDepth(), startStep, "skip".equals(t.onDivergence())), listener);
+            } catch (TrainingJob.DivergenceException e) {
+                checkpoints.close();
+                throw new IllegalStateException(e.getMessage() + "; " + (checkpoints.newest() == null
+                        ? "no checkpoint was written"
+                        : "the last checkpoint, " + checkpoints.newest() + ", is intact: lower the learning rate and "
+                        + "continue with --resume --force") + " (or set training.on-divergence = skip)", e);
+            }
+            checkpoints.close();  // the last checkpoint is complete before the run directory moves
             seconds[0] = (System.nanoTime() - t0) / 1e9;
-            progress.message(String.format(Locale.ROOT, "trained %d steps in %.1f s", result.steps(), seconds[0]));
+            progress.message(String.format(Locale.ROOT, "trained %d steps in %.1f s%s%s", result.steps() - resumedAt,
+                    seconds[0], resumedAt > 0 ? " (resumed at step " + resumedAt + ")" : "",
+                    result.skippedSteps() > 0 ? "; " + result.skippedSteps() + " divergent steps skipped" : ""));
             float[] finalParams = result.params();
             String kept = "last";
             if (cfg.validation().restoreBest() && stopping.best() != null) {
@@ -256,6 +294,10 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("wall_seconds", (System.nanoTime() - started) / 1e9);
             summary.put("img_per_s", imagesSeen[0] / seconds[0]);
             summary.put("weights_kept", kept);
+            summary.put("resumed_from_step", resumedAt > 0 ? resumedAt : null);
+            summary.put("skipped_steps", result.skippedSteps());
+            summary.put("checkpoints_written", checkpoints.written());
+            summary.put("checkpoint_slowest_write_ms", checkpoints.written() > 0 ? checkpoints.slowestWriteMs() : null);
             summary.put("best_validation_" + cfg.validation().monitor(), finiteOrNull(stopping.bestValue()));
             summary.put("final_validation_" + cfg.validation().monitor(), finiteOrNull(stopping.lastValue()));
             summary.put("test_accuracy", testCounts.accuracy());
@@ -305,6 +347,108 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * After each step: the metrics line, progress and curves; a validation pass when due, feeding the
+     * lr schedule and early stopping. Returns false to stop early.
+     */
+    private static boolean afterStep(TrainingJob.StepMetrics m, float[] p, JavaSparkContext sc, TrainerConfig cfg,
+                                     ModelDefinition def, Normalization norm, JavaRDD<ExampleBlock> validationBlocks,
+                                     LrSchedule schedule, EarlyStopping stopping, MetricsLog metrics, Progress progress,
+                                     Report.Curves curves) throws IOException {
+        metrics.write(MetricsLog.stepRecord(m));
+        progress.step(m);
+        if (m.skipped() != null) {
+            progress.message("warning: step " + (m.step() + 1) + " skipped (training.on-divergence = skip): " + m.skipped());
+        }
+        curves.step(m.step() + 1, m.loss(), cfg.output().logEvery());
+        if (m.endOfEpoch()) {
+            curves.epochEnd(m.step() + 1, m.epoch() + 1);
+        }
+        boolean validate = cfg.validation().everySteps() > 0
+                ? (m.step() + 1) % cfg.validation().everySteps() == 0 : m.endOfEpoch();
+        if (!validate) {
+            return true;
+        }
+        curves.flush(m.step() + 1);
+        Evaluation.Counts v = Evaluation.evaluate(sc, def, norm, p, validationBlocks);
+        double monitored = "loss".equals(cfg.validation().monitor()) ? v.loss() : v.accuracy();
+        schedule.onMetric(monitored);
+        boolean improved = stopping.observe(monitored, m.step() + 1, p);
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("type", "validation");
+        record.put("epoch", m.epoch() + 1);
+        record.put("step", m.step() + 1);
+        record.put("loss", v.loss());
+        record.put("accuracy", v.accuracy());
+        record.put("improved", improved);
+        metrics.write(record);
+        curves.validation(m.step() + 1, v.loss(), v.accuracy());
+        progress.message(String.format(Locale.ROOT, "validation after epoch %d step %d: loss %.4f accuracy %.4f%s",
+                m.epoch() + 1, m.step() + 1, v.loss(), v.accuracy(), improved ? " (best so far)" : ""));
+        if (stopping.shouldStop()) {
+            progress.message("early stopping: no improvement of " + cfg.validation().monitor() + " by more than "
+                    + cfg.validation().minDelta() + " in " + cfg.validation().patience() + " validations");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The metrics file of a resumed run: the records up to the checkpoint's step are kept (later ones
+     * belong to the interrupted attempt), the curves are rebuilt from them, and new records follow.
+     * The old file is moved aside first and deleted only once the kept records are written.
+     */
+    private static MetricsLog continueMetrics(Configuration hadoop, String uri, long step, Report.Curves curves,
+                                              int logEvery, int stepsPerEpoch) throws IOException {
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+        org.apache.hadoop.fs.FileSystem fs = path.getFileSystem(hadoop);
+        org.apache.hadoop.fs.Path aside = new org.apache.hadoop.fs.Path(uri + ".before-resume");
+        List<Map<String, Object>> records = List.of();
+        if (fs.exists(aside)) {  // a crash while resuming: this is the complete old file
+            fs.delete(path, false);
+        } else if (fs.exists(path) && !fs.rename(path, aside)) {
+            throw new IOException("could not move " + path + " aside to resume");
+        }
+        if (fs.exists(aside)) {
+            records = MetricsLog.read(hadoop, aside.toString());
+        }
+        MetricsLog log = MetricsLog.create(hadoop, uri);
+        for (Map<String, Object> r : records) {
+            if (!(r.get("step") instanceof Number n) || n.longValue() > step) {
+                continue;
+            }
+            log.write(r);
+            long s = n.longValue();
+            if ("step".equals(r.get("type")) && r.get("loss") instanceof Number loss) {
+                curves.step(s, loss.doubleValue(), logEvery);
+                if (s % stepsPerEpoch == 0) {
+                    curves.epochEnd(s, (int) (s / stepsPerEpoch));
+                }
+            } else if ("validation".equals(r.get("type")) && r.get("loss") instanceof Number loss
+                    && r.get("accuracy") instanceof Number accuracy) {
+                curves.flush(s);
+                curves.validation(s, loss.doubleValue(), accuracy.doubleValue());
+            }
+        }
+        fs.delete(aside, false);
+        return log;
+    }
+
+    /** What a resumed run must find unchanged in its training data. */
+    private static Map<String, String> dataFingerprint(Configuration hadoop, IdxDataset train, Normalization norm)
+            throws IOException {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("examples", String.valueOf(train.count()));
+        f.put("shape", train.shape().toString());
+        f.put("classes", String.valueOf(train.numClasses()));
+        f.put("images file bytes", String.valueOf(Storage.fs(hadoop, train.imagesUri())
+                .getFileStatus(new org.apache.hadoop.fs.Path(train.imagesUri())).getLen()));
+        f.put("labels file bytes", String.valueOf(Storage.fs(hadoop, train.labelsUri())
+                .getFileStatus(new org.apache.hadoop.fs.Path(train.labelsUri())).getLen()));
+        f.put("normalization", norm.toString());
+        return f;
+    }
+
     private static Double finiteOrNull(double v) {
         return Double.isFinite(v) ? v : null;
     }
@@ -347,6 +491,28 @@ final class TrainCommand implements Callable<Integer> {
                 sinceBest++;
             }
             return improved;
+        }
+
+        /** The scalars of {@link #observe}'s state, for a checkpoint. */
+        Map<String, Double> state() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("best", best);
+            m.put("last", last);
+            m.put("best_step", (double) bestStep);
+            m.put("since_best", (double) sinceBest);
+            return m;
+        }
+
+        Map<String, float[]> arrays() {
+            return bestParams == null ? Map.of() : Map.of("best_params", bestParams.clone());
+        }
+
+        void restore(Map<String, Double> state, Map<String, float[]> arrays) {
+            best = state.getOrDefault("best", Double.NaN);
+            last = state.getOrDefault("last", Double.NaN);
+            bestStep = state.getOrDefault("best_step", 0.0).longValue();
+            sinceBest = state.getOrDefault("since_best", 0.0).intValue();
+            bestParams = arrays.containsKey("best_params") ? arrays.get("best_params").clone() : null;
         }
 
         boolean shouldStop() {

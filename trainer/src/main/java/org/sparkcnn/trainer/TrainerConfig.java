@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
  * Jackson, so an unknown key, a wrong type or a missing value fails naming the key, before Spark
  * starts. Keys are kebab-case; optimizer and schedule options keep PyTorch's names.
  */
-public record TrainerConfig(String model, Data data, Training training, Validation validation, Output output) {
+public record TrainerConfig(String model, Data data, Training training, Validation validation, Output output,
+                            Checkpoint checkpoint) {
 
     public record Data(String train, String test, String validation, String format, int classes, int blockSize,
                        int partitions) {
@@ -34,13 +35,20 @@ public record TrainerConfig(String model, Data data, Training training, Validati
 
     public record Training(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                            int treeDepth, String initializer, Map<String, Object> optimizer,
-                           Map<String, Object> schedule) {
+                           Map<String, Object> schedule, String onDivergence) {
     }
 
     public record Validation(int everySteps, String monitor, int patience, double minDelta, boolean restoreBest) {
     }
 
     public record Output(String dir, boolean overwrite, int logEvery) {
+    }
+
+    public record Checkpoint(int everySteps, boolean everyEpoch, String dir, int keep, boolean autoResume,
+                             int writeAttempts, long retryBackoffMs) {
+        public boolean enabled() {
+            return everySteps > 0 || everyEpoch;
+        }
     }
 
     /** A configuration problem: the message names the key. The CLI exits with status 2. */
@@ -162,6 +170,12 @@ public record TrainerConfig(String model, Data data, Training training, Validati
         require(validation.patience >= 0, "validation.patience", "must be >= 0, got " + validation.patience);
         require(validation.minDelta >= 0, "validation.min-delta", "must be >= 0, got " + validation.minDelta);
         require(output.logEvery >= 1, "output.log-every", "must be at least 1, got " + output.logEvery);
+        require("fail".equals(training.onDivergence) || "skip".equals(training.onDivergence), "training.on-divergence",
+                "must be fail or skip, got '" + training.onDivergence + "'");
+        require(checkpoint.everySteps >= 0, "checkpoint.every-steps", "must be >= 0 (0 = not by steps), got " + checkpoint.everySteps);
+        require(checkpoint.keep >= 1, "checkpoint.keep", "must be at least 1, got " + checkpoint.keep);
+        require(checkpoint.writeAttempts >= 1, "checkpoint.write-attempts", "must be at least 1, got " + checkpoint.writeAttempts);
+        require(checkpoint.retryBackoffMs >= 0, "checkpoint.retry-backoff-ms", "must be >= 0, got " + checkpoint.retryBackoffMs);
     }
 
     private static void require(boolean ok, String key, String what) {

@@ -16,8 +16,11 @@ import java.util.function.Consumer;
  */
 public final class CheckpointWriter implements Closeable {
 
-    /** A committed checkpoint: its step, URI, size and the time the write took in the background. */
-    public record Committed(long step, String uri, long bytes, double writeMs) {
+    /**
+     * A committed checkpoint: its step, URI and size, how long training paused to take the snapshot
+     * (as the caller measured it) and how long the write took in the background.
+     */
+    public record Committed(long step, String uri, long bytes, double snapshotMs, double writeMs) {
     }
 
     private final CheckpointStore store;
@@ -35,13 +38,13 @@ public final class CheckpointWriter implements Closeable {
     }
 
     /** Waits for the previous write (rethrowing its failure), then starts writing {@code c}. */
-    public void submit(Checkpoint c) throws IOException {
+    public void submit(Checkpoint c, double snapshotMs) throws IOException {
         await();
         pending = thread.submit(() -> {
             long t0 = System.nanoTime();
             byte[] bytes = c.toBytes();
             String uri = store.commit(c, bytes);
-            onCommitted.accept(new Committed(c.step(), uri, bytes.length, (System.nanoTime() - t0) / 1e6));
+            onCommitted.accept(new Committed(c.step(), uri, bytes.length, snapshotMs, (System.nanoTime() - t0) / 1e6));
             return null;
         });
     }
