@@ -40,6 +40,12 @@ final class SparkProcesses implements AutoCloseable {
 
     /** Runs spark-submit of the application jar to completion; returns its exit status. Output goes to {@code <name>.log}. */
     Result submit(String name, List<String> submitOptions, String... appArgs) throws IOException, InterruptedException {
+        return await(startSubmit(name, submitOptions, Map.of(), appArgs));
+    }
+
+    /** Starts spark-submit of the application jar with extra environment variables; output goes to {@code <name>.log}. */
+    Submitted startSubmit(String name, List<String> submitOptions, Map<String, String> env, String... appArgs)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.add("-Xmx1g");
@@ -57,11 +63,19 @@ final class SparkProcesses implements AutoCloseable {
         cmd.add(JAR.toString());
         cmd.addAll(List.of(appArgs));
         Path log = logs.resolve(name + ".log");
-        Process p = start(cmd, Map.of(), log);
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            throw new IllegalStateException(name + " did not finish in 10 minutes; see " + log);
+        return new Submitted(name, start(cmd, env, log), log);
+    }
+
+    /** A spark-submit in progress. */
+    record Submitted(String name, Process process, Path log) {
+    }
+
+    /** Waits for a submit to finish. */
+    static Result await(Submitted s) throws IOException, InterruptedException {
+        if (!s.process().waitFor(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException(s.name() + " did not finish in 10 minutes; see " + s.log());
         }
-        return new Result(p.exitValue(), Files.readString(log), log);
+        return new Result(s.process().exitValue(), Files.readString(s.log()), s.log());
     }
 
     record Result(int exit, String output, Path log) {
@@ -90,8 +104,19 @@ final class SparkProcesses implements AutoCloseable {
 
     /** Waits until {@code log} contains {@code text} at least {@code times} times. */
     static void awaitLog(Path log, String text, int times, long seconds) throws IOException, InterruptedException {
+        awaitLog(log, text, times, seconds, null);
+    }
+
+    /** Waits until the submit's log contains {@code text}; fails as soon as the process has exited. */
+    static void awaitLog(Submitted s, String text, long seconds) throws IOException, InterruptedException {
+        awaitLog(s.log(), text, 1, seconds, s.process());
+    }
+
+    private static void awaitLog(Path log, String text, int times, long seconds, Process process)
+            throws IOException, InterruptedException {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         while (System.nanoTime() < end) {
+            boolean exited = process != null && !process.isAlive();
             if (Files.exists(log)) {
                 String s = Files.readString(log);
                 int n = 0;
@@ -102,7 +127,10 @@ final class SparkProcesses implements AutoCloseable {
                     return;
                 }
             }
-            Thread.sleep(200);
+            if (exited) {
+                break;  // the log is complete and the text is not in it
+            }
+            Thread.sleep(100);
         }
         assertTrue(false, "'" + text + "' did not appear " + times + " times in " + log + " within " + seconds + " s:\n"
                 + (Files.exists(log) ? Files.readString(log) : "(no log)"));
