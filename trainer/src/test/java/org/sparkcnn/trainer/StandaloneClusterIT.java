@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The trainer on a real standalone cluster: a Master and 2 Workers (1 core each) on 127.0.0.1,
  * started from the Maven-resolved Spark jars; spark-submit runs the shaded jar. Both executors must
  * run training tasks (read from Spark's event log), and the weights must be bit-identical to a
- * local[1] run of the same configuration.
+ * local[1] run of the same configuration. Then an executor JVM is killed by PID in the middle of a
+ * run: Spark's task retry recomputes its share and the weights are still bit-identical.
  */
 class StandaloneClusterIT {
 
@@ -32,7 +33,7 @@ class StandaloneClusterIT {
         Path data = TinyDataset.write(tmp.resolve("data"), 640, 160);
         Path sparkHome = sparkHome(tmp.resolve("spark-home"));
         Path events = Files.createDirectories(tmp.resolve("events"));
-        String[] train = {"train", "--data", data.toString(), "--epochs", "2", "--batch-size", "32", "--partitions", "4",
+        String[] train = {"train", "--data", data.toString(), "--epochs", "6", "--batch-size", "32", "--partitions", "4",
                 "--seed", "7"};
         try (SparkProcesses spark = new SparkProcesses(Path.of("target", "it-logs", "cluster"))) {
             int port = SparkProcesses.freePort();
@@ -42,10 +43,12 @@ class StandaloneClusterIT {
             spark.start(daemon(sparkHome, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
                     Integer.toString(port), "--webui-port", Integer.toString(SparkProcesses.freePort())), env, masterLog);
             SparkProcesses.awaitLog(masterLog, "I have been elected leader", 1, 60);
+            List<Process> workers = new ArrayList<>();
             for (int w = 1; w <= 2; w++) {
-                spark.start(daemon(sparkHome, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1",
+                workers.add(spark.start(daemon(sparkHome, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1",
                         "--memory", "1g", "--webui-port", Integer.toString(SparkProcesses.freePort()), "--work-dir",
-                        Files.createDirectories(tmp.resolve("work-" + w)).toString(), master), env, spark.logs().resolve("worker-" + w + ".log"));
+                        Files.createDirectories(tmp.resolve("work-" + w)).toString(), master), env,
+                        spark.logs().resolve("worker-" + w + ".log")));
             }
             SparkProcesses.awaitLog(masterLog, "Registering worker", 2, 90);
 
@@ -63,7 +66,40 @@ class StandaloneClusterIT {
                     "the same seed and config give bit-identical weights on the cluster and in local[1]");
             Set<String> executors = trainingExecutors(events);
             assertEquals(Set.of("0", "1"), executors, "both executors ran training tasks");
+
+            // The same run again, and one executor JVM killed by PID once 30 of its 120 steps are done.
+            Path killedRun = tmp.resolve("killed-executor-run");
+            SparkProcesses.Submitted disturbed = spark.startSubmit("train-cluster-killed-executor", List.of("--master", master,
+                    "--total-executor-cores", "2", "--executor-cores", "1", "--executor-memory", "512m"), Map.of(),
+                    with(train, "--output", killedRun.toString()));
+            Path metrics = tmp.resolve("killed-executor-run.inprogress").resolve("metrics.jsonl");
+            long stepsBeforeKill = awaitSteps(metrics, 30, disturbed.process());
+            ProcessHandle executor = workers.get(0).descendants()
+                    .filter(h -> h.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no executor JVM under worker 1"));
+            executor.destroyForcibly();
+            SparkProcesses.Result afterKill = SparkProcesses.await(disturbed);
+            assertEquals(0, afterKill.exit(), afterKill.output());
+            assertTrue(stepsBeforeKill < 120, "killed mid-run, after step " + stepsBeforeKill);
+            assertTrue(!executor.isAlive());
+            assertEquals(SparkSubmitIT.sha(cluster.output()), SparkSubmitIT.sha(afterKill.output()),
+                    "losing an executor mid-run changes nothing in the weights");
         }
+    }
+
+    /** Waits until the run's metrics file holds at least {@code steps} step records; returns how many it holds. */
+    private static long awaitSteps(Path metrics, int steps, Process run) throws IOException, InterruptedException {
+        long end = System.nanoTime() + 180_000_000_000L;
+        while (System.nanoTime() < end && run.isAlive()) {
+            if (Files.exists(metrics)) {
+                long n = Files.readAllLines(metrics).stream().filter(l -> l.contains("\"type\":\"step\"")).count();
+                if (n >= steps) {
+                    return n;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the run did not reach step " + steps + " while alive; see its log");
     }
 
     private static String[] with(String[] args, String... more) {
