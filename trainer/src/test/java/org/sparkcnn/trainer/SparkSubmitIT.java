@@ -99,12 +99,61 @@ class SparkSubmitIT {
                 }
             }
 
+            // ONNX export: ONNX Runtime predicts the same classes as the distributed prediction job
+            Path onnx = tmp.resolve("model.onnx");
+            SparkProcesses.Result export = spark.submit("export", local, "export", "--format", "onnx", model.toString(),
+                    onnx.toString());
+            assertEquals(0, export.exit(), export.output());
+            assertEquals(onnxPredictions(onnx, data), csvPredictions(tmp.resolve("predictions-csv")));
+
             SparkProcesses.Result inspect = spark.submit("inspect", local, "inspect", model.toString());
             assertEquals(0, inspect.exit(), inspect.output());
             assertTrue(inspect.output().contains("weights sha256 (computed): " + sha), inspect.output());
             assertTrue(inspect.output().contains("total: 61,706 parameters"), inspect.output());
             assertTrue(inspect.output().contains("test_accuracy: " + accuracy), inspect.output());
         }
+    }
+
+    /** index -> predicted class, from ONNX Runtime over the test images (pixels / 255, as the readers give them). */
+    static java.util.Map<Long, Integer> onnxPredictions(Path onnx, Path data) throws Exception {
+        org.sparkcnn.jobs.data.IdxDataset test = org.sparkcnn.jobs.data.IdxDataset.open(new org.apache.hadoop.conf.Configuration(),
+                data.resolve("t10k-images-idx3-ubyte.gz").toString(), data.resolve("t10k-labels-idx1-ubyte.gz").toString(), 10);
+        java.util.Map<Long, Integer> out = new java.util.TreeMap<>();
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession session = env.createSession(onnx.toString(), new ai.onnxruntime.OrtSession.SessionOptions())) {
+            for (org.sparkcnn.jobs.data.ExampleBlock b : test.readBlocks(new org.apache.hadoop.conf.Configuration(), 0,
+                    test.count(), 64)) {
+                try (ai.onnxruntime.OnnxTensor x = ai.onnxruntime.OnnxTensor.createTensor(env,
+                        java.nio.FloatBuffer.wrap(b.features()), new long[]{b.size(), 1, 28, 28});
+                     ai.onnxruntime.OrtSession.Result r = session.run(java.util.Map.of("input", x))) {
+                    float[][] p = (float[][]) r.get("probabilities").orElseThrow().getValue();
+                    for (int i = 0; i < b.size(); i++) {
+                        int best = 0;
+                        for (int j = 1; j < p[i].length; j++) {
+                            best = p[i][j] > p[i][best] ? j : best;
+                        }
+                        out.put(b.firstIndex() + i, best);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** index -> prediction from the predict job's CSV output. */
+    static java.util.Map<Long, Integer> csvPredictions(Path dir) throws IOException {
+        java.util.Map<Long, Integer> out = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    if (!line.startsWith("index")) {
+                        String[] cols = line.split(",");
+                        out.put(Long.parseLong(cols[0]), Integer.parseInt(cols[2]));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** Data rows across the part files, each checked: index, label, prediction, 10 probabilities summing to 1. */
