@@ -4,7 +4,7 @@ package org.sparkcnn.engine;
  * The shape of one example's tensor, without the batch dimension: channels x height x width.
  * A flat vector (after {@code flatten} or {@code dense}) is {@code (features, 1, 1)}.
  */
-public record Shape(int channels, int height, int width) {
+public record Shape(int channels, int height, int width) implements java.io.Serializable {
 
     public Shape {
         if (channels <= 0 || height <= 0 || width <= 0) {

@@ -66,7 +66,7 @@ public final class Prediction {
         return spark.createDataFrame(rows, schema(def));
     }
 
-    static int argmax(float[] y, int off, int k) {
+    public static int argmax(float[] y, int off, int k) {
         int best = 0;
         for (int c = 1; c < k; c++) {
             if (y[off + c] > y[off + best]) {
@@ -77,7 +77,7 @@ public final class Prediction {
     }
 
     /** p_c = exp(z_c - max z) / sum_j exp(z_j - max z), in double, rounded to float. */
-    static float[] softmax(float[] z, int off, int k) {
+    public static float[] softmax(float[] z, int off, int k) {
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < k; c++) {
             max = Math.max(max, z[off + c]);

@@ -27,9 +27,11 @@ import org.sparkcnn.jobs.checkpoint.CheckpointWriter;
  */
 final class RunCheckpoints implements AutoCloseable {
 
-    /** Config keys that change nothing in the weights: free to change on resume. */
-    private static final Set<String> FREE = Set.of("data.partitions", "data.block-size", "training.threads-per-task",
-            "training.tree-depth");
+    /**
+     * Config keys that change nothing in the weights: free to change on resume. (The block and chunk
+     * sizes do change them: gradients are summed in float within a chunk, and chunks follow blocks.)
+     */
+    private static final Set<String> FREE = Set.of("data.partitions", "training.threads-per-task", "training.tree-depth");
     private static final String[] FREE_PREFIXES = {"output.", "checkpoint."};
     /** Config keys a resumed run can never change: the state would not fit or would mean something else. */
     private static final Set<String> FIXED = Set.of("model", "data.classes", "data.format", "training.batch-size",

@@ -1,0 +1,183 @@
+package org.sparkcnn.ml;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.tuning.ParamGridBuilder;
+import org.apache.spark.ml.tuning.TrainValidationSplit;
+import org.apache.spark.ml.tuning.TrainValidationSplitModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.engine.Initializer;
+import org.sparkcnn.engine.optim.LrSchedule;
+import org.sparkcnn.engine.optim.Sgd;
+import org.sparkcnn.jobs.Datasets;
+import org.sparkcnn.jobs.LocalSpark;
+import org.sparkcnn.jobs.TrainingJob;
+import org.sparkcnn.jobs.TrainingJobTestData;
+import org.sparkcnn.jobs.data.ExampleBlock;
+
+/**
+ * CnnClassifier in Spark ML pipelines: a VectorAssembler and the classifier fit, transform, save,
+ * load and transform again identically; the weights equal those of TrainingJob on the same data
+ * (the same code path); TrainValidationSplit over two learning rates runs; bad columns fail clearly.
+ */
+class CnnClassifierTest {
+
+    static SparkSession spark;
+    static Dataset<Row> pixels;
+    static String modelFile;
+    static String[] pixelColumns;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void start() throws IOException {
+        spark = SparkSession.builder().config(LocalSpark.conf("local[2]")).getOrCreate();
+        int size = TrainingJobTestData.MODEL.inputShape().size();
+        List<StructField> fields = new ArrayList<>();
+        fields.add(DataTypes.createStructField("id", DataTypes.LongType, false));
+        pixelColumns = new String[size];
+        for (int p = 0; p < size; p++) {
+            pixelColumns[p] = "p" + p;
+            fields.add(DataTypes.createStructField(pixelColumns[p], DataTypes.DoubleType, false));
+        }
+        fields.add(DataTypes.createStructField("label", DataTypes.DoubleType, false));
+        List<Row> rows = new ArrayList<>();
+        for (ExampleBlock b : TrainingJobTestData.blocks()) {
+            for (int i = 0; i < b.size(); i++) {
+                Object[] v = new Object[size + 2];
+                v[0] = b.firstIndex() + i;
+                for (int p = 0; p < size; p++) {
+                    v[p + 1] = (double) b.features()[i * size + p];
+                }
+                v[size + 1] = (double) b.labels()[i];
+                rows.add(RowFactory.create(v));
+            }
+        }
+        pixels = spark.createDataFrame(rows, DataTypes.createStructType(fields)).repartition(3);
+        Path model = tmp.resolve("tiny.json");
+        Files.writeString(model, TrainingJobTestData.MODEL.toJsonString());
+        modelFile = model.toString();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static Pipeline pipeline(CnnClassifier cnn) {
+        VectorAssembler assembler = new VectorAssembler().setInputCols(pixelColumns).setOutputCol("features");
+        return new Pipeline().setStages(new PipelineStage[]{assembler, cnn});
+    }
+
+    private static CnnClassifier classifier() {
+        return new CnnClassifier().setModelDefinition(modelFile).setEpochs(2).setBatchSize(48).setSeed(5)
+                .setLearningRate(0.05).setOptimizerOptions("{\"momentum\": 0.9}");
+    }
+
+    private static List<Row> predictions(Dataset<Row> transformed) {
+        return transformed.select("id", "prediction", "probability", "rawPrediction").orderBy("id").collectAsList();
+    }
+
+    @Test
+    void aPipelineFitsTransformsSavesAndLoadsBackIdentically() throws IOException {
+        PipelineModel fitted = pipeline(classifier()).fit(pixels);
+        List<Row> before = predictions(fitted.transform(pixels));
+        assertEquals(300, before.size());
+        long correct = before.stream().filter(r -> r.getDouble(1) == pixels.where("id = " + r.getLong(0)).first()
+                .getDouble(pixelColumns.length + 1)).count();
+        assertTrue(correct > 30, "better than chance on its training data: " + correct + "/300");
+        for (Row r : before) {
+            Vector p = r.getAs(2);
+            double sum = 0;
+            for (double v : p.toArray()) {
+                sum += v;
+            }
+            assertEquals(1.0, sum, 1e-5);
+            assertEquals(p.argmax(), (int) r.getDouble(1));
+        }
+
+        String path = tmp.resolve("pipeline").toUri().toString();
+        fitted.write().overwrite().save(path);
+        PipelineModel loaded = PipelineModel.load(path);
+        List<Row> after = predictions(loaded.transform(pixels));
+        assertEquals(before, after, "the loaded pipeline predicts identically");
+        CnnClassificationModel original = (CnnClassificationModel) fitted.stages()[1];
+        CnnClassificationModel reloaded = (CnnClassificationModel) loaded.stages()[1];
+        assertEquals(original.weightsSha256(), reloaded.weightsSha256());
+        assertEquals(original.uid(), reloaded.uid());
+        assertEquals(original.normalization(), reloaded.normalization());
+    }
+
+    @Test
+    void fitRunsTheSameTrainingJobAsTheTrainer() {
+        // Rows in id order, so that the classifier's example i is the trainer's example i; blocks of
+        // 32 as TrainingJobTest cuts them (the block size is part of the determinism contract).
+        CnnClassificationModel model = (CnnClassificationModel) pipeline(classifier().setBlockSize(32))
+                .fit(pixels.orderBy("id")).stages()[1];
+        CnnClassificationModel otherPartitioning = (CnnClassificationModel) pipeline(classifier().setBlockSize(32))
+                .fit(pixels.orderBy("id").coalesce(1)).stages()[1];
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        var blocks = sc.parallelize(TrainingJobTestData.blocks(), 2).cache();
+        float[] params = Initializer.PYTORCH_DEFAULT.initialize(TrainingJobTestData.MODEL, 5);
+        TrainingJob.Result direct = TrainingJob.train(sc, TrainingJobTestData.MODEL, Datasets.normalization(blocks), blocks,
+                300, params, new Sgd(params.length, 0.9, 0, false, 0), new LrSchedule.Constant(0.05),
+                new TrainingJob.Config(5, 2, 0, 48, 16, 0, 0), (m, p) -> true);
+        blocks.unpersist();
+        assertEquals(direct.weightsSha256(), model.weightsSha256(), "the same weights as TrainingJob on the same examples");
+        assertEquals(model.weightsSha256(), otherPartitioning.weightsSha256(), "the same rows in one partition");
+    }
+
+    @Test
+    void trainValidationSplitOverTwoLearningRatesRuns() {
+        CnnClassifier cnn = classifier().setEpochs(1);
+        ParamMap[] grid = new ParamGridBuilder().addGrid(cnn.learningRate(), new double[]{0.01, 0.1}).build();
+        TrainValidationSplit tvs = new TrainValidationSplit().setEstimator(pipeline(cnn)).setEstimatorParamMaps(grid)
+                .setEvaluator(new MulticlassClassificationEvaluator().setMetricName("accuracy")).setTrainRatio(0.75).setSeed(3);
+        TrainValidationSplitModel best = tvs.fit(pixels);
+        assertEquals(2, best.validationMetrics().length);
+        for (double m : best.validationMetrics()) {
+            assertTrue(m >= 0 && m <= 1, "accuracy " + m);
+        }
+        PipelineModel bestModel = (PipelineModel) best.bestModel();
+        assertTrue(bestModel.stages()[1] instanceof CnnClassificationModel);
+    }
+
+    @Test
+    void badColumnsFailNamingThem() {
+        Dataset<Row> assembled = new VectorAssembler().setInputCols(java.util.Arrays.copyOf(pixelColumns, 10))
+                .setOutputCol("features").transform(pixels);
+        // found on the executors: Spark's job failure carries the message naming the row
+        Exception e = assertThrows(Exception.class, () -> classifier().fit(assembled));
+        assertTrue(e.getMessage().contains("features column 'features' has 10 values; the model's input 1x8x8 needs 64"),
+                e.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> classifier().setLabelCol("class").fit(assembled));
+        assertTrue(missing.getMessage().contains("label column 'class' must be a numeric column"), missing.getMessage());
+    }
+}
