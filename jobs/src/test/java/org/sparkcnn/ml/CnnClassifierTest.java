@@ -135,6 +135,46 @@ class CnnClassifierTest {
     }
 
     @Test
+    void anUnfittedPipelineSavesAndLoadsWithItsParams() throws IOException {
+        String path = tmp.resolve("unfitted").toUri().toString();
+        pipeline(classifier().setBlockSize(32).setOptimizer("adam")).write().overwrite().save(path);
+        CnnClassifier loaded = (CnnClassifier) Pipeline.load(path).getStages()[1];
+        assertEquals(32, loaded.getBlockSize());
+        assertEquals("adam", loaded.getOptimizer());
+        assertEquals(48, loaded.getBatchSize());
+        assertEquals(modelFile, loaded.getModelDefinition());
+    }
+
+    @Test
+    void encodedImagesPredictAsTheirPixelVectors() throws IOException {
+        // 40 random 8x8 grey PNGs, and the same pixels (bytes / 255) as vectors
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(9);
+        StructType schema = new StructType().add("id", DataTypes.LongType).add("image", DataTypes.BinaryType)
+                .add("features", org.apache.spark.ml.linalg.SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType);
+        List<Row> rows = new ArrayList<>();
+        for (long id = 0; id < 40; id++) {
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            double[] v = new double[64];
+            for (int p = 0; p < 64; p++) {
+                int k = rng.nextInt(256);
+                img.getRaster().setSample(p % 8, p / 8, 0, k);
+                v[p] = k / 255f;
+            }
+            java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(img, "png", png);
+            rows.add(RowFactory.create(id, png.toByteArray(), org.apache.spark.ml.linalg.Vectors.dense(v), (double) (id % 10)));
+        }
+        Dataset<Row> df = spark.createDataFrame(rows, schema);
+        CnnClassificationModel fromVectors = classifier().setEpochs(1).fit(df);
+        List<Row> byVector = fromVectors.transform(df).select("id", "rawPrediction").orderBy("id").collectAsList();
+        List<Row> byImage = fromVectors.copy(new ParamMap()).setFeaturesCol("image").transform(df.drop("features"))
+                .select("id", "rawPrediction").orderBy("id").collectAsList();
+        assertEquals(byVector, byImage);
+        CnnClassificationModel fromImages = classifier().setEpochs(1).setFeaturesCol("image").fit(df.drop("features"));
+        assertEquals(fromVectors.weightsSha256(), fromImages.weightsSha256(), "decoded images train exactly as their pixels");
+    }
+
+    @Test
     void fitRunsTheSameTrainingJobAsTheTrainer() {
         // Rows in id order, so that the classifier's example i is the trainer's example i; blocks of
         // 32 as TrainingJobTest cuts them (the block size is part of the determinism contract).
