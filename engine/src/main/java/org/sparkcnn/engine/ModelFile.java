@@ -80,19 +80,24 @@ public final class ModelFile {
         data.writeInt(VERSION);
         data.writeInt(headerBytes.length);
         data.write(headerBytes);
-        data.writeInt(model.params().length);
-        ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-        for (float p : model.params()) {
-            if (!buf.hasRemaining()) {
-                data.write(buf.array(), 0, buf.position());
-                buf.clear();
-            }
-            buf.putFloat(p);
-        }
-        data.write(buf.array(), 0, buf.position());
+        writeFloats(data, model.params());
         data.flush();
         new DataOutputStream(out).writeLong(crc.getValue());
         out.flush();
+    }
+
+    /** Writes the length of {@code values}, then the values big-endian (as {@link java.io.DataInput#readFloat} reads them). */
+    public static void writeFloats(DataOutputStream out, float[] values) throws IOException {
+        out.writeInt(values.length);
+        ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+        for (float v : values) {
+            if (!buf.hasRemaining()) {
+                out.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            buf.putFloat(v);
+        }
+        out.write(buf.array(), 0, buf.position());
     }
 
     /**

@@ -9,7 +9,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -116,18 +115,8 @@ public record Checkpoint(long step, int epoch, int stepInEpoch, long seed, Strin
             out.writeInt(VERSION);
             out.writeInt(header.length);
             out.write(header);
-            ByteBuffer buf = ByteBuffer.allocate(1 << 16);
             for (float[] a : arrays) {
-                out.writeInt(a.length);
-                for (float v : a) {
-                    if (!buf.hasRemaining()) {
-                        out.write(buf.array(), 0, buf.position());
-                        buf.clear();
-                    }
-                    buf.putFloat(v);
-                }
-                out.write(buf.array(), 0, buf.position());
-                buf.clear();
+                ModelFile.writeFloats(out, a);
             }
             out.flush();
             return bytes.toByteArray();
