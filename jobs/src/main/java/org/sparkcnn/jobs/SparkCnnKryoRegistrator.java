@@ -23,5 +23,29 @@ public final class SparkCnnKryoRegistrator implements KryoRegistrator {
         kryo.register(long[].class);
         kryo.register(double[].class);
         kryo.register(long[][].class);
+        kryo.register(String[].class);
+        kryo.register(org.sparkcnn.jobs.data.CsvDataset.Scan.class);
+        // Spark SQL schemas, which Parquet schema inference ships through the serializer.
+        for (String name : SQL_TYPES) {
+            try {
+                kryo.register(Class.forName(name));
+            } catch (ClassNotFoundException e) {
+                // not in this Spark version
+            }
+        }
     }
+
+    private static final String[] SQL_TYPES = {
+        "org.apache.spark.sql.types.StructType", "org.apache.spark.sql.types.StructField",
+        "[Lorg.apache.spark.sql.types.StructField;", "org.apache.spark.sql.types.ArrayType",
+        "org.apache.spark.sql.types.MapType", "org.apache.spark.sql.types.Metadata", "org.apache.spark.sql.types.DecimalType",
+        "org.apache.spark.sql.types.StringType", "org.apache.spark.sql.types.StringType$",
+        "org.apache.spark.sql.types.IntegerType$", "org.apache.spark.sql.types.LongType$",
+        "org.apache.spark.sql.types.ShortType$", "org.apache.spark.sql.types.ByteType$",
+        "org.apache.spark.sql.types.FloatType$", "org.apache.spark.sql.types.DoubleType$",
+        "org.apache.spark.sql.types.BooleanType$", "org.apache.spark.sql.types.BinaryType$",
+        "org.apache.spark.sql.types.DateType$", "org.apache.spark.sql.types.TimestampType$",
+        "org.apache.spark.sql.types.NullType$", "scala.collection.immutable.Map$EmptyMap$",
+        "scala.collection.immutable.Map$Map1", "scala.collection.immutable.Map$Map2",
+    };
 }

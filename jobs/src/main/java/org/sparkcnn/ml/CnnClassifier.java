@@ -34,6 +34,7 @@ import org.sparkcnn.engine.optim.Optimizer;
 import org.sparkcnn.engine.optim.Optimizers;
 import org.sparkcnn.jobs.Datasets;
 import org.sparkcnn.jobs.TrainingJob;
+import org.sparkcnn.jobs.data.Blocks;
 import org.sparkcnn.jobs.data.ExampleBlock;
 import scala.Tuple2;
 
@@ -312,9 +313,7 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> imple
         // the weights do not depend on how the input happens to be partitioned.
         JavaRDD<ExampleBlock> pieces = rows.javaRDD().zipWithIndex()
                 .mapPartitions((Iterator<Tuple2<Row, Long>> it) -> toBlocks(it, features, labelName, classes, block));
-        JavaRDD<ExampleBlock> blocks = pieces.mapToPair(b -> new Tuple2<>(b.firstIndex() / block, b))
-                .groupByKey(Math.max(1, pieces.getNumPartitions()))
-                .map(cell -> join(cell._2()))
+        JavaRDD<ExampleBlock> blocks = Blocks.onGrid(pieces, block, pieces.getNumPartitions())
                 .setName("CnnClassifier training blocks").persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long count = blocks.map(ExampleBlock::size).fold(0, Integer::sum);
@@ -342,64 +341,17 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> imple
         }
     }
 
-    /** The pieces of one grid cell, in index order, as one block. */
-    private static ExampleBlock join(Iterable<ExampleBlock> cell) {
-        List<ExampleBlock> pieces = new ArrayList<>();
-        cell.forEach(pieces::add);
-        if (pieces.size() == 1) {
-            return pieces.get(0);
-        }
-        pieces.sort(java.util.Comparator.comparingLong(ExampleBlock::firstIndex));
-        int n = 0;
-        for (ExampleBlock p : pieces) {
-            n += p.size();
-        }
-        ExampleBlock first = pieces.get(0);
-        int size = first.shape().size();
-        float[] x = new float[n * size];
-        int[] y = new int[n];
-        int at = 0;
-        for (ExampleBlock p : pieces) {
-            if (p.firstIndex() != first.firstIndex() + at) {
-                throw new IllegalStateException("block pieces are not contiguous at row " + p.firstIndex());
-            }
-            System.arraycopy(p.features(), 0, x, at * size, p.size() * size);
-            System.arraycopy(p.labels(), 0, y, at, p.size());
-            at += p.size();
-        }
-        return new ExampleBlock(first.firstIndex(), first.shape(), x, y);
-    }
-
     /** Consecutive rows (consecutive indices from zipWithIndex) into pieces cut at multiples of {@code blockSize}. */
     private static Iterator<ExampleBlock> toBlocks(Iterator<Tuple2<Row, Long>> rows, Features features, String labelCol,
                                                    int classes, int blockSize) {
-        List<ExampleBlock> out = new ArrayList<>();
-        int size = features.shape.size();
-        float[] x = new float[blockSize * size];
-        int[] y = new int[blockSize];
-        int n = 0;
-        long first = -1;
+        Blocks.PieceBuilder pieces = new Blocks.PieceBuilder(features.shape, blockSize);
         while (rows.hasNext()) {
             Tuple2<Row, Long> r = rows.next();
-            if (n > 0 && r._2() % blockSize == 0) {  // a grid boundary
-                out.add(new ExampleBlock(first, features.shape, java.util.Arrays.copyOf(x, n * size), java.util.Arrays.copyOf(y, n)));
-                n = 0;
-            }
-            if (n == 0) {
-                first = r._2();
-            }
             String where = "row " + r._2();
-            features.read(r._1(), 0, x, n * size, where);
-            y[n] = Features.label(r._1(), 1, labelCol, classes, where);
-            if (++n == blockSize) {
-                out.add(new ExampleBlock(first, features.shape, x.clone(), y.clone()));
-                n = 0;
-            }
+            features.read(r._1(), 0, pieces.features(), pieces.start(r._2()), where);
+            pieces.end(Features.label(r._1(), 1, labelCol, classes, where));
         }
-        if (n > 0) {
-            out.add(new ExampleBlock(first, features.shape, java.util.Arrays.copyOf(x, n * size), java.util.Arrays.copyOf(y, n)));
-        }
-        return out.iterator();
+        return pieces.finish().iterator();
     }
 
     @Override

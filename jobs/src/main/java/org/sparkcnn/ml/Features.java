@@ -1,13 +1,7 @@
 package org.sparkcnn.ml;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.Row;
@@ -17,6 +11,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
 import org.sparkcnn.engine.Shape;
+import org.sparkcnn.jobs.data.Pixels;
 
 /**
  * One example's pixels from a DataFrame column, in the model's input layout (C x H x W): a Vector
@@ -86,7 +81,7 @@ final class Features implements Serializable {
                     out[off + i] = ((Number) v).floatValue();
                 }
             }
-            case IMAGE -> decode((byte[]) row.get(field), out, off, where);
+            case IMAGE -> Pixels.decode((byte[]) row.get(field), shape, out, off, where + ": features column '" + column + "'");
         }
         for (int i = 0; i < size; i++) {
             if (!Float.isFinite(out[off + i])) {
@@ -100,41 +95,6 @@ final class Features implements Serializable {
         if (n != shape.size()) {
             throw new IllegalArgumentException(where + ": features column '" + column + "' has " + n + " values; the model's "
                     + "input " + shape + " needs " + shape.size());
-        }
-    }
-
-    private void decode(byte[] bytes, float[] out, int off, String where) {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException e) {
-            throw new IllegalArgumentException(where + ": features column '" + column + "' cannot be decoded as an image: "
-                    + e.getMessage(), e);
-        }
-        if (img == null) {
-            throw new IllegalArgumentException(where + ": features column '" + column + "' is not an image ImageIO can "
-                    + "decode (" + bytes.length + " bytes)");
-        }
-        int h = shape.height(), w = shape.width(), c = shape.channels();
-        if (c != 1 && c != 3) {
-            throw new IllegalArgumentException("image input needs a model with 1 or 3 input channels, not " + c);
-        }
-        BufferedImage sized = new BufferedImage(w, h, c == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = sized.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(img, 0, 0, w, h, null);
-        g.dispose();
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                if (c == 1) {
-                    out[off + y * w + x] = (sized.getRaster().getSample(x, y, 0) & 0xff) / 255f;
-                } else {
-                    int rgb = sized.getRGB(x, y);
-                    out[off + y * w + x] = ((rgb >> 16) & 0xff) / 255f;
-                    out[off + h * w + y * w + x] = ((rgb >> 8) & 0xff) / 255f;
-                    out[off + 2 * h * w + y * w + x] = (rgb & 0xff) / 255f;
-                }
-            }
         }
     }
 

@@ -38,14 +38,15 @@ final class PredictCommand implements Callable<Integer> {
             Broadcast<float[]> weights = sc.broadcast(in.savedModel.params());
             try {
                 Dataset<Row> predictions = Prediction.predict(spark, in.savedModel.definition(), in.savedModel.normalization(),
-                        weights, in.blocks(sc));
+                        weights, in.blocks(spark, sc));
                 // Spark's writer commits through _temporary: a failed job leaves no partial output.
                 predictions.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
                         .option("header", "true").format(format.name()).save(output);
             } finally {
                 weights.destroy();
             }
-            System.out.println(in.dataset.count() + " predictions written to " + Storage.qualify(sc.hadoopConfiguration(), output)
+            long written = spark.read().format(format.name()).option("header", "true").load(output).count();
+            System.out.println(written + " predictions written to " + Storage.qualify(sc.hadoopConfiguration(), output)
                     + " (" + format + ")");
             return 0;
         } finally {

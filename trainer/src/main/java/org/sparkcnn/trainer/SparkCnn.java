@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sparkcnn", mixinStandardHelpOptions = true, versionProvider = SparkCnn.Version.class,
         description = "Train, evaluate and run convolutional networks on Apache Spark.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class, ExportCommand.class,
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ConvertCommand.class, InspectCommand.class, ExportCommand.class,
                 BenchCommand.class})
 public final class SparkCnn implements Runnable {
 

@@ -36,6 +36,7 @@ import org.sparkcnn.jobs.checkpoint.Checkpoint;
 import org.sparkcnn.jobs.checkpoint.CheckpointStore;
 import org.sparkcnn.jobs.data.ExampleBlock;
 import org.sparkcnn.jobs.data.IdxDataset;
+import org.sparkcnn.jobs.data.LabeledData;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -157,25 +158,28 @@ final class TrainCommand implements Callable<Integer> {
             throw new TrainerConfig.Invalid(checkpoints.uri() + " holds the checkpoints of an interrupted run; pass --resume "
                     + "to continue it, or --overwrite to start over");
         }
-        IdxDataset train = IdxDataset.locate(hadoop, cfg.data().train(), TRAIN_PREFIXES, cfg.data().classes());
-        IdxDataset test = IdxDataset.locate(hadoop, orElse(cfg.data().test(), parentDir(train.imagesUri())), TEST_PREFIXES,
-                cfg.data().classes());
-        IdxDataset validation = cfg.data().validation().isBlank() ? test
-                : IdxDataset.locate(hadoop, cfg.data().validation(), TEST_PREFIXES, cfg.data().classes());
-        for (IdxDataset d : List.of(train, test, validation)) {
-            try {
-                def.checkInput(d.shape());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(d.imagesUri() + ": " + e.getMessage(), e);
-            }
+        IdxDataset trainIdx = DataSources.check(hadoop, cfg.data(), cfg.data().train(), TRAIN_PREFIXES);
+        String testUri = trainIdx != null ? orElse(cfg.data().test(), parentDir(trainIdx.imagesUri())) : cfg.data().test();
+        IdxDataset testIdx = DataSources.check(hadoop, cfg.data(), testUri, TEST_PREFIXES);
+        String validationUri = cfg.data().validation().isBlank() ? null : cfg.data().validation();
+        if (validationUri != null) {
+            DataSources.check(hadoop, cfg.data(), validationUri, TEST_PREFIXES);
+        }
+        for (IdxDataset d : java.util.Arrays.asList(trainIdx, testIdx)) {
+            checkInput(def, d);
         }
         System.out.println("sparkcnn train: effective configuration");
         System.out.print(rendered);
-        System.out.println("data: " + train.count() + " training examples (" + train.imagesUri() + "), " + test.count()
-                + " test examples (" + test.imagesUri() + ")");
 
         SparkSession spark = SparkSetup.start(sparkConf);
         try {
+            LabeledData train = DataSources.open(spark, cfg.data(), cfg.data().train(), TRAIN_PREFIXES);
+            LabeledData test = DataSources.open(spark, cfg.data(), testUri, TEST_PREFIXES);
+            LabeledData validation = validationUri == null ? test
+                    : DataSources.open(spark, cfg.data(), validationUri, TEST_PREFIXES);
+            for (LabeledData d : List.of(train, test, validation)) {
+                checkInput(def, d);
+            }
             return train(spark, cfg, rendered, def, optimizer, schedule, initializer, run, train, test, validation,
                     checkpoints, resumeFrom);
         } finally {
@@ -184,25 +188,27 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int train(SparkSession spark, TrainerConfig cfg, String rendered, ModelDefinition def, Optimizer optimizer,
-                      LrSchedule schedule, Initializer initializer, RunDirectory run, IdxDataset train, IdxDataset test,
-                      IdxDataset validation, RunCheckpoints checkpoints, CheckpointStore.Found resumeFrom)
+                      LrSchedule schedule, Initializer initializer, RunDirectory run, LabeledData train, LabeledData test,
+                      LabeledData validation, RunCheckpoints checkpoints, CheckpointStore.Found resumeFrom)
             throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
         int partitions = cfg.data().partitions() > 0 ? cfg.data().partitions() : sc.defaultParallelism();
         TrainerConfig.Training t = cfg.training();
         long started = System.nanoTime();
-        JavaRDD<ExampleBlock> trainBlocks = train.load(sc, cfg.data().blockSize(), partitions)
-                .setName("training blocks").persist(StorageLevel.MEMORY_AND_DISK());
-        JavaRDD<ExampleBlock> testBlocks = test.load(sc, cfg.data().blockSize(), partitions)
-                .setName("test blocks").persist(StorageLevel.MEMORY_AND_DISK());
-        JavaRDD<ExampleBlock> validationBlocks = validation == test ? testBlocks
-                : validation.load(sc, cfg.data().blockSize(), partitions).setName("validation blocks").persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<ExampleBlock> trainBlocks = loaded(train, "training", sc, cfg, partitions);
+        JavaRDD<ExampleBlock> testBlocks = loaded(test, "test", sc, cfg, partitions);
+        JavaRDD<ExampleBlock> validationBlocks = validation == test ? testBlocks : loaded(validation, "validation", sc, cfg,
+                partitions);
+        long trainCount = trainBlocks.map(ExampleBlock::size).fold(0, Integer::sum);
+        long testCount = testBlocks.map(ExampleBlock::size).fold(0, Integer::sum);
+        System.out.println("data: " + trainCount + " training examples (" + train.uri() + "), " + testCount
+                + " test examples (" + test.uri() + ")");
         Normalization norm = Datasets.normalization(trainBlocks);
         System.out.printf(Locale.ROOT, "spark: master %s, %d partitions, default parallelism %d; BLAS %s%n",
                 sc.master(), partitions, sc.defaultParallelism(), Gemm.implementation());
         System.out.println("normalization (training set mean/std per channel): " + norm);
-        Map<String, String> fingerprint = dataFingerprint(hadoop, train, norm);
+        Map<String, String> fingerprint = dataFingerprint(hadoop, train, trainCount, norm);
 
         EarlyStopping stopping = new EarlyStopping(cfg.validation());
         float[] params;
@@ -226,7 +232,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         run.create(resumeFrom != null);
         Storage.writeText(hadoop, run.file("config.conf"), rendered);
-        BatchSampler sampler = new BatchSampler(t.seed(), (int) train.count(), t.batchSize());
+        BatchSampler sampler = new BatchSampler(t.seed(), (int) trainCount, t.batchSize());
         long totalSteps = t.epochs() > 0 ? (long) t.epochs() * sampler.stepsPerEpoch() : t.maxSteps();
         if (t.maxSteps() > 0) {
             totalSteps = Math.min(totalSteps, t.maxSteps());
@@ -260,7 +266,7 @@ final class TrainCommand implements Callable<Integer> {
             };
             long t0 = System.nanoTime();
             try {
-                result = TrainingJob.train(sc, def, norm, trainBlocks, (int) train.count(), params, optimizer, schedule,
+                result = TrainingJob.train(sc, def, norm, trainBlocks, (int) trainCount, params, optimizer, schedule,
                         new TrainingJob.Config(t.seed(), t.epochs(), t.maxSteps(), t.batchSize(), t.chunkSize(),
                                 t.threadsPerTask(), t.treeDepth(), startStep, "skip".equals(t.onDivergence())), listener);
             } catch (TrainingJob.DivergenceException e) {
@@ -312,8 +318,8 @@ final class TrainCommand implements Callable<Integer> {
             for (Map.Entry<String, Object> e : summary.entrySet()) {
                 provenance.put(e.getKey(), String.valueOf(e.getValue()));
             }
-            provenance.put("train_data", train.imagesUri());
-            provenance.put("test_data", test.imagesUri());
+            provenance.put("train_data", train.uri());
+            provenance.put("test_data", test.uri());
             provenance.put("config", rendered);
             Storage.writeModel(hadoop, run.file("model.sparkcnn"),
                     new ModelFile.SavedModel(def, finalParams, norm, provenance));
@@ -435,18 +441,37 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** What a resumed run must find unchanged in its training data. */
-    private static Map<String, String> dataFingerprint(Configuration hadoop, IdxDataset train, Normalization norm)
+    private static Map<String, String> dataFingerprint(Configuration hadoop, LabeledData train, long count, Normalization norm)
             throws IOException {
         Map<String, String> f = new LinkedHashMap<>();
-        f.put("examples", String.valueOf(train.count()));
+        f.put("examples", String.valueOf(count));
         f.put("shape", train.shape().toString());
         f.put("classes", String.valueOf(train.numClasses()));
-        f.put("images file bytes", String.valueOf(Storage.fs(hadoop, train.imagesUri())
-                .getFileStatus(new org.apache.hadoop.fs.Path(train.imagesUri())).getLen()));
-        f.put("labels file bytes", String.valueOf(Storage.fs(hadoop, train.labelsUri())
-                .getFileStatus(new org.apache.hadoop.fs.Path(train.labelsUri())).getLen()));
+        f.putAll(train.fingerprint(hadoop));
         f.put("normalization", norm.toString());
         return f;
+    }
+
+    /** A dataset's blocks, cached; bad records skipped under the skip policy are reported. */
+    private static JavaRDD<ExampleBlock> loaded(LabeledData d, String role, JavaSparkContext sc, TrainerConfig cfg, int partitions)
+            throws IOException {
+        LabeledData.Loaded l = d.read(sc, cfg.data().blockSize(), partitions);
+        if (l.skipped() > 0) {
+            System.out.println("warning: " + l.skipped() + " bad records skipped in the " + role + " data (data.bad-records = "
+                    + "skip); the first: " + String.join("; ", l.firstSkipped()));
+        }
+        return l.blocks().setName(role + " blocks").persist(StorageLevel.MEMORY_AND_DISK());
+    }
+
+    private static void checkInput(ModelDefinition def, LabeledData d) {
+        if (d == null) {
+            return;
+        }
+        try {
+            def.checkInput(d.shape());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(d.uri() + ": " + e.getMessage(), e);
+        }
     }
 
     private static Double finiteOrNull(double v) {

@@ -30,7 +30,14 @@ public record TrainerConfig(String model, Data data, Training training, Validati
                             Checkpoint checkpoint) {
 
     public record Data(String train, String test, String validation, String format, int classes, int blockSize,
-                       int partitions) {
+                       int partitions, java.util.List<Integer> shape, double pixelScale, String badRecords, Csv csv,
+                       Parquet parquet) {
+    }
+
+    public record Csv(boolean header, int labelColumn) {
+    }
+
+    public record Parquet(String labelColumn, String featuresColumn) {
     }
 
     public record Training(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
@@ -150,7 +157,16 @@ public record TrainerConfig(String model, Data data, Training training, Validati
     private void check() {
         require(model != null && !model.isBlank(), "model", "must name a model");
         require(data.train != null && !data.train.isBlank(), "data.train", "must be set (a dataset URI)");
-        require("idx".equals(data.format), "data.format", "must be idx (the only format so far), got '" + data.format + "'");
+        require(java.util.List.of("idx", "csv", "parquet", "images").contains(data.format), "data.format",
+                "must be idx, csv, parquet or images, got '" + data.format + "'");
+        require(data.shape.isEmpty() || (data.shape.size() == 3 && data.shape.stream().allMatch(d -> d > 0)), "data.shape",
+                "must be [] (inferred) or [C, H, W] with positive sizes, got " + data.shape);
+        require(data.pixelScale > 0, "data.pixel-scale", "must be positive, got " + data.pixelScale);
+        require("fail".equals(data.badRecords) || "skip".equals(data.badRecords), "data.bad-records",
+                "must be fail or skip, got '" + data.badRecords + "'");
+        require(data.csv.labelColumn >= 0, "data.csv.label-column", "must be >= 0, got " + data.csv.labelColumn);
+        require("idx".equals(data.format) || !data.test.isBlank(), "data.test",
+                "must be set for format " + data.format + " (only IDX finds its test files by name)");
         require(data.classes >= 1, "data.classes", "must be at least 1, got " + data.classes);
         require(data.blockSize >= 1, "data.block-size", "must be at least 1, got " + data.blockSize);
         require(data.partitions >= 0, "data.partitions", "must be >= 0 (0 = Spark's default parallelism), got " + data.partitions);

@@ -56,7 +56,7 @@ import org.sparkcnn.engine.Shape;
  * {@link IllegalArgumentException}s. In {@link #load}, a read error surfaces from the Spark action
  * as the task failure, carrying the same message.
  */
-public final class IdxDataset implements Serializable {
+public final class IdxDataset implements LabeledData {
 
     private static final long serialVersionUID = 1L;
 
@@ -235,6 +235,26 @@ public final class IdxDataset implements Serializable {
         IdxDataset dataset = this;
         return sc.parallelize(blockNumbers, partitions)
                 .mapPartitions(numbers -> dataset.readPartition(conf.value().value(), numbers, blockSize));
+    }
+
+    @Override
+    public Loaded read(JavaSparkContext sc, int blockSize, int partitions) {
+        return new Loaded(load(sc, blockSize, partitions), 0, List.of());
+    }
+
+    @Override
+    public String uri() {
+        return imagesUri();
+    }
+
+    @Override
+    public java.util.Map<String, String> fingerprint(Configuration conf) throws IOException {
+        java.util.Map<String, String> f = new java.util.LinkedHashMap<>();
+        for (String file : List.of(imagesUri(), labelsUri())) {
+            Path p = new Path(file);
+            f.put(p.getName() + " bytes", String.valueOf(p.getFileSystem(conf).getFileStatus(p).getLen()));
+        }
+        return f;
     }
 
     private Iterator<ExampleBlock> readPartition(Configuration conf, Iterator<Long> blockNumbers, int blockSize)

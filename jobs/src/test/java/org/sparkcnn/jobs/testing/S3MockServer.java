@@ -21,8 +21,8 @@ import org.apache.hadoop.conf.Configuration;
 /**
  * One real S3 API server per test JVM: S3Mock's exec jar in a child JVM serving plain HTTP on
  * 127.0.0.1 (STACK.md sections 2 and 6), with a fresh store root. Stopped by its PID when the JVM
- * exits. S3Mock also opens a second plain-HTTP connector that it binds on every interface; it is
- * kept on an ephemeral port and never used.
+ * exits. S3Mock also opens a second plain-HTTP connector, on every interface by default;
+ * {@link S3MockLoopbackOnly} binds it to 127.0.0.1 (on an ephemeral port, never used).
  */
 public final class S3MockServer {
 
@@ -51,8 +51,14 @@ public final class S3MockServer {
         }
         Path root = Files.createTempDirectory(new File("target").getAbsoluteFile().toPath(), "s3mock-root");
         Path log = root.resolveSibling(root.getFileName() + ".log");
+        // Spring Boot's PropertiesLauncher with our test classes on its loader path: their
+        // META-INF/spring.factories installs S3MockLoopbackOnly, which binds S3Mock's second connector
+        // to loopback too. (Located through this class: loading that one here would need Spring.)
+        String ours = new File(S3MockServer.class.getProtectionDomain().getCodeSource().getLocation().getPath()).getPath();
         List<String> cmd = new ArrayList<>(List.of(
-                new File(System.getProperty("java.home"), "bin/java").getPath(), "-Xmx512m", "-jar", jar,
+                new File(System.getProperty("java.home"), "bin/java").getPath(), "-Xmx512m", "-cp", jar,
+                "-Dloader.path=" + ours, "-Dloader.main=com.adobe.testing.s3mock.S3MockApplication",
+                "org.springframework.boot.loader.launch.PropertiesLauncher",
                 "--server.ssl.enabled=false", "--server.address=127.0.0.1", "--server.port=0",
                 "--com.adobe.testing.s3mock.http-port=0",
                 "--com.adobe.testing.s3mock.store.root=" + root.resolve("store"),

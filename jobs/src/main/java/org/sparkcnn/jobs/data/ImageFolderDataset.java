@@ -1,0 +1,176 @@
+package org.sparkcnn.jobs.data;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.LongAccumulator;
+import org.sparkcnn.engine.Shape;
+import scala.Tuple2;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.split;
+
+/**
+ * Images in class folders: {@code <uri>/<class name>/<file>.png|jpg|jpeg|bmp|gif}. Listing is Spark's
+ * file source ({@code binaryFile}, distributed), never a driver-side loop over files; the images are
+ * decoded on the executors with ImageIO, converted to grey or RGB and resized to the model's input.
+ * Classes are the folder names in sorted order (class k = the k-th name); a dataset index is the
+ * rank of the file's path in sorted order.
+ */
+public final class ImageFolderDataset implements LabeledData {
+
+    private static final long serialVersionUID = 1L;
+    static final String IMAGE_FILES = "*.{png,PNG,jpg,JPG,jpeg,JPEG,bmp,BMP,gif,GIF}";
+
+    private final String uri;
+    private final Shape shape;
+    private final List<String> classNames;
+    private final BadRecords badRecords;
+
+    private ImageFolderDataset(String uri, Shape shape, List<String> classNames, BadRecords badRecords) {
+        this.uri = uri;
+        this.shape = shape;
+        this.classNames = classNames;
+        this.badRecords = badRecords;
+    }
+
+    /**
+     * Finds the class folders (one distributed pass over the listing) and checks them against
+     * {@code numClasses}: there must be exactly that many.
+     */
+    public static ImageFolderDataset open(SparkSession spark, String uri, Shape shape, int numClasses, BadRecords badRecords)
+            throws IOException {
+        Path path = new Path(uri);
+        FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        String qualified = fs.makeQualified(path).toString();
+        if (!fs.exists(path)) {
+            throw new IOException(qualified + ": no such directory");
+        }
+        List<String> classes = new ArrayList<>();
+        for (Row r : files(spark, qualified).select(element_at(split(col("path"), "/"), -2).as("class")).distinct()
+                .orderBy("class").collectAsList()) {
+            classes.add(r.getString(0));
+        }
+        if (classes.isEmpty()) {
+            throw new IOException(qualified + ": the dataset is empty (no image files in class folders)");
+        }
+        if (classes.size() != numClasses) {
+            throw new IOException(qualified + ": " + classes.size() + " class folders " + abbreviate(classes) + " but "
+                    + numClasses + " classes are configured (data.classes)");
+        }
+        return new ImageFolderDataset(qualified, shape, classes, badRecords);
+    }
+
+    private static String abbreviate(List<String> names) {
+        return names.size() <= 12 ? names.toString() : names.subList(0, 12) + "...";
+    }
+
+    private static Dataset<Row> files(SparkSession spark, String uri) {
+        return spark.read().format("binaryFile").option("recursiveFileLookup", "true")
+                .option("pathGlobFilter", IMAGE_FILES).load(uri);
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    @Override
+    public Shape shape() {
+        return shape;
+    }
+
+    @Override
+    public int numClasses() {
+        return classNames.size();
+    }
+
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    @Override
+    public Map<String, String> fingerprint(Configuration conf) {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("class names", String.join(",", classNames));
+        return f;
+    }
+
+    @Override
+    public Loaded read(JavaSparkContext sc, int blockSize, int partitions) throws IOException {
+        SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+        LongAccumulator skipped = sc.sc().longAccumulator("images skipped");
+        CollectionAccumulator<String> where = sc.sc().collectionAccumulator("images skipped: where");
+        List<String> names = classNames;
+        Shape s = shape;
+        BadRecords policy = badRecords;
+        // Sorted by path: the index of an image is its rank, whatever the listing's partitioning.
+        JavaRDD<Tuple2<Row, Long>> indexed = files(spark, uri).select("path", "content").orderBy("path").javaRDD().zipWithIndex().rdd().toJavaRDD();
+        // Pass 1 (skip policy only): which ranks are bad, so good images get consecutive indices.
+        JavaRDD<ExampleBlock> pieces;
+        if (policy == BadRecords.FAIL) {
+            pieces = indexed.mapPartitions((Iterator<Tuple2<Row, Long>> it) -> {
+                Blocks.PieceBuilder b = new Blocks.PieceBuilder(s, blockSize);
+                while (it.hasNext()) {
+                    Tuple2<Row, Long> r = it.next();
+                    int off = b.start(r._2());
+                    Pixels.decode(r._1().getAs("content"), s, b.features(), off, r._1().getString(0));
+                    b.end(label(r._1().getString(0), names));
+                }
+                return b.finish().iterator();
+            });
+        } else {
+            JavaRDD<Tuple2<Row, Long>> good = indexed.filter(r -> {
+                try {
+                    Pixels.decode(r._1().getAs("content"), s, new float[s.size()], 0, r._1().getString(0));
+                    return true;
+                } catch (IllegalArgumentException e) {
+                    skipped.add(1);
+                    if (where.value().size() < 5) {
+                        where.add(e.getMessage());
+                    }
+                    return false;
+                }
+            });
+            pieces = good.map(Tuple2::_1).zipWithIndex().rdd().toJavaRDD().mapPartitions((Iterator<Tuple2<Row, Long>> it) -> {
+                Blocks.PieceBuilder b = new Blocks.PieceBuilder(s, blockSize);
+                while (it.hasNext()) {
+                    Tuple2<Row, Long> r = it.next();
+                    int off = b.start(r._2());
+                    Pixels.decode(r._1().getAs("content"), s, b.features(), off, r._1().getString(0));
+                    b.end(label(r._1().getString(0), names));
+                }
+                return b.finish().iterator();
+            });
+        }
+        JavaRDD<ExampleBlock> blocks = Blocks.onGrid(pieces, blockSize, partitions);
+        if (policy == BadRecords.SKIP) {
+            blocks = blocks.cache();
+            blocks.count();  // runs the filter, so the skip count is known now
+        }
+        List<String> first = new ArrayList<>(where.value());
+        return new Loaded(blocks, skipped.value(), first.subList(0, Math.min(5, first.size())));
+    }
+
+    private static int label(String path, List<String> classNames) {
+        String[] parts = path.split("/");
+        int k = java.util.Collections.binarySearch(classNames, parts[parts.length - 2]);
+        if (k < 0) {
+            throw new IllegalArgumentException(path + ": folder '" + parts[parts.length - 2] + "' is not one of the classes");
+        }
+        return k;
+    }
+}

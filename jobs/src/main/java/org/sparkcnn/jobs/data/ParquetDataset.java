@@ -1,0 +1,218 @@
+package org.sparkcnn.jobs.data;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.IntegralType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructType;
+import org.sparkcnn.engine.Shape;
+import scala.Tuple2;
+
+/**
+ * Images in Parquet: a label column (whole numbers) and a features column that is an array of
+ * C*H*W numbers (divided by {@code pixelScale}) or a binary tensor (C*H*W unsigned bytes, or
+ * little-endian float32; see {@link Pixels}). SparkCNN's shards ({@code sparkcnn convert}) add an
+ * {@code index} column and a {@code _manifest.json} (shape, classes, count, normalization); with an
+ * index column the rows are placed by it, otherwise by (file path, row position in the file), so a
+ * row's dataset index never depends on how the files are split into tasks.
+ */
+public final class ParquetDataset implements LabeledData {
+
+    private static final long serialVersionUID = 1L;
+    /** Underscored, so Spark's Parquet reader skips it as it skips _SUCCESS. */
+    public static final String MANIFEST = "_manifest.json";
+    public static final String INDEX = "index";
+
+    private final String uri;
+    private final Shape shape;
+    private final int numClasses;
+    private final String labelColumn;
+    private final String featuresColumn;
+    private final boolean indexed;
+    private final double pixelScale;
+
+    private ParquetDataset(String uri, Shape shape, int numClasses, String labelColumn, String featuresColumn, boolean indexed,
+                           double pixelScale) {
+        this.uri = uri;
+        this.shape = shape;
+        this.numClasses = numClasses;
+        this.labelColumn = labelColumn;
+        this.featuresColumn = featuresColumn;
+        this.indexed = indexed;
+        this.pixelScale = pixelScale;
+    }
+
+    /**
+     * Checks the columns (present, of a usable type). With a {@code _manifest.json} beside the files,
+     * its shape and columns are used and must agree with the given ones.
+     *
+     * @param shape null to take it from the manifest
+     */
+    public static ParquetDataset open(SparkSession spark, String uri, Shape shape, int numClasses, String labelColumn,
+                                      String featuresColumn, double pixelScale) throws IOException {
+        Path path = new Path(uri);
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        FileSystem fs = path.getFileSystem(conf);
+        String qualified = fs.makeQualified(path).toString();
+        if (!fs.exists(path)) {
+            throw new IOException(qualified + ": no such file or directory");
+        }
+        Path manifestPath = new Path(path, MANIFEST);
+        if (fs.isDirectory(path) && fs.exists(manifestPath)) {
+            JsonNode m;
+            try (InputStream in = fs.open(manifestPath)) {
+                m = new ObjectMapper().readTree(in);
+            }
+            JsonNode dims = m.path("shape");
+            Shape fromManifest = new Shape(dims.path(0).asInt(), dims.path(1).asInt(), dims.path(2).asInt());
+            if (shape != null && !shape.equals(fromManifest)) {
+                throw new IOException(qualified + ": the manifest says shape " + fromManifest + " but " + shape + " is configured");
+            }
+            if (m.path("classes").asInt() != numClasses) {
+                throw new IOException(qualified + ": the manifest says " + m.path("classes").asInt() + " classes but "
+                        + numClasses + " are configured (data.classes)");
+            }
+            shape = fromManifest;
+            labelColumn = m.path("columns").path("label").asText(labelColumn);
+            featuresColumn = m.path("columns").path("features").asText(featuresColumn);
+        }
+        if (shape == null) {
+            throw new IOException(qualified + ": no _manifest.json; set the shape (data.shape = [C, H, W])");
+        }
+        StructType schema;
+        try {
+            schema = spark.read().parquet(qualified).schema();
+        } catch (RuntimeException e) {  // Spark's AnalysisException and friends, unchecked from Java
+            throw new IOException(qualified + ": not readable as Parquet: " + e.getMessage(), e);
+        }
+        List<String> names = Arrays.asList(schema.fieldNames());
+        check(qualified, schema, names, labelColumn, "label", t -> t instanceof IntegralType || t instanceof NumericType,
+                "a numeric type");
+        check(qualified, schema, names, featuresColumn, "features",
+                t -> t instanceof BinaryType || (t instanceof ArrayType a && a.elementType() instanceof NumericType),
+                "binary (a tensor) or an array of numbers");
+        boolean indexed = names.contains(INDEX) && schema.apply(INDEX).dataType() instanceof IntegralType;
+        return new ParquetDataset(qualified, shape, numClasses, labelColumn, featuresColumn, indexed, pixelScale);
+    }
+
+    private static void check(String uri, StructType schema, List<String> names, String column, String role,
+                              java.util.function.Predicate<DataType> ok, String expected) throws IOException {
+        if (!names.contains(column)) {
+            throw new IOException(uri + ": the " + role + " column '" + column + "' is missing (columns: " + String.join(", ", names) + ")");
+        }
+        DataType t = schema.apply(column).dataType();
+        if (!ok.test(t)) {
+            throw new IOException(uri + ": the " + role + " column '" + column + "' has type " + t.simpleString() + "; expected "
+                    + expected);
+        }
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    @Override
+    public Shape shape() {
+        return shape;
+    }
+
+    @Override
+    public int numClasses() {
+        return numClasses;
+    }
+
+    @Override
+    public Map<String, String> fingerprint(Configuration conf) throws IOException {
+        Path p = new Path(uri);
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("bytes", String.valueOf(p.getFileSystem(conf).getContentSummary(p).getLength()));
+        return f;
+    }
+
+    @Override
+    public Loaded read(JavaSparkContext sc, int blockSize, int partitions) throws IOException {
+        SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+        Dataset<Row> df = spark.read().parquet(uri);
+        JavaRDD<Tuple2<Row, Long>> rows;
+        if (indexed) {
+            rows = df.select(col(labelColumn), col(featuresColumn), col(INDEX).cast("long")).javaRDD()
+                    .map(r -> new Tuple2<>(r, r.getLong(2)));
+        } else {
+            rows = df.select(col(labelColumn), col(featuresColumn), col("_metadata.file_path").as("file"),
+                    col("_metadata.row_index").as("row")).orderBy("file", "row").javaRDD().zipWithIndex().rdd().toJavaRDD();
+        }
+        Shape s = shape;
+        int classes = numClasses;
+        double scale = pixelScale;
+        String label = labelColumn, features = featuresColumn, where = uri;
+        JavaRDD<ExampleBlock> pieces = rows.mapPartitions((Iterator<Tuple2<Row, Long>> it) -> {
+            List<Tuple2<Row, Long>> sorted = new java.util.ArrayList<>();
+            it.forEachRemaining(sorted::add);
+            sorted.sort((a, b) -> Long.compare(a._2(), b._2()));
+            Blocks.PieceBuilder b = new Blocks.PieceBuilder(s, blockSize);
+            for (Tuple2<Row, Long> r : sorted) {
+                String at = where + " row " + r._2();
+                int off = b.start(r._2());
+                read(r._1(), s, scale, b.features(), off, at + ", column '" + features + "'");
+                b.end(label(r._1(), classes, at + ", column '" + label + "'"));
+            }
+            return b.finish().iterator();
+        });
+        return new Loaded(Blocks.onGrid(pieces, blockSize, partitions), 0, List.of());
+    }
+
+    private static void read(Row r, Shape s, double scale, float[] out, int off, String where) {
+        if (r.isNullAt(1)) {
+            throw new IllegalArgumentException(where + ": null");
+        }
+        Object v = r.get(1);
+        if (v instanceof byte[] bytes) {
+            Pixels.fromBytes(bytes, s, out, off, where);
+            return;
+        }
+        List<Object> values = r.getList(1);
+        if (values.size() != s.size()) {
+            throw new IllegalArgumentException(where + ": " + values.size() + " values; the shape " + s + " needs " + s.size());
+        }
+        for (int i = 0; i < values.size(); i++) {
+            Object x = values.get(i);
+            double d = x == null ? Double.NaN : ((Number) x).doubleValue();
+            if (!Double.isFinite(d)) {
+                throw new IllegalArgumentException(where + ": value " + i + " is " + x + " (not finite)");
+            }
+            out[off + i] = (float) (d / scale);
+        }
+    }
+
+    private static int label(Row r, int classes, String where) {
+        if (r.isNullAt(0)) {
+            throw new IllegalArgumentException(where + ": null label");
+        }
+        double v = ((Number) r.get(0)).doubleValue();
+        if (v != Math.rint(v) || v < 0 || v >= classes) {
+            throw new IllegalArgumentException(where + ": label " + v + " is not a whole number in [0, " + classes + ")");
+        }
+        return (int) v;
+    }
+}

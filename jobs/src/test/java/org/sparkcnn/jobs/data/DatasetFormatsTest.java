@@ -1,0 +1,348 @@
+package org.sparkcnn.jobs.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.apache.spark.sql.functions.col;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.zip.GZIPOutputStream;
+import javax.imageio.ImageIO;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sparkcnn.engine.Initializer;
+import org.sparkcnn.engine.ModelDefinition;
+import org.sparkcnn.engine.Normalization;
+import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.layers.Loss;
+import org.sparkcnn.engine.optim.LrSchedule;
+import org.sparkcnn.engine.optim.Sgd;
+import org.sparkcnn.jobs.Datasets;
+import org.sparkcnn.jobs.LocalSpark;
+import org.sparkcnn.jobs.TrainingJob;
+import org.sparkcnn.jobs.testing.MiniHdfs;
+import org.sparkcnn.jobs.testing.S3MockServer;
+
+/**
+ * CSV, Parquet (plain and SparkCNN shards) and image folders, written locally and copied to a real
+ * HDFS (MiniDFSCluster) and a real S3 API (S3Mock): every read gives exactly the local tensors and
+ * labels, training steps run from each, and bad files fail with messages naming file and record.
+ */
+class DatasetFormatsTest {
+
+    static final Shape SHAPE = new Shape(1, 6, 6);
+    static final int COUNT = 150;
+    static final int CLASSES = 5;
+    static final int BLOCK = 16;
+    static final LabeledData.BadRecords FAIL = LabeledData.BadRecords.FAIL;
+    static final CsvDataset.Options CSV = new CsvDataset.Options(true, 0, 255, FAIL);
+
+    @TempDir
+    static Path tmp;
+    static SparkSession spark;
+    static JavaSparkContext sc;
+    static int[][] pixels = new int[COUNT][];
+    static int[] labels = new int[COUNT];
+    static Map<String, String> roots = new TreeMap<>();  // storage -> root URI holding every format
+
+    @BeforeAll
+    static void writeEverywhere() throws IOException {
+        spark = SparkSession.builder().config(LocalSpark.conf("local[2]")).getOrCreate();
+        sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        SplittableRandom rng = new SplittableRandom(4);
+        for (int i = 0; i < COUNT; i++) {
+            labels[i] = rng.nextInt(CLASSES);
+            pixels[i] = new int[SHAPE.size()];
+            for (int p = 0; p < SHAPE.size(); p++) {
+                pixels[i][p] = rng.nextInt(256);
+            }
+        }
+        Path local = tmp.resolve("local");
+        // CSV: two files in name order, the second gzipped, both with a header
+        Files.createDirectories(local.resolve("csv"));
+        Files.writeString(local.resolve("csv/a.csv"), csv(0, 80));
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(local.resolve("csv/b.csv.gz")))) {
+            out.write(csv(80, COUNT).getBytes(StandardCharsets.UTF_8));
+        }
+        // PNG class folders: c<label>/<index>.png
+        for (int i = 0; i < COUNT; i++) {
+            Path f = local.resolve("images/c" + labels[i] + String.format("/%05d.png", i));
+            Files.createDirectories(f.getParent());
+            ImageIO.write(image(pixels[i]), "png", f.toFile());
+        }
+        // Parquet: label + array<int> features, two files in index order, no index column
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < COUNT; i++) {
+            List<Integer> v = new ArrayList<>();
+            for (int p : pixels[i]) {
+                v.add(p);
+            }
+            rows.add(RowFactory.create(i, labels[i], v));
+        }
+        StructType schema = new StructType().add("i", DataTypes.IntegerType).add("label", DataTypes.IntegerType)
+                .add("features", DataTypes.createArrayType(DataTypes.IntegerType));
+        spark.createDataFrame(rows, schema).repartitionByRange(2, col("i")).sortWithinPartitions("i").drop("i")
+                .write().parquet(local.resolve("parquet").toString());
+        roots.put("file", local.toUri().toString());
+
+        FileSystem hdfs = MiniHdfs.fs();
+        hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), new org.apache.hadoop.fs.Path("/formats"));
+        roots.put("hdfs", MiniHdfs.uri("/formats"));
+
+        S3MockServer s3 = S3MockServer.get();
+        s3.configure(sc.hadoopConfiguration());
+        s3.createBucket("formats");
+        org.apache.hadoop.fs.Path s3root = new org.apache.hadoop.fs.Path("s3a://formats/data");
+        s3root.getFileSystem(sc.hadoopConfiguration()).copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), s3root);
+        roots.put("s3a", "s3a://formats/data");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static String csv(int from, int to) {
+        StringBuilder sb = new StringBuilder("label");
+        for (int p = 0; p < SHAPE.size(); p++) {
+            sb.append(",p").append(p);
+        }
+        sb.append('\n');
+        for (int i = from; i < to; i++) {
+            sb.append(labels[i]);
+            for (int p : pixels[i]) {
+                sb.append(',').append(p);
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static BufferedImage image(int[] px) {
+        BufferedImage img = new BufferedImage(SHAPE.width(), SHAPE.height(), BufferedImage.TYPE_BYTE_GRAY);
+        for (int p = 0; p < px.length; p++) {
+            img.getRaster().setSample(p % SHAPE.width(), p / SHAPE.width(), 0, px[p]);
+        }
+        return img;
+    }
+
+    private static LabeledData open(String format, String root) throws IOException {
+        Configuration conf = sc.hadoopConfiguration();
+        return switch (format) {
+            case "csv" -> CsvDataset.open(conf, root + "/csv", null, CLASSES, CSV);
+            case "parquet" -> ParquetDataset.open(spark, root + "/parquet", SHAPE, CLASSES, "label", "features", 255);
+            case "images" -> ImageFolderDataset.open(spark, root + "/images", SHAPE, CLASSES, FAIL);
+            default -> throw new IllegalArgumentException(format);
+        };
+    }
+
+    /** Every example's label and pixels (as 8-bit values), by dataset index. */
+    private static int[][] flatten(JavaRDD<ExampleBlock> blocks) {
+        int[][] out = new int[COUNT][];
+        for (ExampleBlock b : blocks.collect()) {
+            assertEquals(0, b.firstIndex() % BLOCK, "blocks sit on the grid");
+            for (int i = 0; i < b.size(); i++) {
+                int[] e = new int[SHAPE.size() + 1];
+                e[0] = b.labels()[i];
+                for (int p = 0; p < SHAPE.size(); p++) {
+                    e[p + 1] = Math.round(b.features()[i * SHAPE.size() + p] * 255f);
+                }
+                out[(int) (b.firstIndex() + i)] = e;
+            }
+        }
+        return out;
+    }
+
+    /** The expected examples in a format's canonical order (images: sorted by path, i.e. by class then index). */
+    private static int[][] expected(String format) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < COUNT; i++) {
+            order.add(i);
+        }
+        if (format.equals("images")) {
+            order.sort((a, b) -> String.format("c%d/%05d", labels[a], a).compareTo(String.format("c%d/%05d", labels[b], b)));
+        }
+        int[][] out = new int[COUNT][];
+        for (int k = 0; k < COUNT; k++) {
+            int i = order.get(k);
+            out[k] = new int[SHAPE.size() + 1];
+            out[k][0] = labels[i];
+            System.arraycopy(pixels[i], 0, out[k], 1, SHAPE.size());
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"csv", "parquet", "images"})
+    void hdfsAndS3ReadExactlyWhatTheLocalDiskHolds(String format) throws IOException {
+        int[][] want = expected(format);
+        String localWeights = null;
+        for (Map.Entry<String, String> root : roots.entrySet()) {
+            LabeledData d = open(format, root.getValue());
+            assertEquals(SHAPE, d.shape());
+            JavaRDD<ExampleBlock> blocks = d.read(sc, BLOCK, 3).blocks().cache();
+            int[][] got = flatten(blocks);
+            for (int i = 0; i < COUNT; i++) {
+                assertArrayEquals(want[i], got[i], format + " on " + root.getKey() + ", example " + i);
+            }
+            String weights = trainAFewSteps(blocks);
+            if (localWeights == null) {
+                localWeights = weights;
+            }
+            assertEquals(localWeights, weights, format + " on " + root.getKey() + ": the same weights as from the local disk");
+            blocks.unpersist();
+        }
+    }
+
+    private static String trainAFewSteps(JavaRDD<ExampleBlock> blocks) {
+        ModelDefinition def = ModelDefinition.builder("tiny", SHAPE).conv2d("c", 4, 3, 1, 1).relu().flatten().dense("d", CLASSES)
+                .build(Loss.SOFTMAX_CROSS_ENTROPY);
+        Normalization norm = Datasets.normalization(blocks);
+        float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 1);
+        TrainingJob.Result r = TrainingJob.train(sc, def, norm, blocks, COUNT, params, new Sgd(params.length),
+                new LrSchedule.Constant(0.05), new TrainingJob.Config(1, 0, 4, 32, 8, 0, 0), (m, p) -> Double.isFinite(m.loss()));
+        assertEquals(4, r.steps());
+        return r.weightsSha256();
+    }
+
+    @Test
+    void shardsRoundTripEveryFormatAndReadFromS3() throws IOException {
+        for (String format : List.of("csv", "images")) {
+            LabeledData d = open(format, roots.get("file"));
+            JavaRDD<ExampleBlock> blocks = d.read(sc, BLOCK, 2).blocks().cache();
+            String out = roots.get("s3a") + "/shards-" + format;
+            Shards.Written w = Shards.write(spark, blocks, SHAPE, CLASSES, List.of(), Datasets.normalization(blocks), out, 3, false);
+            assertEquals(COUNT, w.count());
+            assertEquals("uint8", w.dtype());
+            assertEquals(3, w.files());
+            ParquetDataset shards = ParquetDataset.open(spark, out, null, CLASSES, "label", "features", 255);
+            assertEquals(SHAPE, shards.shape(), "from the manifest");
+            int[][] want = expected(format), got = flatten(shards.read(sc, BLOCK, 2).blocks());
+            for (int i = 0; i < COUNT; i++) {
+                assertArrayEquals(want[i], got[i], format + " shards, example " + i);
+            }
+            IOException exists = assertThrows(IOException.class,
+                    () -> Shards.write(spark, blocks, SHAPE, CLASSES, List.of(), Normalization.IDENTITY, out, 3, false));
+            assertTrue(exists.getMessage().contains("already exists"), exists.getMessage());
+            blocks.unpersist();
+        }
+    }
+
+    private Path badCsv(String name, String rows) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("bad-" + name));
+        Files.writeString(dir.resolve("data.csv"), csv(0, 20) + rows + csv(20, 30).substring(csv(20, 30).indexOf('\n') + 1));
+        return dir;
+    }
+
+    @Test
+    void badCsvRowsFailNamingFileAndLineOrAreSkippedAndCounted() throws IOException {
+        String row = "1" + ",7".repeat(SHAPE.size());
+        Map<String, String[]> cases = Map.of(
+                "cells", new String[]{"1,2,3\n", "expected 37 cells (a label and 36 pixels), got 3"},
+                "number", new String[]{row.replaceFirst(",7", ",x7") + "\n", "cell 2 'x7' is not a number"},
+                "finite", new String[]{row.replaceFirst(",7", ",NaN") + "\n", "cell 2 is NaN (not finite)"},
+                "label", new String[]{"9" + row.substring(1) + "\n", "label '9' is not a whole number in [0, 5)"});
+        for (Map.Entry<String, String[]> c : cases.entrySet()) {
+            Path dir = badCsv(c.getKey(), c.getValue()[0]);
+            CsvDataset d = CsvDataset.open(sc.hadoopConfiguration(), dir.toString(), SHAPE, CLASSES, CSV);
+            Exception e = assertThrows(Exception.class, () -> d.read(sc, BLOCK, 2).blocks().count());
+            assertTrue(e.getMessage().contains(dir.resolve("data.csv").toUri().getPath() + ":22: " + c.getValue()[1]),
+                    c.getKey() + ": " + e.getMessage());
+            CsvDataset skipping = CsvDataset.open(sc.hadoopConfiguration(), dir.toString(), SHAPE, CLASSES,
+                    new CsvDataset.Options(true, 0, 255, LabeledData.BadRecords.SKIP));
+            LabeledData.Loaded l = skipping.read(sc, BLOCK, 2);
+            assertEquals(1, l.skipped());
+            assertTrue(l.firstSkipped().get(0).contains("data.csv:22: " + c.getValue()[1]), l.firstSkipped().toString());
+            assertEquals(30, l.blocks().map(ExampleBlock::size).fold(0, Integer::sum));
+            // nothing is written from a bad dataset
+            String out = tmp.resolve("shards-from-bad-" + c.getKey()).toString();
+            assertThrows(Exception.class, () -> Shards.write(spark, d.read(sc, BLOCK, 2).blocks(), SHAPE, CLASSES, List.of(),
+                    Normalization.IDENTITY, out, 2, false));
+            assertFalse(Files.exists(Path.of(out)), "no output from a failed conversion");
+        }
+    }
+
+    @Test
+    void badFilesAndPathsFailNamingThem() throws IOException {
+        Configuration conf = sc.hadoopConfiguration();
+        // an image that cannot be decoded
+        Path images = Files.createDirectories(tmp.resolve("bad-images/c0"));
+        Files.writeString(images.resolve("broken.png"), "not a png");
+        for (int k = 1; k < CLASSES; k++) {
+            Path f = Files.createDirectories(tmp.resolve("bad-images/c" + k)).resolve("ok.png");
+            ImageIO.write(image(pixels[k]), "png", f.toFile());
+        }
+        ImageFolderDataset bad = ImageFolderDataset.open(spark, tmp.resolve("bad-images").toString(), SHAPE, CLASSES, FAIL);
+        Exception e = assertThrows(Exception.class, () -> bad.read(sc, BLOCK, 2).blocks().count());
+        assertTrue(e.getMessage().contains("c0/broken.png: not an image ImageIO can decode"), e.getMessage());
+        LabeledData.Loaded skipped = ImageFolderDataset.open(spark, tmp.resolve("bad-images").toString(), SHAPE, CLASSES,
+                LabeledData.BadRecords.SKIP).read(sc, BLOCK, 2);
+        assertEquals(1, skipped.skipped());
+        assertEquals(CLASSES - 1, skipped.blocks().map(ExampleBlock::size).fold(0, Integer::sum));
+
+        // Parquet: a missing column, a column of the wrong type
+        String parquet = roots.get("file") + "/parquet";
+        IOException missing = assertThrows(IOException.class,
+                () -> ParquetDataset.open(spark, parquet, SHAPE, CLASSES, "class", "features", 255));
+        assertTrue(missing.getMessage().contains("the label column 'class' is missing (columns: label, features)"),
+                missing.getMessage());
+        IOException type = assertThrows(IOException.class,
+                () -> ParquetDataset.open(spark, parquet, SHAPE, CLASSES, "features", "label", 255));
+        assertTrue(type.getMessage().contains("the label column 'features' has type array<int>; expected a numeric type"),
+                type.getMessage());
+
+        // empty datasets, missing paths
+        Path headerOnly = Files.createDirectories(tmp.resolve("empty-csv"));
+        Files.writeString(headerOnly.resolve("x.csv"), "label,p0\n");
+        IOException empty = assertThrows(IOException.class, () -> CsvDataset.open(conf, headerOnly.toString(), null, CLASSES, CSV));
+        assertTrue(empty.getMessage().contains("x.csv: no data rows"), empty.getMessage());
+        Files.createDirectories(tmp.resolve("empty-images/c0"));
+        IOException noImages = assertThrows(IOException.class,
+                () -> ImageFolderDataset.open(spark, tmp.resolve("empty-images").toString(), SHAPE, CLASSES, FAIL));
+        assertTrue(noImages.getMessage().contains("the dataset is empty"), noImages.getMessage());
+        IOException absent = assertThrows(IOException.class,
+                () -> CsvDataset.open(conf, tmp.resolve("nowhere").toString(), null, CLASSES, CSV));
+        assertTrue(absent.getMessage().endsWith("nowhere: no such file or directory"), absent.getMessage());
+    }
+
+    @Test
+    void anUnreadableHdfsFileIsAPermissionError() throws Exception {
+        FileSystem admin = MiniHdfs.fs();
+        org.apache.hadoop.fs.Path secret = new org.apache.hadoop.fs.Path("/private-csv");
+        admin.copyFromLocalFile(new org.apache.hadoop.fs.Path(tmp.resolve("local/csv/a.csv").toUri()),
+                new org.apache.hadoop.fs.Path(secret, "a.csv"));
+        admin.setPermission(secret, new org.apache.hadoop.fs.permission.FsPermission((short) 0700));
+        Configuration conf = new Configuration();
+        conf.setBoolean("fs.hdfs.impl.disable.cache", true);
+        var bob = org.apache.hadoop.security.UserGroupInformation.createUserForTesting("bob", new String[]{"bob"});
+        IOException e = assertThrows(IOException.class, () -> bob.doAs(
+                (java.security.PrivilegedExceptionAction<CsvDataset>) () -> CsvDataset.open(conf, MiniHdfs.uri("/private-csv"),
+                        null, CLASSES, CSV)));
+        assertTrue(e.getMessage().contains("/private-csv") && e.getMessage().contains("permission denied"), e.getMessage());
+    }
+}
