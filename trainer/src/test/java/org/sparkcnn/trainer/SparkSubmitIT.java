@@ -99,6 +99,20 @@ class SparkSubmitIT {
                 }
             }
 
+            // convert the test data to shards; evaluating on them gives exactly the IDX evaluation
+            Path shards = tmp.resolve("shards");
+            SparkProcesses.Result convert = spark.submit("convert", local, "convert", "--data", data.toString(), "--output",
+                    shards.toString(), "--shards", "3");
+            assertEquals(0, convert.exit(), convert.output());
+            assertTrue(convert.output().contains("converted " + TEST + " examples"), convert.output());
+            assertTrue(Files.exists(shards.resolve("_manifest.json")));
+            Path shardEval = tmp.resolve("evaluation-shards.json");
+            SparkProcesses.Result onShards = spark.submit("evaluate-shards", local, "evaluate", "--model", model.toString(),
+                    "--data", shards.toString(), "--data-format", "parquet", "--output", shardEval.toString());
+            assertEquals(0, onShards.exit(), onShards.output());
+            assertEquals(JSON.readTree(evalJson.toFile()).get("accuracy").asDouble(),
+                    JSON.readTree(shardEval.toFile()).get("accuracy").asDouble(), 0.0, "shards hold the same examples");
+
             // ONNX export: ONNX Runtime predicts the same classes as the distributed prediction job
             Path onnx = tmp.resolve("model.onnx");
             SparkProcesses.Result export = spark.submit("export", local, "export", "--format", "onnx", model.toString(),

@@ -122,16 +122,7 @@ public final class ImageFolderDataset implements LabeledData {
         // Pass 1 (skip policy only): which ranks are bad, so good images get consecutive indices.
         JavaRDD<ExampleBlock> pieces;
         if (policy == BadRecords.FAIL) {
-            pieces = indexed.mapPartitions((Iterator<Tuple2<Row, Long>> it) -> {
-                Blocks.PieceBuilder b = new Blocks.PieceBuilder(s, blockSize);
-                while (it.hasNext()) {
-                    Tuple2<Row, Long> r = it.next();
-                    int off = b.start(r._2());
-                    Pixels.decode(r._1().getAs("content"), s, b.features(), off, r._1().getString(0));
-                    b.end(label(r._1().getString(0), names));
-                }
-                return b.finish().iterator();
-            });
+            pieces = indexed.mapPartitions((Iterator<Tuple2<Row, Long>> it) -> decode(it, s, blockSize, names));
         } else {
             JavaRDD<Tuple2<Row, Long>> good = indexed.filter(r -> {
                 try {
@@ -145,16 +136,7 @@ public final class ImageFolderDataset implements LabeledData {
                     return false;
                 }
             });
-            pieces = good.map(Tuple2::_1).zipWithIndex().rdd().toJavaRDD().mapPartitions((Iterator<Tuple2<Row, Long>> it) -> {
-                Blocks.PieceBuilder b = new Blocks.PieceBuilder(s, blockSize);
-                while (it.hasNext()) {
-                    Tuple2<Row, Long> r = it.next();
-                    int off = b.start(r._2());
-                    Pixels.decode(r._1().getAs("content"), s, b.features(), off, r._1().getString(0));
-                    b.end(label(r._1().getString(0), names));
-                }
-                return b.finish().iterator();
-            });
+            pieces = good.map(Tuple2::_1).zipWithIndex().rdd().toJavaRDD().mapPartitions((Iterator<Tuple2<Row, Long>> it) -> decode(it, s, blockSize, names));
         }
         JavaRDD<ExampleBlock> blocks = Blocks.onGrid(pieces, blockSize, partitions);
         if (policy == BadRecords.SKIP) {
@@ -163,6 +145,19 @@ public final class ImageFolderDataset implements LabeledData {
         }
         List<String> first = new ArrayList<>(where.value());
         return new Loaded(blocks, skipped.value(), first.subList(0, Math.min(5, first.size())));
+    }
+
+    /** Decodes consecutive (path, content) rows with their indices into pieces on the index grid. */
+    private static Iterator<ExampleBlock> decode(Iterator<Tuple2<Row, Long>> rows, Shape shape, int blockSize,
+                                                 List<String> classNames) {
+        Blocks.PieceBuilder b = new Blocks.PieceBuilder(shape, blockSize);
+        while (rows.hasNext()) {
+            Tuple2<Row, Long> r = rows.next();
+            int off = b.start(r._2());
+            Pixels.decode(r._1().getAs("content"), shape, b.features(), off, r._1().getString(0));
+            b.end(label(r._1().getString(0), classNames));
+        }
+        return b.finish().iterator();
     }
 
     private static int label(String path, List<String> classNames) {
