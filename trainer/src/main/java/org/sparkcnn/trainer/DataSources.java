@@ -43,7 +43,7 @@ final class DataSources {
             case "csv" -> CsvDataset.open(hadoop, uri, shape, d.classes(),
                     new CsvDataset.Options(d.csv().header(), d.csv().labelColumn(), d.pixelScale(), bad));
             case "parquet" -> ParquetDataset.open(spark, uri, shape, d.classes(), d.parquet().labelColumn(),
-                    d.parquet().featuresColumn(), d.pixelScale());
+                    d.parquet().featuresColumn(), d.pixelScale(), bad);
             case "images" -> {
                 if (shape == null) {
                     throw new TrainerConfig.Invalid("config key 'data.shape' must be set for format images (images are "

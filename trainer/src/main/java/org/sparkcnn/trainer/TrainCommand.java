@@ -35,6 +35,7 @@ import org.sparkcnn.jobs.TrainingJob;
 import org.sparkcnn.jobs.checkpoint.Checkpoint;
 import org.sparkcnn.jobs.checkpoint.CheckpointStore;
 import org.sparkcnn.jobs.data.ExampleBlock;
+import org.sparkcnn.jobs.data.Blocks;
 import org.sparkcnn.jobs.data.IdxDataset;
 import org.sparkcnn.jobs.data.LabeledData;
 import picocli.CommandLine.Command;
@@ -198,13 +199,26 @@ final class TrainCommand implements Callable<Integer> {
         long started = System.nanoTime();
         JavaRDD<ExampleBlock> trainBlocks = loaded(train, "training", sc, cfg, partitions);
         JavaRDD<ExampleBlock> testBlocks = loaded(test, "test", sc, cfg, partitions);
-        JavaRDD<ExampleBlock> validationBlocks = validation == test ? testBlocks : loaded(validation, "validation", sc, cfg,
-                partitions);
+        JavaRDD<ExampleBlock> validationBlocks;
+        double fraction = cfg.data().validationFraction();
+        if (validation == test && fraction > 0) {  // no separate validation data: hold out a seeded fraction
+            JavaRDD<ExampleBlock>[] parts = Blocks.split(trainBlocks, t.seed(), fraction, cfg.data().blockSize(), partitions);
+            JavaRDD<ExampleBlock> all = trainBlocks;
+            trainBlocks = parts[0].setName("training blocks").persist(StorageLevel.MEMORY_AND_DISK());
+            validationBlocks = parts[1].setName("validation blocks").persist(StorageLevel.MEMORY_AND_DISK());
+            long held = validationBlocks.map(ExampleBlock::size).fold(0, Integer::sum);
+            all.unpersist(false);
+            System.out.printf(Locale.ROOT, "validation: %d examples held out of the training data (fraction %s, seed %d)%n",
+                    held, fraction, t.seed());
+        } else {
+            validationBlocks = validation == test ? testBlocks : loaded(validation, "validation", sc, cfg, partitions);
+        }
         long trainCount = trainBlocks.map(ExampleBlock::size).fold(0, Integer::sum);
         long testCount = testBlocks.map(ExampleBlock::size).fold(0, Integer::sum);
         System.out.println("data: " + trainCount + " training examples (" + train.uri() + "), " + testCount
                 + " test examples (" + test.uri() + ")");
-        Normalization norm = Datasets.normalization(trainBlocks);
+        Normalization norm = cfg.data().normalization().mean().isEmpty() ? Datasets.normalization(trainBlocks)
+                : given(cfg.data().normalization(), train.shape());
         System.out.printf(Locale.ROOT, "spark: master %s, %d partitions, default parallelism %d; BLAS %s%n",
                 sc.master(), partitions, sc.defaultParallelism(), Gemm.implementation());
         System.out.println("normalization (training set mean/std per channel): " + norm);
@@ -461,6 +475,24 @@ final class TrainCommand implements Callable<Integer> {
                     + "skip); the first: " + String.join("; ", l.firstSkipped()));
         }
         return l.blocks().setName(role + " blocks").persist(StorageLevel.MEMORY_AND_DISK());
+    }
+
+    /** Normalization constants from the config: one value for all channels, or one per channel. */
+    private static Normalization given(TrainerConfig.Norm n, org.sparkcnn.engine.Shape shape) {
+        if (n.mean().size() != n.std().size() || (n.mean().size() != 1 && n.mean().size() != shape.channels())) {
+            throw new TrainerConfig.Invalid("config keys 'data.normalization.mean' and '.std' need 1 or " + shape.channels()
+                    + " values each, got " + n.mean().size() + " and " + n.std().size());
+        }
+        float[] mean = new float[n.mean().size()], std = new float[n.std().size()];
+        for (int c = 0; c < mean.length; c++) {
+            mean[c] = n.mean().get(c).floatValue();
+            std[c] = n.std().get(c).floatValue();
+        }
+        try {
+            return new Normalization(mean, std);
+        } catch (IllegalArgumentException e) {
+            throw new TrainerConfig.Invalid("config key 'data.normalization': " + e.getMessage());
+        }
     }
 
     private static void checkInput(ModelDefinition def, LabeledData d) {

@@ -31,7 +31,10 @@ public record TrainerConfig(String model, Data data, Training training, Validati
 
     public record Data(String train, String test, String validation, String format, int classes, int blockSize,
                        int partitions, java.util.List<Integer> shape, double pixelScale, String badRecords, Csv csv,
-                       Parquet parquet) {
+                       Parquet parquet, double validationFraction, Norm normalization) {
+    }
+
+    public record Norm(java.util.List<Double> mean, java.util.List<Double> std) {
     }
 
     public record Csv(boolean header, int labelColumn) {
@@ -165,6 +168,12 @@ public record TrainerConfig(String model, Data data, Training training, Validati
         require("fail".equals(data.badRecords) || "skip".equals(data.badRecords), "data.bad-records",
                 "must be fail or skip, got '" + data.badRecords + "'");
         require(data.csv.labelColumn >= 0, "data.csv.label-column", "must be >= 0, got " + data.csv.labelColumn);
+        require(data.normalization.mean().size() == data.normalization.std().size()
+                        && data.normalization.std().stream().allMatch(v -> v > 0), "data.normalization",
+                "needs as many means as standard deviations, each std positive; got mean " + data.normalization.mean()
+                        + " std " + data.normalization.std());
+        require(data.validationFraction >= 0 && data.validationFraction < 1, "data.validation-fraction",
+                "must be in [0, 1), got " + data.validationFraction);
         require("idx".equals(data.format) || !data.test.isBlank(), "data.test",
                 "must be set for format " + data.format + " (only IDX finds its test files by name)");
         require(data.classes >= 1, "data.classes", "must be at least 1, got " + data.classes);

@@ -75,6 +75,65 @@ public final class Blocks {
         }
     }
 
+    /**
+     * Holds out a seeded fraction of a dataset: example i goes to the held-out part when a draw from
+     * (seed, i) is below {@code fraction}, so the split depends on nothing but the seed and the index.
+     * Both parts are re-indexed 0, 1, ... in the original order and cut on the grid again. Returns
+     * {kept, heldOut}.
+     */
+    @SuppressWarnings("unchecked")
+    public static JavaRDD<ExampleBlock>[] split(JavaRDD<ExampleBlock> blocks, long seed, double fraction, int blockSize,
+                                                int partitions) {
+        // per block: its first index and how many of its examples are held out, in index order
+        List<long[]> counts = new ArrayList<>(blocks.map(b -> {
+            long held = 0;
+            for (int i = 0; i < b.size(); i++) {
+                held += heldOut(seed, b.firstIndex() + i, fraction) ? 1 : 0;
+            }
+            return new long[]{b.firstIndex(), b.size() - held, held};
+        }).collect());
+        counts.sort(Comparator.comparingLong(c -> c[0]));
+        java.util.Map<Long, long[]> starts = new java.util.HashMap<>();  // first index -> {kept before, held before}
+        long kept = 0, held = 0;
+        for (long[] c : counts) {
+            starts.put(c[0], new long[]{kept, held});
+            kept += c[1];
+            held += c[2];
+        }
+        if (kept == 0 || held == 0) {
+            throw new IllegalArgumentException("a validation fraction of " + fraction + " leaves " + kept + " training and "
+                    + held + " validation examples; both must be non-empty");
+        }
+        JavaRDD<ExampleBlock>[] parts = new JavaRDD[2];
+        for (int part = 0; part < 2; part++) {
+            boolean wantHeld = part == 1;
+            JavaRDD<ExampleBlock> pieces = blocks.mapPartitions(it -> {
+                List<ExampleBlock> out = new ArrayList<>();
+                while (it.hasNext()) {
+                    ExampleBlock b = it.next();
+                    PieceBuilder pb = new PieceBuilder(b.shape(), blockSize);
+                    long next = starts.get(b.firstIndex())[wantHeld ? 1 : 0];
+                    int size = b.shape().size();
+                    for (int i = 0; i < b.size(); i++) {
+                        if (heldOut(seed, b.firstIndex() + i, fraction) == wantHeld) {
+                            int off = pb.start(next++);
+                            System.arraycopy(b.features(), i * size, pb.features(), off, size);
+                            pb.end(b.labels()[i]);
+                        }
+                    }
+                    out.addAll(pb.finish());
+                }
+                return out.iterator();
+            });
+            parts[part] = onGrid(pieces, blockSize, partitions);
+        }
+        return parts;
+    }
+
+    private static boolean heldOut(long seed, long index, double fraction) {
+        return new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + index).nextDouble() < fraction;
+    }
+
     /** The pieces joined into one block per grid cell, in {@code partitions} partitions. */
     public static JavaRDD<ExampleBlock> onGrid(JavaRDD<ExampleBlock> pieces, int blockSize, int partitions) {
         return pieces.mapToPair(b -> new Tuple2<>(b.firstIndex() / blockSize, b))

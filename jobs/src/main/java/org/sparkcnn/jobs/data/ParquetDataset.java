@@ -50,9 +50,11 @@ public final class ParquetDataset implements LabeledData {
     private final String featuresColumn;
     private final boolean indexed;
     private final double pixelScale;
+    private final BadRecords badRecords;
 
     private ParquetDataset(String uri, Shape shape, int numClasses, String labelColumn, String featuresColumn, boolean indexed,
-                           double pixelScale) {
+                           double pixelScale, BadRecords badRecords) {
+        this.badRecords = badRecords;
         this.uri = uri;
         this.shape = shape;
         this.numClasses = numClasses;
@@ -69,7 +71,7 @@ public final class ParquetDataset implements LabeledData {
      * @param shape null to take it from the manifest
      */
     public static ParquetDataset open(SparkSession spark, String uri, Shape shape, int numClasses, String labelColumn,
-                                      String featuresColumn, double pixelScale) throws IOException {
+                                      String featuresColumn, double pixelScale, BadRecords badRecords) throws IOException {
         Path path = new Path(uri);
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         FileSystem fs = path.getFileSystem(conf);
@@ -112,7 +114,7 @@ public final class ParquetDataset implements LabeledData {
                 t -> t instanceof BinaryType || (t instanceof ArrayType a && a.elementType() instanceof NumericType),
                 "binary (a tensor) or an array of numbers");
         boolean indexed = names.contains(INDEX) && schema.apply(INDEX).dataType() instanceof IntegralType;
-        return new ParquetDataset(qualified, shape, numClasses, labelColumn, featuresColumn, indexed, pixelScale);
+        return new ParquetDataset(qualified, shape, numClasses, labelColumn, featuresColumn, indexed, pixelScale, badRecords);
     }
 
     private static void check(String uri, StructType schema, List<String> names, String column, String role,
@@ -166,6 +168,32 @@ public final class ParquetDataset implements LabeledData {
         int classes = numClasses;
         double scale = pixelScale;
         String label = labelColumn, features = featuresColumn, where = uri;
+        long skipped = 0;
+        List<String> firstSkipped = new java.util.ArrayList<>();
+        if (badRecords == BadRecords.SKIP) {
+            // Drop bad rows first, then number the good ones consecutively in the same order.
+            org.apache.spark.util.LongAccumulator bad = sc.sc().longAccumulator("parquet rows skipped");
+            org.apache.spark.util.CollectionAccumulator<String> badWhere = sc.sc().collectionAccumulator("parquet rows skipped: where");
+            JavaRDD<Tuple2<Row, Long>> ordered = indexed
+                    ? rows.sortBy(Tuple2::_2, true, Math.max(1, rows.getNumPartitions())) : rows;
+            JavaRDD<Row> good = ordered.filter(r -> {
+                try {
+                    read(r._1(), s, scale, new float[s.size()], 0, where + " row " + r._2());
+                    label(r._1(), classes, where + " row " + r._2());
+                    return true;
+                } catch (IllegalArgumentException e) {
+                    bad.add(1);
+                    if (badWhere.value().size() < 5) {
+                        badWhere.add(e.getMessage());
+                    }
+                    return false;
+                }
+            }).map(Tuple2::_1).cache();
+            good.count();
+            skipped = bad.value();
+            firstSkipped.addAll(badWhere.value().subList(0, Math.min(5, badWhere.value().size())));
+            rows = good.zipWithIndex().rdd().toJavaRDD();
+        }
         JavaRDD<ExampleBlock> pieces = rows.mapPartitions((Iterator<Tuple2<Row, Long>> it) -> {
             List<Tuple2<Row, Long>> sorted = new java.util.ArrayList<>();
             it.forEachRemaining(sorted::add);
@@ -179,7 +207,7 @@ public final class ParquetDataset implements LabeledData {
             }
             return b.finish().iterator();
         });
-        return new Loaded(Blocks.onGrid(pieces, blockSize, partitions), 0, List.of());
+        return new Loaded(Blocks.onGrid(pieces, blockSize, partitions), skipped, firstSkipped);
     }
 
     private static void read(Row r, Shape s, double scale, float[] out, int off, String where) {

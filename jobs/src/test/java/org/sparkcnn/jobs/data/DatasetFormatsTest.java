@@ -108,6 +108,18 @@ class DatasetFormatsTest {
                 .add("features", DataTypes.createArrayType(DataTypes.IntegerType));
         spark.createDataFrame(rows, schema).repartitionByRange(2, col("i")).sortWithinPartitions("i").drop("i")
                 .write().parquet(local.resolve("parquet").toString());
+        // IDX: the images and labels files
+        Files.createDirectories(local.resolve("idx"));
+        byte[] px = new byte[COUNT * SHAPE.size()];
+        byte[] lb = new byte[COUNT];
+        for (int i = 0; i < COUNT; i++) {
+            lb[i] = (byte) labels[i];
+            for (int p = 0; p < SHAPE.size(); p++) {
+                px[i * SHAPE.size() + p] = (byte) pixels[i][p];
+            }
+        }
+        Files.write(local.resolve("idx/train-images-idx3-ubyte"), IdxDatasetTest.idx(0x08, new int[]{COUNT, 6, 6}, px));
+        Files.write(local.resolve("idx/train-labels-idx1-ubyte"), IdxDatasetTest.idx(0x08, new int[]{COUNT}, lb));
         roots.put("file", local.toUri().toString());
 
         FileSystem hdfs = MiniHdfs.fs();
@@ -154,8 +166,9 @@ class DatasetFormatsTest {
     private static LabeledData open(String format, String root) throws IOException {
         Configuration conf = sc.hadoopConfiguration();
         return switch (format) {
+            case "idx" -> IdxDataset.locate(conf, root + "/idx", List.of("train"), CLASSES);
             case "csv" -> CsvDataset.open(conf, root + "/csv", null, CLASSES, CSV);
-            case "parquet" -> ParquetDataset.open(spark, root + "/parquet", SHAPE, CLASSES, "label", "features", 255);
+            case "parquet" -> ParquetDataset.open(spark, root + "/parquet", SHAPE, CLASSES, "label", "features", 255, FAIL);
             case "images" -> ImageFolderDataset.open(spark, root + "/images", SHAPE, CLASSES, FAIL);
             default -> throw new IllegalArgumentException(format);
         };
@@ -198,7 +211,7 @@ class DatasetFormatsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"csv", "parquet", "images"})
+    @ValueSource(strings = {"idx", "csv", "parquet", "images"})
     void hdfsAndS3ReadExactlyWhatTheLocalDiskHolds(String format) throws IOException {
         int[][] want = expected(format);
         String localWeights = null;
@@ -240,7 +253,7 @@ class DatasetFormatsTest {
             assertEquals(COUNT, w.count());
             assertEquals("uint8", w.dtype());
             assertEquals(3, w.files());
-            ParquetDataset shards = ParquetDataset.open(spark, out, null, CLASSES, "label", "features", 255);
+            ParquetDataset shards = ParquetDataset.open(spark, out, null, CLASSES, "label", "features", 255, FAIL);
             assertEquals(SHAPE, shards.shape(), "from the manifest");
             int[][] want = expected(format), got = flatten(shards.read(sc, BLOCK, 2).blocks());
             for (int i = 0; i < COUNT; i++) {
@@ -250,6 +263,69 @@ class DatasetFormatsTest {
                     () -> Shards.write(spark, blocks, SHAPE, CLASSES, List.of(), Normalization.IDENTITY, out, 3, false));
             assertTrue(exists.getMessage().contains("already exists"), exists.getMessage());
             blocks.unpersist();
+        }
+    }
+
+    @Test
+    void aSeededValidationSplitDependsOnlyOnTheSeedAndIndex() throws IOException {
+        LabeledData d = open("csv", roots.get("file"));
+        List<int[][]> results = new ArrayList<>();
+        for (int partitions : new int[]{1, 3}) {
+            JavaRDD<ExampleBlock>[] parts = Blocks.split(d.read(sc, BLOCK, partitions).blocks(), 7, 0.2, BLOCK, partitions);
+            List<ExampleBlock> kept = parts[0].collect(), held = parts[1].collect();
+            long nKept = kept.stream().mapToInt(ExampleBlock::size).sum(), nHeld = held.stream().mapToInt(ExampleBlock::size).sum();
+            assertEquals(COUNT, nKept + nHeld);
+            assertTrue(nHeld > 10 && nHeld < 50, "about a fifth held out: " + nHeld);
+            for (List<ExampleBlock> part : List.of(kept, held)) {
+                long n = part.stream().mapToInt(ExampleBlock::size).sum();
+                java.util.BitSet seen = new java.util.BitSet();
+                for (ExampleBlock b : part) {
+                    assertEquals(0, b.firstIndex() % BLOCK, "on the grid");
+                    seen.set((int) b.firstIndex(), (int) b.firstIndex() + b.size());
+                }
+                assertEquals(n, seen.cardinality());
+                assertEquals(n, seen.nextClearBit(0), "re-indexed 0..n-1");
+            }
+            int[][] both = new int[2][];
+            both[0] = kept.stream().sorted(java.util.Comparator.comparingLong(ExampleBlock::firstIndex))
+                    .flatMapToInt(b -> java.util.Arrays.stream(b.labels())).toArray();
+            both[1] = held.stream().sorted(java.util.Comparator.comparingLong(ExampleBlock::firstIndex))
+                    .flatMapToInt(b -> java.util.Arrays.stream(b.labels())).toArray();
+            results.add(both);
+        }
+        assertArrayEquals(results.get(0)[0], results.get(1)[0], "the same training part for 1 and 3 partitions");
+        assertArrayEquals(results.get(0)[1], results.get(1)[1], "the same validation part for 1 and 3 partitions");
+    }
+
+    @Test
+    void badParquetRowsFailNamingTheRowOrAreSkipped() throws IOException {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            List<Integer> v = new ArrayList<>();
+            for (int p = 0; p < (i == 7 ? 5 : SHAPE.size()); p++) {
+                v.add(pixels[i][p]);
+            }
+            rows.add(RowFactory.create(labels[i], v));
+        }
+        StructType schema = new StructType().add("label", DataTypes.IntegerType)
+                .add("features", DataTypes.createArrayType(DataTypes.IntegerType));
+        String out = tmp.resolve("bad-parquet").toString();
+        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(out);
+        ParquetDataset failing = ParquetDataset.open(spark, out, SHAPE, CLASSES, "label", "features", 255, FAIL);
+        Exception e = assertThrows(Exception.class, () -> failing.read(sc, BLOCK, 2).blocks().count());
+        assertTrue(e.getMessage().contains("row 7, column 'features': 5 values; the shape 1x6x6 needs 36"), e.getMessage());
+        LabeledData.Loaded skipped = ParquetDataset.open(spark, out, SHAPE, CLASSES, "label", "features", 255,
+                LabeledData.BadRecords.SKIP).read(sc, BLOCK, 2);
+        assertEquals(1, skipped.skipped());
+        assertTrue(skipped.firstSkipped().get(0).contains("row 7"), skipped.firstSkipped().toString());
+        int[][] got = new int[19][];
+        for (ExampleBlock b : skipped.blocks().collect()) {
+            for (int i = 0; i < b.size(); i++) {
+                got[(int) b.firstIndex() + i] = new int[]{b.labels()[i]};
+            }
+        }
+        for (int k = 0; k < 19; k++) {
+            assertEquals(labels[k < 7 ? k : k + 1], got[k][0], "good rows numbered consecutively, row " + k);
         }
     }
 
@@ -308,11 +384,11 @@ class DatasetFormatsTest {
         // Parquet: a missing column, a column of the wrong type
         String parquet = roots.get("file") + "/parquet";
         IOException missing = assertThrows(IOException.class,
-                () -> ParquetDataset.open(spark, parquet, SHAPE, CLASSES, "class", "features", 255));
+                () -> ParquetDataset.open(spark, parquet, SHAPE, CLASSES, "class", "features", 255, FAIL));
         assertTrue(missing.getMessage().contains("the label column 'class' is missing (columns: label, features)"),
                 missing.getMessage());
         IOException type = assertThrows(IOException.class,
-                () -> ParquetDataset.open(spark, parquet, SHAPE, CLASSES, "features", "label", 255));
+                () -> ParquetDataset.open(spark, parquet, SHAPE, CLASSES, "features", "label", 255, FAIL));
         assertTrue(type.getMessage().contains("the label column 'features' has type array<int>; expected a numeric type"),
                 type.getMessage());
 
