@@ -27,6 +27,9 @@ import picocli.CommandLine.Option;
                 "Train on them with --set data.format=parquet: the fast path for repeated training."})
 final class ConvertCommand implements Callable<Integer> {
 
+    /** In an IDX directory, the training files are converted first; name an images file for another. */
+    static final List<String> PREFIXES = List.of("train", "t10k", "test");
+
     @Option(names = "--data", required = true, paramLabel = "URI", description = "The dataset to convert.")
     String data;
     @Option(names = "--data-format", defaultValue = "idx", description = "idx, csv, parquet or images (default idx).")
@@ -72,12 +75,12 @@ final class ConvertCommand implements Callable<Integer> {
         var sparkConf = SparkSetup.conf(master, "sparkcnn convert");
         var hadoop = SparkSetup.hadoop(sparkConf);
         Storage.checkAbsent(hadoop, output, overwrite);
-        DataSources.check(hadoop, d, data, ModelAndData.PREFIXES);
+        DataSources.check(hadoop, d, data, PREFIXES);
         SparkSession spark = SparkSetup.start(sparkConf);
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             long t0 = System.nanoTime();
-            LabeledData source = DataSources.open(spark, d, data, ModelAndData.PREFIXES);
+            LabeledData source = DataSources.open(spark, d, data, PREFIXES);
             LabeledData.Loaded l = source.read(sc, d.blockSize(), d.partitions() > 0 ? d.partitions() : sc.defaultParallelism());
             JavaRDD<ExampleBlock> blocks = l.blocks().persist(StorageLevel.MEMORY_AND_DISK());
             try {
