@@ -51,6 +51,8 @@ final class BenchData implements Callable<Integer> {
     int batch;
     @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
     String master;
+    @Option(names = "--precache", description = "Read and cache the data before the timed epochs, to separate input from warm-up.")
+    boolean precache;
 
     @Override
     public Integer call() throws Exception {
@@ -85,6 +87,7 @@ final class BenchData implements Callable<Integer> {
             json.put("records", records);
             json.put("partitions", partitions);
             json.put("read_records_s_median", Math.round(sorted[sorted.length / 2]));
+            json.put("precached", precache);
             if (epochs > 0) {
                 List<Double> epochSeconds = epochTimes(sc, source, d, def, partitions, (int) records);
                 json.put("epoch_seconds", epochSeconds);
@@ -104,6 +107,9 @@ final class BenchData implements Callable<Integer> {
                                     int partitions, int records) throws Exception {
         JavaRDD<ExampleBlock> blocks = source.read(sc, d.blockSize(), partitions).blocks()
                 .persist(StorageLevel.MEMORY_AND_DISK());
+        if (precache) {
+            blocks.count();
+        }
         try {
             // Given constants, so that no separate pass reads the data before the first epoch.
             Normalization norm = new Normalization(new float[]{0.5f}, new float[]{0.25f});
