@@ -56,13 +56,7 @@ final class BenchData implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Object> flags = new LinkedHashMap<>();
-        flags.put("data.format", dataFormat);
-        flags.put("data.train", data);
-        flags.put("data.test", data);
-        flags.put("data.classes", classes);
-        flags.put("data.shape", shape);
-        TrainerConfig.Data d = TrainerConfig.bind(TrainerConfig.load(null, ConfigFactory.parseMap(flags))).data();
+        TrainerConfig.Data d = DataSources.settings(dataFormat, data, classes, shape, ConfigFactory.empty());
         ModelDefinition def = Checks.model(model);
         var conf = SparkSetup.conf(master, "sparkcnn bench data");
         DataSources.check(SparkSetup.hadoop(conf), d, data, List.of("train"));

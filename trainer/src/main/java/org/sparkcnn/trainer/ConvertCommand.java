@@ -2,7 +2,6 @@ package org.sparkcnn.trainer;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,14 +55,7 @@ final class ConvertCommand implements Callable<Integer> {
         if (shards < 1) {
             throw new TrainerConfig.Invalid("--shards must be at least 1, got " + shards);
         }
-        Map<String, Object> flags = new LinkedHashMap<>();
-        flags.put("data.format", dataFormat);
-        flags.put("data.train", data);
-        flags.put("data.test", data);
-        flags.put("data.classes", classes);
-        flags.put("data.shape", shape);
-        flags.put("data.bad-records", badRecords);
-        Config c = ConfigFactory.parseMap(flags);
+        Config c = ConfigFactory.parseMap(Map.of("data.bad-records", badRecords));
         for (String s : settings) {
             int eq = s.indexOf('=');
             if (eq <= 0 || !s.startsWith("data.")) {
@@ -71,7 +63,7 @@ final class ConvertCommand implements Callable<Integer> {
             }
             c = ConfigFactory.parseString(s.substring(0, eq).trim() + " = " + s.substring(eq + 1)).withFallback(c);
         }
-        TrainerConfig.Data d = TrainerConfig.bind(TrainerConfig.load(null, c)).data();
+        TrainerConfig.Data d = DataSources.settings(dataFormat, data, classes, shape, c);
         var sparkConf = SparkSetup.conf(master, "sparkcnn convert");
         var hadoop = SparkSetup.hadoop(sparkConf);
         Storage.checkAbsent(hadoop, output, overwrite);

@@ -1,7 +1,11 @@
 package org.sparkcnn.trainer;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -16,6 +20,20 @@ import org.sparkcnn.jobs.data.ParquetDataset;
 final class DataSources {
 
     private DataSources() {
+    }
+
+    /**
+     * The data section for one dataset given by flags (convert, bench data, evaluate, predict) over the
+     * defaults; {@code more} holds further data.* keys and wins.
+     */
+    static TrainerConfig.Data settings(String format, String uri, int classes, List<Integer> shape, Config more) {
+        Map<String, Object> flags = new LinkedHashMap<>();
+        flags.put("data.format", format);
+        flags.put("data.train", uri);
+        flags.put("data.test", uri);
+        flags.put("data.classes", classes);
+        flags.put("data.shape", shape);
+        return TrainerConfig.bind(TrainerConfig.load(null, more.withFallback(ConfigFactory.parseMap(flags)))).data();
     }
 
     /**

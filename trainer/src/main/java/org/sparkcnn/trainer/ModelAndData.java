@@ -1,7 +1,6 @@
 package org.sparkcnn.trainer;
 
 import java.io.IOException;
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.Map;
@@ -48,10 +47,8 @@ final class ModelAndData {
         Configuration hadoop = SparkSetup.hadoop(sparkConf);
         savedModel = Storage.readModel(hadoop, model);
         Shape in = savedModel.definition().inputShape();
-        Config flags = ConfigFactory.parseMap(Map.of("data.format", dataFormat, "data.train", data, "data.test", data,
-                "data.classes", savedModel.definition().outputSize(),
-                "data.shape", List.of(in.channels(), in.height(), in.width()), "data.block-size", blockSize));
-        settings = TrainerConfig.bind(TrainerConfig.load(null, flags)).data();
+        settings = DataSources.settings(dataFormat, data, savedModel.definition().outputSize(),
+                List.of(in.channels(), in.height(), in.width()), ConfigFactory.parseMap(Map.of("data.block-size", blockSize)));
         IdxDataset idx = DataSources.check(hadoop, settings, data, PREFIXES);
         if (idx != null) {
             try {

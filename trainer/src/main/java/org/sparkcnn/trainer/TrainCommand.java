@@ -197,8 +197,9 @@ final class TrainCommand implements Callable<Integer> {
         int partitions = cfg.data().partitions() > 0 ? cfg.data().partitions() : sc.defaultParallelism();
         TrainerConfig.Training t = cfg.training();
         long started = System.nanoTime();
-        JavaRDD<ExampleBlock> trainBlocks = loaded(train, "training", sc, cfg, partitions);
-        JavaRDD<ExampleBlock> testBlocks = loaded(test, "test", sc, cfg, partitions);
+        Map<String, Object> skippedRecords = new LinkedHashMap<>();
+        JavaRDD<ExampleBlock> trainBlocks = loaded(train, "training", sc, cfg, partitions, skippedRecords);
+        JavaRDD<ExampleBlock> testBlocks = loaded(test, "test", sc, cfg, partitions, skippedRecords);
         JavaRDD<ExampleBlock> validationBlocks;
         double fraction = cfg.data().validationFraction();
         if (validation == test && fraction > 0) {  // no separate validation data: hold out a seeded fraction
@@ -211,7 +212,8 @@ final class TrainCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "validation: %d examples held out of the training data (fraction %s, seed %d)%n",
                     held, fraction, t.seed());
         } else {
-            validationBlocks = validation == test ? testBlocks : loaded(validation, "validation", sc, cfg, partitions);
+            validationBlocks = validation == test ? testBlocks
+                    : loaded(validation, "validation", sc, cfg, partitions, skippedRecords);
         }
         long trainCount = trainBlocks.map(ExampleBlock::size).fold(0, Integer::sum);
         long testCount = testBlocks.map(ExampleBlock::size).fold(0, Integer::sum);
@@ -316,6 +318,7 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("weights_kept", kept);
             summary.put("resumed_from_step", resumedAt > 0 ? resumedAt : null);
             summary.put("skipped_steps", result.skippedSteps());
+            summary.put("skipped_records", skippedRecords);
             summary.put("checkpoints_written", checkpoints.written());
             summary.put("checkpoint_slowest_write_ms", checkpoints.written() > 0 ? checkpoints.slowestWriteMs() : null);
             summary.put("best_validation_" + cfg.validation().monitor(), finiteOrNull(stopping.bestValue()));
@@ -467,10 +470,11 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** A dataset's blocks, cached; bad records skipped under the skip policy are reported. */
-    private static JavaRDD<ExampleBlock> loaded(LabeledData d, String role, JavaSparkContext sc, TrainerConfig cfg, int partitions)
-            throws IOException {
+    private static JavaRDD<ExampleBlock> loaded(LabeledData d, String role, JavaSparkContext sc, TrainerConfig cfg, int partitions,
+                                                Map<String, Object> skippedRecords) throws IOException {
         LabeledData.Loaded l = d.read(sc, cfg.data().blockSize(), partitions);
         if (l.skipped() > 0) {
+            skippedRecords.put(role, Map.of("count", l.skipped(), "first", l.firstSkipped()));
             System.out.println("warning: " + l.skipped() + " bad records skipped in the " + role + " data (data.bad-records = "
                     + "skip); the first: " + String.join("; ", l.firstSkipped()));
         }

@@ -101,8 +101,8 @@ class SparkSubmitIT {
 
             // convert the test data to shards; evaluating on them gives exactly the IDX evaluation
             Path shards = tmp.resolve("shards");
-            SparkProcesses.Result convert = spark.submit("convert", local, "convert", "--data", data.toString(), "--output",
-                    shards.toString(), "--shards", "3");
+            SparkProcesses.Result convert = spark.submit("convert", local, "convert", "--data",
+                    data.resolve("t10k-images-idx3-ubyte.gz").toString(), "--output", shards.toString(), "--shards", "3");
             assertEquals(0, convert.exit(), convert.output());
             assertTrue(convert.output().contains("converted " + TEST + " examples"), convert.output());
             assertTrue(Files.exists(shards.resolve("_manifest.json")));
