@@ -9,6 +9,8 @@ import org.sparkcnn.engine.ModelDefinition;
 import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.layers.Layer;
+import org.sparkcnn.jobs.checkpoint.Checkpoint;
+import org.sparkcnn.jobs.checkpoint.CheckpointStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Parameters;
                 + "normalization and training provenance.")
 final class InspectCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "MODEL", description = "A model file (any Hadoop URI), a model name in conf/models, or a model JSON file.")
+    @Parameters(paramLabel = "MODEL", description = "A model file or a checkpoint directory (any Hadoop URI), a model name in conf/models, or a model JSON file.")
     String model;
     @Option(names = "--config", description = "Also print the training configuration stored in a model file.")
     boolean showConfig;
@@ -29,6 +31,10 @@ final class InspectCommand implements Callable<Integer> {
         Configuration hadoop = SparkSetup.hadoop(SparkSetup.conf(null, "sparkcnn inspect"));
         ModelFile.SavedModel saved = null;
         ModelDefinition def;
+        org.apache.hadoop.fs.Path asCheckpoint = checkpointDir(hadoop, model);
+        if (asCheckpoint != null) {
+            return inspectCheckpoint(hadoop, asCheckpoint);
+        }
         if (model.endsWith(".json") || !model.contains(".") && !model.contains("/")) {
             def = Checks.model(model);
         } else {
@@ -50,6 +56,31 @@ final class InspectCommand implements Callable<Integer> {
                 System.out.print(saved.metadata().get("config").indent(2));
             }
         }
+        return 0;
+    }
+
+    /** The checkpoint directory {@code uri} names (the directory, or its state.bin or manifest), or null. */
+    private static org.apache.hadoop.fs.Path checkpointDir(Configuration hadoop, String uri) throws IOException {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
+        if (p.getName().equals(CheckpointStore.STATE) || p.getName().equals(CheckpointStore.MANIFEST)) {
+            p = p.getParent();
+        }
+        org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(hadoop);
+        return fs.exists(new org.apache.hadoop.fs.Path(p, CheckpointStore.STATE)) ? fs.makeQualified(p) : null;
+    }
+
+    private static int inspectCheckpoint(Configuration hadoop, org.apache.hadoop.fs.Path dir) throws IOException {
+        Checkpoint c = new CheckpointStore(hadoop, dir.getParent().toString(), 1, CheckpointStore.Retry.DEFAULT).load(dir);
+        ModelDefinition def = ModelDefinition.fromJson(c.modelJson());
+        System.out.println("checkpoint " + dir + ": complete (manifest and checksum verified)");
+        System.out.printf(Locale.ROOT, "  step %d (epoch %d, step %d of it), seed %d%n", c.step(), c.epoch() + 1, c.stepInEpoch(),
+                c.seed());
+        System.out.println("  optimizer " + c.optimizer().type() + " (" + c.optimizer().step() + " updates, buffers "
+                + c.optimizer().buffers().keySet() + "), schedule " + c.schedule().type() + " " + c.schedule().values());
+        System.out.println("  weights sha256 " + c.weightsSha256() + ", config sha256 " + c.configSha256());
+        System.out.println("  data fingerprint " + c.dataFingerprint());
+        System.out.println("  trainer state " + c.trainerState() + (c.trainerArrays().isEmpty() ? "" : ", " + c.trainerArrays().keySet()));
+        System.out.print(describe(def));
         return 0;
     }
 

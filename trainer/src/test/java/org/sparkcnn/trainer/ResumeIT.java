@@ -154,6 +154,13 @@ class ResumeIT {
             for (float p : last.checkpoint().params()) {
                 assertTrue(Float.isFinite(p));
             }
+            SparkProcesses.Result inspect = spark.submit("inspect-checkpoint", List.of("--master", "local[1]"), "inspect",
+                    last.uri());
+            assertEquals(0, inspect.exit(), inspect.output());
+            assertTrue(inspect.output().contains("complete (manifest and checksum verified)")
+                    && inspect.output().contains("step " + (divergedAt - 1) + " (epoch ")
+                    && inspect.output().contains("weights sha256 " + last.checkpoint().weightsSha256())
+                    && inspect.output().contains("total: 61,706 parameters"), inspect.output());
         }
     }
 
