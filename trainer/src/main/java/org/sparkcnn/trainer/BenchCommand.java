@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code sparkcnn bench}: throughput benchmarks (a command anyone can rerun, not a timed test). */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.", subcommands = {BenchCommand.Engine.class, BenchData.class})
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.", subcommands = {BenchCommand.Engine.class, BenchData.class, BenchSpark.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -36,7 +36,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a benchmark is required: engine or data");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a benchmark is required: engine, data or spark");
     }
 
     /**
