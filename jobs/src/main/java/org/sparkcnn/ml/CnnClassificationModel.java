@@ -145,46 +145,73 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
         return spark.createDataFrame(rows, out);
     }
 
-    /** Batches of rows through the network; each row gains its logits, probabilities and class. */
+    /**
+     * Batches of rows through the network; each row gains its logits, probabilities and class. Lazy:
+     * one batch is held at a time, however large the partition.
+     */
     private static Iterator<Row> predict(Iterator<Row> rows, ModelDefinition def, Normalization norm, float[] weights,
                                          Features features, int field) {
         Network net = def.newNetwork(BATCH);
         int size = def.inputShape().size(), k = def.outputSize();
         float[] x = new float[BATCH * size];
         List<Row> batch = new ArrayList<>(BATCH);
-        List<Row> out = new ArrayList<>();
-        while (rows.hasNext()) {
-            batch.clear();
-            while (rows.hasNext() && batch.size() < BATCH) {
-                Row r = rows.next();
-                features.read(r, field, x, batch.size() * size, "row " + r);
-                batch.add(r);
+        List<Row> out = new ArrayList<>(BATCH);
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                if (next == out.size()) {
+                    fill();
+                }
+                return next < out.size();
             }
-            int n = batch.size();
-            norm.apply(x, 0, n, def.inputShape());
-            float[] y = net.forward(weights, x, n, Pass.INFERENCE);
-            for (int i = 0; i < n; i++) {
-                double[] raw = new double[k];
-                for (int j = 0; j < k; j++) {
-                    raw[j] = y[i * k + j];
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
                 }
-                float[] pf = Prediction.softmax(y, i * k, k);
-                double[] p = new double[k];
-                for (int j = 0; j < k; j++) {
-                    p[j] = pf[j];
-                }
-                Row r = batch.get(i);
-                Object[] values = new Object[r.size() + 3];
-                for (int c = 0; c < r.size(); c++) {
-                    values[c] = r.get(c);
-                }
-                values[r.size()] = Vectors.dense(raw);
-                values[r.size() + 1] = Vectors.dense(p);
-                values[r.size() + 2] = (double) Prediction.argmax(y, i * k, k);
-                out.add(RowFactory.create(values));
+                return out.get(next++);
             }
-        }
-        return out.iterator();
+
+            private void fill() {
+                batch.clear();
+                out.clear();
+                next = 0;
+                while (rows.hasNext() && batch.size() < BATCH) {
+                    Row r = rows.next();
+                    features.read(r, field, x, batch.size() * size, "row " + r);
+                    batch.add(r);
+                }
+                int n = batch.size();
+                if (n == 0) {
+                    return;
+                }
+                norm.apply(x, 0, n, def.inputShape());
+                float[] y = net.forward(weights, x, n, Pass.INFERENCE);
+                for (int i = 0; i < n; i++) {
+                    double[] raw = new double[k];
+                    for (int j = 0; j < k; j++) {
+                        raw[j] = y[i * k + j];
+                    }
+                    float[] pf = Prediction.softmax(y, i * k, k);
+                    double[] p = new double[k];
+                    for (int j = 0; j < k; j++) {
+                        p[j] = pf[j];
+                    }
+                    Row r = batch.get(i);
+                    Object[] values = new Object[r.size() + 3];
+                    for (int c = 0; c < r.size(); c++) {
+                        values[c] = r.get(c);
+                    }
+                    values[r.size()] = Vectors.dense(raw);
+                    values[r.size() + 1] = Vectors.dense(p);
+                    values[r.size() + 2] = (double) Prediction.argmax(y, i * k, k);
+                    out.add(RowFactory.create(values));
+                }
+            }
+        };
     }
 
     @Override

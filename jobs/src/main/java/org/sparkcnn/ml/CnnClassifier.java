@@ -301,10 +301,8 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> imple
         ModelDefinition def = definition();
         Features features = Features.of(dataset.schema(), $(columns.featuresCol), def.inputShape());
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        // No repartition before indexing: a shuffle would renumber the rows from run to run.
         Dataset<Row> rows = dataset.select($(columns.featuresCol), $(labelCol));
-        if (getNumPartitions() > 0) {
-            rows = rows.repartition(getNumPartitions());
-        }
         String labelName = $(labelCol);
         int classes = def.outputSize();
         int block = getBlockSize();
@@ -313,7 +311,8 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> imple
         // the weights do not depend on how the input happens to be partitioned.
         JavaRDD<ExampleBlock> pieces = rows.javaRDD().zipWithIndex()
                 .mapPartitions((Iterator<Tuple2<Row, Long>> it) -> toBlocks(it, features, labelName, classes, block));
-        JavaRDD<ExampleBlock> blocks = Blocks.onGrid(pieces, block, pieces.getNumPartitions())
+        int partitions = getNumPartitions() > 0 ? getNumPartitions() : pieces.getNumPartitions();
+        JavaRDD<ExampleBlock> blocks = Blocks.onGrid(pieces, block, partitions)
                 .setName("CnnClassifier training blocks").persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long count = blocks.map(ExampleBlock::size).fold(0, Integer::sum);

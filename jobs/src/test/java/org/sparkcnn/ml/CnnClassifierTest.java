@@ -191,6 +191,9 @@ class CnnClassifierTest {
         blocks.unpersist();
         assertEquals(direct.weightsSha256(), model.weightsSha256(), "the same weights as TrainingJob on the same examples");
         assertEquals(model.weightsSha256(), otherPartitioning.weightsSha256(), "the same rows in one partition");
+        CnnClassificationModel repartitioned = (CnnClassificationModel) pipeline(classifier().setBlockSize(32).setNumPartitions(5))
+                .fit(pixels.orderBy("id")).stages()[1];
+        assertEquals(model.weightsSha256(), repartitioned.weightsSha256(), "numPartitions = 5 changes where, not what");
     }
 
     @Test

@@ -147,7 +147,8 @@ final class RunCheckpoints implements AutoCloseable {
                 stopping.state(), stopping.arrays());
         double snapshotMs = (System.nanoTime() - t0) / 1e6;
         if (writer == null) {
-            writer = new CheckpointWriter(store, done -> committed(done, metrics, progress));
+            writer = new CheckpointWriter(store, done -> committed(done, metrics, progress),
+                    w -> progress.message("warning: " + w));
         }
         writer.submit(c, snapshotMs);
         return snapshotMs;

@@ -208,6 +208,7 @@ final class TrainCommand implements Callable<Integer> {
             trainBlocks = parts[0].setName("training blocks").persist(StorageLevel.MEMORY_AND_DISK());
             validationBlocks = parts[1].setName("validation blocks").persist(StorageLevel.MEMORY_AND_DISK());
             long held = validationBlocks.map(ExampleBlock::size).fold(0, Integer::sum);
+            trainBlocks.count();  // both parts cached before their source goes, so the data is read once
             all.unpersist(false);
             System.out.printf(Locale.ROOT, "validation: %d examples held out of the training data (fraction %s, seed %d)%n",
                     held, fraction, t.seed());
@@ -241,6 +242,11 @@ final class TrainCommand implements Callable<Integer> {
             }
             stopping.restore(c.trainerState(), c.trainerArrays());
             startStep = c.step();
+            if (stopping.shouldStop()) {
+                System.out.println("early stopping had ended this run at step " + c.step() + " (no improvement of "
+                        + cfg.validation().monitor() + " in " + cfg.validation().patience()
+                        + " validations): no further steps are trained");
+            }
             System.out.printf(Locale.ROOT, "resuming from %s: step %d (epoch %d, step %d of it), weights sha256 %s%n",
                     resumeFrom.uri(), c.step(), c.epoch() + 1, c.stepInEpoch(), c.weightsSha256());
         } else {
@@ -260,6 +266,8 @@ final class TrainCommand implements Callable<Integer> {
         double[] seconds = new double[1];
         long[] imagesSeen = new long[1];
         long resumedAt = startStep;
+        // A run that early stopping ended stays ended when resumed: no step after the checkpoint's.
+        long maxSteps = resumeFrom != null && stopping.shouldStop() ? startStep : t.maxSteps();
         try (MetricsLog metrics = resumeFrom == null ? MetricsLog.create(hadoop, run.file("metrics.jsonl"))
                 : continueMetrics(hadoop, run.file("metrics.jsonl"), startStep, curves, cfg.output().logEvery(),
                 sampler.stepsPerEpoch());
@@ -283,14 +291,23 @@ final class TrainCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             try {
                 result = TrainingJob.train(sc, def, norm, trainBlocks, (int) trainCount, params, optimizer, schedule,
-                        new TrainingJob.Config(t.seed(), t.epochs(), t.maxSteps(), t.batchSize(), t.chunkSize(),
+                        new TrainingJob.Config(t.seed(), t.epochs(), maxSteps, t.batchSize(), t.chunkSize(),
                                 t.threadsPerTask(), t.treeDepth(), startStep, "skip".equals(t.onDivergence())), listener);
             } catch (TrainingJob.DivergenceException e) {
-                checkpoints.close();
-                throw new IllegalStateException(e.getMessage() + "; " + (checkpoints.newest() == null
+                IOException closing = null;
+                try {
+                    checkpoints.close();  // a write in flight finishes (or fails) before the message names the newest
+                } catch (IOException ce) {
+                    closing = ce;
+                }
+                IllegalStateException failure = new IllegalStateException(e.getMessage() + "; " + (checkpoints.newest() == null
                         ? "no checkpoint was written"
                         : "the last checkpoint, " + checkpoints.newest() + ", is intact: lower the learning rate and "
                         + "continue with --resume --force") + " (or set training.on-divergence = skip)", e);
+                if (closing != null) {
+                    failure.addSuppressed(closing);
+                }
+                throw failure;
             }
             checkpoints.close();  // the last checkpoint is complete before the run directory moves
             seconds[0] = (System.nanoTime() - t0) / 1e9;
@@ -434,6 +451,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (fs.exists(aside)) {
             records = MetricsLog.read(hadoop, aside.toString());
+        }
+        if (records.stream().noneMatch(r -> "step".equals(r.get("type")))) {
+            System.out.println("warning: " + uri + " holds no step records of the interrupted run, so the metrics and curves "
+                    + "start at step " + (step + 1) + " (an object store such as S3 shows a file only once it is closed, "
+                    + "and the interrupted run never closed it)");
         }
         MetricsLog log = MetricsLog.create(hadoop, uri);
         for (Map<String, Object> r : records) {

@@ -100,13 +100,18 @@ public final class CheckpointStore {
      * @throws WriteFailed naming the checkpoint's URI and the cause; earlier checkpoints are untouched
      */
     public String commit(Checkpoint c, byte[] state) throws WriteFailed {
+        return commit(c, state, w -> System.err.println("warning: " + w));
+    }
+
+    /** As {@link #commit(Checkpoint, byte[])}; a failure to delete old checkpoints goes to {@code warn}. */
+    public String commit(Checkpoint c, byte[] state, Consumer<String> warn) throws WriteFailed {
         Path target = new Path(dir, name(c.step()));
         IOException last = null;
         for (int attempt = 1; attempt <= retry.attempts(); attempt++) {
             try {
                 write(target, c, state);
-                prune(c.step());
-                return target.toString();
+                last = null;
+                break;
             } catch (IOException e) {
                 last = e;
                 if (!transient_(e) || attempt == retry.attempts()) {
@@ -120,7 +125,16 @@ public final class CheckpointStore {
                 }
             }
         }
-        throw new WriteFailed("could not write checkpoint " + target + ": " + last, last);
+        if (last != null) {
+            throw new WriteFailed("could not write checkpoint " + target + ": " + last, last);
+        }
+        // Outside the retries: once committed, a failed clean-up must not rewrite or fail the checkpoint.
+        try {
+            prune(c.step());
+        } catch (IOException e) {
+            warn.accept("checkpoint " + target + " is committed, but removing older ones failed (they stay): " + e);
+        }
+        return target.toString();
     }
 
     /** Permission problems and missing parents do not heal by waiting; everything else may. */

@@ -25,6 +25,7 @@ public final class CheckpointWriter implements Closeable {
 
     private final CheckpointStore store;
     private final Consumer<Committed> onCommitted;
+    private final Consumer<String> warn;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sparkcnn-checkpoint-writer");
         t.setDaemon(true);
@@ -32,9 +33,10 @@ public final class CheckpointWriter implements Closeable {
     });
     private Future<?> pending;
 
-    public CheckpointWriter(CheckpointStore store, Consumer<Committed> onCommitted) {
+    public CheckpointWriter(CheckpointStore store, Consumer<Committed> onCommitted, Consumer<String> warn) {
         this.store = store;
         this.onCommitted = onCommitted;
+        this.warn = warn;
     }
 
     /** Waits for the previous write (rethrowing its failure), then starts writing {@code c}. */
@@ -43,7 +45,7 @@ public final class CheckpointWriter implements Closeable {
         pending = thread.submit(() -> {
             long t0 = System.nanoTime();
             byte[] bytes = c.toBytes();
-            String uri = store.commit(c, bytes);
+            String uri = store.commit(c, bytes, warn);
             onCommitted.accept(new Committed(c.step(), uri, bytes.length, snapshotMs, (System.nanoTime() - t0) / 1e6));
             return null;
         });

@@ -14,8 +14,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.util.CollectionAccumulator;
-import org.apache.spark.util.LongAccumulator;
 import org.sparkcnn.engine.Shape;
 import scala.Tuple2;
 
@@ -112,39 +110,24 @@ public final class ImageFolderDataset implements LabeledData {
     @Override
     public Loaded read(JavaSparkContext sc, int blockSize, int partitions) throws IOException {
         SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-        LongAccumulator skipped = sc.sc().longAccumulator("images skipped");
-        CollectionAccumulator<String> where = sc.sc().collectionAccumulator("images skipped: where");
         List<String> names = classNames;
         Shape s = shape;
-        BadRecords policy = badRecords;
         // Sorted by path: the index of an image is its rank, whatever the listing's partitioning.
-        JavaRDD<Tuple2<Row, Long>> indexed = files(spark, uri).select("path", "content").orderBy("path").javaRDD().zipWithIndex().rdd().toJavaRDD();
-        // Pass 1 (skip policy only): which ranks are bad, so good images get consecutive indices.
-        JavaRDD<ExampleBlock> pieces;
-        if (policy == BadRecords.FAIL) {
-            pieces = indexed.mapPartitions((Iterator<Tuple2<Row, Long>> it) -> decode(it, s, blockSize, names));
-        } else {
-            JavaRDD<Tuple2<Row, Long>> good = indexed.filter(r -> {
-                try {
-                    Pixels.decode(r._1().getAs("content"), s, new float[s.size()], 0, r._1().getString(0));
-                    return true;
-                } catch (IllegalArgumentException e) {
-                    skipped.add(1);
-                    if (where.value().size() < 5) {
-                        where.add(e.getMessage());
-                    }
-                    return false;
-                }
+        JavaRDD<Tuple2<Row, Long>> indexed = files(spark, uri).select("path", "content").orderBy("path").javaRDD()
+                .zipWithIndex().rdd().toJavaRDD();
+        long skipped = 0;
+        List<String> firstSkipped = List.of();
+        if (badRecords == BadRecords.SKIP) {
+            SkipBadRecords.Kept<Row> kept = SkipBadRecords.keepGood(sc, uri, "images", indexed, (r, i) -> {
+                Pixels.decode(r.getAs("content"), s, new float[s.size()], 0, r.getString(0));
+                label(r.getString(0), names);
             });
-            pieces = good.map(Tuple2::_1).zipWithIndex().rdd().toJavaRDD().mapPartitions((Iterator<Tuple2<Row, Long>> it) -> decode(it, s, blockSize, names));
+            indexed = kept.indexed();
+            skipped = kept.skipped();
+            firstSkipped = kept.firstSkipped();
         }
-        JavaRDD<ExampleBlock> blocks = Blocks.onGrid(pieces, blockSize, partitions);
-        if (policy == BadRecords.SKIP) {
-            blocks = blocks.cache();
-            blocks.count();  // runs the filter, so the skip count is known now
-        }
-        List<String> first = new ArrayList<>(where.value());
-        return new Loaded(blocks, skipped.value(), first.subList(0, Math.min(5, first.size())));
+        JavaRDD<ExampleBlock> pieces = indexed.mapPartitions((Iterator<Tuple2<Row, Long>> it) -> decode(it, s, blockSize, names));
+        return new Loaded(Blocks.onGrid(pieces, blockSize, partitions), skipped, firstSkipped);
     }
 
     /** Decodes consecutive (path, content) rows with their indices into pieces on the index grid. */

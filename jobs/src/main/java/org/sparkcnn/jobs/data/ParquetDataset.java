@@ -1,6 +1,11 @@
 package org.sparkcnn.jobs.data;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,8 +37,8 @@ import scala.Tuple2;
  * Images in Parquet: a label column (whole numbers) and a features column that is an array of
  * C*H*W numbers (divided by {@code pixelScale}) or a binary tensor (C*H*W unsigned bytes, or
  * little-endian float32; see {@link Pixels}). SparkCNN's shards ({@code sparkcnn convert}) add an
- * {@code index} column and a {@code _manifest.json} (shape, classes, count, normalization); with an
- * index column the rows are placed by it, otherwise by (file path, row position in the file), so a
+ * {@code index} column and a {@code _manifest.json} (shape, classes, count, normalization); with both,
+ * and the index checked to number the rows 0..N-1, the rows are placed by it, otherwise by (file path, row position in the file), so a
  * row's dataset index never depends on how the files are split into tasks.
  */
 public final class ParquetDataset implements LabeledData {
@@ -80,7 +85,8 @@ public final class ParquetDataset implements LabeledData {
             throw new IOException(qualified + ": no such file or directory");
         }
         Path manifestPath = new Path(path, MANIFEST);
-        if (fs.isDirectory(path) && fs.exists(manifestPath)) {
+        boolean hasManifest = fs.isDirectory(path) && fs.exists(manifestPath);
+        if (hasManifest) {
             JsonNode m;
             try (InputStream in = fs.open(manifestPath)) {
                 m = new ObjectMapper().readTree(in);
@@ -113,8 +119,27 @@ public final class ParquetDataset implements LabeledData {
         check(qualified, schema, names, featuresColumn, "features",
                 t -> t instanceof BinaryType || (t instanceof ArrayType a && a.elementType() instanceof NumericType),
                 "binary (a tensor) or an array of numbers");
-        boolean indexed = names.contains(INDEX) && schema.apply(INDEX).dataType() instanceof IntegralType;
+        // Only our shards' index is trusted to place rows, and only once it is checked to be 0..N-1.
+        boolean indexed = hasManifest && names.contains(INDEX) && schema.apply(INDEX).dataType() instanceof IntegralType;
+        if (indexed) {
+            checkIndex(spark, qualified);
+        }
         return new ParquetDataset(qualified, shape, numClasses, labelColumn, featuresColumn, indexed, pixelScale, badRecords);
+    }
+
+    /** The index column must number the rows 0..N-1, each once. */
+    private static void checkIndex(SparkSession spark, String uri) throws IOException {
+        Row r = spark.read().parquet(uri).agg(min(INDEX), max(INDEX), count(lit(1)), countDistinct(col(INDEX))).first();
+        long rows = r.getLong(2);
+        if (rows == 0) {
+            throw new IOException(uri + ": the dataset is empty (no rows)");
+        }
+        long lo = r.isNullAt(0) ? -1 : ((Number) r.get(0)).longValue();
+        long hi = r.isNullAt(1) ? -1 : ((Number) r.get(1)).longValue();
+        if (lo != 0 || hi != rows - 1 || r.getLong(3) != rows) {
+            throw new IOException(uri + ": the '" + INDEX + "' column must number the " + rows + " rows 0.." + (rows - 1)
+                    + " once each, but it runs from " + lo + " to " + hi + " with " + r.getLong(3) + " distinct values");
+        }
     }
 
     private static void check(String uri, StructType schema, List<String> names, String column, String role,
@@ -169,30 +194,17 @@ public final class ParquetDataset implements LabeledData {
         double scale = pixelScale;
         String label = labelColumn, features = featuresColumn, where = uri;
         long skipped = 0;
-        List<String> firstSkipped = new java.util.ArrayList<>();
+        List<String> firstSkipped = List.of();
         if (badRecords == BadRecords.SKIP) {
-            // Drop bad rows first, then number the good ones consecutively in the same order.
-            org.apache.spark.util.LongAccumulator bad = sc.sc().longAccumulator("parquet rows skipped");
-            org.apache.spark.util.CollectionAccumulator<String> badWhere = sc.sc().collectionAccumulator("parquet rows skipped: where");
             JavaRDD<Tuple2<Row, Long>> ordered = indexed
                     ? rows.sortBy(Tuple2::_2, true, Math.max(1, rows.getNumPartitions())) : rows;
-            JavaRDD<Row> good = ordered.filter(r -> {
-                try {
-                    read(r._1(), s, scale, new float[s.size()], 0, where + " row " + r._2());
-                    label(r._1(), classes, where + " row " + r._2());
-                    return true;
-                } catch (IllegalArgumentException e) {
-                    bad.add(1);
-                    if (badWhere.value().size() < 5) {
-                        badWhere.add(e.getMessage());
-                    }
-                    return false;
-                }
-            }).map(Tuple2::_1).cache();
-            good.count();
-            skipped = bad.value();
-            firstSkipped.addAll(badWhere.value().subList(0, Math.min(5, badWhere.value().size())));
-            rows = good.zipWithIndex().rdd().toJavaRDD();
+            SkipBadRecords.Kept<Row> kept = SkipBadRecords.keepGood(sc, uri, "rows", ordered, (r, i) -> {
+                read(r, s, scale, new float[s.size()], 0, where + " row " + i);
+                label(r, classes, where + " row " + i);
+            });
+            rows = kept.indexed();
+            skipped = kept.skipped();
+            firstSkipped = kept.firstSkipped();
         }
         JavaRDD<ExampleBlock> pieces = rows.mapPartitions((Iterator<Tuple2<Row, Long>> it) -> {
             List<Tuple2<Row, Long>> sorted = new java.util.ArrayList<>();

@@ -23,15 +23,44 @@ public final class Pixels {
     /** Writes {@code shape.size()} values at {@code out[off..]}; {@code where} names the record in errors. */
     public static void fromBytes(byte[] bytes, Shape shape, float[] out, int off, String where) {
         int size = shape.size();
+        boolean raw = bytes.length == size || bytes.length == 4 * size;
+        if (!raw || looksEncoded(bytes)) {
+            // An encoded image can happen to be C*H*W or 4*C*H*W bytes long: its signature decides.
+            // A raw tensor that happens to begin with a signature still reads as raw if it does not decode.
+            try {
+                decode(bytes, shape, out, off, where);
+                return;
+            } catch (IllegalArgumentException e) {
+                if (!raw) {
+                    throw e;
+                }
+            }
+        }
         if (bytes.length == size) {
             for (int i = 0; i < size; i++) {
                 out[off + i] = (bytes[i] & 0xff) / 255f;
             }
         } else if (bytes.length == 4 * size) {
             ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out, off, size);
-        } else {
-            decode(bytes, shape, out, off, where);
         }
+    }
+
+    /** PNG, JPEG, GIF or BMP by their first bytes. */
+    static boolean looksEncoded(byte[] b) {
+        return startsWith(b, 0x89, 'P', 'N', 'G') || startsWith(b, 0xff, 0xd8, 0xff) || startsWith(b, 'G', 'I', 'F', '8')
+                || startsWith(b, 'B', 'M');
+    }
+
+    private static boolean startsWith(byte[] b, int... prefix) {
+        if (b.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if ((b[i] & 0xff) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Decodes an encoded image; fails naming {@code where} if ImageIO cannot read it. */

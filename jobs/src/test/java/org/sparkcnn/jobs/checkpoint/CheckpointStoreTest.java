@@ -178,6 +178,32 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void aFailedCleanUpAfterACommitIsAWarningNotARewrite() throws IOException {
+        Configuration conf = new Configuration();
+        conf.setClass("fs.flaky.impl", FlakyFileSystem.class, FileSystem.class);
+        conf.setBoolean("fs.flaky.impl.disable.cache", true);
+        String dir = "flaky://" + tmp.resolve("prune").toAbsolutePath();
+        CheckpointStore store = new CheckpointStore(conf, dir, 1, new CheckpointStore.Retry(4, 10));
+        store.commit(checkpoint(1), checkpoint(1).toBytes());
+        FlakyFileSystem.UNDELETABLE = "step-000000001";
+        FlakyFileSystem.FAILURES.set(0);
+        FlakyFileSystem.CREATES.set(0);
+        List<String> warnings = new ArrayList<>();
+        try {
+            String uri = store.commit(checkpoint(2), checkpoint(2).toBytes(), warnings::add);
+            assertTrue(uri.endsWith("step-000000002"), uri);
+        } finally {
+            FlakyFileSystem.UNDELETABLE = null;
+        }
+        assertEquals(2, FlakyFileSystem.CREATES.get(), "state and manifest written once, not again after the failed clean-up");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("step-000000002 is committed, but removing older ones failed")
+                && warnings.get(0).contains("injected failure deleting"), warnings.get(0));
+        assertEquals(List.of(2L, 1L), store.steps(), "the old one stays");
+        assertEquals(2, store.latest(w -> { }).orElseThrow().checkpoint().step());
+    }
+
+    @Test
     void aPermissionErrorOnHdfsFailsAtOnceAndKeepsEarlierCheckpoints() throws Exception {
         FileSystem admin = MiniHdfs.fs();
         org.apache.hadoop.fs.Path home = new org.apache.hadoop.fs.Path("/user/alice-" + System.nanoTime());

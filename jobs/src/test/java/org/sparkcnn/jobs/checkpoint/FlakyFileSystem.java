@@ -13,6 +13,8 @@ public class FlakyFileSystem extends RawLocalFileSystem {
 
     static final AtomicInteger FAILURES = new AtomicInteger();
     static final AtomicInteger CREATES = new AtomicInteger();
+    /** A file or directory name whose deletion fails, or null. */
+    static volatile String UNDELETABLE;
 
     @Override
     public URI getUri() {
@@ -22,6 +24,14 @@ public class FlakyFileSystem extends RawLocalFileSystem {
     @Override
     public String getScheme() {
         return "flaky";
+    }
+
+    @Override
+    public boolean delete(Path p, boolean recursive) throws IOException {
+        if (p.getName().equals(UNDELETABLE)) {
+            throw new IOException("injected failure deleting " + p);
+        }
+        return super.delete(p, recursive);
     }
 
     @Override

@@ -23,6 +23,7 @@ import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -329,6 +330,23 @@ class DatasetFormatsTest {
         }
     }
 
+    @Test
+    void aShardIndexThatDoesNotNumberTheRowsOnceEachIsRefused() throws IOException {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            rows.add(RowFactory.create(labels[i], new byte[SHAPE.size()], (long) (i == 9 ? 3 : i)));
+        }
+        StructType schema = new StructType().add("label", DataTypes.IntegerType).add("features", DataTypes.BinaryType)
+                .add(ParquetDataset.INDEX, DataTypes.LongType);
+        String out = tmp.resolve("bad-index").toString();
+        spark.createDataFrame(rows, schema).coalesce(2).write().parquet(out);
+        Files.writeString(Path.of(out, ParquetDataset.MANIFEST), "{\"shape\": [1, 6, 6], \"classes\": " + CLASSES + "}");
+        IOException e = assertThrows(IOException.class,
+                () -> ParquetDataset.open(spark, out, null, CLASSES, "label", "features", 255, FAIL));
+        assertTrue(e.getMessage().contains("the 'index' column must number the 10 rows 0..9 once each, but it runs from 0 to 8"
+                + " with 9 distinct values"), e.getMessage());
+    }
+
     private Path badCsv(String name, String rows) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("bad-" + name));
         Files.writeString(dir.resolve("data.csv"), csv(0, 20) + rows + csv(20, 30).substring(csv(20, 30).indexOf('\n') + 1));
@@ -379,7 +397,19 @@ class DatasetFormatsTest {
         LabeledData.Loaded skipped = ImageFolderDataset.open(spark, tmp.resolve("bad-images").toString(), SHAPE, CLASSES,
                 LabeledData.BadRecords.SKIP).read(sc, BLOCK, 2);
         assertEquals(1, skipped.skipped());
-        assertEquals(CLASSES - 1, skipped.blocks().map(ExampleBlock::size).fold(0, Integer::sum));
+        assertTrue(skipped.firstSkipped().get(0).contains("c0/broken.png"), skipped.firstSkipped().toString());
+        // the trainer persists the blocks it is given
+        JavaRDD<ExampleBlock> kept = skipped.blocks().persist(StorageLevel.MEMORY_AND_DISK());
+        assertEquals(CLASSES - 1, kept.map(ExampleBlock::size).fold(0, Integer::sum));
+        List<Integer> keptLabels = new ArrayList<>();
+        for (ExampleBlock b : kept.collect()) {
+            assertEquals(0, b.firstIndex(), "the good images are numbered from 0");
+            for (int l : b.labels()) {
+                keptLabels.add(l);
+            }
+        }
+        assertEquals(List.of(1, 2, 3, 4), keptLabels);
+        kept.unpersist(false);
 
         // Parquet: a missing column, a column of the wrong type
         String parquet = roots.get("file") + "/parquet";
