@@ -22,6 +22,8 @@ public final class Network {
     private final float[] inputGrad;
     private float[] input;
     private int batch;
+    private long[] forwardNanos;
+    private long[] backwardNanos;
 
     Network(ModelDefinition def, int maxBatch) {
         if (maxBatch <= 0) {
@@ -55,6 +57,15 @@ public final class Network {
     }
 
     /**
+     * Turns per-layer timing on (arrays of one slot per layer, to which each forward and backward
+     * adds its wall time in nanoseconds) or off (nulls). For {@code bench engine --profile}.
+     */
+    public void profile(long[] forwardNanos, long[] backwardNanos) {
+        this.forwardNanos = forwardNanos;
+        this.backwardNanos = backwardNanos;
+    }
+
+    /**
      * Runs the layers on {@code n} examples {@code x[0 .. n*inputSize)} (NCHW) and returns the output
      * buffer; its first {@code n * outputSize} floats are the model's outputs (logits).
      */
@@ -73,7 +84,11 @@ public final class Network {
         batch = n;
         float[] cur = x;
         for (int i = 0; i < layers.length; i++) {
+            long t0 = forwardNanos == null ? 0 : System.nanoTime();
             layers[i].forward(params, cur, activations[i], n, pass);
+            if (forwardNanos != null) {
+                forwardNanos[i] += System.nanoTime() - t0;
+            }
             cur = activations[i];
         }
         return cur;
@@ -96,7 +111,11 @@ public final class Network {
             if (dinp == null && !hasParams[i]) {
                 break;
             }
+            long t0 = backwardNanos == null ? 0 : System.nanoTime();
             layers[i].backward(params, grads, i > 0 ? activations[i - 1] : input, activations[i], cur, dinp, n);
+            if (backwardNanos != null) {
+                backwardNanos[i] += System.nanoTime() - t0;
+            }
             cur = dinp;
         }
         return inputGradient ? inputGrad : null;

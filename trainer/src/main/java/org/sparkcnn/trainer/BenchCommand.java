@@ -64,6 +64,9 @@ final class BenchCommand implements Runnable {
         int repetitions;
         @Option(names = "--warmup", defaultValue = "3", description = "Warm-up seconds (default: ${DEFAULT-VALUE}).")
         double warmup;
+        @Option(names = "--profile", description = "Also print where a training step's time goes, layer by layer "
+                + "(forward and backward), on one thread.")
+        boolean profile;
 
         @Override
         public Integer call() throws Exception {
@@ -101,6 +104,10 @@ final class BenchCommand implements Runnable {
                 };
                 trainRates = measure("train", trainStep);
             }
+            long[] heap = steadyStateHeap(def, norm, params);
+            if (profile) {
+                profile(def, norm, block, batches, params);
+            }
             InferencePool inference = new InferencePool(def, norm, block, batch, threads, batches);
             double[] inferRates;
             try {
@@ -114,10 +121,133 @@ final class BenchCommand implements Runnable {
             json.put("threads", threads);
             json.put("train_img_s_median", Math.round(median(trainRates) * 10) / 10.0);
             json.put("infer_img_s_median", Math.round(median(inferRates) * 10) / 10.0);
+            json.put("heap_mib", Math.round(heap[0] / 1048576.0 * 10) / 10.0);
+            json.put("model_and_workspaces_mib", Math.round(heap[1] / 1048576.0 * 10) / 10.0);
             json.put("blas", Gemm.implementation());
             json.put("jvm", Runtime.version().toString());
             System.out.println("JSON " + new ObjectMapper().writeValueAsString(json));
             return 0;
+        }
+
+        /**
+         * The heap a training process needs in the steady state: used heap after a full GC with the
+         * model, optimizer and one gradient worker alive, and how much of it is theirs (the used
+         * heap with them, minus without them). Both include the JVM's and the benchmark's own data.
+         */
+        private long[] steadyStateHeap(ModelDefinition def, Normalization norm, float[] params) {
+            long without = usedAfterGc();
+            float[] weights = params.clone();
+            Sgd sgd = new Sgd(weights.length, 0.9, 0, false, 0);
+            float[] grads = new float[weights.length];
+            FixedPointSum sum = new FixedPointSum();
+            try (GradientWorker worker = new GradientWorker(def, norm, chunkSize, threads)) {
+                int[] rows = new int[Math.min(batch, chunkSize * threads)];
+                float[] x = new float[rows.length * def.inputShape().size()];
+                int[] labels = new int[rows.length];
+                for (int i = 0; i < rows.length; i++) {
+                    rows[i] = i;
+                }
+                worker.accumulate(weights, List.of(new GradientWorker.Examples(x, labels, 0, rows)), rows.length, 1, 0, sum);
+                sgd.step(weights, sum.gradient(grads), 0.0);  // every buffer touched once
+                long with = usedAfterGc();
+                System.out.printf(Locale.ROOT, "heap: %.1f MiB used after a full GC in the steady state; the model, its "
+                        + "optimizer state and the gradient worker (%d thread(s), chunks of %d) hold %.1f MiB of it%n",
+                        with / 1048576.0, threads, chunkSize, (with - without) / 1048576.0);
+                java.lang.ref.Reference.reachabilityFence(weights);
+                return new long[]{with, with - without};
+            }
+        }
+
+        private static long usedAfterGc() {
+            java.lang.management.MemoryMXBean mx = java.lang.management.ManagementFactory.getMemoryMXBean();
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+            }
+            return mx.getHeapMemoryUsage().getUsed();
+        }
+
+        /**
+         * One thread, the batch in chunks as the gradient worker cuts it: the time of each layer's
+         * forward and backward, of the loss, of copying and normalizing the input, of the exact
+         * gradient sum, and of the optimizer update, per batch.
+         */
+        private void profile(ModelDefinition def, Normalization norm, ExampleBlock block, int batches, float[] params) {
+            int layers = def.layers().size(), size = def.inputShape().size();
+            Network net = def.newNetwork(chunkSize);
+            long[] forward = new long[layers], backward = new long[layers];
+            long[] other = new long[4];  // input, loss, sum, update
+            float[] x = new float[chunkSize * size];
+            int[] labels = new int[chunkSize];
+            long[] ids = new long[chunkSize];
+            float[] grads = new float[params.length];
+            float[] weights = params.clone();
+            FixedPointSum sum = new FixedPointSum();
+            Sgd sgd = new Sgd(weights.length, 0.9, 0, false, 0);
+            long steps = 0, timedSteps = 0;
+            long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
+            long end = warmEnd + (long) (seconds * repetitions * 1e9);
+            for (long now = System.nanoTime(); now < end; now = System.nanoTime(), steps++) {
+                boolean timed = now >= warmEnd;
+                if (timed && timedSteps++ == 0) {
+                    net.profile(forward, backward);
+                }
+                int b = (int) (steps % batches);
+                sum.clear();
+                for (int first = 0; first < batch; first += chunkSize) {
+                    int n = Math.min(chunkSize, batch - first);
+                    long t0 = System.nanoTime();
+                    System.arraycopy(block.features(), (b * batch + first) * size, x, 0, n * size);
+                    for (int i = 0; i < n; i++) {
+                        labels[i] = block.labels()[b * batch + first + i];
+                        ids[i] = b * batch + first + i;
+                    }
+                    norm.apply(x, 0, n, def.inputShape());
+                    Arrays.fill(grads, 0f);
+                    long t1 = System.nanoTime();
+                    long layersBefore = timed ? total(forward) + total(backward) : 0;
+                    double loss = net.lossAndGradient(weights, grads, x, labels, null, n, batch, new Pass(true, 1, steps, ids));
+                    long t2 = System.nanoTime();
+                    sum.add(grads, loss, n);
+                    long t3 = System.nanoTime();
+                    if (timed) {
+                        other[0] += t1 - t0;
+                        other[1] += (t2 - t1) - (total(forward) + total(backward) - layersBefore);
+                        other[2] += t3 - t2;
+                    }
+                }
+                long t4 = System.nanoTime();
+                sgd.step(weights, sum.gradient(grads), 0.01);
+                if (timed) {
+                    other[3] += System.nanoTime() - t4;
+                }
+            }
+            double all = total(forward) + total(backward) + total(other);
+            System.out.printf(Locale.ROOT, "profile: model %s, batch %d in chunks of %d, 1 thread; ms per batch "
+                    + "(%% of the step)%n", def.name(), batch, chunkSize);
+            System.out.printf(Locale.ROOT, "  %-3s %-22s %-12s %16s %16s%n", "#", "layer", "output", "forward", "backward");
+            for (int i = 0; i < layers; i++) {
+                System.out.printf(Locale.ROOT, "  %-3d %-22s %-12s %16s %16s%n", i + 1,
+                        def.layers().get(i).type() + " " + def.layers().get(i).name(), def.shapes().get(i + 1),
+                        cell(forward[i], timedSteps, all), cell(backward[i], timedSteps, all));
+            }
+            String[] names = {"input copy + normalize", "loss (softmax CE)", "exact gradient sum", "SGD update"};
+            for (int i = 0; i < other.length; i++) {
+                System.out.printf(Locale.ROOT, "  %-3s %-35s %16s%n", "", names[i], cell(other[i], timedSteps, all));
+            }
+            System.out.printf(Locale.ROOT, "  total %.3f ms per batch (%.0f img/s while profiled)%n",
+                    all / timedSteps / 1e6, batch * timedSteps / (all / 1e9));
+        }
+
+        private static long total(long[] a) {
+            long t = 0;
+            for (long v : a) {
+                t += v;
+            }
+            return t;
+        }
+
+        private static String cell(long nanos, long steps, double all) {
+            return String.format(Locale.ROOT, "%.3f (%4.1f%%)", nanos / (double) steps / 1e6, 100 * nanos / all);
         }
 
         private double[] measure(String what, Runnable step) {

@@ -33,6 +33,8 @@ import picocli.CommandLine.Option;
         description = "Per-step time of Spark training and its breakdown (median over the timed steps).")
 final class BenchSpark implements Callable<Integer> {
 
+    private static final int BLOCK = 1024;
+
     @Option(names = "--model", defaultValue = "lenet5", description = "A model name or JSON file (default lenet5).")
     String model;
     @Option(names = "--batch", defaultValue = "256", description = "Global batch (default 256).")
@@ -57,7 +59,16 @@ final class BenchSpark implements Callable<Integer> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             int parts = partitions > 0 ? partitions : sc.defaultParallelism();
             int count = Math.max(4096, batch * 8);
-            JavaRDD<ExampleBlock> blocks = sc.parallelize(synthetic(def.inputShape(), def.outputSize(), count, 1024), parts)
+            // The blocks are made on the executors: parallelizing the data itself would put it in every
+            // task's partition object, shipped with each step's tasks.
+            List<Integer> firsts = new ArrayList<>();
+            for (int first = 0; first < count; first += BLOCK) {
+                firsts.add(first);
+            }
+            Shape shape = def.inputShape();
+            int classes = def.outputSize();
+            JavaRDD<ExampleBlock> blocks = sc.parallelize(firsts, parts)
+                    .map(first -> synthetic(shape, classes, first, Math.min(BLOCK, count - first)))
                     .persist(StorageLevel.MEMORY_AND_DISK());
             blocks.count();
             float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 1);
@@ -96,22 +107,17 @@ final class BenchSpark implements Callable<Integer> {
         return Math.round(v[v.length / 2] * 100) / 100.0;
     }
 
-    /** Random 8-bit pixels and labels, in blocks on the index grid. */
-    static List<ExampleBlock> synthetic(Shape shape, int classes, int count, int blockSize) {
-        SplittableRandom rng = new SplittableRandom(3);
-        List<ExampleBlock> out = new ArrayList<>();
-        for (int first = 0; first < count; first += blockSize) {
-            int n = Math.min(blockSize, count - first);
-            float[] x = new float[n * shape.size()];
-            int[] y = new int[n];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = rng.nextInt(256) / 255f;
-            }
-            for (int i = 0; i < n; i++) {
-                y[i] = rng.nextInt(classes);
-            }
-            out.add(new ExampleBlock(first, shape, x, y));
+    /** Random 8-bit pixels and labels: the block of {@code n} examples starting at index {@code first}. */
+    static ExampleBlock synthetic(Shape shape, int classes, int first, int n) {
+        SplittableRandom rng = new SplittableRandom(3 + first);
+        float[] x = new float[n * shape.size()];
+        int[] y = new int[n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rng.nextInt(256) / 255f;
         }
-        return out;
+        for (int i = 0; i < n; i++) {
+            y[i] = rng.nextInt(classes);
+        }
+        return new ExampleBlock(first, shape, x, y);
     }
 }

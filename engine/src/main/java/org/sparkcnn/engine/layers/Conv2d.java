@@ -59,16 +59,27 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
         Shape out = outputShape(in);
         int c = in.channels(), h = in.height(), w = in.width(), o = outChannels;
         int wOff = paramOffset, bOff = bias ? paramOffset + o * c * kh * kw : -1;
-        float[] col = new float[c * kh * kw * out.height() * out.width()];
+        int hw = out.height() * out.width();
+        int group = Conv2dOps.groupSize(maxBatch, c * kh * kw, o, hw);
+        float[] col = new float[group * c * kh * kw * hw];
+        float[] yt = new float[group * o * hw];
         return new LayerModel(in, out, paramOffset) {
+            private float[] colsOf;  // the input whose columns col holds (all of its batch), or null
+            private int colsOfN;
+
             @Override
             public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
-                Conv2dOps.forward(y, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw, col);
+                Conv2dOps.forward(y, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, col, yt);
+                colsOf = n <= group ? inp : null;
+                colsOfN = n;
             }
 
             @Override
             public void backward(float[] params, float[] grads, float[] inp, float[] y, float[] dout, float[] dinp, int n) {
-                Conv2dOps.backward(dinp, grads, dout, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw, col);
+                boolean reuse = colsOf == inp && colsOfN == n;
+                colsOf = null;  // the backward overwrites col
+                Conv2dOps.backward(dinp, grads, dout, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
+                        group, col, yt, reuse);
             }
         };
     }

@@ -1,22 +1,29 @@
 package org.sparkcnn.engine.ops;
 
 /**
- * 2-D convolution over NCHW batches, as im2col + GEMM.
+ * 2-D convolution over NCHW batches, as im2col + GEMM, a group of examples per GEMM.
  *
- * <p>Per example, {@code col} is the (C*kh*kw) x (Ho*Wo) matrix whose column p holds the input patch
- * that output position p reads (zeros where it reads padding). Then:
+ * <p>For a group of g examples, {@code col} is the (C*kh*kw) x (g*Ho*Wo) matrix whose column
+ * (b*Ho*Wo + p) holds the input patch that output position p of example b reads (zeros where it
+ * reads padding). Then:
  * <ul>
  *   <li>forward, the cross-correlation {@code Y[o,i,j] = b[o] + sum_{c,u,v} W[o,c,u,v] X[c, i*sh+u-ph, j*sw+v-pw]},
- *       is {@code Y = W * col} (O x CKK times CKK x HoWo);</li>
- *   <li>dW, the valid cross-correlation of X with dY, is {@code dW += dY * col^T};</li>
- *   <li>db is the sum of dY over the batch and positions;</li>
+ *       is {@code Y = W * col} (O x CKK times CKK x gHoWo), scattered back to NCHW with the bias;</li>
+ *   <li>dW, the valid cross-correlation of X with dY, is {@code dW += dY * col^T} (the sum over the
+ *       group's examples and positions is the GEMM's inner dimension);</li>
+ *   <li>db is the sum of dY over the examples and positions;</li>
  *   <li>dX, the full convolution of dY (dilated by the stride) with W rotated by 180 degrees, is
  *       {@code dcol = W^T * dY} followed by col2im, which adds each patch entry back to the input
  *       cell it came from. A cell no patch reads (stride larger than the kernel) gets 0.</li>
  * </ul>
- * These are the same sums; im2col only reorders them into matrix products.
+ * These are the same sums; im2col only reorders them into matrix products. One GEMM per group
+ * instead of per example keeps BLAS out of its small-matrix regime, and the forward's columns are
+ * kept for the backward when the whole batch fits in one group.
  */
 public final class Conv2dOps {
+
+    /** Largest im2col or output workspace of a layer, in floats (16 MiB), which bounds the group. */
+    static final int WORKSPACE_LIMIT = 1 << 22;
 
     private Conv2dOps() {
     }
@@ -26,18 +33,24 @@ public final class Conv2dOps {
         return Math.floorDiv(in + 2 * pad - k, stride) + 1;
     }
 
+    /** Examples per GEMM: as many as keep the workspaces within {@link #WORKSPACE_LIMIT}, 1 to maxBatch. */
+    public static int groupSize(int maxBatch, int ckk, int o, int hw) {
+        long perExample = (long) Math.max(ckk, o) * hw;
+        return (int) Math.max(1, Math.min(maxBatch, WORKSPACE_LIMIT / Math.max(1, perExample)));
+    }
+
     /**
-     * Unfolds one image {@code x[xOff .. xOff + C*H*W)} into {@code col} ((C*kh*kw) x (Ho*Wo), row-major).
+     * Unfolds one image {@code x[xOff .. xOff + C*H*W)} into rows of {@code col} ((C*kh*kw) rows of
+     * Ho*Wo entries each, starting at {@code col[colOff]}, rows {@code ld} apart).
      */
     public static void im2col(float[] x, int xOff, int c, int h, int w, int kh, int kw, int sh, int sw,
-                              int ph, int pw, int ho, int wo, float[] col) {
-        int hw = ho * wo;
+                              int ph, int pw, int ho, int wo, float[] col, int colOff, int ld) {
         int row = 0;
         for (int ch = 0; ch < c; ch++) {
             int plane = xOff + ch * h * w;
             for (int u = 0; u < kh; u++) {
                 for (int v = 0; v < kw; v++, row++) {
-                    int dst = row * hw;
+                    int dst = colOff + row * ld;
                     for (int i = 0; i < ho; i++) {
                         int y = i * sh + u - ph;
                         if (y < 0 || y >= h) {
@@ -46,38 +59,53 @@ public final class Conv2dOps {
                             continue;
                         }
                         int src = plane + y * w;
-                        for (int j = 0; j < wo; j++) {
-                            int xx = j * sw + v - pw;
-                            col[dst++] = (xx >= 0 && xx < w) ? x[src + xx] : 0f;
+                        // Output columns j in [jLo, jHi) read inside the row; the rest read padding.
+                        int jLo = Math.min(wo, Math.max(0, ceilDiv(pw - v, sw)));
+                        int jHi = Math.max(jLo, Math.min(wo, ceilDiv(w + pw - v, sw)));
+                        java.util.Arrays.fill(col, dst, dst + jLo, 0f);
+                        if (sw == 1) {
+                            System.arraycopy(x, src + jLo + v - pw, col, dst + jLo, jHi - jLo);
+                        } else {
+                            for (int j = jLo, xx = src + jLo * sw + v - pw; j < jHi; j++, xx += sw) {
+                                col[dst + j] = x[xx];
+                            }
                         }
+                        java.util.Arrays.fill(col, dst + jHi, dst + wo, 0f);
+                        dst += wo;
                     }
                 }
             }
         }
     }
 
-    /** Folds {@code col} back onto one image: {@code dx[cell] += col[patch entry]} for every entry read from that cell. */
-    public static void col2imAdd(float[] col, int c, int h, int w, int kh, int kw, int sh, int sw,
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
+    }
+
+    /**
+     * Folds one image's columns (laid out as {@link #im2col} writes them) back onto it:
+     * {@code dx[cell] += col[patch entry]} for every entry read from that cell.
+     */
+    public static void col2imAdd(float[] col, int colOff, int ld, int c, int h, int w, int kh, int kw, int sh, int sw,
                                  int ph, int pw, int ho, int wo, float[] dx, int dxOff) {
         int row = 0;
         for (int ch = 0; ch < c; ch++) {
             int plane = dxOff + ch * h * w;
             for (int u = 0; u < kh; u++) {
                 for (int v = 0; v < kw; v++, row++) {
-                    int src = row * ho * wo;
+                    int src = colOff + row * ld;
                     for (int i = 0; i < ho; i++) {
                         int y = i * sh + u - ph;
                         if (y < 0 || y >= h) {
                             src += wo;
                             continue;
                         }
-                        int dst = plane + y * w;
-                        for (int j = 0; j < wo; j++, src++) {
-                            int xx = j * sw + v - pw;
-                            if (xx >= 0 && xx < w) {
-                                dx[dst + xx] += col[src];
-                            }
+                        int jLo = Math.min(wo, Math.max(0, ceilDiv(pw - v, sw)));
+                        int jHi = Math.max(jLo, Math.min(wo, ceilDiv(w + pw - v, sw)));
+                        for (int j = jLo, xx = plane + y * w + jLo * sw + v - pw; j < jHi; j++, xx += sw) {
+                            dx[xx] += col[src + j];
                         }
+                        src += wo;
                     }
                 }
             }
@@ -86,55 +114,77 @@ public final class Conv2dOps {
 
     /**
      * {@code out (N,O,Ho,Wo) = conv(inp (N,C,H,W), W (O,C,kh,kw)) + b}. Weights at {@code params[wOff..]},
-     * bias at {@code params[bOff..]} ({@code bOff < 0}: no bias). {@code col} holds C*kh*kw*Ho*Wo floats.
+     * bias at {@code params[bOff..]} ({@code bOff < 0}: no bias). Examples go {@code group} at a time;
+     * {@code col} holds group*C*kh*kw*Ho*Wo floats and {@code yt} group*O*Ho*Wo. Afterwards {@code col}
+     * holds the columns of the last group (all of the batch when {@code n <= group}).
      */
     public static void forward(float[] out, float[] inp, float[] params, int wOff, int bOff,
                                int n, int c, int h, int w, int o, int kh, int kw,
-                               int sh, int sw, int ph, int pw, float[] col) {
+                               int sh, int sw, int ph, int pw, int group, float[] col, float[] yt) {
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
-        int ckk = c * kh * kw, hw = ho * wo;
-        for (int b = 0; b < n; b++) {
-            int yOff = b * o * hw;
-            if (bOff >= 0) {
+        int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w;
+        for (int b0 = 0; b0 < n; b0 += group) {
+            int g = Math.min(group, n - b0), ld = g * hw;
+            for (int b = 0; b < g; b++) {
+                im2col(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col, b * hw, ld);
+            }
+            // Y (O x g*HoWo) = W (O x CKK) * col (CKK x g*HoWo)
+            Gemm.sgemm(false, false, o, ld, ckk, 1f, params, wOff, ckk, col, 0, ld, 0f, yt, 0, ld);
+            for (int b = 0; b < g; b++) {
                 for (int oc = 0; oc < o; oc++) {
-                    java.util.Arrays.fill(out, yOff + oc * hw, yOff + (oc + 1) * hw, params[bOff + oc]);
+                    float bias = bOff >= 0 ? params[bOff + oc] : 0f;
+                    int src = oc * ld + b * hw, dst = ((b0 + b) * o + oc) * hw;
+                    for (int p = 0; p < hw; p++) {
+                        out[dst + p] = yt[src + p] + bias;
+                    }
                 }
             }
-            im2col(inp, b * c * h * w, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col);
-            Gemm.sgemm(false, false, o, hw, ckk, 1f, params, wOff, ckk, col, 0, hw,
-                    bOff >= 0 ? 1f : 0f, out, yOff, hw);
         }
     }
 
     /**
      * Accumulates dW and db into {@code grads} (same offsets as in {@code params}) and, when {@code dinp}
-     * is not null, overwrites {@code dinp} (N,C,H,W) with dL/dX.
+     * is not null, overwrites {@code dinp} (N,C,H,W) with dL/dX. {@code colsOfInp}: {@code col} still
+     * holds the columns of this {@code inp} from the forward (so {@code n <= group}); they are reused.
+     * Afterwards {@code col} holds no columns.
      */
     public static void backward(float[] dinp, float[] grads, float[] dout, float[] inp, float[] params,
                                 int wOff, int bOff, int n, int c, int h, int w, int o, int kh, int kw,
-                                int sh, int sw, int ph, int pw, float[] col) {
+                                int sh, int sw, int ph, int pw, int group, float[] col, float[] yt, boolean colsOfInp) {
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
-        int ckk = c * kh * kw, hw = ho * wo;
-        for (int b = 0; b < n; b++) {
-            int yOff = b * o * hw;
+        int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w;
+        for (int b0 = 0; b0 < n; b0 += group) {
+            int g = Math.min(group, n - b0), ld = g * hw;
+            // dY as O x g*HoWo, and db[o] = sum of its row o
+            for (int b = 0; b < g; b++) {
+                for (int oc = 0; oc < o; oc++) {
+                    System.arraycopy(dout, ((b0 + b) * o + oc) * hw, yt, oc * ld + b * hw, hw);
+                }
+            }
             if (bOff >= 0) {
                 for (int oc = 0; oc < o; oc++) {
                     float s = 0f;
-                    for (int p = yOff + oc * hw, end = p + hw; p < end; p++) {
-                        s += dout[p];
+                    for (int p = oc * ld, end = p + ld; p < end; p++) {
+                        s += yt[p];
                     }
                     grads[bOff + oc] += s;
                 }
             }
-            im2col(inp, b * c * h * w, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col);
-            // dW (O x CKK) += dY (O x HoWo) * col^T (HoWo x CKK)
-            Gemm.sgemm(false, true, o, ckk, hw, 1f, dout, yOff, hw, col, 0, hw, 1f, grads, wOff, ckk);
+            if (!(colsOfInp && n <= group)) {
+                for (int b = 0; b < g; b++) {
+                    im2col(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col, b * hw, ld);
+                }
+            }
+            // dW (O x CKK) += dY (O x g*HoWo) * col^T (g*HoWo x CKK)
+            Gemm.sgemm(false, true, o, ckk, ld, 1f, yt, 0, ld, col, 0, ld, 1f, grads, wOff, ckk);
             if (dinp != null) {
-                // dcol (CKK x HoWo) = W^T (CKK x O) * dY (O x HoWo); then fold onto dX.
-                Gemm.sgemm(true, false, ckk, hw, o, 1f, params, wOff, ckk, dout, yOff, hw, 0f, col, 0, hw);
-                int xOff = b * c * h * w;
-                java.util.Arrays.fill(dinp, xOff, xOff + c * h * w, 0f);
-                col2imAdd(col, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, dinp, xOff);
+                // dcol (CKK x g*HoWo) = W^T (CKK x O) * dY (O x g*HoWo), over col; then fold onto dX.
+                Gemm.sgemm(true, false, ckk, ld, o, 1f, params, wOff, ckk, yt, 0, ld, 0f, col, 0, ld);
+                for (int b = 0; b < g; b++) {
+                    int xOff = (b0 + b) * chw;
+                    java.util.Arrays.fill(dinp, xOff, xOff + chw, 0f);
+                    col2imAdd(col, b * hw, ld, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, dinp, xOff);
+                }
             }
         }
     }

@@ -19,6 +19,10 @@ public final class Pool2dOps {
     public static void maxForward(float[] out, int[] argmax, float[] inp, int n, int c, int h, int w,
                                   int kh, int kw, int sh, int sw, int ph, int pw) {
         int ho = Conv2dOps.outputSize(h, kh, sh, ph), wo = Conv2dOps.outputSize(w, kw, sw, pw);
+        if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0) {
+            max2x2(out, argmax, inp, n * c, h, w, ho, wo);
+            return;
+        }
         int q = 0;
         for (int plane = 0; plane < n * c; plane++) {
             int base = plane * h * w;
@@ -41,6 +45,33 @@ public final class Pool2dOps {
                 }
             }
         }
+    }
+
+    /** The common 2x2, stride 2, unpadded case: every window lies inside; same order and ties as the general loop. */
+    private static void max2x2(float[] out, int[] argmax, float[] inp, int planes, int h, int w, int ho, int wo) {
+        int q = 0;
+        for (int plane = 0; plane < planes; plane++) {
+            int base = plane * h * w;
+            for (int i = 0; i < ho; i++) {
+                for (int j = 0, p = base + 2 * i * w; j < wo; j++, q++, p += 2) {
+                    int best = p;
+                    float max = inp[p];
+                    best = better(inp, p + 1, best, max) ? p + 1 : best;
+                    max = inp[best];
+                    best = better(inp, p + w, best, max) ? p + w : best;
+                    max = inp[best];
+                    best = better(inp, p + w + 1, best, max) ? p + w + 1 : best;
+                    out[q] = inp[best];
+                    argmax[q] = best;
+                }
+            }
+        }
+    }
+
+    /** Whether {@code inp[p]} replaces the running maximum: larger, or the first NaN (NaN propagates). */
+    private static boolean better(float[] inp, int p, int best, float max) {
+        float v = inp[p];
+        return v > max || (v != v && max == max);
     }
 
     /** Routes each delta to the argmax remembered in forward; overlapping windows accumulate. */

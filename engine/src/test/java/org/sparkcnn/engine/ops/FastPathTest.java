@@ -1,0 +1,172 @@
+package org.sparkcnn.engine.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fast paths (grouped im2col + GEMM convolution with its range-split im2col/col2im, the 2x2
+ * max-pooling kernel) against plain loops written straight from the formulas, on random shapes,
+ * odd ones included: every group size from 1 to the batch, with and without reused columns.
+ */
+class FastPathTest {
+
+    /** Y[b,o,i,j] = bias[o] + sum_{c,u,v} W[o,c,u,v] X[b, c, i*sh+u-ph, j*sw+v-pw], in double. */
+    private static double[] plainForward(float[] x, float[] wt, float[] bias, int n, int c, int h, int w, int o,
+                                         int kh, int kw, int sh, int sw, int ph, int pw) {
+        int ho = Conv2dOps.outputSize(h, kh, sh, ph), wo = Conv2dOps.outputSize(w, kw, sw, pw);
+        double[] y = new double[n * o * ho * wo];
+        for (int b = 0; b < n; b++) {
+            for (int oc = 0; oc < o; oc++) {
+                for (int i = 0; i < ho; i++) {
+                    for (int j = 0; j < wo; j++) {
+                        double s = bias == null ? 0 : bias[oc];
+                        for (int ch = 0; ch < c; ch++) {
+                            for (int u = 0; u < kh; u++) {
+                                for (int v = 0; v < kw; v++) {
+                                    int yy = i * sh + u - ph, xx = j * sw + v - pw;
+                                    if (yy >= 0 && yy < h && xx >= 0 && xx < w) {
+                                        s += (double) wt[((oc * c + ch) * kh + u) * kw + v] * x[((b * c + ch) * h + yy) * w + xx];
+                                    }
+                                }
+                            }
+                        }
+                        y[((b * o + oc) * ho + i) * wo + j] = s;
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    /** dW, db and dX of L = sum(dY * Y), each entry a sum over the positions that use it, in double. */
+    private static double[][] plainBackward(float[] x, float[] wt, float[] dy, int n, int c, int h, int w, int o,
+                                            int kh, int kw, int sh, int sw, int ph, int pw) {
+        int ho = Conv2dOps.outputSize(h, kh, sh, ph), wo = Conv2dOps.outputSize(w, kw, sw, pw);
+        double[] dw = new double[wt.length], db = new double[o], dx = new double[x.length];
+        for (int b = 0; b < n; b++) {
+            for (int oc = 0; oc < o; oc++) {
+                for (int i = 0; i < ho; i++) {
+                    for (int j = 0; j < wo; j++) {
+                        double g = dy[((b * o + oc) * ho + i) * wo + j];
+                        db[oc] += g;
+                        for (int ch = 0; ch < c; ch++) {
+                            for (int u = 0; u < kh; u++) {
+                                for (int v = 0; v < kw; v++) {
+                                    int yy = i * sh + u - ph, xx = j * sw + v - pw;
+                                    if (yy >= 0 && yy < h && xx >= 0 && xx < w) {
+                                        int wi = ((oc * c + ch) * kh + u) * kw + v, xi = ((b * c + ch) * h + yy) * w + xx;
+                                        dw[wi] += g * x[xi];
+                                        dx[xi] += g * wt[wi];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return new double[][]{dw, db, dx};
+    }
+
+    private static float[] random(SplittableRandom rng, int len) {
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++) {
+            a[i] = (float) (rng.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+
+    private static void assertNear(String what, double expected, double got) {
+        assertTrue(Math.abs(expected - got) <= 1e-4 * Math.max(1, Math.abs(expected)),
+                what + ": expected " + expected + ", got " + got);
+    }
+
+    @Test
+    void groupedConvolutionEqualsThePlainSumsOnRandomShapes() {
+        SplittableRandom rng = new SplittableRandom(17);
+        for (int trial = 0; trial < 40; trial++) {
+            int n = 1 + rng.nextInt(5), c = 1 + rng.nextInt(3), o = 1 + rng.nextInt(4);
+            int kh = 1 + rng.nextInt(4), kw = 1 + rng.nextInt(4), sh = 1 + rng.nextInt(3), sw = 1 + rng.nextInt(3);
+            int ph = rng.nextInt(kh), pw = rng.nextInt(kw);
+            int h = Math.max(1, kh - 2 * ph) + rng.nextInt(7), w = Math.max(1, kw - 2 * pw) + rng.nextInt(7);
+            int ho = Conv2dOps.outputSize(h, kh, sh, ph), wo = Conv2dOps.outputSize(w, kw, sw, pw);
+            if (ho < 1 || wo < 1) {
+                continue;
+            }
+            String shape = String.format("n%d c%d %dx%d o%d k%dx%d s%dx%d p%dx%d", n, c, h, w, o, kh, kw, sh, sw, ph, pw);
+            boolean bias = rng.nextBoolean();
+            int ckk = c * kh * kw, hw = ho * wo;
+            float[] params = random(rng, o * ckk + (bias ? o : 0));
+            float[] wt = java.util.Arrays.copyOf(params, o * ckk);
+            float[] b = bias ? java.util.Arrays.copyOfRange(params, o * ckk, o * ckk + o) : null;
+            float[] x = random(rng, n * c * h * w), dy = random(rng, n * o * hw);
+            double[] y = plainForward(x, wt, b, n, c, h, w, o, kh, kw, sh, sw, ph, pw);
+            double[][] grads = plainBackward(x, wt, dy, n, c, h, w, o, kh, kw, sh, sw, ph, pw);
+            for (int group = 1; group <= n; group++) {
+                for (boolean reuse : new boolean[]{false, true}) {
+                    String where = shape + " group " + group + (reuse ? " reusing columns" : "");
+                    float[] col = new float[group * ckk * hw], yt = new float[group * o * hw];
+                    float[] out = new float[n * o * hw];
+                    Conv2dOps.forward(out, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, col, yt);
+                    for (int i = 0; i < out.length; i++) {
+                        assertNear(where + " y[" + i + "]", y[i], out[i]);
+                    }
+                    float[] g = new float[params.length];
+                    java.util.Arrays.fill(g, 0.5f);  // backward accumulates
+                    float[] dx = new float[x.length];
+                    java.util.Arrays.fill(dx, Float.NaN);  // and overwrites dX
+                    Conv2dOps.backward(dx, g, dy, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
+                            group, col, yt, reuse && n <= group);
+                    for (int i = 0; i < o * ckk; i++) {
+                        assertNear(where + " dW[" + i + "]", 0.5 + grads[0][i], g[i]);
+                    }
+                    for (int i = 0; bias && i < o; i++) {
+                        assertNear(where + " db[" + i + "]", 0.5 + grads[1][i], g[o * ckk + i]);
+                    }
+                    for (int i = 0; i < x.length; i++) {
+                        assertNear(where + " dX[" + i + "]", grads[2][i], dx[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void twoByTwoMaxPoolingMatchesThePlainScanWithTiesAndNaN() {
+        SplittableRandom rng = new SplittableRandom(5);
+        for (int trial = 0; trial < 30; trial++) {
+            int n = 1 + rng.nextInt(3), c = 1 + rng.nextInt(3), h = 2 + rng.nextInt(7), w = 2 + rng.nextInt(7);
+            float[] x = new float[n * c * h * w];
+            for (int i = 0; i < x.length; i++) {
+                int r = rng.nextInt(10);  // few distinct values: ties are common
+                x[i] = r == 0 ? Float.NaN : r - 5;
+            }
+            int ho = h / 2, wo = w / 2;
+            float[] out = new float[n * c * ho * wo];
+            int[] argmax = new int[out.length];
+            Pool2dOps.maxForward(out, argmax, x, n, c, h, w, 2, 2, 2, 2, 0, 0);
+            int q = 0;
+            for (int plane = 0; plane < n * c; plane++) {
+                for (int i = 0; i < ho; i++) {
+                    for (int j = 0; j < wo; j++, q++) {
+                        // The plain scan: row-major over the window, strictly larger wins, the first NaN wins for good.
+                        int best = -1;
+                        for (int u = 0; u < 2; u++) {
+                            for (int v = 0; v < 2; v++) {
+                                int p = plane * h * w + (2 * i + u) * w + 2 * j + v;
+                                if (best < 0 || (!Float.isNaN(x[best]) && (x[p] > x[best] || Float.isNaN(x[p])))) {
+                                    best = p;
+                                }
+                            }
+                        }
+                        assertEquals(best, argmax[q], "argmax of window " + q + " (" + h + "x" + w + ")");
+                        assertEquals(x[best], out[q], "max of window " + q);
+                    }
+                }
+            }
+        }
+    }
+}
