@@ -4,13 +4,15 @@ import java.io.Serializable;
 
 /**
  * An exact, order-independent sum of gradient vectors and losses. Each float32 addend is rounded
- * once to a multiple of 2^-40 (an absolute error below 5e-13) and added as a 64-bit integer. Integer
+ * once to the nearest multiple of 2^-40 (ties to even; an absolute error of at most 2^-41) and added
+ * as a 64-bit integer. Integer
  * addition is associative, so the total is bit-identical however the addends are grouped: over
  * chunks, threads, Spark partitions or executors, in any order.
  *
- * <p>An addend that is not finite or reaches 2^22 in magnitude is not added: the sum records the
- * first such parameter index instead ({@link #badIndex()}), which the caller reports as divergence; so
- * does an integer overflow of a sum (possible only after many addends near that bound).
+ * <p>An addend that is not finite or reaches 2^22 in magnitude makes the sum record the first such
+ * parameter index ({@link #badIndex()}), which the caller reports as divergence; so does an integer
+ * overflow of a sum (possible only after many addends near that bound). The sums are then
+ * meaningless and must not be used.
  */
 public final class FixedPointSum implements Serializable {
 
@@ -39,16 +41,20 @@ public final class FixedPointSum implements Serializable {
         } else if (sums.length != grads.length) {
             throw new IllegalArgumentException("gradient of " + grads.length + " values added to a sum of " + sums.length);
         }
+        // Fast pass without branches: round (half to even), add, and only note whether anything was
+        // out of range or overflowed. Rare, and then a second pass finds the first such index.
+        long[] s = sums;
+        long overflow = 0;
+        boolean outOfRange = false;
         for (int i = 0; i < grads.length; i++) {
             double v = grads[i];
-            if (!(Math.abs(v) < LIMIT)) {
-                if (badIndex < 0) {
-                    badIndex = i;
-                    badValue = v;
-                }
-                continue;
-            }
-            sums[i] = addChecked(sums[i], Math.round(v * SCALE), i);
+            outOfRange |= !(Math.abs(v) < LIMIT);
+            long a = s[i], b = (long) Math.rint(v * SCALE), r = a + b;
+            overflow |= (a ^ r) & (b ^ r);
+            s[i] = r;
+        }
+        if (outOfRange || overflow < 0) {
+            firstBad(grads);
         }
         if (!(Math.abs(chunkLoss) < LIMIT)) {
             if (badIndex < 0) {
@@ -56,9 +62,24 @@ public final class FixedPointSum implements Serializable {
                 badValue = chunkLoss;
             }
         } else {
-            loss = addChecked(loss, Math.round(chunkLoss * SCALE), grads.length);
+            loss = addChecked(loss, (long) Math.rint(chunkLoss * SCALE), grads.length);
         }
         examples += chunkExamples;
+    }
+
+    /** After a fast pass that met a bad addend or an overflow: records the first index of either. */
+    private void firstBad(float[] grads) {
+        for (int i = 0; i < grads.length; i++) {
+            double v = grads[i];
+            long b = (long) Math.rint(v * SCALE), r = sums[i], a = r - b;  // wrapping: a is the sum before
+            if (!(Math.abs(v) < LIMIT) || ((a ^ r) & (b ^ r)) < 0) {
+                if (badIndex < 0 || i < badIndex) {
+                    badIndex = i;
+                    badValue = Math.abs(v) < LIMIT ? Double.POSITIVE_INFINITY : v;
+                }
+                return;
+            }
+        }
     }
 
     /** Back to empty, keeping the allocated array. */
