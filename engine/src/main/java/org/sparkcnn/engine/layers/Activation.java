@@ -53,7 +53,7 @@ public record Activation(String name, Function function, float slope) implements
             public void backward(float[] params, float[] grads, float[] inp, float[] y, float[] dout, float[] dinp, int n) {
                 int len = n * size;
                 switch (function) {
-                    case RELU -> ActivationOps.reluBackward(dinp, dout, inp, len);
+                    case RELU -> ActivationOps.reluBackward(dinp, dout, y, len);
                     case LEAKY_RELU -> ActivationOps.leakyReluBackward(dinp, dout, inp, len, slope);
                     case SIGMOID -> ActivationOps.sigmoidBackward(dinp, dout, y, len);
                     case TANH -> ActivationOps.tanhBackward(dinp, dout, y, len);
