@@ -62,15 +62,21 @@ public final class Conv2dOps {
                         // Output columns j in [jLo, jHi) read inside the row; the rest read padding.
                         int jLo = Math.min(wo, Math.max(0, ceilDiv(pw - v, sw)));
                         int jHi = Math.max(jLo, Math.min(wo, ceilDiv(w + pw - v, sw)));
-                        java.util.Arrays.fill(col, dst, dst + jLo, 0f);
-                        if (sw == 1) {
-                            System.arraycopy(x, src + jLo + v - pw, col, dst + jLo, jHi - jLo);
+                        for (int j = 0; j < jLo; j++) {
+                            col[dst + j] = 0f;
+                        }
+                        if (sw == 1) {  // rows are short: a plain loop beats System.arraycopy's call
+                            for (int j = jLo, off = src + v - pw; j < jHi; j++) {
+                                col[dst + j] = x[off + j];
+                            }
                         } else {
                             for (int j = jLo, xx = src + jLo * sw + v - pw; j < jHi; j++, xx += sw) {
                                 col[dst + j] = x[xx];
                             }
                         }
-                        java.util.Arrays.fill(col, dst + jHi, dst + wo, 0f);
+                        for (int j = jHi; j < wo; j++) {
+                            col[dst + j] = 0f;
+                        }
                         dst += wo;
                     }
                 }
