@@ -230,7 +230,7 @@ final class BenchCommand implements Runnable {
                         def.layers().get(i).type() + " " + def.layers().get(i).name(), def.shapes().get(i + 1),
                         cell(forward[i], timedSteps, all), cell(backward[i], timedSteps, all));
             }
-            String[] names = {"input copy + normalize", "loss (softmax CE)", "exact gradient sum", "SGD update"};
+            String[] names = {"input copy, normalize, zero grads", "loss (softmax CE)", "exact gradient sum", "SGD update"};
             for (int i = 0; i < other.length; i++) {
                 System.out.printf(Locale.ROOT, "  %-3s %-35s %16s%n", "", names[i], cell(other[i], timedSteps, all));
             }

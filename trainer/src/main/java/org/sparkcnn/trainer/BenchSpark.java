@@ -41,8 +41,12 @@ final class BenchSpark implements Callable<Integer> {
     int batch;
     @Option(names = "--steps", defaultValue = "100", description = "Timed steps (default 100).")
     int steps;
-    @Option(names = "--warmup", defaultValue = "30", description = "Untimed steps first (default 30).")
+    @Option(names = "--warmup", defaultValue = "30", description = "Untimed steps first, at least (default 30).")
     int warmup;
+    @Option(names = "--warmup-seconds", defaultValue = "30",
+            description = "Untimed steps first for at least this long (default 30): Spark's scheduler needs"
+                    + " hundreds of jobs before the JIT has compiled it.")
+    double warmupSeconds;
     @Option(names = "--partitions", defaultValue = "0", description = "Partitions (0 = default parallelism).")
     int partitions;
     @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
@@ -73,20 +77,26 @@ final class BenchSpark implements Callable<Integer> {
             blocks.count();
             float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 1);
             List<TrainingJob.StepMetrics> timed = new ArrayList<>();
+            long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            long[] warmSteps = {0};
             TrainingJob.train(sc, def, new Normalization(new float[]{0.5f}, new float[]{0.25f}), blocks, count, params,
                     new Sgd(params.length, 0.9, 0, false, 0), new LrSchedule.Constant(0.001),
-                    new TrainingJob.Config(1, 0, warmup + steps, batch, 16, 0, 0), (m, p) -> {
-                        if (m.step() >= warmup) {
-                            timed.add(m);
+                    new TrainingJob.Config(1, 0, Long.MAX_VALUE, batch, 16, 0, 0), (m, p) -> {
+                        if (timed.isEmpty() && (warmSteps[0] < warmup || System.nanoTime() < warmEnd)) {
+                            warmSteps[0]++;
+                            return true;
                         }
-                        return true;
+                        timed.add(m);
+                        return timed.size() < steps;
                     });
+            System.out.printf(java.util.Locale.ROOT, "bench spark: %d warm-up steps, then %d timed%n", warmSteps[0], timed.size());
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("model", def.name());
             json.put("parameters", def.paramCount());
             json.put("batch", batch);
             json.put("master", sc.master());
             json.put("partitions", parts);
+            json.put("warmup_steps", warmSteps[0]);
             json.put("step_ms", median(timed, TrainingJob.StepMetrics::totalMs));
             json.put("broadcast_ms", median(timed, TrainingJob.StepMetrics::broadcastMs));
             json.put("compute_and_aggregate_ms", median(timed, TrainingJob.StepMetrics::computeMs));
