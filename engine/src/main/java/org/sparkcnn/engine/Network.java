@@ -22,6 +22,7 @@ public final class Network {
     private final float[] inputGrad;
     private float[] input;
     private int batch;
+    private int correct;
     private long[] forwardNanos;
     private long[] backwardNanos;
 
@@ -136,8 +137,25 @@ public final class Network {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("model '" + def.name() + "', " + e.getMessage() + " (the model has " + k + " outputs)", e);
         }
+        correct = 0;
+        if (labels != null) {  // training accuracy comes for free from the logits already computed
+            for (int i = 0; i < n; i++) {
+                int best = 0;
+                for (int j = 1; j < k; j++) {
+                    if (out[i * k + j] > out[i * k + best]) {
+                        best = j;
+                    }
+                }
+                correct += best == labels[i] ? 1 : 0;
+            }
+        }
         backward(params, grads, deltaA, false);
         return loss;
+    }
+
+    /** How many of the last {@link #lossAndGradient} call's examples the logits classified right (by argmax). */
+    public int correct() {
+        return correct;
     }
 
     /** The output buffer of layer {@code i} (0-based) after the last forward. */

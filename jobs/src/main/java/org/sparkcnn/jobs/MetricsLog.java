@@ -58,6 +58,7 @@ public final class MetricsLog implements Closeable {
         r.put("step", m.step() + 1);
         r.put("examples", m.examples());
         r.put("loss", m.loss());
+        r.put("accuracy", m.trainAccuracy());
         r.put("lr", m.lr());
         r.put("broadcast_ms", m.broadcastMs());
         r.put("compute_ms", m.computeMs());

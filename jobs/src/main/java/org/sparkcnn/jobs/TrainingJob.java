@@ -71,7 +71,12 @@ public final class TrainingJob {
      */
     public record StepMetrics(int epoch, long step, int examples, double loss, double lr, double broadcastMs,
                               double computeMs, double maxTaskMs, double medianTaskMs, double updateMs, int tasks,
-                              boolean endOfEpoch, String skipped) {
+                              boolean endOfEpoch, String skipped, long correct) {
+        /** The share of the step's examples the network classified right before the update. */
+        public double trainAccuracy() {
+            return examples > 0 ? (double) correct / examples : Double.NaN;
+        }
+
         public double totalMs() {
             return broadcastMs + computeMs + updateMs;
         }
@@ -216,7 +221,7 @@ public final class TrainingJob {
         Arrays.sort(sorted);
         return new StepMetrics(epoch, step, length, total.loss(), lr, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
                 sorted.length == 0 ? 0 : sorted[sorted.length - 1], sorted.length == 0 ? 0 : sorted[sorted.length / 2],
-                (t3 - t2) / 1e6, sorted.length, endOfEpoch, skipped);
+                (t3 - t2) / 1e6, sorted.length, endOfEpoch, skipped, total.correct());
     }
 
     /**

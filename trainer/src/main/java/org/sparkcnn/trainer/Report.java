@@ -34,14 +34,18 @@ final class Report {
     /** What the curves are drawn from, collected as training runs. */
     static final class Curves {
         final XYSeries trainLoss = new XYSeries("train loss (mean over log interval)");
+        final XYSeries trainAccuracy = new XYSeries("train accuracy (mean over log interval)");
         final XYSeries validationLoss = new XYSeries("validation loss");
         final XYSeries validationAccuracy = new XYSeries("validation accuracy");
         final List<long[]> epochEnds = new ArrayList<>();  // {step, epoch}
         private double lossSum;
+        private double accuracySum;
         private int lossCount;
 
-        void step(long step, double loss, int every) {
+        /** {@code accuracy}: the step's training accuracy, NaN if unknown (older metrics files). */
+        void step(long step, double loss, double accuracy, int every) {
             lossSum += loss;
+            accuracySum += accuracy;
             lossCount++;
             if (lossCount == every) {
                 flush(step);
@@ -51,7 +55,11 @@ final class Report {
         void flush(long step) {
             if (lossCount > 0) {
                 trainLoss.add(step, lossSum / lossCount);
+                if (!Double.isNaN(accuracySum)) {
+                    trainAccuracy.add(step, accuracySum / lossCount);
+                }
                 lossSum = 0;
+                accuracySum = 0;
                 lossCount = 0;
             }
         }
@@ -78,10 +86,12 @@ final class Report {
         losses.addSeries(c.validationLoss);
         XYPlot lossPlot = new XYPlot(losses, null, new NumberAxis("loss"), renderer(false, true));
         ((NumberAxis) lossPlot.getRangeAxis()).setAutoRangeIncludesZero(true);
-        XYSeriesCollection accuracy = new XYSeriesCollection(c.validationAccuracy);
+        XYSeriesCollection accuracy = new XYSeriesCollection();
+        accuracy.addSeries(c.trainAccuracy);
+        accuracy.addSeries(c.validationAccuracy);
         NumberAxis accuracyAxis = new NumberAxis("accuracy");
         accuracyAxis.setAutoRangeIncludesZero(false);
-        XYPlot accuracyPlot = new XYPlot(accuracy, null, accuracyAxis, renderer(true));
+        XYPlot accuracyPlot = new XYPlot(accuracy, null, accuracyAxis, renderer(false, true));
         for (XYPlot p : List.of(lossPlot, accuracyPlot)) {
             p.setBackgroundPaint(Color.WHITE);
             p.setDomainGridlinePaint(new Color(0xdddddd));

@@ -400,7 +400,7 @@ final class TrainCommand implements Callable<Integer> {
         if (m.skipped() != null) {
             progress.message("warning: step " + (m.step() + 1) + " skipped (training.on-divergence = skip): " + m.skipped());
         }
-        curves.step(m.step() + 1, m.loss(), cfg.output().logEvery());
+        curves.step(m.step() + 1, m.loss(), m.trainAccuracy(), cfg.output().logEvery());
         if (m.endOfEpoch()) {
             curves.epochEnd(m.step() + 1, m.epoch() + 1);
         }
@@ -465,7 +465,8 @@ final class TrainCommand implements Callable<Integer> {
             log.write(r);
             long s = n.longValue();
             if ("step".equals(r.get("type")) && r.get("loss") instanceof Number loss) {
-                curves.step(s, loss.doubleValue(), logEvery);
+                curves.step(s, loss.doubleValue(),
+                        r.get("accuracy") instanceof Number a ? a.doubleValue() : Double.NaN, logEvery);
                 if (s % stepsPerEpoch == 0) {
                     curves.epochEnd(s, (int) (s / stepsPerEpoch));
                 }

@@ -17,7 +17,7 @@ class ReportTest {
     void curvesAreAPngOfTheDocumentedSize() throws IOException {
         Report.Curves c = new Report.Curves();
         for (int step = 1; step <= 200; step++) {
-            c.step(step, 2.0 / Math.sqrt(step), 10);
+            c.step(step, 2.0 / Math.sqrt(step), 0.9 - 0.5 / Math.sqrt(step), 10);
             if (step % 100 == 0) {
                 c.epochEnd(step, step / 100);
                 c.validation(step, 1.0 / step, 0.5 + step / 1000.0);

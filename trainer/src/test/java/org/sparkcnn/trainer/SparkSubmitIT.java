@@ -57,7 +57,12 @@ class SparkSubmitIT {
             assertEquals(40, metrics.stream().filter(l -> l.contains("\"type\":\"step\"")).count());
             assertEquals(2, metrics.stream().filter(l -> l.contains("\"type\":\"validation\"")).count());
             for (String line : metrics) {
-                assertTrue(JSON.readTree(line).isObject(), line);
+                JsonNode record = JSON.readTree(line);
+                assertTrue(record.isObject(), line);
+                if (record.path("type").asText().equals("step")) {  // the training accuracy of the step's batch
+                    double a = record.path("accuracy").asDouble(-1);
+                    assertTrue(a >= 0 && a <= 1 && a * 32 == Math.rint(a * 32), line);
+                }
             }
             JsonNode evaluation = JSON.readTree(run.resolve("evaluation.json").toFile());
             assertEquals(TEST, evaluation.get("examples").asInt());

@@ -24,6 +24,7 @@ public final class FixedPointSum implements Serializable {
     private long[] sums;     // null while nothing was added: an empty partition ships nothing
     private long loss;
     private long examples;
+    private long correct;
     private int badIndex = -1;
     private double badValue;
 
@@ -82,6 +83,15 @@ public final class FixedPointSum implements Serializable {
         }
     }
 
+    /** Counts {@code n} examples classified right (exact, like everything here). */
+    public void addCorrect(long n) {
+        correct += n;
+    }
+
+    public long correct() {
+        return correct;
+    }
+
     /** Back to empty, keeping the allocated array. */
     public void clear() {
         if (sums != null) {
@@ -89,6 +99,7 @@ public final class FixedPointSum implements Serializable {
         }
         loss = 0;
         examples = 0;
+        correct = 0;
         badIndex = -1;
         badValue = 0;
     }
@@ -109,6 +120,7 @@ public final class FixedPointSum implements Serializable {
         }
         loss = addChecked(loss, other.loss, sums == null ? 0 : sums.length);
         examples += other.examples;
+        correct += other.correct;
         if (other.badIndex >= 0 && (badIndex < 0 || other.badIndex < badIndex)) {
             badIndex = other.badIndex;
             badValue = other.badValue;

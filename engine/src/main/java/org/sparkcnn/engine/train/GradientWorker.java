@@ -125,6 +125,7 @@ public final class GradientWorker implements AutoCloseable {
         double loss = rep.net.lossAndGradient(params, rep.grads, rep.x, rep.labels, null, count, batchTotal,
                 new Pass(true, seed, step, rep.ids));
         rep.sum.add(rep.grads, loss, count);
+        rep.sum.addCorrect(rep.net.correct());
     }
 
     private static void drain(Replica rep, FixedPointSum total) {

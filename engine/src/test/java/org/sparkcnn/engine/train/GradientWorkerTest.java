@@ -38,6 +38,32 @@ class GradientWorkerTest {
     }
 
     @Test
+    void countsTheExamplesWhoseLogitsArgmaxIsTheLabel() throws IOException {
+        ModelDefinition def = ModelDefinition.load("lenet5");
+        float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 4);
+        GradientWorker.Examples all = data(def);
+        int[] labels = all.labels().clone();
+        // Make the labels the network's own predictions for every third example, so the count is not ~10%.
+        Network net = def.newNetwork(N);
+        float[] logits = net.forward(params, all.features(), N, Pass.INFERENCE);
+        int k = def.outputSize(), expected = 0;
+        for (int i = 0; i < N; i++) {
+            int best = 0;
+            for (int j = 1; j < k; j++) {
+                best = logits[i * k + j] > logits[i * k + best] ? j : best;
+            }
+            if (i % 3 == 0) {
+                labels[i] = best;
+            }
+            expected += labels[i] == best ? 1 : 0;
+        }
+        GradientWorker.Examples ex = new GradientWorker.Examples(all.features(), labels, all.firstId(), all.rows());
+        assertEquals(expected, run(def, params, List.of(ex), 1).correct());
+        assertEquals(expected, run(def, params, List.of(ex), 3).correct(), "exact for any thread count");
+        assertTrue(expected >= N / 3, "at least the examples labelled with their prediction: " + expected);
+    }
+
+    @Test
     void bitIdenticalForAnyThreadCountAndAnyGroupingOfUnits() throws IOException {
         ModelDefinition def = ModelDefinition.load("tfconv");  // has dropout: masks keyed by example id
         float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 1);
