@@ -3,6 +3,7 @@ package org.sparkcnn.engine;
 import java.util.List;
 import org.sparkcnn.engine.layers.LayerModel;
 import org.sparkcnn.engine.layers.Pass;
+import org.sparkcnn.engine.ops.LossOps;
 
 /**
  * One replica of a model: every layer bound to its slice of the flat parameter buffer, plus the
@@ -140,13 +141,7 @@ public final class Network {
         correct = 0;
         if (labels != null) {  // training accuracy comes for free from the logits already computed
             for (int i = 0; i < n; i++) {
-                int best = 0;
-                for (int j = 1; j < k; j++) {
-                    if (out[i * k + j] > out[i * k + best]) {
-                        best = j;
-                    }
-                }
-                correct += best == labels[i] ? 1 : 0;
+                correct += LossOps.argmax(out, i * k, k) == labels[i] ? 1 : 0;
             }
         }
         backward(params, grads, deltaA, false);

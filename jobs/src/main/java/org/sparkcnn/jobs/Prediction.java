@@ -16,6 +16,7 @@ import org.apache.spark.sql.types.StructType;
 import org.sparkcnn.engine.ModelDefinition;
 import org.sparkcnn.engine.Normalization;
 import org.sparkcnn.engine.layers.Loss;
+import org.sparkcnn.engine.ops.LossOps;
 import org.sparkcnn.jobs.data.ExampleBlock;
 
 /**
@@ -53,7 +54,7 @@ public final class Prediction {
                     Object[] values = new Object[3 + k];
                     values[0] = b.firstIndex() + start + r;
                     values[1] = b.labels()[start + r];
-                    values[2] = argmax(y, r * k, k);
+                    values[2] = LossOps.argmax(y, r * k, k);
                     float[] p = softmax ? softmax(y, r * k, k) : Arrays.copyOfRange(y, r * k, r * k + k);
                     for (int c = 0; c < k; c++) {
                         values[3 + c] = p[c];
@@ -64,16 +65,6 @@ public final class Prediction {
             return out.iterator();
         });
         return spark.createDataFrame(rows, schema(def));
-    }
-
-    public static int argmax(float[] y, int off, int k) {
-        int best = 0;
-        for (int c = 1; c < k; c++) {
-            if (y[off + c] > y[off + best]) {
-                best = c;
-            }
-        }
-        return best;
     }
 
     /** p_c = exp(z_c - max z) / sum_j exp(z_j - max z), in double, rounded to float. */

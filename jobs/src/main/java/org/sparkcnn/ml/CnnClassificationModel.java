@@ -33,6 +33,7 @@ import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Network;
 import org.sparkcnn.engine.Normalization;
 import org.sparkcnn.engine.layers.Pass;
+import org.sparkcnn.engine.ops.LossOps;
 import org.sparkcnn.jobs.Prediction;
 
 /**
@@ -207,7 +208,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
                     }
                     values[r.size()] = Vectors.dense(raw);
                     values[r.size() + 1] = Vectors.dense(p);
-                    values[r.size() + 2] = (double) Prediction.argmax(y, i * k, k);
+                    values[r.size() + 2] = (double) LossOps.argmax(y, i * k, k);
                     out.add(RowFactory.create(values));
                 }
             }

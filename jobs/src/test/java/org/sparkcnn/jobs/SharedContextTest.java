@@ -20,6 +20,7 @@ import org.sparkcnn.engine.ModelDefinition;
 import org.sparkcnn.engine.Normalization;
 import org.sparkcnn.engine.Network;
 import org.sparkcnn.engine.layers.Pass;
+import org.sparkcnn.engine.ops.LossOps;
 import org.sparkcnn.jobs.data.ExampleBlock;
 
 /**
@@ -63,7 +64,7 @@ class SharedContextTest extends SharedJavaSparkContext {
                 float[] x = Arrays.copyOfRange(b.features(), i * size, (i + 1) * size);
                 norm.apply(x, 0, 1, def.inputShape());
                 float[] y = net.forward(params, x, 1, Pass.INFERENCE);
-                expected.add((b.firstIndex() + i) + ":" + Prediction.argmax(y, 0, def.outputSize()));
+                expected.add((b.firstIndex() + i) + ":" + LossOps.argmax(y, 0, def.outputSize()));
             }
         }
         SparkSession spark = SparkSession.builder().sparkContext(jsc().sc()).getOrCreate();

@@ -192,16 +192,13 @@ final class BenchCommand implements Runnable {
                     net.profile(forward, backward);
                 }
                 int b = (int) (steps % batches);
+                GradientWorker.Examples ex = new GradientWorker.Examples(block.features(), block.labels(), 0,
+                        java.util.stream.IntStream.range(b * batch, (b + 1) * batch).toArray());
                 sum.clear();
                 for (int first = 0; first < batch; first += chunkSize) {
                     int n = Math.min(chunkSize, batch - first);
                     long t0 = System.nanoTime();
-                    System.arraycopy(block.features(), (b * batch + first) * size, x, 0, n * size);
-                    for (int i = 0; i < n; i++) {
-                        labels[i] = block.labels()[b * batch + first + i];
-                        ids[i] = b * batch + first + i;
-                    }
-                    norm.apply(x, 0, n, def.inputShape());
+                    GradientWorker.loadChunk(ex, first, n, def.inputShape(), norm, x, labels, ids);
                     Arrays.fill(grads, 0f);
                     long t1 = System.nanoTime();
                     long layersBefore = timed ? total(forward) + total(backward) : 0;

@@ -6,6 +6,17 @@ public final class LossOps {
     private LossOps() {
     }
 
+    /** The class a row of logits {@code z[off .. off+k)} predicts: the first maximum. */
+    public static int argmax(float[] z, int off, int k) {
+        int best = 0;
+        for (int c = 1; c < k; c++) {
+            if (z[off + c] > z[off + best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
     /**
      * Softmax cross-entropy, mean over the batch:
      * {@code L = (1/N) sum_n (logsumexp(z_n) - z_n[t_n])} and {@code dL/dz = (softmax(z) - onehot(t)) / N}.

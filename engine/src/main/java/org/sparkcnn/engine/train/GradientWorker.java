@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import org.sparkcnn.engine.ModelDefinition;
 import org.sparkcnn.engine.Network;
 import org.sparkcnn.engine.Normalization;
+import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.layers.Pass;
 
 /**
@@ -111,21 +112,30 @@ public final class GradientWorker implements AutoCloseable {
     }
 
     private void run(Replica rep, float[] params, Examples ex, int firstRow, int count, int batchTotal, long seed, long step) {
-        int size = def.inputShape().size();
-        for (int i = 0; i < count; i++) {
-            int row = ex.rows()[firstRow + i];
-            System.arraycopy(ex.features(), row * size, rep.x, i * size, size);
-            rep.labels[i] = ex.labels()[row];
-            rep.ids[i] = ex.firstId() + row;
-        }
-        if (normalization != null) {
-            normalization.apply(rep.x, 0, count, def.inputShape());
-        }
+        loadChunk(ex, firstRow, count, def.inputShape(), normalization, rep.x, rep.labels, rep.ids);
         Arrays.fill(rep.grads, 0f);
         double loss = rep.net.lossAndGradient(params, rep.grads, rep.x, rep.labels, null, count, batchTotal,
                 new Pass(true, seed, step, rep.ids));
         rep.sum.add(rep.grads, loss, count);
         rep.sum.addCorrect(rep.net.correct());
+    }
+
+    /**
+     * A chunk's engine input: rows {@code firstRow .. firstRow+count)} of {@code ex} copied into
+     * {@code x} (normalized, when {@code normalization} is not null), with their labels and example ids.
+     */
+    public static void loadChunk(Examples ex, int firstRow, int count, Shape shape, Normalization normalization,
+                                 float[] x, int[] labels, long[] ids) {
+        int size = shape.size();
+        for (int i = 0; i < count; i++) {
+            int row = ex.rows()[firstRow + i];
+            System.arraycopy(ex.features(), row * size, x, i * size, size);
+            labels[i] = ex.labels()[row];
+            ids[i] = ex.firstId() + row;
+        }
+        if (normalization != null) {
+            normalization.apply(x, 0, count, shape);
+        }
     }
 
     private static void drain(Replica rep, FixedPointSum total) {

@@ -26,6 +26,7 @@ import org.sparkcnn.engine.Network;
 import org.sparkcnn.engine.Normalization;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.layers.Conv2d;
+import org.sparkcnn.engine.ops.LossOps;
 import org.sparkcnn.engine.layers.Loss;
 import org.sparkcnn.engine.layers.Pass;
 import org.sparkcnn.engine.layers.Pool2d;
@@ -107,7 +108,7 @@ class OnnxExportTest {
                 for (int j = 0; j < k; j++) {
                     maxDiff = Math.max(maxDiff, Math.abs(logits[i][j] - expected[i * k + j]));
                 }
-                assertEquals(argmax(expected, i * k, k), argmax(logits[i], 0, k), name + ": argmax of input " + i);
+                assertEquals(LossOps.argmax(expected, i * k, k), LossOps.argmax(logits[i], 0, k), name + ": argmax of input " + i);
             }
             assertTrue(maxDiff <= 1e-4, name + ": max |logit difference| " + maxDiff);
             if (def.loss().usesLabels()) {
@@ -153,16 +154,6 @@ class OnnxExportTest {
             sgd.step(params, grads, 0.05);
         }
         return params;
-    }
-
-    private static int argmax(float[] v, int off, int k) {
-        int best = 0;
-        for (int j = 1; j < k; j++) {
-            if (v[off + j] > v[off + best]) {
-                best = j;
-            }
-        }
-        return best;
     }
 
     private static double[] softmax(float[] z) {

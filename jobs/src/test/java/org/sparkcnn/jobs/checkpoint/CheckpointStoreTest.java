@@ -155,13 +155,17 @@ class CheckpointStoreTest {
         }
     }
 
-    @Test
-    void transientWriteErrorsAreRetried() throws IOException {
+    /** A store keeping {@code keep} checkpoints in {@code name} under the scheme flaky: (see {@link FlakyFileSystem}). */
+    private CheckpointStore flakyStore(String name, int keep) throws IOException {
         Configuration conf = new Configuration();
         conf.setClass("fs.flaky.impl", FlakyFileSystem.class, FileSystem.class);
         conf.setBoolean("fs.flaky.impl.disable.cache", true);
-        String dir = "flaky://" + tmp.resolve("flaky").toAbsolutePath();
-        CheckpointStore store = new CheckpointStore(conf, dir, 2, new CheckpointStore.Retry(4, 10));
+        return new CheckpointStore(conf, "flaky://" + tmp.resolve(name).toAbsolutePath(), keep, new CheckpointStore.Retry(4, 10));
+    }
+
+    @Test
+    void transientWriteErrorsAreRetried() throws IOException {
+        CheckpointStore store = flakyStore("flaky", 2);
         FlakyFileSystem.FAILURES.set(2);
         FlakyFileSystem.CREATES.set(0);
         store.commit(checkpoint(3), checkpoint(3).toBytes());
@@ -179,11 +183,7 @@ class CheckpointStoreTest {
 
     @Test
     void aFailedCleanUpAfterACommitIsAWarningNotARewrite() throws IOException {
-        Configuration conf = new Configuration();
-        conf.setClass("fs.flaky.impl", FlakyFileSystem.class, FileSystem.class);
-        conf.setBoolean("fs.flaky.impl.disable.cache", true);
-        String dir = "flaky://" + tmp.resolve("prune").toAbsolutePath();
-        CheckpointStore store = new CheckpointStore(conf, dir, 1, new CheckpointStore.Retry(4, 10));
+        CheckpointStore store = flakyStore("prune", 1);
         store.commit(checkpoint(1), checkpoint(1).toBytes());
         FlakyFileSystem.UNDELETABLE = "step-000000001";
         FlakyFileSystem.FAILURES.set(0);
