@@ -15,7 +15,7 @@ public final class SparkCnnKryoRegistrator implements KryoRegistrator {
     @Override
     public void registerClasses(Kryo kryo) {
         kryo.register(ExampleBlock.class);
-        kryo.register(FixedPointSum.class);
+        kryo.register(FixedPointSum.class, new FixedPointSumSerializer());
         kryo.register(StepSum.class);
         kryo.register(Evaluation.Counts.class);
         kryo.register(float[].class);

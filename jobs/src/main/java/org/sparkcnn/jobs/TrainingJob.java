@@ -2,10 +2,8 @@ package org.sparkcnn.jobs;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -18,6 +16,11 @@ import org.sparkcnn.engine.train.BatchSampler;
 import org.sparkcnn.engine.train.FixedPointSum;
 import org.sparkcnn.engine.train.GradientWorker;
 import org.sparkcnn.jobs.data.ExampleBlock;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
 
 /**
  * Synchronous data-parallel SGD on Spark, in MLlib's shape: each step the driver broadcasts the
@@ -117,6 +120,11 @@ public final class TrainingJob {
         }
     }
 
+    // org.apache.spark.util.CallSite.SHORT_FORM and LONG_FORM
+    private static final String CALL_SITE_SHORT = "callSite.short";
+    private static final String CALL_SITE_LONG = "callSite.long";
+    private static final ClassTag<StepSum> STEP_SUM = ClassTag$.MODULE$.apply(StepSum.class);
+
     private TrainingJob() {
     }
 
@@ -127,10 +135,23 @@ public final class TrainingJob {
     public static Result train(JavaSparkContext sc, ModelDefinition def, Normalization norm, JavaRDD<ExampleBlock> blocks,
                                int count, float[] params, Optimizer optimizer, LrSchedule schedule, Config cfg,
                                StepListener listener) {
+        try {
+            return trainSteps(sc, def, norm, blocks, count, params, optimizer, schedule, cfg, listener);
+        } finally {
+            sc.setLocalProperty(CALL_SITE_SHORT, null);
+            sc.setLocalProperty(CALL_SITE_LONG, null);
+        }
+    }
+
+    private static Result trainSteps(JavaSparkContext sc, ModelDefinition def, Normalization norm,
+                                     JavaRDD<ExampleBlock> blocks, int count, float[] params, Optimizer optimizer,
+                                     LrSchedule schedule, Config cfg, StepListener listener) {
         BatchSampler sampler = new BatchSampler(cfg.seed(), count, cfg.batchSize());
         String modelJson = def.toJsonString();
         int partitions = blocks.getNumPartitions();
         int depth = cfg.treeDepth() > 0 ? cfg.treeDepth() : Math.max(2, (int) Math.ceil(Math.log(partitions) / Math.log(4)));
+        // null: the sums need an intermediate level, so the step goes through treeAggregate itself
+        PartitionLayout layout = oneLevel(partitions, depth) ? PartitionLayout.of(blocks) : null;
         long globalStep = cfg.startStep();
         double lastLoss = Double.NaN;
         long skipped = 0;
@@ -149,7 +170,7 @@ public final class TrainingJob {
                     }
                     double lr = schedule.lr(globalStep, epoch);
                     StepMetrics m = step(sc, modelJson, norm, blocks, perm, sampler.batchStart(t), sampler.batchLength(t),
-                            params, grads, optimizer, lr, cfg, depth, epoch, globalStep, def,
+                            params, grads, optimizer, lr, cfg, depth, layout, epoch, globalStep, def,
                             t == sampler.stepsPerEpoch() - 1);
                     lastLoss = m.loss();
                     globalStep++;
@@ -172,32 +193,26 @@ public final class TrainingJob {
 
     private static StepMetrics step(JavaSparkContext sc, String modelJson, Normalization norm, JavaRDD<ExampleBlock> blocks,
                                     Broadcast<int[]> perm, int start, int length, float[] params, float[] grads,
-                                    Optimizer optimizer, double lr, Config cfg, int depth, int epoch, long step,
+                                    Optimizer optimizer, double lr, Config cfg, int depth, PartitionLayout layout,
+                                    int epoch, long step,
                                     ModelDefinition def, boolean endOfEpoch) {
         long t0 = System.nanoTime();
+        // Named jobs in Spark's UI, and no stack walk per job to find the call site.
+        sc.setLocalProperty(CALL_SITE_SHORT, "sparkcnn step " + (step + 1) + " (epoch " + (epoch + 1) + ")");
+        sc.setLocalProperty(CALL_SITE_LONG, "org.sparkcnn.jobs.TrainingJob.step");
         Broadcast<float[]> weights = sc.broadcast(params);
         long t1 = System.nanoTime();
-        int chunk = cfg.chunkSize(), threadsWanted = cfg.threadsPerTask();
-        long seed = cfg.seed();
+        PartitionGradient task = new PartitionGradient(modelJson, norm, perm, weights, start, length, cfg.chunkSize(),
+                cfg.threadsPerTask(), cfg.seed(), step);
         StepSum result;
         try {
-            JavaRDD<StepSum> partial = blocks.mapPartitions((Iterator<ExampleBlock> it) -> {
-                long started = System.nanoTime();
-                List<GradientWorker.Examples> units = shareOfBatch(it, perm.value(), start, length);
-                if (units.isEmpty()) {
-                    return Collections.emptyIterator();  // nothing to compute, nothing to ship
-                }
-                int threads = threadsWanted > 0 ? threadsWanted : Math.max(1, TaskContext.get().cpus());
-                GradientWorker worker = WorkerPool.borrow(modelJson, norm, chunk, threads);
-                FixedPointSum sum = new FixedPointSum();
-                try {
-                    worker.accumulate(weights.value(), units, length, seed, step, sum);
-                } finally {
-                    WorkerPool.giveBack(modelJson, norm, chunk, threads, worker);
-                }
-                return Collections.singletonList(new StepSum(sum, new double[]{(System.nanoTime() - started) / 1e6})).iterator();
-            });
-            result = partial.treeAggregate(new StepSum(), StepSum::merge, StepSum::merge, depth);
+            if (layout != null) {
+                int[] batch = Arrays.copyOfRange(perm.value(), start, start + length);
+                Arrays.sort(batch);
+                result = oneLevel(sc, blocks, layout.holding(batch), task);
+            } else {
+                result = blocks.mapPartitions(task).treeAggregate(new StepSum(), StepSum::merge, StepSum::merge, depth);
+            }
         } finally {
             weights.destroy();
         }
@@ -225,6 +240,40 @@ public final class TrainingJob {
     }
 
     /**
+     * {@code treeAggregate} at one level, as a plain job: the partitions' sums go straight to the
+     * driver, which adds each as it arrives. Only the partitions holding some of the step's examples
+     * get a task.
+     */
+    private static StepSum oneLevel(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks, int[] partitions,
+                                    PartitionGradient task) {
+        StepSum total = new StepSum();
+        List<Object> which = new ArrayList<>(partitions.length);
+        for (int p : partitions) {
+            which.add(p);
+        }
+        sc.sc().runJob(blocks.rdd(), task, CollectionConverters.asScala(which).toSeq(),
+                new AbstractFunction2<Object, StepSum, BoxedUnit>() {
+                    @Override
+                    public BoxedUnit apply(Object partition, StepSum sum) {
+                        if (sum != null) {
+                            total.merge(sum);
+                        }
+                        return BoxedUnit.UNIT;
+                    }
+                }, STEP_SUM);
+        return total;
+    }
+
+    /**
+     * Whether Spark's {@code treeAggregate} at {@code depth} would add the partitions' sums on the
+     * driver without an intermediate level (its own rule, with its scale of ceil(P^(1/depth))).
+     */
+    static boolean oneLevel(int partitions, int depth) {
+        int scale = Math.max((int) Math.ceil(Math.pow(partitions, 1.0 / depth)), 2);
+        return partitions <= scale + (int) Math.ceil((double) partitions / scale);
+    }
+
+    /**
      * The examples of this step held by this partition's blocks, one unit per block, in ascending
      * dataset index. The batch's indices are sorted once, then each block takes its range.
      */
@@ -247,7 +296,7 @@ public final class TrainingJob {
         return units;
     }
 
-    private static int lowerBound(int[] sorted, long key) {
+    static int lowerBound(int[] sorted, long key) {
         int lo = 0, hi = sorted.length;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;

@@ -10,6 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
@@ -97,6 +102,35 @@ class TrainingJobTest {
         assertTrue(metrics.get(6).endOfEpoch() && metrics.get(13).endOfEpoch() && !metrics.get(5).endOfEpoch());
         assertTrue(metrics.get(13).loss() < metrics.get(0).loss(), "loss falls: " + metrics.get(0).loss() + " -> " + metrics.get(13).loss());
         assertTrue(metrics.stream().allMatch(m -> m.maxTaskMs() >= m.medianTaskMs() && m.computeMs() > 0));
+    }
+
+    @Test
+    void aStepLaunchesTasksOnlyOnThePartitionsHoldingItsExamples() throws Exception {
+        try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
+            AtomicInteger tasks = new AtomicInteger();
+            List<String> jobNames = new CopyOnWriteArrayList<>();
+            sc.sc().addSparkListener(new SparkListener() {
+                @Override
+                public void onTaskStart(SparkListenerTaskStart taskStart) {
+                    tasks.incrementAndGet();
+                }
+
+                @Override
+                public void onJobStart(SparkListenerJobStart jobStart) {
+                    jobNames.add(String.valueOf(jobStart.properties().getProperty("callSite.short")));
+                }
+            });
+            List<TrainingJob.StepMetrics> seen = new ArrayList<>();
+            train(sc, 3, new TrainingJob.Config(5, 0, 6, 1, 8, 0, 0), seen);  // 6 steps of one example
+            sc.sc().listenerBus().waitUntilEmpty();
+            assertEquals(6, seen.size());
+            assertTrue(seen.stream().allMatch(m -> m.tasks() == 1 && m.examples() == 1));
+            // one job over the 3 partitions learns which indices each holds; then one task per step
+            assertEquals(3 + 6, tasks.get(), "jobs: " + jobNames);
+            assertEquals("sparkcnn step 1 (epoch 1)", jobNames.get(1));
+            assertEquals("sparkcnn step 6 (epoch 1)", jobNames.get(6));
+            assertEquals(null, sc.getLocalProperty("callSite.short"), "the step names are cleared after training");
+        }
     }
 
     @Test

@@ -31,6 +31,27 @@ public final class FixedPointSum implements Serializable {
     public FixedPointSum() {
     }
 
+    /** Everything a sum holds, for a wire format: {@code sums} is null while nothing was added. */
+    public record State(long[] sums, long loss, long examples, long correct, int badIndex, double badValue) {
+    }
+
+    /** This sum's state; the array is shared, not copied. */
+    public State state() {
+        return new State(sums, loss, examples, correct, badIndex, badValue);
+    }
+
+    /** A sum with the given state; the array is taken, not copied. */
+    public static FixedPointSum of(State state) {
+        FixedPointSum s = new FixedPointSum();
+        s.sums = state.sums();
+        s.loss = state.loss();
+        s.examples = state.examples();
+        s.correct = state.correct();
+        s.badIndex = state.badIndex();
+        s.badValue = state.badValue();
+        return s;
+    }
+
     public boolean isEmpty() {
         return examples == 0 && badIndex < 0;
     }

@@ -1,0 +1,69 @@
+package org.sparkcnn.jobs;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.sparkcnn.jobs.data.ExampleBlock;
+
+/**
+ * Which dataset indices each partition of a cached block RDD holds, learnt by one small job, so
+ * that a step launches tasks only on the partitions that hold some of its examples: at small
+ * batches most partitions hold none, and a task that would do nothing still costs its launch.
+ */
+final class PartitionLayout {
+
+    /** Per partition, its blocks' index ranges as sorted pairs {first, end}. */
+    private final long[][] ranges;
+
+    private PartitionLayout(long[][] ranges) {
+        this.ranges = ranges;
+    }
+
+    static PartitionLayout of(JavaRDD<ExampleBlock> blocks) {
+        List<long[]> found = blocks.mapPartitionsWithIndex((p, it) -> {
+            List<long[]> out = new ArrayList<>();
+            while (it.hasNext()) {
+                ExampleBlock b = it.next();
+                out.add(new long[]{p, b.firstIndex(), b.firstIndex() + b.size()});
+            }
+            return out.iterator();
+        }, true).collect();
+        List<long[]> sorted = new ArrayList<>(found);
+        sorted.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        long[][] ranges = new long[blocks.getNumPartitions()][];
+        int i = 0;
+        for (int p = 0; p < ranges.length; p++) {
+            int from = i;
+            while (i < sorted.size() && sorted.get(i)[0] == p) {
+                i++;
+            }
+            ranges[p] = new long[2 * (i - from)];
+            for (int k = from; k < i; k++) {
+                ranges[p][2 * (k - from)] = sorted.get(k)[1];
+                ranges[p][2 * (k - from) + 1] = sorted.get(k)[2];
+            }
+        }
+        return new PartitionLayout(ranges);
+    }
+
+    int partitions() {
+        return ranges.length;
+    }
+
+    /** The partitions holding at least one of {@code sortedIndices}, ascending. */
+    int[] holding(int[] sortedIndices) {
+        int[] out = new int[ranges.length];
+        int n = 0;
+        for (int p = 0; p < ranges.length; p++) {
+            long[] r = ranges[p];
+            for (int i = 0; i < r.length; i += 2) {
+                if (TrainingJob.lowerBound(sortedIndices, r[i]) < TrainingJob.lowerBound(sortedIndices, r[i + 1])) {
+                    out[n++] = p;
+                    break;
+                }
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+}
