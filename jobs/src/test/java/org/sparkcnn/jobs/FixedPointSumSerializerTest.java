@@ -47,6 +47,27 @@ class FixedPointSumSerializerTest {
     }
 
     @Test
+    void packingRoundTripsEveryLengthAndWidth() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int n : new int[]{0, 1, 15, 16, 17, 33, 1000}) {
+            for (int bitsWide = 0; bitsWide <= 64; bitsWide += 7) {
+                long[] words = new long[n];
+                for (int i = 0; i < n; i++) {
+                    long w = bitsWide == 0 ? 0 : rnd.nextLong() >> (64 - Math.min(63, bitsWide));
+                    words[i] = i % 97 == 3 ? Long.MIN_VALUE : w;  // a full-width word in a few groups
+                }
+                byte[] packed = new byte[FixedPointSumSerializer.maxPackedBytes(n)];
+                int used = FixedPointSumSerializer.pack(words, packed);
+                byte[] exact = java.util.Arrays.copyOf(packed, used + Long.BYTES);
+                java.util.Arrays.fill(exact, used, exact.length, (byte) 0x5A);  // garbage past the end is ignored
+                long[] back = new long[n];
+                FixedPointSumSerializer.unpack(exact, back);
+                assertArrayEquals(words, back, n + " words of " + bitsWide + " bits");
+            }
+        }
+    }
+
+    @Test
     void anEmptySumStaysEmpty() {
         FixedPointSum out = roundTrip(new FixedPointSum(), new int[1]);
         assertTrue(out.isEmpty());
