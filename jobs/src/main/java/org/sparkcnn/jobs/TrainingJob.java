@@ -25,8 +25,10 @@ import scala.runtime.BoxedUnit;
 /**
  * Synchronous data-parallel SGD on Spark, in MLlib's shape: each step the driver broadcasts the
  * weights (one {@code float[]}); every partition sums the gradient of its share of the step's
- * mini-batch through the engine; {@code treeAggregate} adds the partition sums on the driver; the
- * optimizer applies one update.
+ * mini-batch through the engine; the partition sums are added on the driver; the optimizer applies
+ * one update. The sums are added as {@code treeAggregate} would: with {@code treeAggregate} itself
+ * when the partition count needs an intermediate level, and otherwise (the common case) as one plain
+ * job over only the partitions that hold the step's examples, which costs Spark less per step.
  *
  * <p>Deterministic by construction: the examples of step t of epoch e come from {@link BatchSampler}
  * (a function of the seed only); each block's share is cut into fixed chunks; chunk gradients are
