@@ -134,8 +134,8 @@ class StandaloneClusterIT {
     }
 
     /**
-     * The executor IDs of successful tasks in the training steps' stages (named after their call
-     * site in TrainingJob), from Spark's event log.
+     * The executor IDs of successful tasks in the training steps' stages (TrainingJob names them
+     * "sparkcnn step N (epoch E)"), from Spark's event log.
      */
     static Set<String> trainingExecutors(Path events) throws IOException {
         Set<String> ids = new TreeSet<>();
@@ -146,7 +146,7 @@ class StandaloneClusterIT {
                     JsonNode e = SparkSubmitIT.JSON.readTree(line);
                     String event = e.path("Event").asText();
                     if (event.equals("SparkListenerStageSubmitted")
-                            && e.path("Stage Info").path("Stage Name").asText().contains("TrainingJob.java")) {
+                            && e.path("Stage Info").path("Stage Name").asText().startsWith("sparkcnn step ")) {
                         trainingStages.add(e.path("Stage Info").path("Stage ID").asInt());
                     } else if (event.equals("SparkListenerTaskEnd") && trainingStages.contains(e.path("Stage ID").asInt())
                             && "Success".equals(e.path("Task End Reason").path("Reason").asText())) {
