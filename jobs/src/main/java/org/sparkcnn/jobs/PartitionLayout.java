@@ -1,10 +1,12 @@
 package org.sparkcnn.jobs;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.sparkcnn.jobs.data.ExampleBlock;
+import scala.runtime.AbstractFunction1;
 
 /**
  * Which dataset indices each partition of a cached block RDD holds, learnt by one small job, so
@@ -49,6 +51,21 @@ final class PartitionLayout {
 
     int partitions() {
         return ranges.length;
+    }
+
+    /** Whether a partition is one of a sorted list: the filter of a {@code PartitionPruningRDD}. */
+    static final class Among extends AbstractFunction1<Object, Object> implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final int[] sortedPartitions;
+
+        Among(int[] sortedPartitions) {
+            this.sortedPartitions = sortedPartitions;
+        }
+
+        @Override
+        public Object apply(Object partition) {
+            return Arrays.binarySearch(sortedPartitions, (Integer) partition) >= 0;
+        }
     }
 
     /** The partitions holding at least one of {@code sortedIndices}, ascending. */

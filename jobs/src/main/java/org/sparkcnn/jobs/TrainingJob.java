@@ -7,6 +7,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.PartitionPruningRDD;
 import org.sparkcnn.engine.ModelDefinition;
 import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Normalization;
@@ -26,9 +27,10 @@ import scala.runtime.BoxedUnit;
  * Synchronous data-parallel SGD on Spark, in MLlib's shape: each step the driver broadcasts the
  * weights (one {@code float[]}); every partition sums the gradient of its share of the step's
  * mini-batch through the engine; the partition sums are added on the driver; the optimizer applies
- * one update. The sums are added as {@code treeAggregate} would: with {@code treeAggregate} itself
- * when the partition count needs an intermediate level, and otherwise (the common case) as one plain
- * job over only the partitions that hold the step's examples, which costs Spark less per step.
+ * one update. Only the partitions holding the step's examples get a task. Their sums are added as
+ * {@code treeAggregate} would: with {@code treeAggregate} itself when the partition count needs an
+ * intermediate level, and otherwise (the common case) as one plain job, which costs Spark less per
+ * step.
  *
  * <p>Deterministic by construction: the examples of step t of epoch e come from {@link BatchSampler}
  * (a function of the seed only); each block's share is cut into fixed chunks; chunk gradients are
@@ -152,8 +154,7 @@ public final class TrainingJob {
         String modelJson = def.toJsonString();
         int partitions = blocks.getNumPartitions();
         int depth = cfg.treeDepth() > 0 ? cfg.treeDepth() : Math.max(2, (int) Math.ceil(Math.log(partitions) / Math.log(4)));
-        // null: the sums need an intermediate level, so the step goes through treeAggregate itself
-        PartitionLayout layout = oneLevel(partitions, depth) ? PartitionLayout.of(blocks) : null;
+        PartitionLayout layout = PartitionLayout.of(blocks);
         long globalStep = cfg.startStep();
         double lastLoss = Double.NaN;
         long skipped = 0;
@@ -208,12 +209,15 @@ public final class TrainingJob {
                 cfg.threadsPerTask(), cfg.seed(), step);
         StepSum result;
         try {
-            if (layout != null) {
-                int[] batch = Arrays.copyOfRange(perm.value(), start, start + length);
-                Arrays.sort(batch);
-                result = oneLevel(sc, blocks, layout.holding(batch), task);
-            } else {
-                result = blocks.mapPartitions(task).treeAggregate(new StepSum(), StepSum::merge, StepSum::merge, depth);
+            int[] batch = Arrays.copyOfRange(perm.value(), start, start + length);
+            Arrays.sort(batch);
+            int[] holding = layout.holding(batch);
+            if (oneLevel(layout.partitions(), depth)) {
+                result = oneLevel(sc, blocks, holding, task);
+            } else {  // an intermediate level: treeAggregate itself, over the partitions holding examples
+                JavaRDD<ExampleBlock> pruned = new JavaRDD<>(PartitionPruningRDD.create(blocks.rdd(),
+                        new PartitionLayout.Among(holding)), blocks.classTag());
+                result = pruned.mapPartitions(task).treeAggregate(new StepSum(), StepSum::merge, StepSum::merge, depth);
             }
         } finally {
             weights.destroy();

@@ -106,30 +106,33 @@ class TrainingJobTest {
 
     @Test
     void aStepLaunchesTasksOnlyOnThePartitionsHoldingItsExamples() throws Exception {
-        try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
-            AtomicInteger tasks = new AtomicInteger();
-            List<String> jobNames = new CopyOnWriteArrayList<>();
-            sc.sc().addSparkListener(new SparkListener() {
-                @Override
-                public void onTaskStart(SparkListenerTaskStart taskStart) {
-                    tasks.incrementAndGet();
-                }
+        // 3 partitions: one plain job per step; 8: treeAggregate with an intermediate level
+        for (int partitions : new int[]{3, 8}) {
+            try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
+                AtomicInteger tasks = new AtomicInteger();
+                List<String> jobNames = new CopyOnWriteArrayList<>();
+                sc.sc().addSparkListener(new SparkListener() {
+                    @Override
+                    public void onTaskStart(SparkListenerTaskStart taskStart) {
+                        tasks.incrementAndGet();
+                    }
 
-                @Override
-                public void onJobStart(SparkListenerJobStart jobStart) {
-                    jobNames.add(String.valueOf(jobStart.properties().getProperty("callSite.short")));
-                }
-            });
-            List<TrainingJob.StepMetrics> seen = new ArrayList<>();
-            train(sc, 3, new TrainingJob.Config(5, 0, 6, 1, 8, 0, 0), seen);  // 6 steps of one example
-            sc.sc().listenerBus().waitUntilEmpty();
-            assertEquals(6, seen.size());
-            assertTrue(seen.stream().allMatch(m -> m.tasks() == 1 && m.examples() == 1));
-            // one job over the 3 partitions learns which indices each holds; then one task per step
-            assertEquals(3 + 6, tasks.get(), "jobs: " + jobNames);
-            assertEquals("sparkcnn step 1 (epoch 1)", jobNames.get(1));
-            assertEquals("sparkcnn step 6 (epoch 1)", jobNames.get(6));
-            assertEquals(null, sc.getLocalProperty("callSite.short"), "the step names are cleared after training");
+                    @Override
+                    public void onJobStart(SparkListenerJobStart jobStart) {
+                        jobNames.add(String.valueOf(jobStart.properties().getProperty("callSite.short")));
+                    }
+                });
+                List<TrainingJob.StepMetrics> seen = new ArrayList<>();
+                train(sc, partitions, new TrainingJob.Config(5, 0, 6, 1, 8, 0, 0), seen);  // 6 steps of one example
+                sc.sc().listenerBus().waitUntilEmpty();
+                assertEquals(6, seen.size());
+                assertTrue(seen.stream().allMatch(m -> m.tasks() == 1 && m.examples() == 1));
+                // one job over all partitions learns which indices each holds; then one task per step
+                assertEquals(partitions + 6, tasks.get(), partitions + " partitions, jobs: " + jobNames);
+                assertEquals("sparkcnn step 1 (epoch 1)", jobNames.get(1));
+                assertEquals("sparkcnn step 6 (epoch 1)", jobNames.get(jobNames.size() - 1));
+                assertEquals(null, sc.getLocalProperty("callSite.short"), "the step names are cleared after training");
+            }
         }
     }
 
