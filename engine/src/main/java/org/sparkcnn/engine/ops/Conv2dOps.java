@@ -51,6 +51,9 @@ public final class Conv2dOps {
             for (int u = 0; u < kh; u++) {
                 for (int v = 0; v < kw; v++, row++) {
                     int dst = colOff + row * ld;
+                    // Output columns j in [jLo, jHi) read inside a row; the rest read padding. Computed
+                    // once per kernel column: the divisions cost more than a short row's copy.
+                    int jLo = insideFrom(v, pw, sw, wo), jHi = insideTo(jLo, v, w, pw, sw, wo);
                     for (int i = 0; i < ho; i++) {
                         int y = i * sh + u - ph;
                         if (y < 0 || y >= h) {
@@ -59,9 +62,6 @@ public final class Conv2dOps {
                             continue;
                         }
                         int src = plane + y * w;
-                        // Output columns j in [jLo, jHi) read inside the row; the rest read padding.
-                        int jLo = Math.min(wo, Math.max(0, ceilDiv(pw - v, sw)));
-                        int jHi = Math.max(jLo, Math.min(wo, ceilDiv(w + pw - v, sw)));
                         for (int j = 0; j < jLo; j++) {
                             col[dst + j] = 0f;
                         }
@@ -84,6 +84,16 @@ public final class Conv2dOps {
         }
     }
 
+    /** The first output column whose kernel column {@code v} reads inside the row: ceil((pw - v) / sw), within [0, wo]. */
+    private static int insideFrom(int v, int pw, int sw, int wo) {
+        return Math.min(wo, Math.max(0, ceilDiv(pw - v, sw)));
+    }
+
+    /** One past the last such column: ceil((w + pw - v) / sw), within [jLo, wo]. */
+    private static int insideTo(int jLo, int v, int w, int pw, int sw, int wo) {
+        return Math.max(jLo, Math.min(wo, ceilDiv(w + pw - v, sw)));
+    }
+
     private static int ceilDiv(int a, int b) {
         return -Math.floorDiv(-a, b);
     }
@@ -100,14 +110,13 @@ public final class Conv2dOps {
             for (int u = 0; u < kh; u++) {
                 for (int v = 0; v < kw; v++, row++) {
                     int src = colOff + row * ld;
+                    int jLo = insideFrom(v, pw, sw, wo), jHi = insideTo(jLo, v, w, pw, sw, wo);
                     for (int i = 0; i < ho; i++) {
                         int y = i * sh + u - ph;
                         if (y < 0 || y >= h) {
                             src += wo;
                             continue;
                         }
-                        int jLo = Math.min(wo, Math.max(0, ceilDiv(pw - v, sw)));
-                        int jHi = Math.max(jLo, Math.min(wo, ceilDiv(w + pw - v, sw)));
                         for (int j = jLo, xx = plane + y * w + jLo * sw + v - pw; j < jHi; j++, xx += sw) {
                             dx[xx] += col[src + j];
                         }
