@@ -135,14 +135,14 @@ class FastPathTest {
     }
 
     @Test
-    void twoByTwoMaxPoolingMatchesThePlainScanWithTiesAndNaN() {
+    void twoByTwoMaxPoolingMatchesThePlainScanWithTiesSignedZerosAndNaN() {
         SplittableRandom rng = new SplittableRandom(5);
         for (int trial = 0; trial < 30; trial++) {
             int n = 1 + rng.nextInt(3), c = 1 + rng.nextInt(3), h = 2 + rng.nextInt(7), w = 2 + rng.nextInt(7);
             float[] x = new float[n * c * h * w];
             for (int i = 0; i < x.length; i++) {
-                int r = rng.nextInt(10);  // few distinct values: ties are common
-                x[i] = r == 0 ? Float.NaN : r - 5;
+                int r = rng.nextInt(10);  // few distinct values: ties are common, -0 and +0 among them
+                x[i] = r == 0 ? Float.NaN : r == 1 ? -0f : r == 2 ? 0f : r - 5;
             }
             int ho = h / 2, wo = w / 2;
             float[] out = new float[n * c * ho * wo];
@@ -163,7 +163,7 @@ class FastPathTest {
                             }
                         }
                         assertEquals(best, argmax[q], "argmax of window " + q + " (" + h + "x" + w + ")");
-                        assertEquals(x[best], out[q], "max of window " + q);
+                        assertEquals(Float.floatToRawIntBits(x[best]), Float.floatToRawIntBits(out[q]), "max of window " + q);
                     }
                 }
             }
