@@ -54,6 +54,10 @@ public final class Conv2dOps {
                     // Output columns j in [jLo, jHi) read inside a row; the rest read padding. Computed
                     // once per kernel column: the divisions cost more than a short row's copy.
                     int jLo = insideFrom(v, pw, sw, wo), jHi = insideTo(jLo, v, w, pw, sw, wo);
+                    if (sh == 1 && sw == 1 && wo == w) {
+                        sameWidthRow(x, plane, h, w, u, v, ph, pw, ho, jLo, jHi, col, dst);
+                        continue;
+                    }
                     for (int i = 0; i < ho; i++) {
                         int y = i * sh + u - ph;
                         if (y < 0 || y >= h) {
@@ -80,6 +84,33 @@ public final class Conv2dOps {
                         dst += wo;
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * One row of im2col when stride is 1 and the output is as wide as the input ("same" padding):
+     * entry (i, j) is x[(i + u - ph) * w + j + v - pw], so the output rows that read inside the image
+     * are one contiguous run of it, shifted by v - pw. One copy replaces a short copy per output row;
+     * the cells where j + v - pw falls outside [0, w) read a neighbouring row there (or nothing, at
+     * the plane's ends) and are zeroed after.
+     */
+    private static void sameWidthRow(float[] x, int plane, int h, int w, int u, int v, int ph, int pw, int ho,
+                                     int jLo, int jHi, float[] col, int dst) {
+        int iLo = Math.min(ho, Math.max(0, ph - u)), iHi = Math.max(iLo, Math.min(ho, h + ph - u));
+        java.util.Arrays.fill(col, dst, dst + iLo * w, 0f);
+        java.util.Arrays.fill(col, dst + iHi * w, dst + ho * w, 0f);
+        int from = (iLo + u - ph) * w + v - pw, len = (iHi - iLo) * w;  // the run, relative to the plane
+        int skip = Math.max(0, -from), end = Math.min(len, h * w - from);
+        if (end > skip) {
+            System.arraycopy(x, plane + from + skip, col, dst + iLo * w + skip, end - skip);
+        }
+        for (int i = iLo, r = dst + iLo * w; i < iHi; i++, r += w) {
+            for (int j = 0; j < jLo; j++) {
+                col[r + j] = 0f;
+            }
+            for (int j = jHi; j < w; j++) {
+                col[r + j] = 0f;
             }
         }
     }
