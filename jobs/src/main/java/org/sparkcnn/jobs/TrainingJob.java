@@ -213,7 +213,7 @@ public final class TrainingJob {
             Arrays.sort(batch);
             int[] holding = layout.holding(batch);
             if (oneLevel(layout.partitions(), depth)) {
-                result = oneLevel(sc, blocks, holding, task);
+                result = sumOnDriver(sc, blocks, holding, task);
             } else {  // an intermediate level: treeAggregate itself, over the partitions holding examples
                 JavaRDD<ExampleBlock> pruned = new JavaRDD<>(PartitionPruningRDD.create(blocks.rdd(),
                         new PartitionLayout.Among(holding)), blocks.classTag());
@@ -250,8 +250,8 @@ public final class TrainingJob {
      * driver, which adds each as it arrives. Only the partitions holding some of the step's examples
      * get a task.
      */
-    private static StepSum oneLevel(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks, int[] partitions,
-                                    PartitionGradient task) {
+    private static StepSum sumOnDriver(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks, int[] partitions,
+                                       PartitionGradient task) {
         StepSum total = new StepSum();
         List<Object> which = new ArrayList<>(partitions.length);
         for (int p : partitions) {
