@@ -106,6 +106,17 @@ public final class ModelDefinition {
         return name;
     }
 
+    /** Each convolution's kernels, for logs: "conv1 direct (Vector API, 8 lanes), conv2 im2col + GEMM". */
+    public String convolutionKernels() {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i) instanceof Conv2d conv) {
+                parts.add(conv.name() + " " + conv.kernel(shapes.get(i)));
+            }
+        }
+        return parts.isEmpty() ? "none" : String.join(", ", parts);
+    }
+
     public Shape inputShape() {
         return input;
     }

@@ -86,6 +86,7 @@ final class BenchCommand implements Runnable {
             int batches = n / batch;
             System.out.printf(Locale.ROOT, "bench engine: model %s (%,d parameters), batch %d, threads %d, %d examples; BLAS %s; JVM %s%n",
                     def.name(), def.paramCount(), batch, threads, n, Gemm.implementation(), Runtime.version());
+            System.out.println("bench engine: convolutions " + def.convolutionKernels());
             double[] trainRates;
             try (GradientWorker worker = new GradientWorker(def, norm, chunkSize, threads)) {
                 FixedPointSum sum = new FixedPointSum();
@@ -124,6 +125,7 @@ final class BenchCommand implements Runnable {
             json.put("heap_mib", Math.round(heap[0] / 1048576.0 * 10) / 10.0);
             json.put("model_and_workspaces_mib", Math.round(heap[1] / 1048576.0 * 10) / 10.0);
             json.put("blas", Gemm.implementation());
+            json.put("convolutions", def.convolutionKernels());
             json.put("jvm", Runtime.version().toString());
             System.out.println("JSON " + new ObjectMapper().writeValueAsString(json));
             return 0;

@@ -224,6 +224,7 @@ final class TrainCommand implements Callable<Integer> {
                 : given(cfg.data().normalization(), train.shape());
         System.out.printf(Locale.ROOT, "spark: master %s, %d partitions, default parallelism %d; BLAS %s%n",
                 sc.master(), partitions, sc.defaultParallelism(), Gemm.implementation());
+        System.out.println("convolutions: " + def.convolutionKernels());
         System.out.println("normalization (training set mean/std per channel): " + norm);
         Map<String, String> fingerprint = dataFingerprint(hadoop, train, trainCount, norm);
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.ops.Conv2dOps;
+import org.sparkcnn.engine.ops.DirectConv;
 
 /** 2-D convolution (cross-correlation) with a kh x kw kernel, stride (sh, sw), zero padding (ph, pw) and an optional bias. */
 public record Conv2d(String name, int inChannels, int outChannels, int kh, int kw, int sh, int sw, int ph, int pw,
@@ -54,11 +55,35 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
         node.put("bias", bias);
     }
 
+    /** Whether this layer, on input {@code in}, runs the direct kernels ({@link DirectConv}) rather than im2col + GEMM. */
+    public boolean direct(Shape in) {
+        return DirectConv.chosen(in.channels(), kh, kw, sh, sw, ph, pw);
+    }
+
+    /** The kernels this layer runs on input {@code in}, for logs. */
+    public String kernel(Shape in) {
+        return direct(in) ? "direct (" + DirectConv.kernels() + ")" : "im2col + GEMM";
+    }
+
     @Override
     public LayerModel bind(Shape in, int paramOffset, int maxBatch) {
         Shape out = outputShape(in);
         int c = in.channels(), h = in.height(), w = in.width(), o = outChannels;
         int wOff = paramOffset, bOff = bias ? paramOffset + o * c * kh * kw : -1;
+        if (direct(in)) {
+            DirectConv.Work work = new DirectConv.Work(new DirectConv.Plan(c, h, w, o, kh, kw, ph, pw));
+            return new LayerModel(in, out, paramOffset) {
+                @Override
+                public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
+                    DirectConv.forward(work, y, inp, params, wOff, bOff, n, DirectConv.VECTOR);
+                }
+
+                @Override
+                public void backward(float[] params, float[] grads, float[] inp, float[] y, float[] dout, float[] dinp, int n) {
+                    DirectConv.backward(work, dinp, grads, dout, inp, params, wOff, bOff, n, DirectConv.VECTOR);
+                }
+            };
+        }
         int hw = out.height() * out.width();
         int group = Conv2dOps.groupSize(maxBatch, c * kh * kw, o, hw);
         float[] col = new float[group * c * kh * kw * hw];
