@@ -20,6 +20,8 @@ public final class FixedPointSum implements Serializable {
     public static final int FRACTION_BITS = 40;
     private static final double SCALE = 0x1p40;
     private static final double LIMIT = 0x1p22;
+    /** The vector kernel ({@link FixedPointVector}) gives the same words; used when the Vector API is present. */
+    static final boolean VECTOR = org.sparkcnn.engine.ops.DirectConv.VECTOR;
 
     private long[] sums;     // null while nothing was added: an empty partition ships nothing
     private long loss;
@@ -58,6 +60,21 @@ public final class FixedPointSum implements Serializable {
 
     /** Adds one chunk's gradient (all of {@code grads}), its loss and its number of examples. */
     public void add(float[] grads, double chunkLoss, int chunkExamples) {
+        add(grads, chunkLoss, chunkExamples, false);
+    }
+
+    /**
+     * As {@link #add}, and leaves {@code grads} all zero, ready for the next chunk's {@code +=}: each
+     * block is zeroed while it is still in cache, which saves a pass over memory.
+     */
+    public void addAndZero(float[] grads, double chunkLoss, int chunkExamples) {
+        add(grads, chunkLoss, chunkExamples, true);
+    }
+
+    /** Values per block: the out-of-range check runs before a block is zeroed (16 KiB of floats). */
+    private static final int BLOCK = 4096;
+
+    private void add(float[] grads, double chunkLoss, int chunkExamples, boolean zero) {
         if (sums == null) {
             sums = new long[grads.length];
         } else if (sums.length != grads.length) {
@@ -66,17 +83,27 @@ public final class FixedPointSum implements Serializable {
         // Fast pass without branches: round (half to even), add, and only note whether anything was
         // out of range or overflowed. Rare, and then a second pass finds the first such index.
         long[] s = sums;
-        long overflow = 0;
-        boolean outOfRange = false;
-        for (int i = 0; i < grads.length; i++) {
-            double v = grads[i];
-            outOfRange |= !(Math.abs(v) < LIMIT);
-            long a = s[i], b = (long) Math.rint(v * SCALE), r = a + b;
-            overflow |= (a ^ r) & (b ^ r);
-            s[i] = r;
-        }
-        if (outOfRange || overflow < 0) {
-            firstBad(grads);
+        for (int from = 0; from < grads.length; from += BLOCK) {
+            int to = Math.min(grads.length, from + BLOCK);
+            long overflow = 0;
+            boolean outOfRange = false;
+            if (VECTOR) {
+                overflow = FixedPointVector.add(grads, s, from, to, SCALE, LIMIT);  // flags both in its sign
+            } else {
+                for (int i = from; i < to; i++) {
+                    double v = grads[i];
+                    outOfRange |= !(Math.abs(v) < LIMIT);
+                    long a = s[i], b = (long) Math.rint(v * SCALE), r = a + b;
+                    overflow |= (a ^ r) & (b ^ r);
+                    s[i] = r;
+                }
+            }
+            if (outOfRange || overflow < 0) {
+                firstBad(grads, from, to);
+            }
+            if (zero) {
+                java.util.Arrays.fill(grads, from, to, 0f);
+            }
         }
         if (!(Math.abs(chunkLoss) < LIMIT)) {
             if (badIndex < 0) {
@@ -89,9 +116,9 @@ public final class FixedPointSum implements Serializable {
         examples += chunkExamples;
     }
 
-    /** After a fast pass that met a bad addend or an overflow: records the first index of either. */
-    private void firstBad(float[] grads) {
-        for (int i = 0; i < grads.length; i++) {
+    /** After a fast pass over [from, to) that met a bad addend or an overflow: records the first index of either. */
+    private void firstBad(float[] grads, int from, int to) {
+        for (int i = from; i < to; i++) {
             double v = grads[i];
             long b = (long) Math.rint(v * SCALE), r = sums[i], a = r - b;  // wrapping: a is the sum before
             if (!(Math.abs(v) < LIMIT) || ((a ^ r) & (b ^ r)) < 0) {
@@ -134,8 +161,20 @@ public final class FixedPointSum implements Serializable {
             if (sums == null) {
                 sums = other.sums.clone();
             } else {
-                for (int i = 0; i < sums.length; i++) {
-                    sums[i] = addChecked(sums[i], other.sums[i], i);
+                // Branch-free, as in add: only note an overflow, then find its first index.
+                long[] s = sums, t = other.sums;
+                long overflow = 0;
+                for (int i = 0; i < s.length; i++) {
+                    long a = s[i], b = t[i], r = a + b;
+                    overflow |= (a ^ r) & (b ^ r);
+                    s[i] = r;
+                }
+                for (int i = 0; overflow < 0 && i < s.length; i++) {
+                    long b = t[i], r = s[i], a = r - b;  // wrapping: a is the sum before
+                    if (((a ^ r) & (b ^ r)) < 0) {
+                        addChecked(a, b, i);  // records i
+                        break;
+                    }
                 }
             }
         }

@@ -40,8 +40,9 @@ public final class GradientWorker implements AutoCloseable {
         final float[] x = new float[chunkSize * def.inputShape().size()];
         final int[] labels = new int[chunkSize];
         final long[] ids = new long[chunkSize];
-        final float[] grads = new float[def.paramCount()];
+        final float[] grads = new float[def.paramCount()];  // all zero between chunks
         final FixedPointSum sum = new FixedPointSum();
+        boolean dirty;  // a chunk failed half-way: grads must be zeroed first
     }
 
     public GradientWorker(ModelDefinition def, Normalization normalization, int chunkSize, int threads) {
@@ -75,21 +76,28 @@ public final class GradientWorker implements AutoCloseable {
                 chunks.add(new int[]{e, r, Math.min(chunkSize, rows - r)});
             }
         }
+        // The first thread adds straight into total; the others into their own sums, merged after.
+        // Integer sums: the grouping does not change the result.
         if (pool == null || chunks.size() == 1) {
             for (int[] c : chunks) {
-                run(replicas[0], params, examples.get(c[0]), c[1], c[2], batchTotal, seed, step);
+                run(replicas[0], params, examples.get(c[0]), c[1], c[2], batchTotal, seed, step, total);
             }
-            drain(replicas[0], total);
             return;
+        }
+        for (int t = 1; t < threads; t++) {  // left over from a step that failed
+            if (!replicas[t].sum.isEmpty()) {
+                replicas[t].sum.clear();
+            }
         }
         List<Future<?>> done = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Replica rep = replicas[t];
+            FixedPointSum into = t == 0 ? total : rep.sum;
             int first = t;
             done.add(pool.submit(() -> {
                 for (int i = first; i < chunks.size(); i += threads) {
                     int[] c = chunks.get(i);
-                    run(rep, params, examples.get(c[0]), c[1], c[2], batchTotal, seed, step);
+                    run(rep, params, examples.get(c[0]), c[1], c[2], batchTotal, seed, step, into);
                 }
             }));
         }
@@ -106,18 +114,24 @@ public final class GradientWorker implements AutoCloseable {
                 throw new IllegalStateException(e.getCause());
             }
         }
-        for (Replica rep : replicas) {
-            drain(rep, total);
+        for (int t = 1; t < threads; t++) {
+            total.merge(replicas[t].sum);
+            replicas[t].sum.clear();
         }
     }
 
-    private void run(Replica rep, float[] params, Examples ex, int firstRow, int count, int batchTotal, long seed, long step) {
+    private void run(Replica rep, float[] params, Examples ex, int firstRow, int count, int batchTotal, long seed,
+                     long step, FixedPointSum into) {
         loadChunk(ex, firstRow, count, def.inputShape(), normalization, rep.x, rep.labels, rep.ids);
-        Arrays.fill(rep.grads, 0f);
+        if (rep.dirty) {
+            Arrays.fill(rep.grads, 0f);
+        }
+        rep.dirty = true;
         double loss = rep.net.lossAndGradient(params, rep.grads, rep.x, rep.labels, null, count, batchTotal,
                 new Pass(true, seed, step, rep.ids));
-        rep.sum.add(rep.grads, loss, count);
-        rep.sum.addCorrect(rep.net.correct());
+        into.addAndZero(rep.grads, loss, count);
+        rep.dirty = false;
+        into.addCorrect(rep.net.correct());
     }
 
     /**
@@ -136,11 +150,6 @@ public final class GradientWorker implements AutoCloseable {
         if (normalization != null) {
             normalization.apply(x, 0, count, shape);
         }
-    }
-
-    private static void drain(Replica rep, FixedPointSum total) {
-        total.merge(rep.sum);
-        rep.sum.clear();
     }
 
     @Override

@@ -114,6 +114,76 @@ class GradientWorkerTest {
     }
 
     @Test
+    void addAndZeroSumsAsAddDoesAndLeavesTheGradientZero() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        float[] g = new float[3 * 4096 + 17];  // several blocks and a partial one
+        FixedPointSum plain = new FixedPointSum(), zeroing = new FixedPointSum();
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < g.length; i++) {
+                g[i] = (float) rng.nextGaussian();
+            }
+            plain.add(g, 0.25, 4);
+            zeroing.addAndZero(g, 0.25, 4);
+            for (float v : g) {
+                assertEquals(0f, v);
+            }
+        }
+        assertArrayEquals(plain.gradient(new float[g.length]), zeroing.gradient(new float[g.length]));
+        assertEquals(plain.loss(), zeroing.loss());
+        float[] bad = new float[2 * 4096];
+        bad[4096 + 3] = Float.NaN;
+        bad[4096 + 9] = 5f;
+        FixedPointSum flagged = new FixedPointSum();
+        flagged.addAndZero(bad, 0.25, 4);
+        assertEquals(4096 + 3, flagged.badIndex(), "found before its block is zeroed");
+    }
+
+    @Test
+    void theVectorKernelRoundsEveryValueAsTheScalarPathDoes() {
+        assertTrue(FixedPointSum.VECTOR, "the tests run with jdk.incubator.vector");
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(9);
+        float[] g = new float[10_007];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = switch (i % 5) {
+                case 0 -> (float) (rng.nextGaussian() * Math.scalb(1.0, rng.nextInt(-45, 16)));  // tiny to >= 2^11
+                case 1 -> (float) Math.scalb(rng.nextInt(-1000, 1000) + 0.5, -40);  // exact ties: to even
+                case 2 -> -0f;
+                case 3 -> (float) Math.scalb(rng.nextInt(-1000, 1000) + 0.5, -41 - rng.nextInt(3));
+                default -> (float) rng.nextGaussian();
+            };
+        }
+        long[] vector = new long[g.length], scalar = new long[g.length];
+        for (int i = 0; i < g.length; i++) {
+            vector[i] = scalar[i] = rng.nextLong() >> 8;  // sums already under way
+        }
+        long flags = FixedPointVector.add(g, vector, 0, g.length, 0x1p40, 0x1p22);
+        for (int i = 0; i < g.length; i++) {
+            scalar[i] += (long) Math.rint(g[i] * 0x1p40);
+        }
+        assertArrayEquals(scalar, vector);
+        assertTrue(flags >= 0, "nothing out of range, nothing overflowed");
+        g[4321] = Float.NaN;
+        assertTrue(FixedPointVector.add(g, vector, 0, g.length, 0x1p40, 0x1p22) < 0, "NaN is flagged");
+    }
+
+    @Test
+    void mergeFlagsTheFirstIndexWhoseSumOverflows() {
+        float[] g = new float[6];
+        java.util.Arrays.fill(g, 0x1p21f);  // 2^61 as a fixed-point word: three fit below 2^63, four do not
+        FixedPointSum a = new FixedPointSum(), b = new FixedPointSum();
+        for (int i = 0; i < 2; i++) {
+            a.add(g, 0, 1);
+        }
+        g[0] = g[1] = g[2] = 0f;
+        for (int i = 0; i < 2; i++) {
+            b.add(g, 0, 1);
+        }
+        assertEquals(-1, a.badIndex());
+        assertEquals(-1, b.badIndex());
+        assertEquals(3, a.merge(b).badIndex(), "indices 3 to 5 overflow in the merge; 0 to 2 do not");
+    }
+
+    @Test
     void samplerIsAPermutationPerEpochAndCoversEveryExampleOnce() {
         BatchSampler s = new BatchSampler(7, 1000, 64);
         assertEquals(16, s.stepsPerEpoch());
