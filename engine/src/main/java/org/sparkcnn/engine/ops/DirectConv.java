@@ -31,23 +31,10 @@ public final class DirectConv {
     /** Partial sums per dW entry: the lanes of one 256-bit vector. */
     static final int PARTIALS = 8;
 
-    /** Whether the Java Vector API is usable here (the launcher adds {@code jdk.incubator.vector}). */
-    public static final boolean VECTOR = vectorAvailable();
+    /** Whether the vector kernels run here ({@link VectorSupport}). */
+    public static final boolean VECTOR = VectorSupport.AVAILABLE;
 
     private DirectConv() {
-    }
-
-    private static boolean vectorAvailable() {
-        if (Boolean.getBoolean("sparkcnn.noVector")
-                || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            return false;
-        }
-        try {
-            int lanes = DirectConvVector.lanes();
-            return lanes >= PARTIALS && BLOCK % (4 * lanes) == 0;
-        } catch (LinkageError e) {
-            return false;
-        }
     }
 
     /** The layout of one convolution's direct computation, and its workspace sizes. */
@@ -133,7 +120,7 @@ public final class DirectConv {
 
     /** The direct path's kernels here, for logs: "Vector API, 8 lanes" or "scalar". */
     public static String kernels() {
-        return VECTOR ? "Vector API, " + DirectConvVector.lanes() + " lanes" : "scalar (no jdk.incubator.vector)";
+        return VectorSupport.describe();
     }
 
     /** One replica's scratch memory for a layer's direct forward and backward. */

@@ -18,10 +18,10 @@ public final class FixedPointSum implements Serializable {
 
     private static final long serialVersionUID = 1L;
     public static final int FRACTION_BITS = 40;
-    private static final double SCALE = 0x1p40;
-    private static final double LIMIT = 0x1p22;
+    static final double SCALE = 0x1p40;
+    static final double LIMIT = 0x1p22;
     /** The vector kernel ({@link FixedPointVector}) gives the same words; used when the Vector API is present. */
-    static final boolean VECTOR = org.sparkcnn.engine.ops.DirectConv.VECTOR;
+    static final boolean VECTOR = org.sparkcnn.engine.ops.VectorSupport.AVAILABLE;
 
     private long[] sums;     // null while nothing was added: an empty partition ships nothing
     private long loss;
@@ -85,20 +85,8 @@ public final class FixedPointSum implements Serializable {
         long[] s = sums;
         for (int from = 0; from < grads.length; from += BLOCK) {
             int to = Math.min(grads.length, from + BLOCK);
-            long overflow = 0;
-            boolean outOfRange = false;
-            if (VECTOR) {
-                overflow = FixedPointVector.add(grads, s, from, to, SCALE, LIMIT);  // flags both in its sign
-            } else {
-                for (int i = from; i < to; i++) {
-                    double v = grads[i];
-                    outOfRange |= !(Math.abs(v) < LIMIT);
-                    long a = s[i], b = (long) Math.rint(v * SCALE), r = a + b;
-                    overflow |= (a ^ r) & (b ^ r);
-                    s[i] = r;
-                }
-            }
-            if (outOfRange || overflow < 0) {
+            long flags = VECTOR ? FixedPointVector.add(grads, s, from, to) : addScalar(grads, s, from, to);
+            if (flags < 0) {
                 firstBad(grads, from, to);
             }
             if (zero) {
@@ -114,6 +102,22 @@ public final class FixedPointSum implements Serializable {
             loss = addChecked(loss, (long) Math.rint(chunkLoss * SCALE), grads.length);
         }
         examples += chunkExamples;
+    }
+
+    /**
+     * The scalar kernel: {@code sums[i] += round(grads[i] * 2^40)} (half to even) for i in [from, to).
+     * Returns a negative value if an addend was out of range or not finite, or an addition overflowed.
+     */
+    static long addScalar(float[] grads, long[] sums, int from, int to) {
+        long flags = 0;
+        for (int i = from; i < to; i++) {
+            double v = grads[i];
+            flags |= Math.abs(v) < LIMIT ? 0 : Long.MIN_VALUE;
+            long a = sums[i], b = (long) Math.rint(v * SCALE), r = a + b;
+            flags |= (a ^ r) & (b ^ r);
+            sums[i] = r;
+        }
+        return flags;
     }
 
     /** After a fast pass over [from, to) that met a bad addend or an overflow: records the first index of either. */

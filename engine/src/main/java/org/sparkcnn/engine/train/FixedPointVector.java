@@ -27,23 +27,22 @@ final class FixedPointVector {
     }
 
     /**
-     * Adds round(grads[i] * 2^40) into sums[i] for i in [from, to). Returns the OR of the overflow
-     * words {@code (a ^ r) & (b ^ r)} (negative if any addition overflowed), or {@code Long.MIN_VALUE}
-     * if a value was out of range or not finite; the caller then finds the first such index.
+     * As {@link FixedPointSum#addScalar}: adds round(grads[i] * 2^40) into sums[i] for i in [from, to),
+     * and returns a negative value if a value was out of range or not finite, or an addition overflowed.
      */
-    static long add(float[] grads, long[] sums, int from, int to, double scale, double limit) {
+    static long add(float[] grads, long[] sums, int from, int to) {
         long overflow = 0;
         int i = from;
         LongVector ov = LongVector.zero(L);
         for (; i + 8 <= to; i += 8) {
             FloatVector v = FloatVector.fromArray(F, grads, i);
             if (!v.abs().compare(VectorOperators.LT, FAST_LIMIT).allTrue()) {
-                overflow |= scalar(grads, sums, i, i + 8, scale, limit);
+                overflow |= FixedPointSum.addScalar(grads, sums, i, i + 8);
                 continue;
             }
             for (int part = 0; part < 2; part++) {
                 DoubleVector x = (DoubleVector) v.convertShape(VectorOperators.F2D, D, part);
-                LongVector b = x.mul(scale).add(C).reinterpretAsLongs().sub(C_BITS);
+                LongVector b = x.mul(FixedPointSum.SCALE).add(C).reinterpretAsLongs().sub(C_BITS);
                 LongVector a = LongVector.fromArray(L, sums, i + 4 * part);
                 LongVector r = a.add(b);
                 ov = ov.or(a.lanewise(VectorOperators.XOR, r).and(b.lanewise(VectorOperators.XOR, r)));
@@ -51,18 +50,6 @@ final class FixedPointVector {
             }
         }
         overflow |= ov.reduceLanes(VectorOperators.OR);
-        return overflow | scalar(grads, sums, i, to, scale, limit);
-    }
-
-    private static long scalar(float[] grads, long[] sums, int from, int to, double scale, double limit) {
-        long overflow = 0;
-        for (int i = from; i < to; i++) {
-            double v = grads[i];
-            overflow |= Math.abs(v) < limit ? 0 : Long.MIN_VALUE;
-            long a = sums[i], b = (long) Math.rint(v * scale), r = a + b;
-            overflow |= (a ^ r) & (b ^ r);
-            sums[i] = r;
-        }
-        return overflow;
+        return overflow | FixedPointSum.addScalar(grads, sums, i, to);
     }
 }
