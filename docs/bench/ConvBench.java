@@ -2,6 +2,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.sparkcnn.engine.ops.Conv2dOps;
 import org.sparkcnn.engine.ops.DirectConv;
+import org.sparkcnn.engine.ops.VectorSupport;
 
 /**
  * The two convolution paths side by side, in one run, on the conv layers of the shipped models and a
@@ -25,7 +26,7 @@ public class ConvBench {
         String[] names = {"lenet5 conv1", "lenet5 conv2", "small conv1", "small conv2", "tfconv conv1", "tfconv conv2"};
         int n = 16;
         SplittableRandom rnd = new SplittableRandom(1);
-        System.out.println("direct kernels: " + DirectConv.kernels());
+        System.out.println("direct kernels: " + VectorSupport.describe());
         for (int round = 0; round < 3; round++) {
             for (int s = 0; s < shapes.length; s++) {
                 int c = shapes[s][0], h = shapes[s][1], w = shapes[s][2], o = shapes[s][3], k = shapes[s][4], p = shapes[s][5];
@@ -49,9 +50,9 @@ public class ConvBench {
                     long t1 = System.nanoTime();
                     Conv2dOps.backward(dxGemm, gGemm, dy, x, params, 0, bOff, n, c, h, w, o, k, k, 1, 1, p, p, group, col, yt, true);
                     long t2 = System.nanoTime();
-                    DirectConv.forward(work, yDirect, x, params, 0, bOff, n, DirectConv.VECTOR);
+                    DirectConv.forward(work, yDirect, x, params, 0, bOff, n, VectorSupport.AVAILABLE);
                     long t3 = System.nanoTime();
-                    DirectConv.backward(work, dxDirect, gDirect, dy, x, params, 0, bOff, n, DirectConv.VECTOR);
+                    DirectConv.backward(work, dxDirect, gDirect, dy, x, params, 0, bOff, n, VectorSupport.AVAILABLE);
                     long t4 = System.nanoTime();
                     if (r >= reps) {
                         fwdGemm += t1 - t0;
@@ -62,7 +63,7 @@ public class ConvBench {
                 }
                 DirectConv.forward(scalarWork, yScalar, x, params, 0, bOff, n, false);
                 DirectConv.backward(scalarWork, dxScalar, gScalar, dy, x, params, 0, bOff, n, false);
-                if (DirectConv.VECTOR) {
+                if (VectorSupport.AVAILABLE) {
                     same("y", yScalar, yDirect);
                     same("grads", gScalar, gDirect);
                     same("dX", dxScalar, dxDirect);

@@ -6,6 +6,7 @@ import java.util.List;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.ops.Conv2dOps;
 import org.sparkcnn.engine.ops.DirectConv;
+import org.sparkcnn.engine.ops.VectorSupport;
 
 /** 2-D convolution (cross-correlation) with a kh x kw kernel, stride (sh, sw), zero padding (ph, pw) and an optional bias. */
 public record Conv2d(String name, int inChannels, int outChannels, int kh, int kw, int sh, int sw, int ph, int pw,
@@ -62,7 +63,7 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
 
     /** The kernels this layer runs on input {@code in}, for logs. */
     public String kernel(Shape in) {
-        return direct(in) ? "direct (" + DirectConv.kernels() + ")" : "im2col + GEMM";
+        return direct(in) ? "direct (" + VectorSupport.describe() + ")" : "im2col + GEMM";
     }
 
     @Override
@@ -75,12 +76,12 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
             return new LayerModel(in, out, paramOffset) {
                 @Override
                 public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
-                    DirectConv.forward(work, y, inp, params, wOff, bOff, n, DirectConv.VECTOR);
+                    DirectConv.forward(work, y, inp, params, wOff, bOff, n, VectorSupport.AVAILABLE);
                 }
 
                 @Override
                 public void backward(float[] params, float[] grads, float[] inp, float[] y, float[] dout, float[] dinp, int n) {
-                    DirectConv.backward(work, dinp, grads, dout, inp, params, wOff, bOff, n, DirectConv.VECTOR);
+                    DirectConv.backward(work, dinp, grads, dout, inp, params, wOff, bOff, n, VectorSupport.AVAILABLE);
                 }
             };
         }

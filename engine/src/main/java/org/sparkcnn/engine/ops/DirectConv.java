@@ -31,9 +31,6 @@ public final class DirectConv {
     /** Partial sums per dW entry: the lanes of one 256-bit vector. */
     static final int PARTIALS = 8;
 
-    /** Whether the vector kernels run here ({@link VectorSupport}). */
-    public static final boolean VECTOR = VectorSupport.AVAILABLE;
-
     private DirectConv() {
     }
 
@@ -95,7 +92,7 @@ public final class DirectConv {
     static final int MAX_TAPS = 64;
 
     /** Whether a layer of this shape can take the direct path: stride 1, padding below the kernel. */
-    public static boolean applies(int kh, int kw, int sh, int sw, int ph, int pw) {
+    private static boolean applies(int kh, int kw, int sh, int sw, int ph, int pw) {
         return sh == 1 && sw == 1 && ph < kh && pw < kw;
     }
 
@@ -113,14 +110,9 @@ public final class DirectConv {
         return switch (forced) {
             case "gemm" -> false;
             case "direct" -> true;
-            case "auto" -> VECTOR && c * kh * kw <= MAX_TAPS;
+            case "auto" -> VectorSupport.AVAILABLE && c * kh * kw <= MAX_TAPS;
             default -> throw new IllegalArgumentException("sparkcnn.conv must be auto, gemm or direct, got '" + forced + "'");
         };
-    }
-
-    /** The direct path's kernels here, for logs: "Vector API, 8 lanes" or "scalar". */
-    public static String kernels() {
-        return VectorSupport.describe();
     }
 
     /** One replica's scratch memory for a layer's direct forward and backward. */

@@ -1,6 +1,7 @@
 package org.sparkcnn.engine.train;
 
 import java.io.Serializable;
+import org.sparkcnn.engine.ops.VectorSupport;
 
 /**
  * An exact, order-independent sum of gradient vectors and losses. Each float32 addend is rounded
@@ -20,8 +21,6 @@ public final class FixedPointSum implements Serializable {
     public static final int FRACTION_BITS = 40;
     static final double SCALE = 0x1p40;
     static final double LIMIT = 0x1p22;
-    /** The vector kernel ({@link FixedPointVector}) gives the same words; used when the Vector API is present. */
-    static final boolean VECTOR = org.sparkcnn.engine.ops.VectorSupport.AVAILABLE;
 
     private long[] sums;     // null while nothing was added: an empty partition ships nothing
     private long loss;
@@ -85,7 +84,8 @@ public final class FixedPointSum implements Serializable {
         long[] s = sums;
         for (int from = 0; from < grads.length; from += BLOCK) {
             int to = Math.min(grads.length, from + BLOCK);
-            long flags = VECTOR ? FixedPointVector.add(grads, s, from, to) : addScalar(grads, s, from, to);
+            // The vector kernel (FixedPointVector) gives the same words as the scalar one.
+            long flags = VectorSupport.AVAILABLE ? FixedPointVector.add(grads, s, from, to) : addScalar(grads, s, from, to);
             if (flags < 0) {
                 firstBad(grads, from, to);
             }

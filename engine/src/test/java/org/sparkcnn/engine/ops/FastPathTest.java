@@ -86,7 +86,7 @@ class FastPathTest {
 
     @Test
     void directConvolutionEqualsThePlainSumsAndItsVectorKernelsEqualTheScalarOnesBitForBit() {
-        assertTrue(DirectConv.VECTOR, "the tests run with jdk.incubator.vector, so the vector kernels must be in use");
+        assertTrue(VectorSupport.AVAILABLE, "the tests run with jdk.incubator.vector, so the vector kernels must be in use");
         SplittableRandom rng = new SplittableRandom(23);
         for (int trial = 0; trial < 60; trial++) {
             // stride 1, padding below the kernel; odd channel counts and widths that are no multiple of a vector

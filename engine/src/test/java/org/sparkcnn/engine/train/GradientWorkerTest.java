@@ -140,7 +140,7 @@ class GradientWorkerTest {
 
     @Test
     void theVectorKernelRoundsEveryValueAsTheScalarPathDoes() {
-        assertTrue(FixedPointSum.VECTOR, "the tests run with jdk.incubator.vector");
+        assertTrue(org.sparkcnn.engine.ops.VectorSupport.AVAILABLE, "the tests run with jdk.incubator.vector");
         java.util.SplittableRandom rng = new java.util.SplittableRandom(9);
         float[] g = new float[10_007];
         for (int i = 0; i < g.length; i++) {
