@@ -2,8 +2,12 @@ package org.sparkcnn.trainer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,8 +15,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
 import org.sparkcnn.engine.Initializer;
 import org.sparkcnn.engine.ModelDefinition;
 import org.sparkcnn.engine.Normalization;
@@ -21,8 +27,11 @@ import org.sparkcnn.engine.optim.Sgd;
 import org.sparkcnn.jobs.TrainingJob;
 import org.sparkcnn.jobs.data.ExampleBlock;
 import org.sparkcnn.jobs.data.LabeledData;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sparkcnn bench data}: how fast a dataset is read and decoded into blocks (records/s, the
@@ -32,6 +41,9 @@ import picocli.CommandLine.Option;
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "Dataset read throughput (records/s) and the first epoch's cost over later ones.")
 final class BenchData implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--data", required = true, paramLabel = "URI", description = "The dataset.")
     String data;
@@ -53,9 +65,19 @@ final class BenchData implements Callable<Integer> {
     String master;
     @Option(names = "--precache", description = "Read and cache the data before the timed epochs, to separate input from warm-up.")
     boolean precache;
+    @Option(names = "--rounds", defaultValue = "1",
+            description = "Timed trainings in this JVM, each from uncached data; round 2 on shows the first epoch without JVM warm-up (default 1).")
+    int rounds;
 
     @Override
     public Integer call() throws Exception {
+        if (rounds < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
+        }
+        if (epochs == 1 || epochs < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--epochs must be 0 (read only) or at least 2 (a first epoch and later ones), got " + epochs);
+        }
         TrainerConfig.Data d = DataSources.settings(dataFormat, data, classes, shape, ConfigFactory.empty());
         ModelDefinition def = Checks.model(model);
         var conf = SparkSetup.conf(master, "sparkcnn bench data");
@@ -83,11 +105,30 @@ final class BenchData implements Callable<Integer> {
             json.put("read_records_s_median", Math.round(sorted[sorted.length / 2]));
             json.put("precached", precache);
             if (epochs > 0) {
-                List<Double> epochSeconds = epochTimes(sc, source, d, def, partitions, (int) records);
-                json.put("epoch_seconds", epochSeconds);
-                double later = epochSeconds.subList(1, epochSeconds.size()).stream().mapToDouble(Double::doubleValue).sorted()
-                        .toArray()[(epochSeconds.size() - 1) / 2];
-                json.put("first_epoch_over_later", Math.round(epochSeconds.get(0) / later * 1000) / 1000.0);
+                // Round 1 runs in a fresh JVM; later rounds read the data again, uncached, in a warm one.
+                int concurrent = Math.min(partitions, sc.defaultParallelism());
+                List<Map<String, Object>> roundsJson = new ArrayList<>();
+                Round first = null, last = null;
+                for (int r = 1; r <= rounds; r++) {
+                    last = timeEpochs(sc, source, d, def, partitions, (int) records, r);
+                    first = first == null ? last : first;
+                    Map<String, Object> rj = new LinkedHashMap<>();
+                    rj.put("epoch_seconds", rounded(last.epochSeconds()));
+                    rj.put("input_task_seconds", rounded(last.inputTaskSeconds(), 1e6));
+                    rj.put("input_share_of_first_epoch", Math.round(last.inputTaskSeconds().get(0)
+                            / (last.epochSeconds().get(0) * concurrent) * 1e5) / 1e5);
+                    rj.put("jvm_jit_seconds", rounded(last.jitSeconds()));
+                    rj.put("jvm_gc_seconds", rounded(last.gcSeconds()));
+                    rj.put("first_epoch_over_later", last.firstOverLater());
+                    roundsJson.add(rj);
+                }
+                json.put("epoch_seconds", rounded(first.epochSeconds()));
+                json.put("first_epoch_over_later", first.firstOverLater());
+                if (rounds > 1) {
+                    json.put("warm_jvm_first_epoch_over_later", last.firstOverLater());
+                }
+                json.put("concurrent_tasks", concurrent);
+                json.put("rounds", roundsJson);
             }
             System.out.println("JSON " + new ObjectMapper().writeValueAsString(json));
             return 0;
@@ -96,11 +137,26 @@ final class BenchData implements Callable<Integer> {
         }
     }
 
-    /** Trains with the blocks read and cached during the first epoch; returns each epoch's seconds. */
-    private List<Double> epochTimes(JavaSparkContext sc, LabeledData source, TrainerConfig.Data d, ModelDefinition def,
-                                    int partitions, int records) throws Exception {
+    /** One timed training, from uncached blocks: per epoch, its seconds and where they went. */
+    record Round(List<Double> epochSeconds, List<Double> inputTaskSeconds, List<Double> jitSeconds,
+                 List<Double> gcSeconds) {
+        double firstOverLater() {
+            double[] later = epochSeconds.subList(1, epochSeconds.size()).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            return later.length == 0 ? Double.NaN : Math.round(epochSeconds.get(0) / later[(later.length - 1) / 2] * 1000) / 1000.0;
+        }
+    }
+
+    /**
+     * Trains with the blocks read and cached during the first epoch, as the trainer does. The
+     * blocks' input time (reading and decoding, summed over the tasks) is counted by an accumulator
+     * around the reader; JIT and GC time come from this JVM's MXBeans, so they include the executors
+     * only in local mode.
+     */
+    private Round timeEpochs(JavaSparkContext sc, LabeledData source, TrainerConfig.Data d, ModelDefinition def,
+                             int partitions, int records, int round) throws Exception {
+        LongAccumulator inputNanos = sc.sc().longAccumulator("sparkcnn input ns, round " + round);
         JavaRDD<ExampleBlock> blocks = source.read(sc, d.blockSize(), partitions).blocks()
-                .persist(StorageLevel.MEMORY_AND_DISK());
+                .mapPartitions(new TimedInput(inputNanos)).persist(StorageLevel.MEMORY_AND_DISK());
         if (precache) {
             blocks.count();
         }
@@ -108,21 +164,84 @@ final class BenchData implements Callable<Integer> {
             // Given constants, so that no separate pass reads the data before the first epoch.
             Normalization norm = new Normalization(new float[]{0.5f}, new float[]{0.25f});
             float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 1);
-            List<Double> seconds = new ArrayList<>();
-            long[] start = {System.nanoTime()};
+            Round r = new Round(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            long[] start = {System.nanoTime(), inputNanos.value(), jitMillis(), gcMillis()};
             TrainingJob.train(sc, def, norm, blocks, records, params, new Sgd(params.length, 0.9, 0, true, 0),
                     new LrSchedule.Constant(0.01), new TrainingJob.Config(1, epochs, 0, batch, 16, 0, 0), (m, p) -> {
                         if (m.endOfEpoch()) {
-                            long now = System.nanoTime();
-                            seconds.add((now - start[0]) / 1e9);
-                            System.out.printf(Locale.ROOT, "epoch %d: %.1f s%n", m.epoch() + 1, (now - start[0]) / 1e9);
-                            start[0] = now;
+                            long[] now = {System.nanoTime(), inputNanos.value(), jitMillis(), gcMillis()};
+                            r.epochSeconds().add((now[0] - start[0]) / 1e9);
+                            r.inputTaskSeconds().add((now[1] - start[1]) / 1e9);
+                            r.jitSeconds().add((now[2] - start[2]) / 1e3);
+                            r.gcSeconds().add((now[3] - start[3]) / 1e3);
+                            System.out.printf(Locale.ROOT, "round %d epoch %d: %.1f s (input %.2f task-s, JIT %.1f s, GC %.1f s)%n",
+                                    round, m.epoch() + 1, (now[0] - start[0]) / 1e9, (now[1] - start[1]) / 1e9,
+                                    (now[2] - start[2]) / 1e3, (now[3] - start[3]) / 1e3);
+                            System.arraycopy(now, 0, start, 0, now.length);
                         }
                         return true;
                     });
-            return seconds;
+            return r;
         } finally {
             blocks.unpersist(false);
+        }
+    }
+
+    private static List<Double> rounded(List<Double> xs) {
+        return rounded(xs, 1e3);
+    }
+
+    private static List<Double> rounded(List<Double> xs, double scale) {
+        return xs.stream().map(x -> Math.round(x * scale) / scale).toList();
+    }
+
+    /** Milliseconds this JVM's JIT compilers have spent so far (all compiler threads), or 0 if not reported. */
+    static long jitMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+    }
+
+    /** Milliseconds this JVM's garbage collectors have spent so far. */
+    static long gcMillis() {
+        long ms = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return ms;
+    }
+
+    /** Passes a partition's blocks through, adding the time spent producing them to an accumulator. */
+    static final class TimedInput implements FlatMapFunction<Iterator<ExampleBlock>, ExampleBlock> {
+        private static final long serialVersionUID = 1L;
+        private final LongAccumulator nanos;
+
+        TimedInput(LongAccumulator nanos) {
+            this.nanos = nanos;
+        }
+
+        @Override
+        public Iterator<ExampleBlock> call(Iterator<ExampleBlock> in) {
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    long t0 = System.nanoTime();
+                    try {
+                        return in.hasNext();
+                    } finally {
+                        nanos.add(System.nanoTime() - t0);
+                    }
+                }
+
+                @Override
+                public ExampleBlock next() {
+                    long t0 = System.nanoTime();
+                    try {
+                        return in.next();
+                    } finally {
+                        nanos.add(System.nanoTime() - t0);
+                    }
+                }
+            };
         }
     }
 }

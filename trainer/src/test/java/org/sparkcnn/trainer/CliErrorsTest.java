@@ -65,6 +65,14 @@ class CliErrorsTest {
     }
 
     @Test
+    void benchDataRejectsRoundsAndEpochsItCannotTime() {
+        assertEquals(2, SparkCnn.run("bench", "data", "--data", tmp.toString(), "--rounds", "0"));
+        assertTrue(stderr().contains("--rounds must be at least 1, got 0"), stderr());
+        assertEquals(2, SparkCnn.run("bench", "data", "--data", tmp.toString(), "--epochs", "1"));
+        assertTrue(stderr().contains("--epochs must be 0 (read only) or at least 2"), stderr());
+    }
+
+    @Test
     void unknownConfigKeyIsNamed() throws IOException {
         Path f = config("training { epocs = 3 }\n");
         assertEquals(2, SparkCnn.run("train", "--config", f.toString()));

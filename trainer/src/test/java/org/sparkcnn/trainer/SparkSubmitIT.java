@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shaded application jar under spark-submit in local[2], on a tiny dataset: train, evaluate,
- * predict (CSV and Parquet), inspect; every output exists and parses.
+ * predict (CSV and Parquet), convert, export, bench data, inspect; every output exists and parses.
  */
 class SparkSubmitIT {
 
@@ -124,6 +124,26 @@ class SparkSubmitIT {
                     onnx.toString());
             assertEquals(0, export.exit(), export.output());
             assertEquals(onnxPredictions(onnx, data), csvPredictions(tmp.resolve("predictions-csv")));
+
+            // bench data: two timed rounds in one JVM; the blocks are read in each round's first epoch only
+            SparkProcesses.Result bench = spark.submit("bench-data", local, "bench", "data", "--data", data.toString(),
+                    "--epochs", "2", "--rounds", "2", "--repetitions", "1", "--batch", "64");
+            assertEquals(0, bench.exit(), bench.output());
+            JsonNode benchJson = JSON.readTree(bench.output().lines().filter(l -> l.startsWith("JSON ")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no JSON line:\n" + bench.output())).substring(5));
+            assertEquals(TRAIN, benchJson.get("records").asInt());
+            assertEquals(2, benchJson.get("rounds").size());
+            for (JsonNode round : benchJson.get("rounds")) {
+                assertEquals(2, round.get("epoch_seconds").size(), round.toString());
+                assertTrue(round.get("input_task_seconds").get(0).asDouble() > 0, "the first epoch reads: " + round);
+                assertEquals(0.0, round.get("input_task_seconds").get(1).asDouble(), 0.0, "the second reads the cache: " + round);
+                double share = round.get("input_share_of_first_epoch").asDouble();
+                assertTrue(share > 0 && share <= 1, round.toString());
+                assertTrue(round.get("jvm_jit_seconds").get(0).asDouble() >= 0, round.toString());
+                assertTrue(round.get("first_epoch_over_later").asDouble() > 0, round.toString());
+            }
+            assertEquals(benchJson.get("rounds").get(1).get("first_epoch_over_later").asDouble(),
+                    benchJson.get("warm_jvm_first_epoch_over_later").asDouble(), 0.0);
 
             SparkProcesses.Result inspect = spark.submit("inspect", local, "inspect", model.toString());
             assertEquals(0, inspect.exit(), inspect.output());
