@@ -7,15 +7,16 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.spark.Partition;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
@@ -28,6 +29,8 @@ import org.sparkcnn.jobs.TrainingJob;
 import org.sparkcnn.jobs.data.ExampleBlock;
 import org.sparkcnn.jobs.data.LabeledData;
 import picocli.CommandLine;
+import scala.collection.AbstractIterator;
+import scala.reflect.ClassTag;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -155,8 +158,9 @@ final class BenchData implements Callable<Integer> {
     private Round timeEpochs(JavaSparkContext sc, LabeledData source, TrainerConfig.Data d, ModelDefinition def,
                              int partitions, int records, int round) throws Exception {
         LongAccumulator inputNanos = sc.sc().longAccumulator("sparkcnn input ns, round " + round);
-        JavaRDD<ExampleBlock> blocks = source.read(sc, d.blockSize(), partitions).blocks()
-                .mapPartitions(new TimedInput(inputNanos)).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<ExampleBlock> read = source.read(sc, d.blockSize(), partitions).blocks();
+        JavaRDD<ExampleBlock> blocks = new JavaRDD<>(new TimedInput(read, inputNanos), read.classTag())
+                .persist(StorageLevel.MEMORY_AND_DISK());
         if (precache) {
             blocks.count();
         }
@@ -210,35 +214,51 @@ final class BenchData implements Callable<Integer> {
         return ms;
     }
 
-    /** Passes a partition's blocks through, adding the time spent producing them to an accumulator. */
-    static final class TimedInput implements FlatMapFunction<Iterator<ExampleBlock>, ExampleBlock> {
+    /**
+     * Passes a partition's blocks through, adding the time spent producing them to an accumulator:
+     * the parent's {@code compute} (readers open and seek there) and every {@code hasNext}/{@code next}.
+     * An RDD rather than {@code mapPartitions}, whose function only sees the parent's iterator after
+     * that iterator was built.
+     */
+    static final class TimedInput extends RDD<ExampleBlock> {
         private static final long serialVersionUID = 1L;
         private final LongAccumulator nanos;
+        private final ClassTag<ExampleBlock> tag;
 
-        TimedInput(LongAccumulator nanos) {
+        TimedInput(JavaRDD<ExampleBlock> parent, LongAccumulator nanos) {
+            super(parent.rdd(), parent.classTag());
             this.nanos = nanos;
+            this.tag = parent.classTag();
         }
 
         @Override
-        public Iterator<ExampleBlock> call(Iterator<ExampleBlock> in) {
-            return new Iterator<>() {
+        public Partition[] getPartitions() {
+            return firstParent(tag).partitions();
+        }
+
+        @Override
+        public scala.collection.Iterator<ExampleBlock> compute(Partition split, TaskContext context) {
+            long t0 = System.nanoTime();
+            scala.collection.Iterator<ExampleBlock> in = firstParent(tag).iterator(split, context);
+            nanos.add(System.nanoTime() - t0);
+            return new AbstractIterator<>() {
                 @Override
                 public boolean hasNext() {
-                    long t0 = System.nanoTime();
+                    long t = System.nanoTime();
                     try {
                         return in.hasNext();
                     } finally {
-                        nanos.add(System.nanoTime() - t0);
+                        nanos.add(System.nanoTime() - t);
                     }
                 }
 
                 @Override
                 public ExampleBlock next() {
-                    long t0 = System.nanoTime();
+                    long t = System.nanoTime();
                     try {
                         return in.next();
                     } finally {
-                        nanos.add(System.nanoTime() - t0);
+                        nanos.add(System.nanoTime() - t);
                     }
                 }
             };
