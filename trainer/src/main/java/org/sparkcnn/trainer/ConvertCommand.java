@@ -78,7 +78,7 @@ final class ConvertCommand implements Callable<Integer> {
             try {
                 Normalization norm = Datasets.normalization(blocks);
                 List<String> names = source instanceof ImageFolderDataset images ? images.classNames() : List.of();
-                Shards.Written w = Shards.write(spark, blocks, source.shape(), source.numClasses(), names, norm, output, shards,
+                Shards.Written w = Shards.write(spark, blocks, d.blockSize(), source.shape(), source.numClasses(), names, norm, output, shards,
                         overwrite);
                 if (l.skipped() > 0) {
                     System.out.println("warning: " + l.skipped() + " bad records skipped; the first: "

@@ -56,10 +56,17 @@ public final class ParquetDataset implements LabeledData {
     private final boolean indexed;
     private final double pixelScale;
     private final BadRecords badRecords;
+    /** Our shards' files with their index ranges, from the manifest and checked against the listing; else null. */
+    private final List<ShardFile> shardFiles;
+
+    /** A shard file holding the rows with index first .. first+count-1, in order. */
+    record ShardFile(String path, long first, long count) implements java.io.Serializable {
+    }
 
     private ParquetDataset(String uri, Shape shape, int numClasses, String labelColumn, String featuresColumn, boolean indexed,
-                           double pixelScale, BadRecords badRecords) {
+                           double pixelScale, BadRecords badRecords, List<ShardFile> shardFiles) {
         this.badRecords = badRecords;
+        this.shardFiles = shardFiles;
         this.uri = uri;
         this.shape = shape;
         this.numClasses = numClasses;
@@ -86,6 +93,7 @@ public final class ParquetDataset implements LabeledData {
         }
         Path manifestPath = new Path(path, MANIFEST);
         boolean hasManifest = fs.isDirectory(path) && fs.exists(manifestPath);
+        List<ShardFile> shardFiles = null;
         if (hasManifest) {
             JsonNode m;
             try (InputStream in = fs.open(manifestPath)) {
@@ -103,6 +111,7 @@ public final class ParquetDataset implements LabeledData {
             shape = fromManifest;
             labelColumn = m.path("columns").path("label").asText(labelColumn);
             featuresColumn = m.path("columns").path("features").asText(featuresColumn);
+            shardFiles = shardFiles(fs, fs.makeQualified(path), m);
         }
         if (shape == null) {
             throw new IOException(qualified + ": no _manifest.json; set the shape (data.shape = [C, H, W])");
@@ -121,10 +130,64 @@ public final class ParquetDataset implements LabeledData {
                 "binary (a tensor) or an array of numbers");
         // Only our shards' index is trusted to place rows, and only once it is checked to be 0..N-1.
         boolean indexed = hasManifest && names.contains(INDEX) && schema.apply(INDEX).dataType() instanceof IntegralType;
-        if (indexed) {
+        if (!indexed || !(schema.apply(featuresColumn).dataType() instanceof BinaryType)) {
+            shardFiles = null;  // the direct reader takes our shards' binary tensors only
+        }
+        if (indexed && shardFiles == null) {  // with file ranges, each file's rows are checked as they are read
             checkIndex(spark, qualified);
         }
-        return new ParquetDataset(qualified, shape, numClasses, labelColumn, featuresColumn, indexed, pixelScale, badRecords);
+        return new ParquetDataset(qualified, shape, numClasses, labelColumn, featuresColumn, indexed, pixelScale, badRecords,
+                shardFiles);
+    }
+
+    /**
+     * The manifest's files with their index ranges (shards written since ranges were recorded), or
+     * null when it has none. The ranges must tile 0..count-1, and the listed files must be exactly
+     * the Parquet files in the directory.
+     */
+    private static List<ShardFile> shardFiles(FileSystem fs, Path dir, JsonNode m) throws IOException {
+        JsonNode files = m.path("files");
+        if (!files.isArray() || files.isEmpty()) {
+            return null;
+        }
+        List<ShardFile> out = new java.util.ArrayList<>();
+        for (JsonNode f : files) {
+            if (!f.path("first").canConvertToLong() || !f.path("count").canConvertToLong() || !f.path("name").isTextual()) {
+                return null;  // older shards: no ranges
+            }
+            out.add(new ShardFile(new Path(dir, f.path("name").asText()).toString(), f.path("first").asLong(),
+                    f.path("count").asLong()));
+        }
+        out.sort(java.util.Comparator.comparingLong(ShardFile::first));
+        long next = 0;
+        for (ShardFile f : out) {
+            if (f.first() != next || f.count() < 1) {
+                throw new IOException(dir + "/" + MANIFEST + ": file " + new Path(f.path()).getName() + " holds indices "
+                        + f.first() + ".." + (f.first() + f.count() - 1) + "; expected it to start at " + next
+                        + " with at least one row");
+            }
+            next += f.count();
+        }
+        if (m.has("count") && m.path("count").asLong() != next) {
+            throw new IOException(dir + "/" + MANIFEST + ": the files hold " + next + " rows but the count is "
+                    + m.path("count").asLong());
+        }
+        java.util.Set<String> listed = new java.util.TreeSet<>();
+        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dir)) {
+            if (st.getPath().getName().endsWith(".parquet")) {
+                listed.add(st.getPath().getName());
+            }
+        }
+        java.util.Set<String> named = new java.util.TreeSet<>();
+        out.forEach(f -> named.add(new Path(f.path()).getName()));
+        if (!listed.equals(named)) {
+            java.util.Set<String> missing = new java.util.TreeSet<>(named), extra = new java.util.TreeSet<>(listed);
+            missing.removeAll(listed);
+            extra.removeAll(named);
+            throw new IOException(dir + ": the files do not match " + MANIFEST + " (missing: " + missing + "; not in it: "
+                    + extra + ")");
+        }
+        return out;
     }
 
     /** The index column must number the rows 0..N-1, each once. */
@@ -180,6 +243,13 @@ public final class ParquetDataset implements LabeledData {
     @Override
     public Loaded read(JavaSparkContext sc, int blockSize, int partitions) throws IOException {
         SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+        if (shardFiles != null && badRecords == BadRecords.FAIL && onGrid(shardFiles, blockSize)) {
+            return new Loaded(ShardReader.read(sc, shardFiles, new ShardReader.Columns(INDEX, labelColumn, featuresColumn,
+                    shape, numClasses, pixelScale), blockSize, partitions), 0, List.of());
+        }
+        if (shardFiles != null) {  // placed by the index below: check it as open() would have
+            checkIndex(spark, uri);
+        }
         Dataset<Row> df = spark.read().parquet(uri);
         JavaRDD<Tuple2<Row, Long>> rows;
         if (indexed) {
@@ -222,6 +292,17 @@ public final class ParquetDataset implements LabeledData {
         return new Loaded(Blocks.onGrid(pieces, blockSize, partitions), skipped, firstSkipped);
     }
 
+    /** Whether every file starts on the grid and holds whole blocks (the last file excepted): no block spans two files. */
+    static boolean onGrid(List<ShardFile> files, int blockSize) {
+        for (int i = 0; i < files.size(); i++) {
+            ShardFile f = files.get(i);
+            if (f.first() % blockSize != 0 || (i < files.size() - 1 && f.count() % blockSize != 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void read(Row r, Shape s, double scale, float[] out, int off, String where) {
         if (r.isNullAt(1)) {
             throw new IllegalArgumentException(where + ": null");
@@ -246,10 +327,15 @@ public final class ParquetDataset implements LabeledData {
     }
 
     private static int label(Row r, int classes, String where) {
-        if (r.isNullAt(0)) {
+        return label(r.isNullAt(0) ? null : (Number) r.get(0), classes, where);
+    }
+
+    /** A label that must be a whole number in [0, classes). */
+    static int label(Number value, int classes, String where) {
+        if (value == null) {
             throw new IllegalArgumentException(where + ": null label");
         }
-        double v = ((Number) r.get(0)).doubleValue();
+        double v = value.doubleValue();
         if (v != Math.rint(v) || v < 0 || v >= classes) {
             throw new IllegalArgumentException(where + ": label " + v + " is not a whole number in [0, " + classes + ")");
         }

@@ -1,7 +1,5 @@
 package org.sparkcnn.jobs.data;
 
-import static org.apache.spark.sql.functions.col;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,10 +8,15 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -23,13 +26,15 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.sparkcnn.engine.Normalization;
 import org.sparkcnn.engine.Shape;
+import scala.Tuple2;
 
 /**
  * Writes a dataset as SparkCNN shards: Parquet files with columns {@code index} (long),
  * {@code label} (int) and {@code tensor} (binary: C*H*W unsigned bytes when every value is an 8-bit
- * pixel k/255, else little-endian float32), range-partitioned on the index into {@code shards}
- * files of balanced size, plus {@code _manifest.json} (shape, classes, class names, count, dtype,
- * normalization, files). Written under {@code <out>.inprogress} and renamed into place when complete.
+ * pixel k/255, else little-endian float32), cut on the index into {@code shards} files of whole
+ * blocks, balanced to within one block, plus {@code _manifest.json} (shape, classes, class names,
+ * count, dtype, normalization, and each file's first index and count). Written under
+ * {@code <out>.inprogress} and renamed into place when complete.
  */
 public final class Shards {
 
@@ -42,7 +47,11 @@ public final class Shards {
     public record Written(String uri, long count, int files, String dtype, long bytes) {
     }
 
-    public static Written write(SparkSession spark, JavaRDD<ExampleBlock> blocks, Shape shape, int classes,
+    /**
+     * @param blocks    the dataset on the grid of {@code blockSize} (as every reader gives it)
+     * @param blockSize the grid the shard boundaries fall on: each file holds whole blocks of it
+     */
+    public static Written write(SparkSession spark, JavaRDD<ExampleBlock> blocks, int blockSize, Shape shape, int classes,
                                 List<String> classNames, Normalization norm, String out, int shards, boolean overwrite)
             throws IOException {
         Path target = new Path(out);
@@ -53,19 +62,34 @@ public final class Shards {
         }
         boolean bytes = blocks.map(Shards::allEightBit).fold(true, Boolean::logicalAnd);
         long count = blocks.map(ExampleBlock::size).fold(0, Integer::sum);
-        JavaRDD<Row> rows = blocks.flatMap(b -> {
-            List<Row> r = new ArrayList<>(b.size());
-            int size = b.shape().size();
-            for (int i = 0; i < b.size(); i++) {
-                r.add(RowFactory.create(b.firstIndex() + i, b.labels()[i], tensor(b.features(), i * size, size, bytes)));
-            }
-            return r.iterator();
-        });
+        // Shard k holds grid cells [firstCell[k], firstCell[k+1]): whole blocks, balanced to within one
+        // block, so a reader with a block size dividing this one needs no shuffle to rebuild blocks.
+        long cells = (count + blockSize - 1) / blockSize;
+        int files = (int) Math.max(1, Math.min(shards, cells));
+        long[] firstCell = new long[files + 1];
+        for (int k = 0; k <= files; k++) {
+            firstCell[k] = cells * k / files;
+        }
+        JavaRDD<Row> rows = blocks.mapToPair(b -> new Tuple2<>(b.firstIndex() / blockSize, b))
+                .partitionBy(new CellRanges(firstCell))
+                .mapPartitions(it -> {
+                    List<ExampleBlock> mine = new ArrayList<>();
+                    it.forEachRemaining(t -> mine.add(t._2()));
+                    mine.sort(Comparator.comparingLong(ExampleBlock::firstIndex));
+                    List<Row> r = new ArrayList<>();
+                    for (ExampleBlock b : mine) {
+                        int size = b.shape().size();
+                        for (int i = 0; i < b.size(); i++) {
+                            r.add(RowFactory.create(b.firstIndex() + i, b.labels()[i], tensor(b.features(), i * size, size, bytes)));
+                        }
+                    }
+                    return r.iterator();
+                });
         StructType schema = new StructType().add(ParquetDataset.INDEX, DataTypes.LongType, false)
                 .add("label", DataTypes.IntegerType, false).add("tensor", DataTypes.BinaryType, false);
         Path staging = new Path(target.getParent(), target.getName() + ".inprogress");
-        spark.createDataFrame(rows, schema).repartitionByRange(Math.max(1, shards), col(ParquetDataset.INDEX))
-                .sortWithinPartitions(ParquetDataset.INDEX).write().mode(SaveMode.Overwrite).parquet(staging.toString());
+        // One file per partition, named part-<partition>: the file of shard k holds its cells' rows in order.
+        spark.createDataFrame(rows, schema).write().mode(SaveMode.Overwrite).parquet(staging.toString());
 
         ObjectNode m = JSON.createObjectNode();
         m.put("format", "sparkcnn-shards/1");
@@ -86,15 +110,26 @@ public final class Shards {
         for (float v : norm.std()) {
             n.withArray("std").add(v);
         }
-        ArrayNode files = m.putArray("files");
+        m.put("aligned_to", blockSize);
+        ArrayNode fileList = m.putArray("files");
         long total = 0;
         int fileCount = 0;
         for (FileStatus f : fs.listStatus(staging)) {
-            if (f.getPath().getName().endsWith(".parquet")) {
-                files.addObject().put("name", f.getPath().getName()).put("bytes", f.getLen());
+            String name = f.getPath().getName();
+            if (name.endsWith(".parquet")) {
+                Matcher part = PART.matcher(name);
+                if (!part.lookingAt() || Integer.parseInt(part.group(1)) >= files) {
+                    throw new IOException(f.getPath() + ": not a file of one of the " + files + " shards Spark was asked to write");
+                }
+                int k = Integer.parseInt(part.group(1));
+                long first = firstCell[k] * blockSize, end = Math.min(count, firstCell[k + 1] * blockSize);
+                fileList.addObject().put("name", name).put("bytes", f.getLen()).put("first", first).put("count", end - first);
                 total += f.getLen();
                 fileCount++;
             }
+        }
+        if (fileCount != files) {
+            throw new IOException(staging + ": " + fileCount + " Parquet files written, expected " + files);
         }
         try (OutputStream o = fs.create(new Path(staging, ParquetDataset.MANIFEST), true)) {
             o.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
@@ -106,6 +141,31 @@ public final class Shards {
             throw new IOException("could not rename " + staging + " to " + target);
         }
         return new Written(target.toString(), count, fileCount, bytes ? "uint8" : "float32", total);
+    }
+
+    /** Spark's output file name: part-<partition>-<job>...; the partition is the shard. */
+    private static final Pattern PART = Pattern.compile("part-(\\d+)");
+
+    /** Sends grid cell c to the shard k with firstCell[k] <= c < firstCell[k+1]. */
+    static final class CellRanges extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final long[] firstCell;
+
+        CellRanges(long[] firstCell) {
+            this.firstCell = firstCell;
+        }
+
+        @Override
+        public int numPartitions() {
+            return firstCell.length - 1;
+        }
+
+        @Override
+        public int getPartition(Object cell) {
+            int i = Arrays.binarySearch(firstCell, (Long) cell);
+            int k = i >= 0 ? i : -i - 2;  // the last range starting at or before the cell
+            return Math.max(0, Math.min(k, numPartitions() - 1));
+        }
     }
 
     private static boolean allEightBit(ExampleBlock b) {

@@ -250,7 +250,7 @@ class DatasetFormatsTest {
             LabeledData d = open(format, roots.get("file"));
             JavaRDD<ExampleBlock> blocks = d.read(sc, BLOCK, 2).blocks().cache();
             String out = roots.get("s3a") + "/shards-" + format;
-            Shards.Written w = Shards.write(spark, blocks, SHAPE, CLASSES, List.of(), Datasets.normalization(blocks), out, 3, false);
+            Shards.Written w = Shards.write(spark, blocks, BLOCK, SHAPE, CLASSES, List.of(), Datasets.normalization(blocks), out, 3, false);
             assertEquals(COUNT, w.count());
             assertEquals("uint8", w.dtype());
             assertEquals(3, w.files());
@@ -261,7 +261,7 @@ class DatasetFormatsTest {
                 assertArrayEquals(want[i], got[i], format + " shards, example " + i);
             }
             IOException exists = assertThrows(IOException.class,
-                    () -> Shards.write(spark, blocks, SHAPE, CLASSES, List.of(), Normalization.IDENTITY, out, 3, false));
+                    () -> Shards.write(spark, blocks, BLOCK, SHAPE, CLASSES, List.of(), Normalization.IDENTITY, out, 3, false));
             assertTrue(exists.getMessage().contains("already exists"), exists.getMessage());
             blocks.unpersist();
         }
@@ -375,7 +375,7 @@ class DatasetFormatsTest {
             assertEquals(30, l.blocks().map(ExampleBlock::size).fold(0, Integer::sum));
             // nothing is written from a bad dataset
             String out = tmp.resolve("shards-from-bad-" + c.getKey()).toString();
-            assertThrows(Exception.class, () -> Shards.write(spark, d.read(sc, BLOCK, 2).blocks(), SHAPE, CLASSES, List.of(),
+            assertThrows(Exception.class, () -> Shards.write(spark, d.read(sc, BLOCK, 2).blocks(), BLOCK, SHAPE, CLASSES, List.of(),
                     Normalization.IDENTITY, out, 2, false));
             assertFalse(Files.exists(Path.of(out)), "no output from a failed conversion");
         }
