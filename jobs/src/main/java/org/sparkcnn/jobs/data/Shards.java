@@ -111,7 +111,7 @@ public final class Shards {
             n.withArray("std").add(v);
         }
         m.put("aligned_to", blockSize);
-        ArrayNode fileList = m.putArray("files");
+        List<ObjectNode> entries = new ArrayList<>();
         long total = 0;
         int fileCount = 0;
         for (FileStatus f : fs.listStatus(staging)) {
@@ -123,7 +123,8 @@ public final class Shards {
                 }
                 int k = Integer.parseInt(part.group(1));
                 long first = firstCell[k] * blockSize, end = Math.min(count, firstCell[k + 1] * blockSize);
-                fileList.addObject().put("name", name).put("bytes", f.getLen()).put("first", first).put("count", end - first);
+                entries.add(JSON.createObjectNode().put("name", name).put("bytes", f.getLen()).put("first", first)
+                        .put("count", end - first));
                 total += f.getLen();
                 fileCount++;
             }
@@ -131,6 +132,8 @@ public final class Shards {
         if (fileCount != files) {
             throw new IOException(staging + ": " + fileCount + " Parquet files written, expected " + files);
         }
+        entries.sort(Comparator.comparingLong(e -> e.get("first").asLong()));
+        m.putArray("files").addAll(entries);
         try (OutputStream o = fs.create(new Path(staging, ParquetDataset.MANIFEST), true)) {
             o.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
         }

@@ -268,6 +268,94 @@ class DatasetFormatsTest {
     }
 
     @Test
+    void shardsOfWholeBlocksAreReadWithoutAShuffleAndGiveTheSameExamples() throws IOException {
+        JavaRDD<ExampleBlock> source = open("csv", roots.get("file")).read(sc, BLOCK, 2).blocks().cache();
+        String out = roots.get("file") + "/shards-aligned";
+        Shards.write(spark, source, BLOCK, SHAPE, CLASSES, List.of(), Normalization.IDENTITY, out, 4, false);
+        source.unpersist();
+        com.fasterxml.jackson.databind.JsonNode files = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Path.of(java.net.URI.create(out)).resolve(ParquetDataset.MANIFEST).toFile()).get("files");
+        assertEquals(4, files.size());
+        long next = 0;
+        for (com.fasterxml.jackson.databind.JsonNode f : files) {  // in index order, whole blocks, balanced within one
+            assertEquals(next, f.get("first").asLong(), files.toString());
+            assertEquals(0, f.get("first").asLong() % BLOCK, files.toString());
+            assertTrue(f.get("count").asLong() >= 2 * BLOCK && f.get("count").asLong() <= 3 * BLOCK, files.toString());
+            next += f.get("count").asLong();
+        }
+        assertEquals(COUNT, next);
+
+        ParquetDataset shards = ParquetDataset.open(spark, out, null, CLASSES, "label", "features", 255, FAIL);
+        int[][] want = expected("csv");
+        // block size 16 (the grid the files hold): read directly, as whole files (2 tasks) or slices (7 tasks);
+        // block size 5 does not divide the files' ranges: Spark's reader and a shuffle join rebuild the blocks
+        for (int[] c : new int[][]{{BLOCK, 2}, {BLOCK, 7}, {5, 3}}) {
+            int blockSize = c[0], partitions = c[1];
+            JavaRDD<ExampleBlock> blocks = shards.read(sc, blockSize, partitions).blocks();
+            String lineage = blocks.toDebugString();
+            assertEquals(blockSize != BLOCK, lineage.contains("ShuffledRDD"), blockSize + ": " + lineage);
+            if (blockSize == BLOCK) {
+                assertEquals(partitions == 2 ? 2 : 7, blocks.getNumPartitions());
+            }
+            int[][] got = new int[COUNT][];
+            for (ExampleBlock b : blocks.collect()) {
+                assertEquals(0, b.firstIndex() % blockSize, "on the grid");
+                assertEquals(Math.min(blockSize, COUNT - b.firstIndex()), b.size(), "a whole block at " + b.firstIndex());
+                for (int i = 0; i < b.size(); i++) {
+                    int[] e = new int[SHAPE.size() + 1];
+                    e[0] = b.labels()[i];
+                    for (int q = 0; q < SHAPE.size(); q++) {
+                        e[q + 1] = Math.round(b.features()[i * SHAPE.size() + q] * 255f);
+                    }
+                    assertTrue(got[(int) (b.firstIndex() + i)] == null, "example " + (b.firstIndex() + i) + " read twice");
+                    got[(int) (b.firstIndex() + i)] = e;
+                }
+            }
+            for (int i = 0; i < COUNT; i++) {
+                assertArrayEquals(want[i], got[i], "block size " + blockSize + ", " + partitions + " partitions, example " + i);
+            }
+        }
+    }
+
+    @Test
+    void shardFilesThatDisagreeWithTheManifestAreNamed() throws IOException {
+        JavaRDD<ExampleBlock> source = open("csv", roots.get("file")).read(sc, BLOCK, 2).blocks();
+        String out = roots.get("file") + "/shards-tampered";
+        Shards.write(spark, source, BLOCK, SHAPE, CLASSES, List.of(), Normalization.IDENTITY, out, 3, false);
+        Path dir = Path.of(java.net.URI.create(out));
+        Path manifest = dir.resolve(ParquetDataset.MANIFEST);
+        String original = Files.readString(manifest);
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(original);
+        var files = (com.fasterxml.jackson.databind.node.ArrayNode) json.get("files");
+        String first = files.get(0).get("name").asText(), second = files.get(1).get("name").asText();
+        // the first two files' names swapped: each file's rows now carry other indices than its entry gives
+        ((com.fasterxml.jackson.databind.node.ObjectNode) files.get(0)).put("name", second);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) files.get(1)).put("name", first);
+        Files.writeString(manifest, json.toString());
+        Files.deleteIfExists(dir.resolve("._manifest.json.crc"));  // the local file system's checksum of the old text
+        ParquetDataset swapped = ParquetDataset.open(spark, out, null, CLASSES, "label", "features", 255, FAIL);
+        Exception e = assertThrows(Exception.class, () -> swapped.read(sc, BLOCK, 2).blocks().count());
+        String message = rootMessage(e);
+        assertTrue(message.contains(second + " row 0: the 'index' column is " + files.get(1).get("first").asLong()
+                + "; the manifest gives this file the indices 0.."), message);
+
+        Files.writeString(manifest, original);
+        Files.delete(dir.resolve(second));
+        IOException missing = assertThrows(IOException.class,
+                () -> ParquetDataset.open(spark, out, null, CLASSES, "label", "features", 255, FAIL));
+        assertTrue(missing.getMessage().contains("the files do not match _manifest.json (missing: [" + second + "]"),
+                missing.getMessage());
+    }
+
+    private static String rootMessage(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.append(t.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
+
+    @Test
     void aSeededValidationSplitDependsOnlyOnTheSeedAndIndex() throws IOException {
         LabeledData d = open("csv", roots.get("file"));
         List<int[][]> results = new ArrayList<>();
