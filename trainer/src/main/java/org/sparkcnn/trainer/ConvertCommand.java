@@ -35,7 +35,7 @@ final class ConvertCommand implements Callable<Integer> {
     String dataFormat;
     @Option(names = "--output", required = true, paramLabel = "URI", description = "The shards' directory.")
     String output;
-    @Option(names = "--shards", defaultValue = "8", description = "Number of Parquet files (default 8).")
+    @Option(names = "--shards", defaultValue = "8", description = "Number of Parquet files (default 8); each holds whole blocks of data.block-size examples, so at most one file per block.")
     int shards;
     @Option(names = "--classes", defaultValue = "10", description = "Number of classes (default 10).")
     int classes;
