@@ -315,6 +315,18 @@ class DatasetFormatsTest {
                 assertArrayEquals(want[i], got[i], "block size " + blockSize + ", " + partitions + " partitions, example " + i);
             }
         }
+
+        // the same direct read through HDFS (the S3 round trip above reads shards through S3A)
+        String onHdfs = roots.get("hdfs") + "/shards-aligned";
+        Shards.write(spark, open("csv", roots.get("file")).read(sc, BLOCK, 2).blocks(), BLOCK, SHAPE, CLASSES, List.of(),
+                Normalization.IDENTITY, onHdfs, 4, false);
+        JavaRDD<ExampleBlock> fromHdfs = ParquetDataset.open(spark, onHdfs, null, CLASSES, "label", "features", 255, FAIL)
+                .read(sc, BLOCK, 3).blocks();
+        assertFalse(fromHdfs.toDebugString().contains("ShuffledRDD"), fromHdfs.toDebugString());
+        int[][] got = flatten(fromHdfs);
+        for (int i = 0; i < COUNT; i++) {
+            assertArrayEquals(want[i], got[i], "shards on HDFS, example " + i);
+        }
     }
 
     @Test
