@@ -2,9 +2,6 @@ package org.sparkcnn.trainer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -169,11 +166,11 @@ final class BenchData implements Callable<Integer> {
             Normalization norm = new Normalization(new float[]{0.5f}, new float[]{0.25f});
             float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 1);
             Round r = new Round(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-            long[] start = {System.nanoTime(), inputNanos.value(), jitMillis(), gcMillis()};
+            long[] start = {System.nanoTime(), inputNanos.value(), EpochClock.jitMillis(), EpochClock.gcMillis()};
             TrainingJob.train(sc, def, norm, blocks, records, params, new Sgd(params.length, 0.9, 0, true, 0),
                     new LrSchedule.Constant(0.01), new TrainingJob.Config(1, epochs, 0, batch, 16, 0, 0), (m, p) -> {
                         if (m.endOfEpoch()) {
-                            long[] now = {System.nanoTime(), inputNanos.value(), jitMillis(), gcMillis()};
+                            long[] now = {System.nanoTime(), inputNanos.value(), EpochClock.jitMillis(), EpochClock.gcMillis()};
                             r.epochSeconds().add((now[0] - start[0]) / 1e9);
                             r.inputTaskSeconds().add((now[1] - start[1]) / 1e9);
                             r.jitSeconds().add((now[2] - start[2]) / 1e3);
@@ -197,21 +194,6 @@ final class BenchData implements Callable<Integer> {
 
     private static List<Double> rounded(List<Double> xs, double scale) {
         return xs.stream().map(x -> Math.round(x * scale) / scale).toList();
-    }
-
-    /** Milliseconds this JVM's JIT compilers have spent so far (all compiler threads), or 0 if not reported. */
-    static long jitMillis() {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
-    }
-
-    /** Milliseconds this JVM's garbage collectors have spent so far. */
-    static long gcMillis() {
-        long ms = 0;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            ms += Math.max(0, gc.getCollectionTime());
-        }
-        return ms;
     }
 
     /**

@@ -273,8 +273,15 @@ final class TrainCommand implements Callable<Integer> {
                 : continueMetrics(hadoop, run.file("metrics.jsonl"), startStep, curves, cfg.output().logEvery(),
                 sampler.stepsPerEpoch());
              checkpoints) {
+            EpochClock clock = new EpochClock();
             TrainingJob.StepListener listener = (m, p) -> {
                 try {
+                    if (m.endOfEpoch()) {  // before validation: the lap is the epoch's training steps
+                        double[] lap = clock.lap();
+                        metrics.write(EpochClock.record(m.epoch() + 1, m.step() + 1, lap));
+                        progress.message(String.format(Locale.ROOT, "epoch %d: %.1f s of training (this JVM: JIT %.1f s, GC %.1f s)",
+                                m.epoch() + 1, lap[0], lap[1], lap[2]));
+                    }
                     boolean goOn = afterStep(m, p, sc, cfg, def, norm, validationBlocks, schedule, stopping, metrics,
                             progress, curves);
                     imagesSeen[0] += m.examples();
@@ -283,6 +290,9 @@ final class TrainCommand implements Callable<Integer> {
                                 schedule, stopping, metrics, progress);
                     } else {
                         checkpoints.check();
+                    }
+                    if (m.endOfEpoch()) {
+                        clock.lap();  // the next epoch's lap starts here, after validation and checkpoint
                     }
                     return goOn;
                 } catch (IOException e) {

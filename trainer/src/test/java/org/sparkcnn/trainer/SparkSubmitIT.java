@@ -56,6 +56,19 @@ class SparkSubmitIT {
             List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
             assertEquals(40, metrics.stream().filter(l -> l.contains("\"type\":\"step\"")).count());
             assertEquals(2, metrics.stream().filter(l -> l.contains("\"type\":\"validation\"")).count());
+            List<String> epochs = metrics.stream().filter(l -> l.contains("\"type\":\"epoch\"")).toList();
+            assertEquals(2, epochs.size(), "one record per epoch: " + metrics);
+            for (int e = 0; e < 2; e++) {
+                JsonNode epoch = JSON.readTree(epochs.get(e));
+                assertEquals(e + 1, epoch.get("epoch").asInt());
+                assertEquals(20 * (e + 1), epoch.get("step").asInt());
+                assertTrue(epoch.get("seconds").asDouble() > 0, epochs.get(e));
+                assertTrue(e > 0 || epoch.get("jvm_jit_seconds").asDouble() > 0, "a new JVM compiles in its first epoch: "
+                        + epochs.get(e));
+                assertTrue(epoch.get("jvm_jit_seconds").asDouble() >= 0, epochs.get(e));
+                assertTrue(epoch.get("jvm_gc_seconds").asDouble() >= 0, epochs.get(e));
+            }
+            assertTrue(train.output().contains("s of training (this JVM: JIT "), train.output());
             for (String line : metrics) {
                 JsonNode record = JSON.readTree(line);
                 assertTrue(record.isObject(), line);
