@@ -245,7 +245,7 @@ public final class ParquetDataset implements LabeledData {
         SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
         if (shardFiles != null && badRecords == BadRecords.FAIL && onGrid(shardFiles, blockSize)) {
             return new Loaded(ShardReader.read(sc, shardFiles, new ShardReader.Columns(INDEX, labelColumn, featuresColumn,
-                    shape, numClasses, pixelScale), blockSize, partitions), 0, List.of());
+                    shape, numClasses), blockSize, partitions), 0, List.of());
         }
         if (shardFiles != null) {  // placed by the index below: check it as open() would have
             checkIndex(spark, uri);

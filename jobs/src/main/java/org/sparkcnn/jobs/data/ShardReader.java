@@ -9,8 +9,10 @@ import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterApi;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.spark.api.java.JavaRDD;
@@ -31,7 +33,7 @@ final class ShardReader {
     }
 
     /** Column names and what the rows must hold. */
-    record Columns(String index, String label, String features, Shape shape, int classes, double pixelScale)
+    record Columns(String index, String label, String features, Shape shape, int classes)
             implements Serializable {
     }
 
@@ -44,7 +46,7 @@ final class ShardReader {
 
     static JavaRDD<ExampleBlock> read(JavaSparkContext sc, List<ParquetDataset.ShardFile> files, Columns columns, int blockSize,
                                       int partitions) {
-        List<List<Slice>> plan = plan(files, blockSize, partitions);
+        List<List<Slice>> plan = plan(files, blockSize, Math.max(1, partitions));
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
         List<Integer> tasks = new ArrayList<>();
         for (int t = 0; t < plan.size(); t++) {
@@ -104,23 +106,37 @@ final class ShardReader {
     }
 
     private static List<ExampleBlock> readSlice(Configuration conf, Slice slice, Columns c, int blockSize) throws IOException {
-        String file = slice.file().path();
-        ParquetReader.Builder<Group> builder = ParquetReader.builder(new GroupReadSupport(), new Path(file)).withConf(conf);
+        ParquetDataset.ShardFile f = slice.file();
+        String file = f.path();
+        String range = "the manifest gives this file the indices " + f.first() + ".." + (f.first() + f.count() - 1) + " in order";
+        Path path = new Path(file);
+        // Every slice checks the file's row count, so rows outside the range, which a slice's filter
+        // would pass over, fail the read however many tasks share the file.
+        long rows;
+        try (ParquetFileReader footer = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf))) {
+            rows = footer.getRecordCount();
+        }
+        if (rows != f.count()) {
+            throw new IOException(file + ": " + rows + " rows; " + range + " (" + f.count() + " rows)");
+        }
+        ParquetReader.Builder<Group> builder = ParquetReader.builder(new GroupReadSupport(), path).withConf(conf);
         if (!slice.wholeFile()) {
-            builder = builder.withFilter(FilterCompat.get(FilterApi.and(
-                    FilterApi.gtEq(FilterApi.longColumn(c.index()), slice.from()),
-                    FilterApi.lt(FilterApi.longColumn(c.index()), slice.to()))));
+            Configuration filtering = new Configuration(conf);
+            filtering.setBoolean("parquet.filter.record-level.enabled", true);  // rows, not only row groups and pages
+            builder = ParquetReader.builder(new GroupReadSupport(), path).withConf(filtering)
+                    .withFilter(FilterCompat.get(FilterApi.and(
+                            FilterApi.gtEq(FilterApi.longColumn(c.index()), slice.from()),
+                            FilterApi.lt(FilterApi.longColumn(c.index()), slice.to()))));
         }
         Blocks.PieceBuilder blocks = new Blocks.PieceBuilder(c.shape(), blockSize);
         long expected = slice.from();
+        String at = file;
         try (ParquetReader<Group> reader = builder.build()) {
             for (Group g = reader.read(); g != null; g = reader.read()) {
-                String at = file + " row " + expected;
+                at = file + " row " + (expected - f.first()) + " (index " + expected + ")";
                 long index = g.getFieldRepetitionCount(c.index()) == 0 ? -1 : g.getLong(c.index(), 0);
-                if (index != expected) {
-                    throw new IOException(at + ": the '" + c.index() + "' column is " + index + "; the manifest gives this file"
-                            + " the indices " + slice.file().first() + ".." + (slice.file().first() + slice.file().count() - 1)
-                            + " in order");
+                if (expected >= slice.to() || index != expected) {
+                    throw new IOException(at + ": the '" + c.index() + "' column is " + index + "; " + range);
                 }
                 int off = blocks.start(index);
                 if (g.getFieldRepetitionCount(c.features()) == 0) {
@@ -128,24 +144,23 @@ final class ShardReader {
                 }
                 Binary tensor = g.getBinary(c.features(), 0);
                 Pixels.fromBytes(tensor.getBytes(), c.shape(), blocks.features(), off, at + ", column '" + c.features() + "'");
-                blocks.end(ParquetDataset.label(number(g, c.label()), c.classes(), at + ", column '" + c.label() + "'"));
+                blocks.end(ParquetDataset.label(number(g, c.label(), at), c.classes(), at + ", column '" + c.label() + "'"));
                 expected++;
             }
         } catch (RuntimeException e) {
-            if (e instanceof IllegalArgumentException) {
-                throw e;
+            if (e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith(file)) {
+                throw e;  // already names the file and row
             }
-            throw new IOException(file + ": not readable as a SparkCNN shard: " + e.getMessage(), e);
+            throw new IOException(at + ": not readable as a SparkCNN shard: " + e, e);
         }
         if (expected != slice.to()) {
-            throw new IOException(file + ": rows with index " + expected + ".." + (slice.to() - 1) + " are missing; the manifest"
-                    + " gives this file the indices " + slice.file().first() + ".." + (slice.file().first() + slice.file().count() - 1));
+            throw new IOException(file + ": the rows with index " + expected + ".." + (slice.to() - 1) + " are missing; " + range);
         }
         return blocks.finish();
     }
 
     /** A numeric column's value, or null when the row has none. */
-    private static Number number(Group g, String column) {
+    private static Number number(Group g, String column, String at) {
         if (g.getFieldRepetitionCount(column) == 0) {
             return null;
         }
@@ -155,7 +170,7 @@ final class ShardReader {
             case INT64 -> g.getLong(column, 0);
             case FLOAT -> g.getFloat(column, 0);
             case DOUBLE -> g.getDouble(column, 0);
-            default -> throw new IllegalArgumentException("column '" + column + "' has Parquet type " + t + "; expected a number");
+            default -> throw new IllegalArgumentException(at + ", column '" + column + "' has Parquet type " + t + "; expected a number");
         };
     }
 }

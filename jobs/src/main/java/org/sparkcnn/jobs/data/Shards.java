@@ -72,10 +72,22 @@ public final class Shards {
         }
         JavaRDD<Row> rows = blocks.mapToPair(b -> new Tuple2<>(b.firstIndex() / blockSize, b))
                 .partitionBy(new CellRanges(firstCell))
-                .mapPartitions(it -> {
+                .mapPartitionsWithIndex((k, it) -> {
                     List<ExampleBlock> mine = new ArrayList<>();
                     it.forEachRemaining(t -> mine.add(t._2()));
                     mine.sort(Comparator.comparingLong(ExampleBlock::firstIndex));
+                    // The manifest states shard k's range: its blocks must fill it exactly.
+                    long next = firstCell[k] * blockSize, end = Math.min(count, firstCell[k + 1] * blockSize);
+                    for (ExampleBlock b : mine) {
+                        if (b.firstIndex() != next) {
+                            throw new IllegalStateException("shard " + k + ": a block starts at example " + b.firstIndex()
+                                    + ", expected " + next + " (the blocks must be on the grid of " + blockSize + ", without gaps)");
+                        }
+                        next += b.size();
+                    }
+                    if (next != end) {
+                        throw new IllegalStateException("shard " + k + ": its blocks end at example " + next + ", expected " + end);
+                    }
                     List<Row> r = new ArrayList<>();
                     for (ExampleBlock b : mine) {
                         int size = b.shape().size();
@@ -84,7 +96,7 @@ public final class Shards {
                         }
                     }
                     return r.iterator();
-                });
+                }, true);
         StructType schema = new StructType().add(ParquetDataset.INDEX, DataTypes.LongType, false)
                 .add("label", DataTypes.IntegerType, false).add("tensor", DataTypes.BinaryType, false);
         Path staging = new Path(target.getParent(), target.getName() + ".inprogress");
@@ -165,9 +177,13 @@ public final class Shards {
 
         @Override
         public int getPartition(Object cell) {
-            int i = Arrays.binarySearch(firstCell, (Long) cell);
-            int k = i >= 0 ? i : -i - 2;  // the last range starting at or before the cell
-            return Math.max(0, Math.min(k, numPartitions() - 1));
+            long c = (Long) cell;
+            if (c < 0 || c >= firstCell[firstCell.length - 1]) {
+                throw new IllegalArgumentException("grid cell " + c + " is outside the dataset's " + firstCell[firstCell.length - 1]
+                        + " cells");
+            }
+            int i = Arrays.binarySearch(firstCell, c);
+            return i >= 0 ? i : -i - 2;  // the range starting at or before the cell (bounds strictly increase)
         }
     }
 

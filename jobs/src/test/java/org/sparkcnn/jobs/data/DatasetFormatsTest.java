@@ -288,12 +288,12 @@ class DatasetFormatsTest {
         ParquetDataset shards = ParquetDataset.open(spark, out, null, CLASSES, "label", "features", 255, FAIL);
         int[][] want = expected("csv");
         // block size 16 (the grid the files hold): read directly, as whole files (2 tasks) or slices (7 tasks);
-        // block size 5 does not divide the files' ranges: Spark's reader and a shuffle join rebuild the blocks
-        for (int[] c : new int[][]{{BLOCK, 2}, {BLOCK, 7}, {5, 3}}) {
+        // 8 divides it: directly too; 5 does not divide the files' ranges: Spark's reader and a shuffle join
+        for (int[] c : new int[][]{{BLOCK, 2}, {BLOCK, 7}, {8, 3}, {5, 3}}) {
             int blockSize = c[0], partitions = c[1];
             JavaRDD<ExampleBlock> blocks = shards.read(sc, blockSize, partitions).blocks();
             String lineage = blocks.toDebugString();
-            assertEquals(blockSize != BLOCK, lineage.contains("ShuffledRDD"), blockSize + ": " + lineage);
+            assertEquals(blockSize == 5, lineage.contains("ShuffledRDD"), blockSize + ": " + lineage);
             if (blockSize == BLOCK) {
                 assertEquals(partitions == 2 ? 2 : 7, blocks.getNumPartitions());
             }
@@ -333,30 +333,59 @@ class DatasetFormatsTest {
     void shardFilesThatDisagreeWithTheManifestAreNamed() throws IOException {
         JavaRDD<ExampleBlock> source = open("csv", roots.get("file")).read(sc, BLOCK, 2).blocks();
         String out = roots.get("file") + "/shards-tampered";
+        // 150 examples in blocks of 16 over 3 files: 3, 3 and 4 blocks, so 48, 48 and 54 rows
         Shards.write(spark, source, BLOCK, SHAPE, CLASSES, List.of(), Normalization.IDENTITY, out, 3, false);
         Path dir = Path.of(java.net.URI.create(out));
         Path manifest = dir.resolve(ParquetDataset.MANIFEST);
         String original = Files.readString(manifest);
-        var json = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(original);
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(original);
         var files = (com.fasterxml.jackson.databind.node.ArrayNode) json.get("files");
-        String first = files.get(0).get("name").asText(), second = files.get(1).get("name").asText();
-        // the first two files' names swapped: each file's rows now carry other indices than its entry gives
-        ((com.fasterxml.jackson.databind.node.ObjectNode) files.get(0)).put("name", second);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) files.get(1)).put("name", first);
-        Files.writeString(manifest, json.toString());
-        Files.deleteIfExists(dir.resolve("._manifest.json.crc"));  // the local file system's checksum of the old text
-        ParquetDataset swapped = ParquetDataset.open(spark, out, null, CLASSES, "label", "features", 255, FAIL);
-        Exception e = assertThrows(Exception.class, () -> swapped.read(sc, BLOCK, 2).blocks().count());
-        String message = rootMessage(e);
-        assertTrue(message.contains(second + " row 0: the 'index' column is " + files.get(1).get("first").asLong()
-                + "; the manifest gives this file the indices 0.."), message);
+        var file0 = (com.fasterxml.jackson.databind.node.ObjectNode) files.get(0);
+        var file1 = (com.fasterxml.jackson.databind.node.ObjectNode) files.get(1);
+        assertEquals(48, file0.get("count").asInt());
+        assertEquals(48, file1.get("count").asInt());
+        String first = file0.get("name").asText(), second = file1.get("name").asText();
 
-        Files.writeString(manifest, original);
+        // the first two files' names swapped: the row counts agree, the indices do not
+        file0.put("name", second);
+        file1.put("name", first);
+        rewrite(manifest, json.toString());
+        ParquetDataset swapped = ParquetDataset.open(spark, out, null, CLASSES, "label", "features", 255, FAIL);
+        String whole = rootMessage(assertThrows(Exception.class, () -> swapped.read(sc, BLOCK, 2).blocks().count()));
+        assertTrue(whole.contains(second + " row 0 (index 0): the 'index' column is 48; the manifest gives this file the"
+                + " indices 0..47 in order"), whole);
+        // in slices, a filter on the index finds none of a slice's rows (whichever of the two files' tasks fails first)
+        String sliced = rootMessage(assertThrows(Exception.class, () -> swapped.read(sc, BLOCK, 7).blocks().count()));
+        assertTrue(java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(second) + ": the rows with index \\d+\\.\\.\\d+ are"
+                + " missing; the manifest gives this file the indices 0\\.\\.47 in order").matcher(sliced).find()
+                || java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(first) + ": the rows with index \\d+\\.\\.\\d+ are"
+                + " missing; the manifest gives this file the indices 48\\.\\.95 in order").matcher(sliced).find(), sliced);
+
+        // ranges that still tile the dataset but give the first file fewer rows than it holds: named by its row count
+        file0.put("name", first).put("count", 32);
+        file1.put("name", second).put("first", 32).put("count", 64);
+        rewrite(manifest, json.toString());
+        ParquetDataset recounted = ParquetDataset.open(spark, out, null, CLASSES, "label", "features", 255, FAIL);
+        for (int partitions : new int[]{2, 7}) {
+            String message = rootMessage(assertThrows(Exception.class, () -> recounted.read(sc, BLOCK, partitions).blocks().count()));
+            assertTrue(message.contains(first + ": 48 rows; the manifest gives this file the indices 0..31 in order (32 rows)")
+                    || message.contains(second + ": 48 rows; the manifest gives this file the indices 32..95 in order (64 rows)"),
+                    partitions + " partitions: " + message);
+        }
+
+        rewrite(manifest, original);
         Files.delete(dir.resolve(second));
         IOException missing = assertThrows(IOException.class,
                 () -> ParquetDataset.open(spark, out, null, CLASSES, "label", "features", 255, FAIL));
         assertTrue(missing.getMessage().contains("the files do not match _manifest.json (missing: [" + second + "]"),
                 missing.getMessage());
+    }
+
+    /** Rewrites a local file, dropping the local file system's checksum of the old text. */
+    private static void rewrite(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
     }
 
     private static String rootMessage(Throwable e) {
