@@ -166,19 +166,21 @@ final class BenchData implements Callable<Integer> {
             Normalization norm = new Normalization(new float[]{0.5f}, new float[]{0.25f});
             float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 1);
             Round r = new Round(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-            long[] start = {System.nanoTime(), inputNanos.value(), EpochClock.jitMillis(), EpochClock.gcMillis()};
+            EpochClock clock = new EpochClock();
+            long[] inputBefore = {inputNanos.value()};
             TrainingJob.train(sc, def, norm, blocks, records, params, new Sgd(params.length, 0.9, 0, true, 0),
                     new LrSchedule.Constant(0.01), new TrainingJob.Config(1, epochs, 0, batch, 16, 0, 0), (m, p) -> {
                         if (m.endOfEpoch()) {
-                            long[] now = {System.nanoTime(), inputNanos.value(), EpochClock.jitMillis(), EpochClock.gcMillis()};
-                            r.epochSeconds().add((now[0] - start[0]) / 1e9);
-                            r.inputTaskSeconds().add((now[1] - start[1]) / 1e9);
-                            r.jitSeconds().add((now[2] - start[2]) / 1e3);
-                            r.gcSeconds().add((now[3] - start[3]) / 1e3);
+                            double[] lap = clock.lap();  // wall, JIT, GC seconds
+                            long inputNow = inputNanos.value();
+                            double input = (inputNow - inputBefore[0]) / 1e9;
+                            inputBefore[0] = inputNow;
+                            r.epochSeconds().add(lap[0]);
+                            r.inputTaskSeconds().add(input);
+                            r.jitSeconds().add(lap[1]);
+                            r.gcSeconds().add(lap[2]);
                             System.out.printf(Locale.ROOT, "round %d epoch %d: %.1f s (input %.2f task-s, JIT %.1f s, GC %.1f s)%n",
-                                    round, m.epoch() + 1, (now[0] - start[0]) / 1e9, (now[1] - start[1]) / 1e9,
-                                    (now[2] - start[2]) / 1e3, (now[3] - start[3]) / 1e3);
-                            System.arraycopy(now, 0, start, 0, now.length);
+                                    round, m.epoch() + 1, lap[0], input, lap[1], lap[2]);
                         }
                         return true;
                     });

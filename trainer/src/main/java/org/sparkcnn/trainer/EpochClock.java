@@ -40,13 +40,13 @@ final class EpochClock {
     }
 
     /** Milliseconds this JVM's JIT compilers have spent so far (all compiler threads), or 0 if not reported. */
-    static long jitMillis() {
+    private static long jitMillis() {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /** Milliseconds this JVM's garbage collectors have spent so far. */
-    static long gcMillis() {
+    private static long gcMillis() {
         long ms = 0;
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             ms += Math.max(0, gc.getCollectionTime());

@@ -119,15 +119,16 @@ final class ShardReader {
         if (rows != f.count()) {
             throw new IOException(file + ": " + rows + " rows; " + range + " (" + f.count() + " rows)");
         }
-        ParquetReader.Builder<Group> builder = ParquetReader.builder(new GroupReadSupport(), path).withConf(conf);
+        Configuration readConf = conf;
+        FilterCompat.Filter filter = FilterCompat.NOOP;
         if (!slice.wholeFile()) {
-            Configuration filtering = new Configuration(conf);
-            filtering.setBoolean("parquet.filter.record-level.enabled", true);  // rows, not only row groups and pages
-            builder = ParquetReader.builder(new GroupReadSupport(), path).withConf(filtering)
-                    .withFilter(FilterCompat.get(FilterApi.and(
-                            FilterApi.gtEq(FilterApi.longColumn(c.index()), slice.from()),
-                            FilterApi.lt(FilterApi.longColumn(c.index()), slice.to()))));
+            readConf = new Configuration(conf);
+            readConf.setBoolean("parquet.filter.record-level.enabled", true);  // rows, not only row groups and pages
+            filter = FilterCompat.get(FilterApi.and(FilterApi.gtEq(FilterApi.longColumn(c.index()), slice.from()),
+                    FilterApi.lt(FilterApi.longColumn(c.index()), slice.to())));
         }
+        ParquetReader.Builder<Group> builder = ParquetReader.builder(new GroupReadSupport(), path).withConf(readConf)
+                .withFilter(filter);
         Blocks.PieceBuilder blocks = new Blocks.PieceBuilder(c.shape(), blockSize);
         long expected = slice.from();
         String at = file;

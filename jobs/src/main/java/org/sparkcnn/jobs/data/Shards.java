@@ -77,7 +77,7 @@ public final class Shards {
                     it.forEachRemaining(t -> mine.add(t._2()));
                     mine.sort(Comparator.comparingLong(ExampleBlock::firstIndex));
                     // The manifest states shard k's range: its blocks must fill it exactly.
-                    long next = firstCell[k] * blockSize, end = Math.min(count, firstCell[k + 1] * blockSize);
+                    long next = shardStart(firstCell, k, blockSize, count), end = shardStart(firstCell, k + 1, blockSize, count);
                     for (ExampleBlock b : mine) {
                         if (b.firstIndex() != next) {
                             throw new IllegalStateException("shard " + k + ": a block starts at example " + b.firstIndex()
@@ -134,7 +134,7 @@ public final class Shards {
                     throw new IOException(f.getPath() + ": not a file of one of the " + files + " shards Spark was asked to write");
                 }
                 int k = Integer.parseInt(part.group(1));
-                long first = firstCell[k] * blockSize, end = Math.min(count, firstCell[k + 1] * blockSize);
+                long first = shardStart(firstCell, k, blockSize, count), end = shardStart(firstCell, k + 1, blockSize, count);
                 entries.add(JSON.createObjectNode().put("name", name).put("bytes", f.getLen()).put("first", first)
                         .put("count", end - first));
                 total += f.getLen();
@@ -156,6 +156,11 @@ public final class Shards {
             throw new IOException("could not rename " + staging + " to " + target);
         }
         return new Written(target.toString(), count, fileCount, bytes ? "uint8" : "float32", total);
+    }
+
+    /** The first example index of shard k (k = the shard count gives the dataset's end). */
+    private static long shardStart(long[] firstCell, int k, int blockSize, long count) {
+        return Math.min(count, firstCell[k] * blockSize);
     }
 
     /** Spark's output file name: part-<partition>-<job>...; the partition is the shard. */
