@@ -67,6 +67,6 @@ public enum Initializer {
     /** Box-Muller: SplittableRandom has no nextGaussian on Java 17. */
     private static double gaussian(SplittableRandom rng) {
         double u1 = 1.0 - rng.nextDouble(), u2 = rng.nextDouble();
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+        return Math.sqrt(-2 * StrictMath.log(u1)) * StrictMath.cos(2 * Math.PI * u2);
     }
 }

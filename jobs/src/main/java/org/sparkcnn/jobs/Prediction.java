@@ -76,7 +76,7 @@ public final class Prediction {
         double sum = 0;
         double[] e = new double[k];
         for (int c = 0; c < k; c++) {
-            e[c] = Math.exp(z[off + c] - max);
+            e[c] = StrictMath.exp(z[off + c] - max);
             sum += e[c];
         }
         float[] p = new float[k];

@@ -50,14 +50,11 @@ final class SparkProcesses implements AutoCloseable {
         cmd.add(java());
         cmd.add("-Xmx1g");
         cmd.addAll(OPENS);
-        cmd.add("-Ddev.ludovic.netlib.blas.allowNative=false");
         cmd.add("-Dsparkcnn.stacktrace=true");
         cmd.add("-cp");
         cmd.add(sparkClasspath());
         cmd.add("org.apache.spark.deploy.SparkSubmit");
         cmd.addAll(submitOptions);
-        cmd.add("--conf");
-        cmd.add("spark.executor.extraJavaOptions=-Ddev.ludovic.netlib.blas.allowNative=false");
         cmd.add("--conf");
         cmd.add("spark.ui.enabled=false");
         cmd.add(JAR.toString());

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.ops.Conv2dOps;
-import org.sparkcnn.engine.ops.DirectConv;
 import org.sparkcnn.engine.ops.VectorSupport;
 
 /** 2-D convolution (cross-correlation) with a kh x kw kernel, stride (sh, sw), zero padding (ph, pw) and an optional bias. */
@@ -56,56 +55,32 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
         node.put("bias", bias);
     }
 
-    /** Whether this layer, on input {@code in}, runs the direct kernels ({@link DirectConv}) rather than im2col + GEMM. */
-    public boolean direct(Shape in) {
-        return DirectConv.chosen(in.channels(), kh, kw, sh, sw, ph, pw);
-    }
-
-    /** The kernels this layer runs on input {@code in}, for logs. */
+    /** The kernels this layer runs, for logs. */
     public String kernel(Shape in) {
-        return direct(in) ? "direct (" + VectorSupport.describe() + ")" : "im2col + GEMM";
+        return "im2col + GEMM (" + VectorSupport.describe() + ")";
     }
 
     @Override
     public LayerModel bind(Shape in, int paramOffset, int maxBatch) {
         Shape out = outputShape(in);
-        int c = in.channels(), h = in.height(), w = in.width(), o = outChannels;
-        int wOff = paramOffset, bOff = bias ? paramOffset + o * c * kh * kw : -1;
-        if (direct(in)) {
-            DirectConv.Work work = new DirectConv.Work(new DirectConv.Plan(c, h, w, o, kh, kw, ph, pw));
-            return new LayerModel(in, out, paramOffset) {
-                @Override
-                public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
-                    DirectConv.forward(work, y, inp, params, wOff, bOff, n, VectorSupport.AVAILABLE);
-                }
-
-                @Override
-                public void backward(float[] params, float[] grads, float[] inp, float[] y, float[] dout, float[] dinp, int n) {
-                    DirectConv.backward(work, dinp, grads, dout, inp, params, wOff, bOff, n, VectorSupport.AVAILABLE);
-                }
-            };
-        }
+        int c = in.channels(), h = in.height(), w = in.width(), o = outChannels, ckk = c * kh * kw;
+        int wOff = paramOffset, bOff = bias ? paramOffset + o * ckk : -1;
         int hw = out.height() * out.width();
-        int group = Conv2dOps.groupSize(maxBatch, c * kh * kw, o, hw);
-        float[] col = new float[group * c * kh * kw * hw];
+        int group = Conv2dOps.groupSize(maxBatch, ckk, o, hw);
+        Conv2dOps.Choices choices = Conv2dOps.Choices.of(name, c, h, w, o, kh, kw, sh, sw, ph, pw, group);
+        float[] col = new float[group * (ckk + 1) * hw];
         float[] yt = new float[group * o * hw];
+        float[] dw = new float[o * (ckk + 1)];
         return new LayerModel(in, out, paramOffset) {
-            private float[] colsOf;  // the input whose columns col holds (all of its batch), or null
-            private int colsOfN;
-
             @Override
             public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
-                Conv2dOps.forward(y, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, col, yt);
-                colsOf = n <= group ? inp : null;
-                colsOfN = n;
+                Conv2dOps.forward(y, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, col, yt, choices);
             }
 
             @Override
             public void backward(float[] params, float[] grads, float[] inp, float[] y, float[] dout, float[] dinp, int n) {
-                boolean reuse = colsOf == inp && colsOfN == n;
-                colsOf = null;  // the backward overwrites col
                 Conv2dOps.backward(dinp, grads, dout, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
-                        group, col, yt, reuse);
+                        group, col, yt, dw, choices);
             }
         };
     }

@@ -59,6 +59,7 @@ public record Dense(String name, int inFeatures, int outFeatures, boolean bias) 
         Shape out = outputShape(in);
         int inF = in.size();
         int wOff = paramOffset, bOff = bias ? paramOffset + outFeatures * inF : -1;
+        DenseOps.Choices choices = DenseOps.Choices.of(name, maxBatch, inF, outFeatures);
         return new LayerModel(in, out, paramOffset) {
             @Override
             public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
@@ -67,7 +68,7 @@ public record Dense(String name, int inFeatures, int outFeatures, boolean bias) 
 
             @Override
             public void backward(float[] params, float[] grads, float[] inp, float[] y, float[] dout, float[] dinp, int n) {
-                DenseOps.backward(dinp, grads, dout, inp, params, wOff, bOff, n, inF, outFeatures);
+                DenseOps.backward(dinp, grads, dout, inp, params, wOff, bOff, n, inF, outFeatures, choices);
             }
         };
     }

@@ -46,7 +46,7 @@ public final class ActivationOps {
     /** y = 1 / (1 + exp(-x)). */
     public static void sigmoidForward(float[] out, float[] inp, int len) {
         for (int i = 0; i < len; i++) {
-            out[i] = (float) (1.0 / (1.0 + Math.exp(-inp[i])));
+            out[i] = (float) (1.0 / (1.0 + StrictMath.exp(-inp[i])));
         }
     }
 
@@ -60,7 +60,7 @@ public final class ActivationOps {
     /** y = tanh(x). */
     public static void tanhForward(float[] out, float[] inp, int len) {
         for (int i = 0; i < len; i++) {
-            out[i] = (float) Math.tanh(inp[i]);
+            out[i] = (float) StrictMath.tanh(inp[i]);
         }
     }
 

@@ -1,24 +1,20 @@
 package org.sparkcnn.engine.ops;
 
 /**
- * 2-D convolution over NCHW batches, as im2col + GEMM, a group of examples per GEMM.
+ * 2-D convolution over NCHW batches, as im2col + GEMM ({@link Gemm#chain}), a group of examples per product.
  *
- * <p>For a group of g examples, {@code col} is the (C*kh*kw) x (g*Ho*Wo) matrix whose column
- * (b*Ho*Wo + p) holds the input patch that output position p of example b reads (zeros where it
- * reads padding). Then:
  * <ul>
- *   <li>forward, the cross-correlation {@code Y[o,i,j] = b[o] + sum_{c,u,v} W[o,c,u,v] X[c, i*sh+u-ph, j*sw+v-pw]},
- *       is {@code Y = W * col} (O x CKK times CKK x gHoWo), scattered back to NCHW with the bias;</li>
- *   <li>dW, the valid cross-correlation of X with dY, is {@code dW += dY * col^T} (the sum over the
- *       group's examples and positions is the GEMM's inner dimension);</li>
- *   <li>db is the sum of dY over the examples and positions;</li>
- *   <li>dX, the full convolution of dY (dilated by the stride) with W rotated by 180 degrees, is
- *       {@code dcol = W^T * dY} followed by col2im, which adds each patch entry back to the input
- *       cell it came from. A cell no patch reads (stride larger than the kernel) gets 0.</li>
+ *   <li>forward, the cross-correlation {@code Y[o,i,j] = b[o] + sum_{c,u,v} W[o,c,u,v] X[c, i*sh+u-ph, j*sw+v-pw]}:
+ *       {@code col} is the (C*kh*kw) x (g*Ho*Wo) matrix whose column (b*Ho*Wo + p) is the patch output
+ *       position p of example b reads (zeros for padding), and {@code Y = b + W * col};</li>
+ *   <li>dW, the valid cross-correlation of X with dY, and db, the sum of dY: with the patches as rows
+ *       ({@link #im2row}, one row per position, a trailing 1), {@code [dW db] += dY * [rows 1]}, the sum
+ *       over examples and positions being the inner dimension;</li>
+ *   <li>dX, the full convolution of dY (dilated by the stride) with W rotated by 180 degrees:
+ *       {@code dcol = W^T * dY}, then col2im adds each patch entry back to the input cell it was read
+ *       from. A cell no patch reads (stride larger than the kernel) gets 0.</li>
  * </ul>
- * These are the same sums; im2col only reorders them into matrix products. One GEMM per group
- * instead of per example keeps BLAS out of its small-matrix regime, and the forward's columns are
- * kept for the backward when the whole batch fits in one group.
+ * These are the same sums in the order docs/ENGINE.md gives; the unfoldings only move data.
  */
 public final class Conv2dOps {
 
@@ -35,7 +31,7 @@ public final class Conv2dOps {
 
     /** Examples per GEMM: as many as keep the workspaces within {@link #WORKSPACE_LIMIT}, 1 to maxBatch. */
     public static int groupSize(int maxBatch, int ckk, int o, int hw) {
-        long perExample = (long) Math.max(ckk, o) * hw;
+        long perExample = (long) Math.max(ckk + 1, o) * hw;
         return (int) Math.max(1, Math.min(maxBatch, WORKSPACE_LIMIT / Math.max(1, perExample)));
     }
 
@@ -159,14 +155,69 @@ public final class Conv2dOps {
     }
 
     /**
+     * Unfolds one image into rows: row {@code t = i*Wo + j} (at {@code rows[rowOff + t*ld]}) holds the
+     * C*kh*kw patch that output position (i, j) reads, in (c, u, v) order, zeros for padding. With
+     * {@code ones}, entry C*kh*kw of each row is 1, so a product with these rows also sums the other
+     * operand (the bias gradient).
+     */
+    public static void im2row(float[] x, int xOff, int c, int h, int w, int kh, int kw, int sh, int sw,
+                              int ph, int pw, int ho, int wo, float[] rows, int rowOff, int ld, boolean ones) {
+        int ckk = c * kh * kw;
+        for (int i = 0; i < ho; i++) {
+            for (int j = 0; j < wo; j++) {
+                int dst = rowOff + (i * wo + j) * ld, x0 = j * sw - pw;
+                int vLo = Math.max(0, -x0), vHi = Math.max(vLo, Math.min(kw, w - x0));
+                for (int ch = 0; ch < c; ch++) {
+                    for (int u = 0; u < kh; u++, dst += kw) {
+                        int y = i * sh + u - ph;
+                        if (y < 0 || y >= h) {
+                            for (int v = 0; v < kw; v++) {
+                                rows[dst + v] = 0f;
+                            }
+                            continue;
+                        }
+                        int src = xOff + (ch * h + y) * w + x0;
+                        for (int v = 0; v < vLo; v++) {
+                            rows[dst + v] = 0f;
+                        }
+                        for (int v = vLo; v < vHi; v++) {
+                            rows[dst + v] = x[src + v];
+                        }
+                        for (int v = vHi; v < kw; v++) {
+                            rows[dst + v] = 0f;
+                        }
+                    }
+                }
+                if (ones) {
+                    rows[rowOff + (i * wo + j) * ld + ckk] = 1f;
+                }
+            }
+        }
+    }
+
+    /** The three products of a layer, each with its own tile choice (see {@link Gemm#chain}). */
+    public record Choices(KernelChoice forward, KernelChoice weights, KernelChoice input) {
+
+        /** The choices of layer {@code name} for its shape and group size. */
+        public static Choices of(String name, int c, int h, int w, int o, int kh, int kw, int sh, int sw,
+                                 int ph, int pw, int group) {
+            int ld = group * outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ckk = c * kh * kw;
+            String shape = String.format(java.util.Locale.ROOT, " (%dx%dx%d, %dx%d s%dx%d p%dx%d)", c, h, w, kh, kw, sh, sw, ph, pw);
+            return new Choices(Gemm.choice(name + " Y = W col" + shape, o, ld, ckk),
+                    Gemm.choice(name + " dW = dY row" + shape, o, ckk + 1, ld),
+                    Gemm.choice(name + " dcol = W^T dY" + shape, ckk, ld, o));
+        }
+    }
+
+    /**
      * {@code out (N,O,Ho,Wo) = conv(inp (N,C,H,W), W (O,C,kh,kw)) + b}. Weights at {@code params[wOff..]},
-     * bias at {@code params[bOff..]} ({@code bOff < 0}: no bias). Examples go {@code group} at a time;
-     * {@code col} holds group*C*kh*kw*Ho*Wo floats and {@code yt} group*O*Ho*Wo. Afterwards {@code col}
-     * holds the columns of the last group (all of the batch when {@code n <= group}).
+     * bias at {@code params[bOff..]} ({@code bOff < 0}: none). Examples go {@code group} at a time;
+     * {@code col} holds at least group*C*kh*kw*Ho*Wo floats and {@code yt} group*O*Ho*Wo.
+     * Order: each output is its bias (or +0), then one fused multiply-add per tap in (c, u, v) order.
      */
     public static void forward(float[] out, float[] inp, float[] params, int wOff, int bOff,
                                int n, int c, int h, int w, int o, int kh, int kw,
-                               int sh, int sw, int ph, int pw, int group, float[] col, float[] yt) {
+                               int sh, int sw, int ph, int pw, int group, float[] col, float[] yt, Choices choices) {
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
         int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w;
         for (int b0 = 0; b0 < n; b0 += group) {
@@ -174,15 +225,14 @@ public final class Conv2dOps {
             for (int b = 0; b < g; b++) {
                 im2col(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col, b * hw, ld);
             }
-            // Y (O x g*HoWo) = W (O x CKK) * col (CKK x g*HoWo)
-            Gemm.sgemm(false, false, o, ld, ckk, 1f, params, wOff, ckk, col, 0, ld, 0f, yt, 0, ld);
+            for (int oc = 0; oc < o; oc++) {
+                java.util.Arrays.fill(yt, oc * ld, (oc + 1) * ld, bOff >= 0 ? params[bOff + oc] : 0f);
+            }
+            // Y (O x g*HoWo) = b + W (O x CKK) * col (CKK x g*HoWo)
+            Gemm.chain(choices.forward(), o, ld, ckk, params, wOff, ckk, 1, col, 0, ld, yt, 0, ld);
             for (int b = 0; b < g; b++) {
                 for (int oc = 0; oc < o; oc++) {
-                    float bias = bOff >= 0 ? params[bOff + oc] : 0f;
-                    int src = oc * ld + b * hw, dst = ((b0 + b) * o + oc) * hw;
-                    for (int p = 0; p < hw; p++) {
-                        out[dst + p] = yt[src + p] + bias;
-                    }
+                    System.arraycopy(yt, oc * ld + b * hw, out, ((b0 + b) * o + oc) * hw, hw);
                 }
             }
         }
@@ -190,47 +240,50 @@ public final class Conv2dOps {
 
     /**
      * Accumulates dW and db into {@code grads} (same offsets as in {@code params}) and, when {@code dinp}
-     * is not null, overwrites {@code dinp} (N,C,H,W) with dL/dX. {@code colsOfInp}: {@code col} still
-     * holds the columns of this {@code inp} from the forward (so {@code n <= group}); they are reused.
-     * Afterwards {@code col} holds no columns.
+     * is not null, overwrites {@code dinp} (N,C,H,W) with dL/dX. {@code col} holds at least
+     * group*(C*kh*kw + 1)*Ho*Wo floats, {@code yt} group*O*Ho*Wo, {@code dw} O*(C*kh*kw + 1).
+     * Order: dW[o,k] and db[o] continue their old value with one fused multiply-add (db: one add) per
+     * output position, examples in order, positions row-major; each dcol entry is a chain over o from
+     * +0, and each dX cell is +0 plus its dcol entries in (u, v) order.
      */
     public static void backward(float[] dinp, float[] grads, float[] dout, float[] inp, float[] params,
                                 int wOff, int bOff, int n, int c, int h, int w, int o, int kh, int kw,
-                                int sh, int sw, int ph, int pw, int group, float[] col, float[] yt, boolean colsOfInp) {
+                                int sh, int sw, int ph, int pw, int group, float[] col, float[] yt, float[] dw,
+                                Choices choices) {
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
-        int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w;
+        int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w, ld1 = ckk + 1;
+        // dW and db side by side, as O x (CKK + 1): db[o] is the product with a column of ones.
+        for (int oc = 0; oc < o; oc++) {
+            System.arraycopy(grads, wOff + oc * ckk, dw, oc * ld1, ckk);
+            dw[oc * ld1 + ckk] = bOff >= 0 ? grads[bOff + oc] : 0f;
+        }
         for (int b0 = 0; b0 < n; b0 += group) {
             int g = Math.min(group, n - b0), ld = g * hw;
-            // dY as O x g*HoWo, and db[o] = sum of its row o
-            for (int b = 0; b < g; b++) {
+            for (int b = 0; b < g; b++) {  // dY as O x g*HoWo
                 for (int oc = 0; oc < o; oc++) {
                     System.arraycopy(dout, ((b0 + b) * o + oc) * hw, yt, oc * ld + b * hw, hw);
                 }
             }
-            if (bOff >= 0) {
-                for (int oc = 0; oc < o; oc++) {
-                    float s = 0f;
-                    for (int p = oc * ld, end = p + ld; p < end; p++) {
-                        s += yt[p];
-                    }
-                    grads[bOff + oc] += s;
-                }
+            for (int b = 0; b < g; b++) {
+                im2row(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col, b * hw * ld1, ld1, true);
             }
-            if (!(colsOfInp && n <= group)) {
-                for (int b = 0; b < g; b++) {
-                    im2col(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col, b * hw, ld);
-                }
-            }
-            // dW (O x CKK) += dY (O x g*HoWo) * col^T (g*HoWo x CKK)
-            Gemm.sgemm(false, true, o, ckk, ld, 1f, yt, 0, ld, col, 0, ld, 1f, grads, wOff, ckk);
+            // [dW db] (O x CKK+1) += dY (O x g*HoWo) * [rows 1] (g*HoWo x CKK+1)
+            Gemm.chain(choices.weights(), o, ld1, ld, yt, 0, ld, 1, col, 0, ld1, dw, 0, ld1);
             if (dinp != null) {
-                // dcol (CKK x g*HoWo) = W^T (CKK x O) * dY (O x g*HoWo), over col; then fold onto dX.
-                Gemm.sgemm(true, false, ckk, ld, o, 1f, params, wOff, ckk, yt, 0, ld, 0f, col, 0, ld);
+                // dcol (CKK x g*HoWo) = W^T (CKK x O) * dY (O x g*HoWo); then fold onto dX.
+                java.util.Arrays.fill(col, 0, ckk * ld, 0f);
+                Gemm.chain(choices.input(), ckk, ld, o, params, wOff, 1, ckk, yt, 0, ld, col, 0, ld);
                 for (int b = 0; b < g; b++) {
                     int xOff = (b0 + b) * chw;
                     java.util.Arrays.fill(dinp, xOff, xOff + chw, 0f);
                     col2imAdd(col, b * hw, ld, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, dinp, xOff);
                 }
+            }
+        }
+        for (int oc = 0; oc < o; oc++) {
+            System.arraycopy(dw, oc * ld1, grads, wOff + oc * ckk, ckk);
+            if (bOff >= 0) {
+                grads[bOff + oc] = dw[oc * ld1 + ckk];
             }
         }
     }

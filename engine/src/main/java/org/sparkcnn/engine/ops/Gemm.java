@@ -1,32 +1,237 @@
 package org.sparkcnn.engine.ops;
 
-import dev.ludovic.netlib.blas.BLAS;
-
 /**
- * Row-major single-precision GEMM: {@code C = alpha * op(A) * op(B) + beta * C}, where op(A) is M x K
- * and op(B) is K x N. Backed by {@code dev.ludovic.netlib} BLAS, which is column-major: a row-major
- * matrix is the transpose of the same array read column-major, so we compute
- * {@code C^T = op(B)^T * op(A)^T} by swapping the operands.
+ * The engine's own single-precision matrix products, in two canonical summation orders. Every
+ * implementation (the scalar loops here, the Vector API kernels in {@code GemmVector} at any width,
+ * any tile shape) takes exactly these steps, so the bits never depend on the machine.
+ *
+ * <ul>
+ *   <li>{@link #chain}: {@code C[i][j] = fma(A(i,K-1), B[K-1][j], ... fma(A(i,1), B[1][j], fma(A(i,0), B[0][j], C[i][j])))}:
+ *       C's old value, then one fused multiply-add per k in increasing k. The caller puts the bias,
+ *       zero or an earlier sum in C. Vectorized across j (each lane is one C entry with its own chain),
+ *       so blocking and width only move data.</li>
+ *   <li>{@link #dot16}: {@code C[i][j] += tree(S_0, ..., S_15)} where {@code S_r} is the fma chain, from
+ *       +0, over the k with {@code k mod 16 = r} in increasing k, of {@code A[i][k] * B[j][k]}, and the
+ *       tree adds neighbours: {@code (((S0+S1)+(S2+S3))+((S4+S5)+(S6+S7)))+(((S8+S9)+...)...)}. For long
+ *       inner dimensions where both operands run along k (a dense layer's forward); 16 partial sums
+ *       are one 512-bit vector, two 256-bit or four 128-bit ones.</li>
+ * </ul>
+ * A is addressed as {@code a[aOff + i*aRow + k*aCol]}, so either orientation of a row-major matrix
+ * works; B and C are row-major with leading dimensions {@code ldb} and {@code ldc}.
  */
 public final class Gemm {
 
-    private static final BLAS BLAS_IMPL = BLAS.getInstance();
+    /** Partial sums per entry of {@link #dot16}. */
+    public static final int PARTIALS = 16;
+
+    /** Inner-dimension block: C tiles are stored and reloaded between blocks, which keeps the chain. */
+    static final int KC = 256;
+
+    /** The chain kernel's register tiles, rows x vectors; the tuner picks one per shape. */
+    static final int[][] TILES = {{4, 3}, {6, 2}, {8, 2}, {8, 3}};
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private Gemm() {
     }
 
-    /** The BLAS implementation in use, for logs and benchmark reports. */
+    /** What the products run on, for logs and benchmark reports. */
     public static String implementation() {
-        return BLAS_IMPL.getClass().getName();
+        return "SparkCNN GEMM (" + VectorSupport.describe() + ")";
     }
 
-    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float beta, float[] c, int cOff, int ldc) {
+    /** The names of the {@link #chain} tiles, in the order of the {@code tile} argument. */
+    public static String[] tileNames() {
+        String[] names = new String[TILES.length];
+        for (int t = 0; t < TILES.length; t++) {
+            names[t] = TILES[t][0] + "x" + TILES[t][1] * VectorSupport.lanes();
+        }
+        return names;
+    }
+
+    /** The tile choice of one product site of shape m x n x k (see {@link KernelChoice}). */
+    public static KernelChoice choice(String site, int m, int n, int k) {
+        return KernelChoice.of(site + " " + m + "x" + n + "x" + k, tileNames());
+    }
+
+    /** {@link #chain} with the tile the shape's {@link KernelChoice} picks (timing the candidates on its first calls). */
+    public static void chain(KernelChoice choice, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
+                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        if (!VectorSupport.AVAILABLE) {
+            chainScalar(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc);
+            return;
+        }
+        int tile = choice.pick();
+        long start = System.nanoTime();
+        chainVector(tile, m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc);
+        choice.timed(tile, System.nanoTime() - start, (double) m * n * k);
+    }
+
+    /** The chain order, as plain loops: the definition the vector kernels reproduce. */
+    static void chainScalar(int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
+                            float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            for (int kk = 0; kk < k; kk++) {
+                float aik = a[aOff + i * aRow + kk * aCol];
+                int bk = bOff + kk * ldb;
+                for (int j = 0; j < n; j++) {
+                    c[ci + j] = Math.fma(aik, b[bk + j], c[ci + j]);
+                }
+            }
+        }
+    }
+
+    /**
+     * The chain order on the Vector API with register tile {@code TILES[tile]}. A is packed per k-block
+     * into panels of MR rows; B is read in place, except the last columns, copied into a zero-padded
+     * panel; C tiles that are cut by the matrix edge go through a full-size copy (masked loads are slow
+     * on JDK 17).
+     */
+    static void chainVector(int tile, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
+                            float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0 || k == 0) {
+            return;
+        }
+        int mr = TILES[tile][0], nw = TILES[tile][1] * Lanes.L;
+        int panels = (m + mr - 1) / mr;
+        Scratch s = SCRATCH.get();
+        float[] ap = s.panels(panels * mr * Math.min(k, KC));
+        float[] bt = s.bTail(KC * nw);
+        float[] ct = s.cTile(mr * nw);
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            int kc = Math.min(KC, k - k0);
+            packA(m, kc, mr, a, aOff + k0 * aCol, aRow, aCol, ap);
+            for (int j0 = 0; j0 < n; j0 += nw) {
+                int cols = Math.min(nw, n - j0);
+                float[] bSrc = b;
+                int bAt = bOff + k0 * ldb + j0, bLd = ldb;
+                if (cols < nw) {
+                    for (int kk = 0; kk < kc; kk++) {
+                        System.arraycopy(b, bAt + kk * ldb, bt, kk * nw, cols);
+                        java.util.Arrays.fill(bt, kk * nw + cols, (kk + 1) * nw, 0f);
+                    }
+                    bSrc = bt;
+                    bAt = 0;
+                    bLd = nw;
+                }
+                for (int p = 0, i0 = 0; p < panels; p++, i0 += mr) {
+                    int rows = Math.min(mr, m - i0), cAt = cOff + i0 * ldc + j0;
+                    if (rows == mr && cols == nw) {
+                        GemmVector.tile(tile, kc, ap, p * kc * mr, bSrc, bAt, bLd, c, cAt, ldc);
+                        continue;
+                    }
+                    java.util.Arrays.fill(ct, 0, mr * nw, 0f);
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(c, cAt + r * ldc, ct, r * nw, cols);
+                    }
+                    GemmVector.tile(tile, kc, ap, p * kc * mr, bSrc, bAt, bLd, ct, 0, nw);
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(ct, r * nw, c, cAt + r * ldc, cols);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Panels of mr rows of A's k-block: {@code ap[(p*kc + kk)*mr + r] = A(p*mr + r, kk)}, zero past row m. */
+    private static void packA(int m, int kc, int mr, float[] a, int aOff, int aRow, int aCol, float[] ap) {
+        int panels = (m + mr - 1) / mr;
+        for (int p = 0; p < panels; p++) {
+            int base = p * kc * mr;
+            for (int r = 0; r < mr; r++) {
+                int i = p * mr + r;
+                if (i >= m) {
+                    for (int kk = 0; kk < kc; kk++) {
+                        ap[base + kk * mr + r] = 0f;
+                    }
+                    continue;
+                }
+                int src = aOff + i * aRow;
+                for (int kk = 0; kk < kc; kk++) {
+                    ap[base + kk * mr + r] = a[src + kk * aCol];
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code C[i][j] += tree16(partial sums over k of A[i][k] * B[j][k])} (the class comment's dot16
+     * order), for i < m, j < n; A rows {@code lda} apart, B rows {@code ldb} apart, both contiguous in k.
+     */
+    public static void dot16(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0) {
             return;
         }
-        BLAS_IMPL.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha,
-                b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
+        float[] part = SCRATCH.get().partials(16 * PARTIALS);
+        int kFull = k - k % PARTIALS;
+        for (int i0 = 0; i0 < m; i0 += 4) {
+            int rows = Math.min(4, m - i0);
+            for (int j0 = 0; j0 < n; j0 += 4) {
+                int cols = Math.min(4, n - j0);
+                java.util.Arrays.fill(part, 0f);
+                if (VectorSupport.AVAILABLE) {
+                    GemmVector.dotPartials(rows, cols, kFull, a, aOff + i0 * lda, lda, b, bOff + j0 * ldb, ldb, part);
+                } else {
+                    dotPartialsScalar(rows, cols, kFull, a, aOff + i0 * lda, lda, b, bOff + j0 * ldb, ldb, part);
+                }
+                for (int r = 0; r < rows; r++) {
+                    for (int q = 0; q < cols; q++) {
+                        int at = (r * 4 + q) * PARTIALS, ar = aOff + (i0 + r) * lda, bq = bOff + (j0 + q) * ldb;
+                        for (int kk = kFull; kk < k; kk++) {  // the last, partial round of 16
+                            part[at + kk - kFull] = Math.fma(a[ar + kk], b[bq + kk], part[at + kk - kFull]);
+                        }
+                        c[cOff + (i0 + r) * ldc + j0 + q] += tree16(part, at);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Partial sums of a rows x cols block over the first kFull (a multiple of 16) k: {@code part[(r*4+q)*16 + l]}. */
+    static void dotPartialsScalar(int rows, int cols, int kFull, float[] a, int aOff, int lda, float[] b, int bOff,
+                                  int ldb, float[] part) {
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < cols; q++) {
+                int at = (r * 4 + q) * PARTIALS, ar = aOff + r * lda, bq = bOff + q * ldb;
+                for (int k0 = 0; k0 < kFull; k0 += PARTIALS) {
+                    for (int l = 0; l < PARTIALS; l++) {
+                        part[at + l] = Math.fma(a[ar + k0 + l], b[bq + k0 + l], part[at + l]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Neighbours added pairwise, four levels: the fixed tree of {@link #dot16}. */
+    static float tree16(float[] s, int at) {
+        float a0 = s[at] + s[at + 1], a1 = s[at + 2] + s[at + 3], a2 = s[at + 4] + s[at + 5], a3 = s[at + 6] + s[at + 7];
+        float a4 = s[at + 8] + s[at + 9], a5 = s[at + 10] + s[at + 11], a6 = s[at + 12] + s[at + 13], a7 = s[at + 14] + s[at + 15];
+        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+    }
+
+    /** One thread's packing buffers, grown on demand. */
+    private static final class Scratch {
+        private float[] panels = new float[0];
+        private float[] bTail = new float[0];
+        private float[] cTile = new float[0];
+        private float[] partials = new float[0];
+
+        float[] panels(int size) {
+            return panels.length >= size ? panels : (panels = new float[size]);
+        }
+
+        float[] bTail(int size) {
+            return bTail.length >= size ? bTail : (bTail = new float[size]);
+        }
+
+        float[] cTile(int size) {
+            return cTile.length >= size ? cTile : (cTile = new float[size]);
+        }
+
+        float[] partials(int size) {
+            return partials.length >= size ? partials : (partials = new float[size]);
+        }
     }
 }

@@ -42,12 +42,12 @@ public final class LossOps {
             }
             double sum = 0;
             for (int j = 0; j < k; j++) {
-                sum += Math.exp((double) logits[off + j] - max);
+                sum += StrictMath.exp((double) logits[off + j] - max);
             }
-            double logSum = Math.log(sum);
+            double logSum = StrictMath.log(sum);
             total += logSum - ((double) logits[off + t] - max);
             for (int j = 0; j < k; j++) {
-                double p = Math.exp((double) logits[off + j] - max - logSum);
+                double p = StrictMath.exp((double) logits[off + j] - max - logSum);
                 if (probs != null) {
                     probs[off + j] = (float) p;
                 }

@@ -2,9 +2,10 @@ package org.sparkcnn.engine.ops;
 
 /**
  * Whether the engine's Java Vector API kernels run here: the {@code jdk.incubator.vector} module is
- * present (the launcher and Spark's executor options add it) and a float vector has at least 8
- * lanes. Otherwise the engine uses its scalar kernels or BLAS. {@code -Dsparkcnn.noVector=true}
- * turns the vector kernels off, for comparisons.
+ * present (the launcher and Spark's executor options add it) and a float vector has at least 4 lanes.
+ * Otherwise the engine runs the scalar twins of the same kernels, which give the same bits.
+ * {@code -Dsparkcnn.noVector=true} turns the vector kernels off; {@code -Dsparkcnn.vectorBits=128|256|512}
+ * picks a width other than the machine's widest.
  */
 public final class VectorSupport {
 
@@ -19,15 +20,22 @@ public final class VectorSupport {
             return false;
         }
         try {
-            int lanes = DirectConvVector.lanes();
-            return lanes >= 8 && DirectConv.BLOCK % (4 * lanes) == 0;
+            return Lanes.L >= 4;
         } catch (LinkageError e) {
             return false;
         }
     }
 
-    /** For logs: "Vector API, 8 lanes" or "scalar (no jdk.incubator.vector)". */
+    /** Float lanes of the vector kernels, 1 when they are off. */
+    public static int lanes() {
+        return AVAILABLE ? Lanes.L : 1;
+    }
+
+    /** For logs: "Vector API, 16 lanes" or "scalar (no jdk.incubator.vector)". */
     public static String describe() {
-        return AVAILABLE ? "Vector API, " + DirectConvVector.lanes() + " lanes" : "scalar (no jdk.incubator.vector)";
+        if (AVAILABLE) {
+            return "Vector API, " + Lanes.L + " lanes";
+        }
+        return Boolean.getBoolean("sparkcnn.noVector") ? "scalar (-Dsparkcnn.noVector)" : "scalar (no jdk.incubator.vector)";
     }
 }

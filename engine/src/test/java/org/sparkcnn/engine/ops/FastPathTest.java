@@ -187,29 +187,29 @@ class FastPathTest {
             double[] y = plainForward(x, wt, b, n, c, h, w, o, kh, kw, sh, sw, ph, pw);
             double[][] grads = plainBackward(x, wt, dy, n, c, h, w, o, kh, kw, sh, sw, ph, pw);
             for (int group = 1; group <= n; group++) {
-                for (boolean reuse : new boolean[]{false, true}) {
-                    String where = shape + " group " + group + (reuse ? " reusing columns" : "");
-                    float[] col = new float[group * ckk * hw], yt = new float[group * o * hw];
-                    float[] out = new float[n * o * hw];
-                    Conv2dOps.forward(out, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, col, yt);
-                    for (int i = 0; i < out.length; i++) {
-                        assertNear(where + " y[" + i + "]", y[i], out[i]);
-                    }
-                    float[] g = new float[params.length];
-                    java.util.Arrays.fill(g, 0.5f);  // backward accumulates
-                    float[] dx = new float[x.length];
-                    java.util.Arrays.fill(dx, Float.NaN);  // and overwrites dX
-                    Conv2dOps.backward(dx, g, dy, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
-                            group, col, yt, reuse && n <= group);
-                    for (int i = 0; i < o * ckk; i++) {
-                        assertNear(where + " dW[" + i + "]", 0.5 + grads[0][i], g[i]);
-                    }
-                    for (int i = 0; bias && i < o; i++) {
-                        assertNear(where + " db[" + i + "]", 0.5 + grads[1][i], g[o * ckk + i]);
-                    }
-                    for (int i = 0; i < x.length; i++) {
-                        assertNear(where + " dX[" + i + "]", grads[2][i], dx[i]);
-                    }
+                String where = shape + " group " + group;
+                Conv2dOps.Choices choices = Conv2dOps.Choices.of("test", c, h, w, o, kh, kw, sh, sw, ph, pw, group);
+                float[] col = new float[group * (ckk + 1) * hw], yt = new float[group * o * hw], dw = new float[o * (ckk + 1)];
+                float[] out = new float[n * o * hw];
+                Conv2dOps.forward(out, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, col, yt,
+                        choices);
+                for (int i = 0; i < out.length; i++) {
+                    assertNear(where + " y[" + i + "]", y[i], out[i]);
+                }
+                float[] g = new float[params.length];
+                java.util.Arrays.fill(g, 0.5f);  // backward accumulates
+                float[] dx = new float[x.length];
+                java.util.Arrays.fill(dx, Float.NaN);  // and overwrites dX
+                Conv2dOps.backward(dx, g, dy, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
+                        group, col, yt, dw, choices);
+                for (int i = 0; i < o * ckk; i++) {
+                    assertNear(where + " dW[" + i + "]", 0.5 + grads[0][i], g[i]);
+                }
+                for (int i = 0; bias && i < o; i++) {
+                    assertNear(where + " db[" + i + "]", 0.5 + grads[1][i], g[o * ckk + i]);
+                }
+                for (int i = 0; i < x.length; i++) {
+                    assertNear(where + " dX[" + i + "]", grads[2][i], dx[i]);
                 }
             }
         }

@@ -1,0 +1,237 @@
+package org.sparkcnn.engine.ops;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API kernels of {@link Gemm}, at the width {@link Lanes} fixes. Each one takes exactly the
+ * steps of its scalar twin in {@code Gemm}: a lane is one C entry (chain) or one partial sum (dot16),
+ * so the width and the tile only change which entries are computed together. The tiles are written
+ * out by hand so the accumulators stay in registers.
+ */
+final class GemmVector {
+
+    private static final VectorSpecies<Float> S = Lanes.F;
+    private static final int L = Lanes.L;
+
+    private GemmVector() {
+    }
+
+    /**
+     * C tile {@code Gemm.TILES[tile]} at {@code c[cOff + r*ldc + v*L]} continues its chains over
+     * {@code kk < kc}: {@code C[r][j] = fma(ap[apOff + kk*MR + r], b[bOff + kk*ldb + j], C[r][j])}.
+     */
+    static void tile(int tile, int kc, float[] ap, int apOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        switch (tile) {
+            case 0 -> tile4x3(kc, ap, apOff, b, bOff, ldb, c, cOff, ldc);
+            case 1 -> tile6x2(kc, ap, apOff, b, bOff, ldb, c, cOff, ldc);
+            case 2 -> tile8x2(kc, ap, apOff, b, bOff, ldb, c, cOff, ldc);
+            case 3 -> tile8x3(kc, ap, apOff, b, bOff, ldb, c, cOff, ldc);
+            default -> throw new IllegalArgumentException("no tile " + tile);
+        }
+    }
+
+    private static void tile4x3(int kc, float[] ap, int apOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, cOff), c01 = FloatVector.fromArray(S, c, cOff + L), c02 = FloatVector.fromArray(S, c, cOff + 2 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, cOff + ldc), c11 = FloatVector.fromArray(S, c, cOff + ldc + L), c12 = FloatVector.fromArray(S, c, cOff + ldc + 2 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc), c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L), c22 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 2 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc), c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L), c32 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 2 * L);
+        for (int kk = 0, ai = apOff, bi = bOff; kk < kc; kk++, ai += 4, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L), b2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L); c02.intoArray(c, cOff + 2 * L);
+        c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + L); c12.intoArray(c, cOff + ldc + 2 * L);
+        c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + L); c22.intoArray(c, cOff + 2 * ldc + 2 * L);
+        c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + L); c32.intoArray(c, cOff + 3 * ldc + 2 * L);
+    }
+
+    private static void tile6x2(int kc, float[] ap, int apOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, cOff), c01 = FloatVector.fromArray(S, c, cOff + L);
+        FloatVector c10 = FloatVector.fromArray(S, c, cOff + ldc), c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+        FloatVector c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc), c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+        FloatVector c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc), c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+        FloatVector c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc), c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L);
+        FloatVector c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc), c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L);
+        for (int kk = 0, ai = apOff, bi = bOff; kk < kc; kk++, ai += 6, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + L);
+        c40.intoArray(c, cOff + 4 * ldc); c41.intoArray(c, cOff + 4 * ldc + L);
+        c50.intoArray(c, cOff + 5 * ldc); c51.intoArray(c, cOff + 5 * ldc + L);
+    }
+
+    private static void tile8x2(int kc, float[] ap, int apOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, cOff), c01 = FloatVector.fromArray(S, c, cOff + L);
+        FloatVector c10 = FloatVector.fromArray(S, c, cOff + ldc), c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+        FloatVector c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc), c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+        FloatVector c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc), c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+        FloatVector c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc), c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L);
+        FloatVector c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc), c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L);
+        FloatVector c60 = FloatVector.fromArray(S, c, cOff + 6 * ldc), c61 = FloatVector.fromArray(S, c, cOff + 6 * ldc + L);
+        FloatVector c70 = FloatVector.fromArray(S, c, cOff + 7 * ldc), c71 = FloatVector.fromArray(S, c, cOff + 7 * ldc + L);
+        for (int kk = 0, ai = apOff, bi = bOff; kk < kc; kk++, ai += 8, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + L);
+        c40.intoArray(c, cOff + 4 * ldc); c41.intoArray(c, cOff + 4 * ldc + L);
+        c50.intoArray(c, cOff + 5 * ldc); c51.intoArray(c, cOff + 5 * ldc + L);
+        c60.intoArray(c, cOff + 6 * ldc); c61.intoArray(c, cOff + 6 * ldc + L);
+        c70.intoArray(c, cOff + 7 * ldc); c71.intoArray(c, cOff + 7 * ldc + L);
+    }
+
+    private static void tile8x3(int kc, float[] ap, int apOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, cOff), c01 = FloatVector.fromArray(S, c, cOff + L), c02 = FloatVector.fromArray(S, c, cOff + 2 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, cOff + ldc), c11 = FloatVector.fromArray(S, c, cOff + ldc + L), c12 = FloatVector.fromArray(S, c, cOff + ldc + 2 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc), c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L), c22 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 2 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc), c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L), c32 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 2 * L);
+        FloatVector c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc), c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L), c42 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 2 * L);
+        FloatVector c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc), c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L), c52 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 2 * L);
+        FloatVector c60 = FloatVector.fromArray(S, c, cOff + 6 * ldc), c61 = FloatVector.fromArray(S, c, cOff + 6 * ldc + L), c62 = FloatVector.fromArray(S, c, cOff + 6 * ldc + 2 * L);
+        FloatVector c70 = FloatVector.fromArray(S, c, cOff + 7 * ldc), c71 = FloatVector.fromArray(S, c, cOff + 7 * ldc + L), c72 = FloatVector.fromArray(S, c, cOff + 7 * ldc + 2 * L);
+        for (int kk = 0, ai = apOff, bi = bOff; kk < kc; kk++, ai += 8, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + L), b2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
+            FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61); c62 = a6.fma(b2, c62);
+            FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71); c72 = a7.fma(b2, c72);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L); c02.intoArray(c, cOff + 2 * L);
+        c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + L); c12.intoArray(c, cOff + ldc + 2 * L);
+        c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + L); c22.intoArray(c, cOff + 2 * ldc + 2 * L);
+        c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + L); c32.intoArray(c, cOff + 3 * ldc + 2 * L);
+        c40.intoArray(c, cOff + 4 * ldc); c41.intoArray(c, cOff + 4 * ldc + L); c42.intoArray(c, cOff + 4 * ldc + 2 * L);
+        c50.intoArray(c, cOff + 5 * ldc); c51.intoArray(c, cOff + 5 * ldc + L); c52.intoArray(c, cOff + 5 * ldc + 2 * L);
+        c60.intoArray(c, cOff + 6 * ldc); c61.intoArray(c, cOff + 6 * ldc + L); c62.intoArray(c, cOff + 6 * ldc + 2 * L);
+        c70.intoArray(c, cOff + 7 * ldc); c71.intoArray(c, cOff + 7 * ldc + L); c72.intoArray(c, cOff + 7 * ldc + 2 * L);
+    }
+
+    /**
+     * As {@code Gemm.dotPartialsScalar}: lane l of the vector for lanes [s, s+L) of entry (r, q) is the
+     * partial sum of the k with k mod 16 = s + l. A 4 x 4 block keeps 16 such vectors in registers.
+     */
+    static void dotPartials(int rows, int cols, int kFull, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float[] part) {
+        for (int s = 0; s < Gemm.PARTIALS; s += L) {
+            if (rows == 4 && cols == 4) {
+                dot4x4(kFull, s, a, aOff, lda, b, bOff, ldb, part);
+                continue;
+            }
+            for (int r = 0; r < rows; r++) {
+                if (cols == 4) {
+                    dot1x4(kFull, s, a, aOff + r * lda, b, bOff, ldb, part, r * 4 * Gemm.PARTIALS);
+                    continue;
+                }
+                for (int q = 0; q < cols; q++) {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int k = s, ar = aOff + r * lda, bq = bOff + q * ldb; k < kFull; k += Gemm.PARTIALS) {
+                        acc = FloatVector.fromArray(S, a, ar + k).fma(FloatVector.fromArray(S, b, bq + k), acc);
+                    }
+                    acc.intoArray(part, (r * 4 + q) * Gemm.PARTIALS + s);
+                }
+            }
+        }
+    }
+
+    private static void dot1x4(int kFull, int s, float[] a, int aOff, float[] b, int bOff, int ldb, float[] part, int at) {
+        FloatVector p0 = FloatVector.zero(S), p1 = p0, p2 = p0, p3 = p0;
+        int b0 = bOff, b1 = bOff + ldb, b2 = bOff + 2 * ldb, b3 = bOff + 3 * ldb;
+        for (int k = s; k < kFull; k += Gemm.PARTIALS) {
+            FloatVector x = FloatVector.fromArray(S, a, aOff + k);
+            p0 = x.fma(FloatVector.fromArray(S, b, b0 + k), p0);
+            p1 = x.fma(FloatVector.fromArray(S, b, b1 + k), p1);
+            p2 = x.fma(FloatVector.fromArray(S, b, b2 + k), p2);
+            p3 = x.fma(FloatVector.fromArray(S, b, b3 + k), p3);
+        }
+        p0.intoArray(part, at + s);
+        p1.intoArray(part, at + Gemm.PARTIALS + s);
+        p2.intoArray(part, at + 2 * Gemm.PARTIALS + s);
+        p3.intoArray(part, at + 3 * Gemm.PARTIALS + s);
+    }
+
+    private static void dot4x4(int kFull, int s, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] part) {
+        FloatVector p00 = FloatVector.zero(S), p01 = p00, p02 = p00, p03 = p00, p10 = p00, p11 = p00, p12 = p00, p13 = p00, p20 = p00, p21 = p00, p22 = p00, p23 = p00, p30 = p00, p31 = p00, p32 = p00, p33 = p00;
+        int a0 = aOff, a1 = aOff + lda, a2 = aOff + 2 * lda, a3 = aOff + 3 * lda;
+        int b0 = bOff, b1 = bOff + ldb, b2 = bOff + 2 * ldb, b3 = bOff + 3 * ldb;
+        for (int k = s; k < kFull; k += Gemm.PARTIALS) {
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + k), x1 = FloatVector.fromArray(S, a, a1 + k), x2 = FloatVector.fromArray(S, a, a2 + k), x3 = FloatVector.fromArray(S, a, a3 + k);
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + k);
+            p00 = x0.fma(y0, p00); p10 = x1.fma(y0, p10); p20 = x2.fma(y0, p20); p30 = x3.fma(y0, p30);
+            FloatVector y1 = FloatVector.fromArray(S, b, b1 + k);
+            p01 = x0.fma(y1, p01); p11 = x1.fma(y1, p11); p21 = x2.fma(y1, p21); p31 = x3.fma(y1, p31);
+            FloatVector y2 = FloatVector.fromArray(S, b, b2 + k);
+            p02 = x0.fma(y2, p02); p12 = x1.fma(y2, p12); p22 = x2.fma(y2, p22); p32 = x3.fma(y2, p32);
+            FloatVector y3 = FloatVector.fromArray(S, b, b3 + k);
+            p03 = x0.fma(y3, p03); p13 = x1.fma(y3, p13); p23 = x2.fma(y3, p23); p33 = x3.fma(y3, p33);
+        }
+        p00.intoArray(part, 0 + s);
+        p01.intoArray(part, 16 + s);
+        p02.intoArray(part, 32 + s);
+        p03.intoArray(part, 48 + s);
+        p10.intoArray(part, 64 + s);
+        p11.intoArray(part, 80 + s);
+        p12.intoArray(part, 96 + s);
+        p13.intoArray(part, 112 + s);
+        p20.intoArray(part, 128 + s);
+        p21.intoArray(part, 144 + s);
+        p22.intoArray(part, 160 + s);
+        p23.intoArray(part, 176 + s);
+        p30.intoArray(part, 192 + s);
+        p31.intoArray(part, 208 + s);
+        p32.intoArray(part, 224 + s);
+        p33.intoArray(part, 240 + s);
+    }
+}

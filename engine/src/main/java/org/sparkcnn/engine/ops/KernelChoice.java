@@ -1,0 +1,115 @@
+package org.sparkcnn.engine.ops;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * Picks, for one call site and shape, the fastest of several kernels that give the same bits, by
+ * timing them on the real calls. The first calls rotate through the candidates; after
+ * {@link #TRIALS} timed calls each, the one with the lowest median time per unit of work (over the
+ * later half of its calls, when the JIT has compiled it) is used from then on. Since every candidate
+ * gives the same bits, which one runs can never change a result. One choice per key per JVM, shared
+ * by all threads; {@link #report()} lists them for the logs.
+ */
+public final class KernelChoice {
+
+    /** Timed calls per candidate before the choice is made. */
+    static final int TRIALS = 16;
+
+    private static final Map<String, KernelChoice> ALL = new ConcurrentSkipListMap<>();
+
+    private final String key;
+    private final String[] candidates;
+    private final double[][] times;
+    private final int[] counts;
+    private int calls;
+    private volatile int chosen;
+
+    private KernelChoice(String key, String[] candidates) {
+        this.key = key;
+        this.candidates = candidates.clone();
+        this.times = new double[candidates.length][TRIALS];
+        this.counts = new int[candidates.length];
+        this.chosen = candidates.length == 1 ? 0 : -1;
+    }
+
+    /** The choice for {@code key} (a call site and its shape), created on first use. */
+    public static KernelChoice of(String key, String... candidates) {
+        KernelChoice c = ALL.computeIfAbsent(key, k -> new KernelChoice(k, candidates));
+        if (!Arrays.equals(c.candidates, candidates)) {
+            throw new IllegalStateException("kernel choice '" + key + "' exists with other candidates");
+        }
+        return c;
+    }
+
+    /** The candidate to run now: the chosen one, or the next to time. */
+    public int pick() {
+        int c = chosen;
+        if (c >= 0) {
+            return c;
+        }
+        synchronized (this) {
+            return chosen >= 0 ? chosen : calls++ % candidates.length;
+        }
+    }
+
+    /** Records that candidate {@code index} took {@code nanos} for {@code work} units (no effect once chosen). */
+    public void timed(int index, long nanos, double work) {
+        if (chosen >= 0) {
+            return;
+        }
+        synchronized (this) {
+            if (chosen >= 0 || counts[index] >= TRIALS) {
+                return;
+            }
+            times[index][counts[index]++] = nanos / Math.max(1, work);
+            for (int n : counts) {
+                if (n < TRIALS) {
+                    return;
+                }
+            }
+            int best = 0;
+            for (int i = 1; i < candidates.length; i++) {
+                if (median(i) < median(best)) {
+                    best = i;
+                }
+            }
+            chosen = best;
+        }
+    }
+
+    private double median(int index) {
+        double[] later = Arrays.copyOfRange(times[index], TRIALS / 2, TRIALS);
+        Arrays.sort(later);
+        return (later[later.length / 2 - 1] + later[later.length / 2]) / 2;
+    }
+
+    /** The chosen candidate's name, or null while the candidates are being timed. */
+    public String chosenName() {
+        int c = chosen;
+        return c >= 0 ? candidates[c] : null;
+    }
+
+    /** One line per decided choice: key, the chosen candidate, and each candidate's median time per unit. */
+    public static List<String> report() {
+        List<String> lines = new ArrayList<>();
+        for (KernelChoice c : ALL.values()) {
+            int best = c.chosen;
+            if (best < 0 || c.candidates.length == 1) {
+                continue;
+            }
+            StringBuilder sb = new StringBuilder(c.key).append(": ").append(c.candidates[best]).append(" (");
+            synchronized (c) {
+                for (int i = 0; i < c.candidates.length; i++) {
+                    sb.append(i == 0 ? "" : ", ").append(c.candidates[i]).append(' ')
+                            .append(String.format(java.util.Locale.ROOT, "%.3g", c.median(i)));
+                }
+            }
+            lines.add(sb.append(" ns per unit)").toString());
+        }
+        return lines;
+    }
+}

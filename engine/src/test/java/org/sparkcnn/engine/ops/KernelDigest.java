@@ -1,0 +1,146 @@
+package org.sparkcnn.engine.ops;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import org.sparkcnn.engine.ModelDefinition;
+import org.sparkcnn.engine.Network;
+import org.sparkcnn.engine.layers.Pass;
+
+/**
+ * Runs every kernel on fixed random shapes (a seeded stream) and hashes the bits of every result: the
+ * products in both orders with every tile, convolutions and dense layers forward and backward, and
+ * one training step of each shipped model. Run in JVMs of different vector widths
+ * ({@code -Dsparkcnn.vectorBits}, {@code -Dsparkcnn.noVector}), the hashes must agree. Within one JVM
+ * the tiles are checked against each other here. {@code main} prints {@code lanes=N} and
+ * {@code digest=HEX}.
+ */
+public final class KernelDigest {
+
+    private final MessageDigest sha;
+    private final SplittableRandom rng = new SplittableRandom(2026);
+
+    private KernelDigest() throws NoSuchAlgorithmException {
+        sha = MessageDigest.getInstance("SHA-256");
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.out.println("lanes=" + VectorSupport.lanes());
+        System.out.println("digest=" + digest());
+    }
+
+    /** The hash of every kernel result on the fixed shapes. */
+    public static String digest() throws Exception {
+        KernelDigest d = new KernelDigest();
+        d.products();
+        d.convolutions();
+        d.denseLayers();
+        d.models();
+        return HexFormat.of().formatHex(d.sha.digest());
+    }
+
+    private void add(float[] values) {
+        ByteBuffer buf = ByteBuffer.allocate(4 * values.length);
+        for (float v : values) {
+            buf.putInt(Float.floatToRawIntBits(v));
+        }
+        sha.update(buf.array());
+    }
+
+    private float[] random(int len) {
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++) {
+            a[i] = (float) (rng.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+
+    /** chain with every tile (the same bits, or an AssertionError naming the tile) and dot16, on odd shapes. */
+    private void products() {
+        for (int trial = 0; trial < 40; trial++) {
+            int m = 1 + rng.nextInt(trial < 20 ? 20 : 70), n = 1 + rng.nextInt(trial < 20 ? 40 : 150);
+            int k = 1 + rng.nextInt(trial % 5 == 0 ? 700 : 60);
+            boolean transA = rng.nextBoolean();
+            float[] a = random(m * k), b = random(k * n), c0 = random(m * n);
+            int aRow = transA ? 1 : k, aCol = transA ? m : 1;
+            float[] expected = c0.clone();
+            Gemm.chainScalar(m, n, k, a, 0, aRow, aCol, b, 0, n, expected, 0, n);
+            if (VectorSupport.AVAILABLE) {
+                for (int tile = 0; tile < Gemm.TILES.length; tile++) {
+                    float[] c = c0.clone();
+                    Gemm.chainVector(tile, m, n, k, a, 0, aRow, aCol, b, 0, n, c, 0, n);
+                    same(expected, c, "chain " + m + "x" + n + "x" + k + " tile " + Gemm.tileNames()[tile]);
+                }
+            }
+            add(expected);
+            float[] bt = random(n * k), c = c0.clone();
+            Gemm.dot16(m, n, k, a, 0, k, bt, 0, k, c, 0, n);
+            add(c);
+        }
+    }
+
+    private static void same(float[] expected, float[] got, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(got[i])) {
+                throw new AssertionError(what + ": entry " + i + " is " + got[i] + ", the scalar order gives " + expected[i]);
+            }
+        }
+    }
+
+    private void convolutions() {
+        for (int trial = 0; trial < 30; trial++) {
+            int n = 1 + rng.nextInt(4), c = 1 + rng.nextInt(6), o = 1 + rng.nextInt(20);
+            int kh = 1 + rng.nextInt(5), kw = 1 + rng.nextInt(5), sh = 1 + rng.nextInt(2), sw = 1 + rng.nextInt(2);
+            int ph = rng.nextInt(kh), pw = rng.nextInt(kw);
+            int h = kh + rng.nextInt(12), w = kw + rng.nextInt(20);
+            int ho = Conv2dOps.outputSize(h, kh, sh, ph), wo = Conv2dOps.outputSize(w, kw, sw, pw);
+            int ckk = c * kh * kw, hw = ho * wo, group = 1 + rng.nextInt(n);
+            boolean bias = rng.nextBoolean();
+            float[] params = random(o * ckk + (bias ? o : 0)), x = random(n * c * h * w), dy = random(n * o * hw);
+            Conv2dOps.Choices choices = Conv2dOps.Choices.of("digest", c, h, w, o, kh, kw, sh, sw, ph, pw, group);
+            float[] col = new float[group * (ckk + 1) * hw], yt = new float[group * o * hw], dw = new float[o * (ckk + 1)];
+            float[] y = new float[n * o * hw], grads = random(params.length), dx = new float[x.length];
+            Conv2dOps.forward(y, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, col, yt, choices);
+            Conv2dOps.backward(dx, grads, dy, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
+                    group, col, yt, dw, choices);
+            add(y);
+            add(grads);
+            add(dx);
+        }
+    }
+
+    private void denseLayers() {
+        for (int trial = 0; trial < 20; trial++) {
+            int n = 1 + rng.nextInt(20), in = 1 + rng.nextInt(trial % 4 == 0 ? 900 : 90), out = 1 + rng.nextInt(40);
+            boolean bias = rng.nextBoolean();
+            float[] params = random(out * in + (bias ? out : 0)), x = random(n * in), dy = random(n * out);
+            float[] y = new float[n * out], grads = random(params.length), dx = new float[x.length];
+            DenseOps.Choices choices = DenseOps.Choices.of("digest", n, in, out);
+            DenseOps.forward(y, x, params, 0, bias ? out * in : -1, n, in, out);
+            DenseOps.backward(dx, grads, dy, x, params, 0, bias ? out * in : -1, n, in, out, choices);
+            add(y);
+            add(grads);
+            add(dx);
+        }
+    }
+
+    /** Loss, logits and gradient of one batch of each shipped model (random inputs and labels). */
+    private void models() throws Exception {
+        for (String name : ModelDefinition.shippedModels()) {
+            ModelDefinition def = ModelDefinition.load(name);
+            int batch = 5, classes = def.outputSize();
+            Network net = def.newNetwork(batch);
+            float[] params = random(def.paramCount()), grads = new float[def.paramCount()];
+            float[] x = random(batch * def.inputShape().size());
+            int[] labels = new int[batch];
+            for (int i = 0; i < batch; i++) {
+                labels[i] = rng.nextInt(classes);
+            }
+            double loss = net.lossAndGradient(params, grads, x, labels, null, batch, batch, Pass.training(7, 1, batch));
+            add(new float[]{(float) loss, Float.intBitsToFloat((int) (Double.doubleToRawLongBits(loss) >>> 32))});
+            add(grads);
+        }
+    }
+}
