@@ -72,15 +72,22 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
         float[] yt = new float[group * o * hw];
         float[] dw = new float[o * (ckk + 1)];
         return new LayerModel(in, out, paramOffset) {
+            private float[] colsOf;  // the input whose columns col holds (all of its batch), or null
+            private int colsOfN;
+
             @Override
             public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
                 Conv2dOps.forward(y, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, col, yt, choices);
+                colsOf = n <= group ? inp : null;
+                colsOfN = n;
             }
 
             @Override
             public void backward(float[] params, float[] grads, float[] inp, float[] y, float[] dout, float[] dinp, int n) {
+                boolean reuse = colsOf == inp && colsOfN == n;
+                colsOf = null;  // the backward overwrites col
                 Conv2dOps.backward(dinp, grads, dout, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
-                        group, col, yt, dw, choices);
+                        group, col, yt, dw, choices, reuse);
             }
         };
     }

@@ -7,9 +7,9 @@ package org.sparkcnn.engine.ops;
  *   <li>forward, the cross-correlation {@code Y[o,i,j] = b[o] + sum_{c,u,v} W[o,c,u,v] X[c, i*sh+u-ph, j*sw+v-pw]}:
  *       {@code col} is the (C*kh*kw) x (g*Ho*Wo) matrix whose column (b*Ho*Wo + p) is the patch output
  *       position p of example b reads (zeros for padding), and {@code Y = b + W * col};</li>
- *   <li>dW, the valid cross-correlation of X with dY, and db, the sum of dY: with the patches as rows
- *       ({@link #im2row}, one row per position, a trailing 1), {@code [dW db] += dY * [rows 1]}, the sum
- *       over examples and positions being the inner dimension;</li>
+ *   <li>dW, the valid cross-correlation of X with dY, and db, the sum of dY: {@code [dW db] += dY * [col; 1]^T},
+ *       a {@link Gemm#dot16} over the group's examples and positions, both operands running along them
+ *       (the forward's columns are reused when the whole batch was one group);</li>
  *   <li>dX, the full convolution of dY (dilated by the stride) with W rotated by 180 degrees:
  *       {@code dcol = W^T * dY}, then col2im adds each patch entry back to the input cell it was read
  *       from. A cell no patch reads (stride larger than the kernel) gets 0.</li>
@@ -154,49 +154,8 @@ public final class Conv2dOps {
         }
     }
 
-    /**
-     * Unfolds one image into rows: row {@code t = i*Wo + j} (at {@code rows[rowOff + t*ld]}) holds the
-     * C*kh*kw patch that output position (i, j) reads, in (c, u, v) order, zeros for padding. With
-     * {@code ones}, entry C*kh*kw of each row is 1, so a product with these rows also sums the other
-     * operand (the bias gradient).
-     */
-    public static void im2row(float[] x, int xOff, int c, int h, int w, int kh, int kw, int sh, int sw,
-                              int ph, int pw, int ho, int wo, float[] rows, int rowOff, int ld, boolean ones) {
-        int ckk = c * kh * kw;
-        for (int i = 0; i < ho; i++) {
-            for (int j = 0; j < wo; j++) {
-                int dst = rowOff + (i * wo + j) * ld, x0 = j * sw - pw;
-                int vLo = Math.max(0, -x0), vHi = Math.max(vLo, Math.min(kw, w - x0));
-                for (int ch = 0; ch < c; ch++) {
-                    for (int u = 0; u < kh; u++, dst += kw) {
-                        int y = i * sh + u - ph;
-                        if (y < 0 || y >= h) {
-                            for (int v = 0; v < kw; v++) {
-                                rows[dst + v] = 0f;
-                            }
-                            continue;
-                        }
-                        int src = xOff + (ch * h + y) * w + x0;
-                        for (int v = 0; v < vLo; v++) {
-                            rows[dst + v] = 0f;
-                        }
-                        for (int v = vLo; v < vHi; v++) {
-                            rows[dst + v] = x[src + v];
-                        }
-                        for (int v = vHi; v < kw; v++) {
-                            rows[dst + v] = 0f;
-                        }
-                    }
-                }
-                if (ones) {
-                    rows[rowOff + (i * wo + j) * ld + ckk] = 1f;
-                }
-            }
-        }
-    }
-
-    /** The three products of a layer, each with its own tile choice (see {@link Gemm#chain}). */
-    public record Choices(KernelChoice forward, KernelChoice weights, KernelChoice input) {
+    /** The two chain products of a layer, each with its own tile choice (see {@link Gemm#chain}). */
+    public record Choices(KernelChoice forward, KernelChoice input) {
 
         /** The choices of layer {@code name} for its shape and group size. */
         public static Choices of(String name, int c, int h, int w, int o, int kh, int kw, int sh, int sw,
@@ -204,7 +163,6 @@ public final class Conv2dOps {
             int ld = group * outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ckk = c * kh * kw;
             String shape = String.format(java.util.Locale.ROOT, " (%dx%dx%d, %dx%d s%dx%d p%dx%d)", c, h, w, kh, kw, sh, sw, ph, pw);
             return new Choices(Gemm.choice(name + " Y = W col" + shape, o, ld, ckk),
-                    Gemm.choice(name + " dW = dY row" + shape, o, ckk + 1, ld),
                     Gemm.choice(name + " dcol = W^T dY" + shape, ckk, ld, o));
         }
     }
@@ -212,7 +170,8 @@ public final class Conv2dOps {
     /**
      * {@code out (N,O,Ho,Wo) = conv(inp (N,C,H,W), W (O,C,kh,kw)) + b}. Weights at {@code params[wOff..]},
      * bias at {@code params[bOff..]} ({@code bOff < 0}: none). Examples go {@code group} at a time;
-     * {@code col} holds at least group*C*kh*kw*Ho*Wo floats and {@code yt} group*O*Ho*Wo.
+     * {@code col} holds at least group*(C*kh*kw + 1)*Ho*Wo floats and {@code yt} group*O*Ho*Wo. Afterwards
+     * {@code col} holds the last group's columns and a row of ones under them.
      * Order: each output is its bias (or +0), then one fused multiply-add per tap in (c, u, v) order.
      */
     public static void forward(float[] out, float[] inp, float[] params, int wOff, int bOff,
@@ -225,6 +184,7 @@ public final class Conv2dOps {
             for (int b = 0; b < g; b++) {
                 im2col(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col, b * hw, ld);
             }
+            java.util.Arrays.fill(col, ckk * ld, (ckk + 1) * ld, 1f);
             for (int oc = 0; oc < o; oc++) {
                 java.util.Arrays.fill(yt, oc * ld, (oc + 1) * ld, bOff >= 0 ? params[bOff + oc] : 0f);
             }
@@ -240,19 +200,19 @@ public final class Conv2dOps {
 
     /**
      * Accumulates dW and db into {@code grads} (same offsets as in {@code params}) and, when {@code dinp}
-     * is not null, overwrites {@code dinp} (N,C,H,W) with dL/dX. {@code col} holds at least
-     * group*(C*kh*kw + 1)*Ho*Wo floats, {@code yt} group*O*Ho*Wo, {@code dw} O*(C*kh*kw + 1).
-     * Order: dW[o,k] and db[o] continue their old value with one fused multiply-add (db: one add) per
-     * output position, examples in order, positions row-major; each dcol entry is a chain over o from
-     * +0, and each dX cell is +0 plus its dcol entries in (u, v) order.
+     * is not null, overwrites {@code dinp} (N,C,H,W) with dL/dX. Buffers as in {@link #forward}, and
+     * {@code dw} of O*(C*kh*kw + 1) floats; {@code colsOfInp}: {@code col} still holds this input's
+     * columns from the forward (so {@code n <= group}). Afterwards {@code col} holds no columns.
+     * Order: per group, {@code [dW db] += dot16(dY, [col; 1])} over the group's positions t = b*Ho*Wo + p;
+     * each dcol entry is a chain over o from +0, and each dX cell is +0 plus its dcol entries in (u, v) order.
      */
     public static void backward(float[] dinp, float[] grads, float[] dout, float[] inp, float[] params,
                                 int wOff, int bOff, int n, int c, int h, int w, int o, int kh, int kw,
                                 int sh, int sw, int ph, int pw, int group, float[] col, float[] yt, float[] dw,
-                                Choices choices) {
+                                Choices choices, boolean colsOfInp) {
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
         int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w, ld1 = ckk + 1;
-        // dW and db side by side, as O x (CKK + 1): db[o] is the product with a column of ones.
+        // dW and db side by side, as O x (CKK + 1): db[o] is the product with the row of ones.
         for (int oc = 0; oc < o; oc++) {
             System.arraycopy(grads, wOff + oc * ckk, dw, oc * ld1, ckk);
             dw[oc * ld1 + ckk] = bOff >= 0 ? grads[bOff + oc] : 0f;
@@ -264,11 +224,14 @@ public final class Conv2dOps {
                     System.arraycopy(dout, ((b0 + b) * o + oc) * hw, yt, oc * ld + b * hw, hw);
                 }
             }
-            for (int b = 0; b < g; b++) {
-                im2row(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col, b * hw * ld1, ld1, true);
+            if (!(colsOfInp && n <= group)) {
+                for (int b = 0; b < g; b++) {
+                    im2col(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col, b * hw, ld);
+                }
+                java.util.Arrays.fill(col, ckk * ld, (ckk + 1) * ld, 1f);
             }
-            // [dW db] (O x CKK+1) += dY (O x g*HoWo) * [rows 1] (g*HoWo x CKK+1)
-            Gemm.chain(choices.weights(), o, ld1, ld, yt, 0, ld, 1, col, 0, ld1, dw, 0, ld1);
+            // [dW db] (O x CKK+1) += dY (O x g*HoWo) * [col; 1]^T
+            Gemm.dot16(o, ld1, ld, yt, 0, ld, col, 0, ld, dw, 0, ld1);
             if (dinp != null) {
                 // dcol (CKK x g*HoWo) = W^T (CKK x O) * dY (O x g*HoWo); then fold onto dX.
                 java.util.Arrays.fill(col, 0, ckk * ld, 0f);

@@ -9,8 +9,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
 /**
  * Picks, for one call site and shape, the fastest of several kernels that give the same bits, by
  * timing them on the real calls. The first calls rotate through the candidates; after
- * {@link #TRIALS} timed calls each, the one with the lowest median time per unit of work (over the
- * later half of its calls, when the JIT has compiled it) is used from then on. Since every candidate
+ * {@link #TRIALS} timed calls each, the one with the lowest time per unit of work (its fastest call:
+ * noise and a JIT that has not compiled it yet only make calls slower) is used from then on. A
+ * candidate more than 3 times slower than the best gets up to {@link #MAX_TRIALS} calls, in case
+ * the JIT was still compiling it. Since every candidate
  * gives the same bits, which one runs can never change a result. One choice per key per JVM, shared
  * by all threads; {@link #report()} lists them for the logs.
  */
@@ -18,6 +20,9 @@ public final class KernelChoice {
 
     /** Timed calls per candidate before the choice is made. */
     static final int TRIALS = 16;
+
+    /** Timed calls a candidate gets at most while it looks much slower than the best. */
+    static final int MAX_TRIALS = 64;
 
     private static final Map<String, KernelChoice> ALL = new ConcurrentSkipListMap<>();
 
@@ -31,7 +36,7 @@ public final class KernelChoice {
     private KernelChoice(String key, String[] candidates) {
         this.key = key;
         this.candidates = candidates.clone();
-        this.times = new double[candidates.length][TRIALS];
+        this.times = new double[candidates.length][MAX_TRIALS];
         this.counts = new int[candidates.length];
         this.chosen = candidates.length == 1 ? 0 : -1;
     }
@@ -52,7 +57,17 @@ public final class KernelChoice {
             return c;
         }
         synchronized (this) {
-            return chosen >= 0 ? chosen : calls++ % candidates.length;
+            if (chosen >= 0) {
+                return chosen;
+            }
+            for (int i = 0; i < candidates.length; i++) {  // the candidate with the fewest timed calls
+                int next = (calls + i) % candidates.length;
+                if (counts[next] < TRIALS || (counts[next] < MAX_TRIALS && fastest(next) > 3 * fastest(best()))) {
+                    calls = next + 1;
+                    return next;
+                }
+            }
+            return best();
         }
     }
 
@@ -62,29 +77,37 @@ public final class KernelChoice {
             return;
         }
         synchronized (this) {
-            if (chosen >= 0 || counts[index] >= TRIALS) {
+            if (chosen >= 0 || counts[index] >= MAX_TRIALS) {
                 return;
             }
             times[index][counts[index]++] = nanos / Math.max(1, work);
-            for (int n : counts) {
-                if (n < TRIALS) {
+            int best = best();
+            for (int i = 0; i < candidates.length; i++) {
+                if (counts[i] < TRIALS || (counts[i] < MAX_TRIALS && fastest(i) > 3 * fastest(best))) {
                     return;
-                }
-            }
-            int best = 0;
-            for (int i = 1; i < candidates.length; i++) {
-                if (median(i) < median(best)) {
-                    best = i;
                 }
             }
             chosen = best;
         }
     }
 
-    private double median(int index) {
-        double[] later = Arrays.copyOfRange(times[index], TRIALS / 2, TRIALS);
-        Arrays.sort(later);
-        return (later[later.length / 2 - 1] + later[later.length / 2]) / 2;
+    private int best() {
+        int best = 0;
+        for (int i = 1; i < candidates.length; i++) {
+            if (fastest(i) < fastest(best)) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** The candidate's fastest timed call per unit, or infinity before its first. */
+    private double fastest(int index) {
+        double min = Double.POSITIVE_INFINITY;
+        for (int t = 0; t < counts[index]; t++) {
+            min = Math.min(min, times[index][t]);
+        }
+        return min;
     }
 
     /** The chosen candidate's name, or null while the candidates are being timed. */
@@ -93,7 +116,7 @@ public final class KernelChoice {
         return c >= 0 ? candidates[c] : null;
     }
 
-    /** One line per decided choice: key, the chosen candidate, and each candidate's median time per unit. */
+    /** One line per decided choice: key, the chosen candidate, and each candidate's fastest time per unit. */
     public static List<String> report() {
         List<String> lines = new ArrayList<>();
         for (KernelChoice c : ALL.values()) {
@@ -105,7 +128,7 @@ public final class KernelChoice {
             synchronized (c) {
                 for (int i = 0; i < c.candidates.length; i++) {
                     sb.append(i == 0 ? "" : ", ").append(c.candidates[i]).append(' ')
-                            .append(String.format(java.util.Locale.ROOT, "%.3g", c.median(i)));
+                            .append(String.format(java.util.Locale.ROOT, "%.3g", c.fastest(i)));
                 }
             }
             lines.add(sb.append(" ns per unit)").toString());

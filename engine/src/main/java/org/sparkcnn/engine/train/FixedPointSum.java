@@ -70,6 +70,9 @@ public final class FixedPointSum implements Serializable {
         add(grads, chunkLoss, chunkExamples, true);
     }
 
+    /** The vector kernel works on 256-bit vectors; narrower machines take the scalar one (same words). */
+    private static final boolean VECTOR = VectorSupport.lanes() >= 8;
+
     /** Values per block: the out-of-range check runs before a block is zeroed (16 KiB of floats). */
     private static final int BLOCK = 4096;
 
@@ -85,7 +88,7 @@ public final class FixedPointSum implements Serializable {
         for (int from = 0; from < grads.length; from += BLOCK) {
             int to = Math.min(grads.length, from + BLOCK);
             // The vector kernel (FixedPointVector) gives the same words as the scalar one.
-            long flags = VectorSupport.AVAILABLE ? FixedPointVector.add(grads, s, from, to) : addScalar(grads, s, from, to);
+            long flags = VECTOR ? FixedPointVector.add(grads, s, from, to) : addScalar(grads, s, from, to);
             if (flags < 0) {
                 firstBad(grads, from, to);
             }

@@ -85,80 +85,6 @@ class FastPathTest {
     }
 
     @Test
-    void directConvolutionEqualsThePlainSumsAndItsVectorKernelsEqualTheScalarOnesBitForBit() {
-        assertTrue(VectorSupport.AVAILABLE, "the tests run with jdk.incubator.vector, so the vector kernels must be in use");
-        SplittableRandom rng = new SplittableRandom(23);
-        for (int trial = 0; trial < 60; trial++) {
-            // stride 1, padding below the kernel; odd channel counts and widths that are no multiple of a vector
-            int n = 1 + rng.nextInt(4), c = 1 + rng.nextInt(4), o = 1 + rng.nextInt(5);
-            int kh = 1 + rng.nextInt(5), kw = 1 + rng.nextInt(5), ph = rng.nextInt(kh), pw = rng.nextInt(kw);
-            int h = Math.max(1, kh - 2 * ph) + rng.nextInt(9), w = Math.max(1, kw - 2 * pw) + rng.nextInt(19);
-            int ho = Conv2dOps.outputSize(h, kh, 1, ph), wo = Conv2dOps.outputSize(w, kw, 1, pw);
-            String shape = String.format("n%d c%d %dx%d o%d k%dx%d p%dx%d", n, c, h, w, o, kh, kw, ph, pw);
-            boolean bias = rng.nextBoolean(), first = rng.nextInt(4) == 0;  // a first layer has no dX
-            int ckk = c * kh * kw, hw = ho * wo, bOff = bias ? o * ckk : -1;
-            float[] params = random(rng, o * ckk + (bias ? o : 0));
-            float[] wt = java.util.Arrays.copyOf(params, o * ckk);
-            float[] b = bias ? java.util.Arrays.copyOfRange(params, o * ckk, o * ckk + o) : null;
-            float[] x = random(rng, n * c * h * w), dy = random(rng, n * o * hw);
-            double[] y = plainForward(x, wt, b, n, c, h, w, o, kh, kw, 1, 1, ph, pw);
-            double[][] grads = plainBackward(x, wt, dy, n, c, h, w, o, kh, kw, 1, 1, ph, pw);
-            float[][] outs = new float[2][], gs = new float[2][], dxs = new float[2][];
-            for (int k = 0; k < 2; k++) {
-                boolean vector = k == 1;
-                String where = shape + (vector ? " vector" : " scalar");
-                DirectConv.Work work = new DirectConv.Work(new DirectConv.Plan(c, h, w, o, kh, kw, ph, pw));
-                float[] out = new float[n * o * hw];
-                float[] g = new float[params.length];
-                java.util.Arrays.fill(g, 0.5f);  // backward accumulates
-                float[] dx = first ? null : new float[x.length];
-                if (dx != null) {
-                    java.util.Arrays.fill(dx, Float.NaN);  // and overwrites dX
-                }
-                for (int pass = 0; pass < 2; pass++) {  // twice: the workspaces carry nothing over
-                    DirectConv.forward(work, out, x, params, 0, bOff, n, vector);
-                }
-                DirectConv.backward(work, dx, g, dy, x, params, 0, bOff, n, vector);
-                for (int i = 0; i < out.length; i++) {
-                    assertNear(where + " y[" + i + "]", y[i], out[i]);
-                }
-                for (int i = 0; i < o * ckk; i++) {
-                    assertNear(where + " dW[" + i + "]", 0.5 + grads[0][i], g[i]);
-                }
-                for (int i = 0; bias && i < o; i++) {
-                    assertNear(where + " db[" + i + "]", 0.5 + grads[1][i], g[o * ckk + i]);
-                }
-                for (int i = 0; dx != null && i < x.length; i++) {
-                    assertNear(where + " dX[" + i + "]", grads[2][i], dx[i]);
-                }
-                outs[k] = out;
-                gs[k] = g;
-                dxs[k] = dx;
-            }
-            assertBitwiseEqual(shape + " y", outs[0], outs[1]);
-            assertBitwiseEqual(shape + " grads", gs[0], gs[1]);
-            if (!first) {
-                assertBitwiseEqual(shape + " dX", dxs[0], dxs[1]);
-            }
-        }
-    }
-
-    private static void assertBitwiseEqual(String what, float[] scalar, float[] vector) {
-        for (int i = 0; i < scalar.length; i++) {
-            assertEquals(Float.floatToRawIntBits(scalar[i]), Float.floatToRawIntBits(vector[i]),
-                    what + "[" + i + "]: scalar " + scalar[i] + ", vector " + vector[i]);
-        }
-    }
-
-    @Test
-    void theDirectPathIsChosenForFewTapsAtStrideOne() {
-        assertTrue(DirectConv.chosen(1, 5, 5, 1, 1, 2, 2));    // LeNet-5's conv1: 25 taps
-        assertTrue(!DirectConv.chosen(6, 5, 5, 1, 1, 0, 0));   // its conv2: 150 taps, GEMM is as fast
-        assertTrue(!DirectConv.chosen(1, 5, 5, 2, 2, 2, 2));   // stride 2
-        assertTrue(!DirectConv.chosen(1, 3, 3, 1, 1, 3, 3));   // padding as large as the kernel
-    }
-
-    @Test
     void groupedConvolutionEqualsThePlainSumsOnRandomShapes() {
         SplittableRandom rng = new SplittableRandom(17);
         for (int trial = 0; trial < 60; trial++) {
@@ -187,7 +113,8 @@ class FastPathTest {
             double[] y = plainForward(x, wt, b, n, c, h, w, o, kh, kw, sh, sw, ph, pw);
             double[][] grads = plainBackward(x, wt, dy, n, c, h, w, o, kh, kw, sh, sw, ph, pw);
             for (int group = 1; group <= n; group++) {
-                String where = shape + " group " + group;
+              for (boolean reuse : new boolean[]{false, true}) {
+                String where = shape + " group " + group + (reuse ? " reusing columns" : "");
                 Conv2dOps.Choices choices = Conv2dOps.Choices.of("test", c, h, w, o, kh, kw, sh, sw, ph, pw, group);
                 float[] col = new float[group * (ckk + 1) * hw], yt = new float[group * o * hw], dw = new float[o * (ckk + 1)];
                 float[] out = new float[n * o * hw];
@@ -201,7 +128,7 @@ class FastPathTest {
                 float[] dx = new float[x.length];
                 java.util.Arrays.fill(dx, Float.NaN);  // and overwrites dX
                 Conv2dOps.backward(dx, g, dy, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
-                        group, col, yt, dw, choices);
+                        group, col, yt, dw, choices, reuse && n <= group);
                 for (int i = 0; i < o * ckk; i++) {
                     assertNear(where + " dW[" + i + "]", 0.5 + grads[0][i], g[i]);
                 }
@@ -211,6 +138,7 @@ class FastPathTest {
                 for (int i = 0; i < x.length; i++) {
                     assertNear(where + " dX[" + i + "]", grads[2][i], dx[i]);
                 }
+              }
             }
         }
     }
