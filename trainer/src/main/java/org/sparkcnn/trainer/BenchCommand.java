@@ -17,6 +17,7 @@ import org.sparkcnn.engine.Network;
 import org.sparkcnn.engine.Normalization;
 import org.sparkcnn.engine.layers.Pass;
 import org.sparkcnn.engine.ops.Gemm;
+import org.sparkcnn.engine.ops.KernelChoice;
 import org.sparkcnn.engine.optim.Sgd;
 import org.sparkcnn.engine.train.FixedPointSum;
 import org.sparkcnn.engine.train.GradientWorker;
@@ -87,7 +88,7 @@ final class BenchCommand implements Runnable {
             float[] grads = new float[params.length];
             Sgd sgd = new Sgd(params.length, 0.9, 0, false, 0);
             int batches = n / batch;
-            System.out.printf(Locale.ROOT, "bench engine: model %s (%,d parameters), batch %d, threads %d, %d examples; BLAS %s; JVM %s%n",
+            System.out.printf(Locale.ROOT, "bench engine: model %s (%,d parameters), batch %d, threads %d, %d examples; %s; JVM %s%n",
                     def.name(), def.paramCount(), batch, threads, n, Gemm.implementation(), Runtime.version());
             System.out.println("bench engine: convolutions " + def.convolutionKernels());
             double[] trainRates;
@@ -127,7 +128,8 @@ final class BenchCommand implements Runnable {
             json.put("infer_img_s_median", Math.round(median(inferRates) * 10) / 10.0);
             json.put("heap_mib", Math.round(heap[0] / 1048576.0 * 10) / 10.0);
             json.put("model_and_workspaces_mib", Math.round(heap[1] / 1048576.0 * 10) / 10.0);
-            json.put("blas", Gemm.implementation());
+            json.put("kernels", Gemm.implementation());
+            json.put("tiles", KernelChoice.report());
             json.put("convolutions", def.convolutionKernels());
             json.put("jvm", Runtime.version().toString());
             System.out.println("JSON " + new ObjectMapper().writeValueAsString(json));

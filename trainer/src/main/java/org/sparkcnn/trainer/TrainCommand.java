@@ -25,6 +25,7 @@ import org.sparkcnn.engine.ModelDefinition;
 import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Normalization;
 import org.sparkcnn.engine.ops.Gemm;
+import org.sparkcnn.engine.ops.KernelChoice;
 import org.sparkcnn.engine.optim.LrSchedule;
 import org.sparkcnn.engine.optim.Optimizer;
 import org.sparkcnn.engine.train.BatchSampler;
@@ -222,7 +223,7 @@ final class TrainCommand implements Callable<Integer> {
                 + " test examples (" + test.uri() + ")");
         Normalization norm = cfg.data().normalization().mean().isEmpty() ? Datasets.normalization(trainBlocks)
                 : given(cfg.data().normalization(), train.shape());
-        System.out.printf(Locale.ROOT, "spark: master %s, %d partitions, default parallelism %d; BLAS %s%n",
+        System.out.printf(Locale.ROOT, "spark: master %s, %d partitions, default parallelism %d; kernels %s%n",
                 sc.master(), partitions, sc.defaultParallelism(), Gemm.implementation());
         System.out.println("convolutions: " + def.convolutionKernels());
         System.out.println("normalization (training set mean/std per channel): " + norm);
@@ -354,7 +355,7 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("test_accuracy", testCounts.accuracy());
             summary.put("test_loss", testCounts.loss());
             summary.put("weights_sha256", sha);
-            summary.put("blas", Gemm.implementation());
+            summary.put("kernels", Gemm.implementation());
             summary.put("spark_version", spark.version());
             summary.put("finished", Instant.now().toString());
             metrics.write(Map.of("type", "test", "loss", testCounts.loss(), "accuracy", testCounts.accuracy()));
@@ -385,6 +386,11 @@ final class TrainCommand implements Callable<Integer> {
                     (double) summary.get("img_per_s"), cfg.validation().monitor(), stopping.bestValue(), stopping.lastValue(), kept,
                     testCounts.accuracy(), testCounts.loss(), sha));
             System.out.print(EvaluationSummary.table(testCounts).indent(2));
+            List<String> tiles = KernelChoice.report();
+            if (!tiles.isEmpty()) {  // in local mode the executors' choices; on a cluster the driver's own
+                System.out.println("kernel tiles chosen by speed in this JVM (all give the same bits):");
+                tiles.forEach(line -> System.out.println("  " + line));
+            }
             System.out.println("artifacts in " + run.uri() + ":");
             for (String f : List.of("model.sparkcnn", "metrics.jsonl", "evaluation.json", "summary.json", "curves.png",
                     "report.html", "config.conf")) {

@@ -46,10 +46,22 @@ final class SparkProcesses implements AutoCloseable {
     /** Starts spark-submit of the application jar with extra environment variables; output goes to {@code <name>.log}. */
     Submitted startSubmit(String name, List<String> submitOptions, Map<String, String> env, String... appArgs)
             throws IOException {
+        return startSubmit(name, List.of(), submitOptions, env, appArgs);
+    }
+
+    /** spark-submit to completion with extra options for its JVM (the driver, and in local mode the executors). */
+    Result submitWithJvmOptions(String name, List<String> jvmOptions, List<String> submitOptions, String... appArgs)
+            throws IOException, InterruptedException {
+        return await(startSubmit(name, jvmOptions, submitOptions, Map.of(), appArgs));
+    }
+
+    private Submitted startSubmit(String name, List<String> jvmOptions, List<String> submitOptions, Map<String, String> env,
+                                  String... appArgs) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.add("-Xmx1g");
         cmd.addAll(OPENS);
+        cmd.addAll(jvmOptions);
         cmd.add("-Dsparkcnn.stacktrace=true");
         cmd.add("-cp");
         cmd.add(sparkClasspath());
