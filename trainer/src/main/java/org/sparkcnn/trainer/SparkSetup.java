@@ -26,8 +26,6 @@ final class SparkSetup {
         conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
         conf.setIfMissing("spark.kryo.registrator", SparkCnnKryoRegistrator.class.getName());
         conf.setIfMissing("spark.kryo.registrationRequired", "true");
-        // BLAS threads would oversubscribe the cores Spark gave the executor (STACK.md section 7).
-        conf.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
         return conf;
     }
 

@@ -155,49 +155,59 @@ public final class Gemm {
         }
     }
 
+    /** Inner-dimension block of {@link #dot16}: a block of A's rows and B's stays in L1 across the other's blocks. */
+    static final int KD = 512;
+
     /**
      * {@code C[i][j] += tree16(partial sums over k of A[i][k] * B[j][k])} (the class comment's dot16
      * order), for i < m, j < n; A rows {@code lda} apart, B rows {@code ldb} apart, both contiguous in k.
+     * For each block of 4 B rows, the partial sums of all of A's rows with them continue over k in
+     * blocks of {@link #KD} (stored and reloaded between blocks, which keeps each chain), so B's block
+     * stays in cache while A's rows pass, and B is read once.
      */
     public static void dot16(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0) {
             return;
         }
-        float[] part = SCRATCH.get().partials(16 * PARTIALS);
+        int band = 4 * 4 * PARTIALS;  // floats of partial sums per 4 x 4 block
+        float[] part = SCRATCH.get().partials((m + 3) / 4 * band);
         int kFull = k - k % PARTIALS;
-        for (int i0 = 0; i0 < m; i0 += 4) {
-            int rows = Math.min(4, m - i0);
-            for (int j0 = 0; j0 < n; j0 += 4) {
-                int cols = Math.min(4, n - j0);
-                java.util.Arrays.fill(part, 0f);
-                if (VectorSupport.AVAILABLE) {
-                    GemmVector.dotPartials(rows, cols, kFull, a, aOff + i0 * lda, lda, b, bOff + j0 * ldb, ldb, part);
-                } else {
-                    dotPartialsScalar(rows, cols, kFull, a, aOff + i0 * lda, lda, b, bOff + j0 * ldb, ldb, part);
-                }
-                for (int r = 0; r < rows; r++) {
-                    for (int q = 0; q < cols; q++) {
-                        int at = (r * 4 + q) * PARTIALS, ar = aOff + (i0 + r) * lda, bq = bOff + (j0 + q) * ldb;
-                        for (int kk = kFull; kk < k; kk++) {  // the last, partial round of 16
-                            part[at + kk - kFull] = Math.fma(a[ar + kk], b[bq + kk], part[at + kk - kFull]);
-                        }
-                        c[cOff + (i0 + r) * ldc + j0 + q] += tree16(part, at);
+        for (int j0 = 0; j0 < n; j0 += 4) {
+            int cols = Math.min(4, n - j0);
+            java.util.Arrays.fill(part, 0, (m + 3) / 4 * band, 0f);
+            for (int k0 = 0; k0 < kFull; k0 += KD) {
+                int k1 = Math.min(kFull, k0 + KD);
+                for (int i0 = 0; i0 < m; i0 += 4) {
+                    int rows = Math.min(4, m - i0), at = i0 / 4 * band;
+                    if (VectorSupport.AVAILABLE) {
+                        GemmVector.dotPartials(rows, cols, k0, k1, a, aOff + i0 * lda, lda, b, bOff + j0 * ldb, ldb, part, at);
+                    } else {
+                        dotPartialsScalar(rows, cols, k0, k1, a, aOff + i0 * lda, lda, b, bOff + j0 * ldb, ldb, part, at);
                     }
+                }
+            }
+            for (int i = 0; i < m; i++) {
+                for (int q = 0; q < cols; q++) {
+                    int at = i / 4 * band + (i % 4 * 4 + q) * PARTIALS, ar = aOff + i * lda, bq = bOff + (j0 + q) * ldb;
+                    for (int kk = kFull; kk < k; kk++) {  // the last, partial round of 16
+                        part[at + kk - kFull] = Math.fma(a[ar + kk], b[bq + kk], part[at + kk - kFull]);
+                    }
+                    c[cOff + i * ldc + j0 + q] += tree16(part, at);
                 }
             }
         }
     }
 
-    /** Partial sums of a rows x cols block over the first kFull (a multiple of 16) k: {@code part[(r*4+q)*16 + l]}. */
-    static void dotPartialsScalar(int rows, int cols, int kFull, float[] a, int aOff, int lda, float[] b, int bOff,
-                                  int ldb, float[] part) {
+    /** The scalar twin of {@code GemmVector.dotPartials}: {@code part[at + (r*4+q)*16 + l]} continues over k in [kFrom, kTo). */
+    static void dotPartialsScalar(int rows, int cols, int kFrom, int kTo, float[] a, int aOff, int lda, float[] b,
+                                  int bOff, int ldb, float[] part, int at) {
         for (int r = 0; r < rows; r++) {
             for (int q = 0; q < cols; q++) {
-                int at = (r * 4 + q) * PARTIALS, ar = aOff + r * lda, bq = bOff + q * ldb;
-                for (int k0 = 0; k0 < kFull; k0 += PARTIALS) {
+                int p = at + (r * 4 + q) * PARTIALS, ar = aOff + r * lda, bq = bOff + q * ldb;
+                for (int k0 = kFrom; k0 < kTo; k0 += PARTIALS) {
                     for (int l = 0; l < PARTIALS; l++) {
-                        part[at + l] = Math.fma(a[ar + k0 + l], b[bq + k0 + l], part[at + l]);
+                        part[p + l] = Math.fma(a[ar + k0 + l], b[bq + k0 + l], part[p + l]);
                     }
                 }
             }

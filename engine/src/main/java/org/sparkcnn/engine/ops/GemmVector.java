@@ -160,53 +160,60 @@ final class GemmVector {
     }
 
     /**
-     * As {@code Gemm.dotPartialsScalar}: lane l of the vector for lanes [s, s+L) of entry (r, q) is the
-     * partial sum of the k with k mod 16 = s + l. A 4 x 4 block keeps 16 such vectors in registers.
+     * As {@code Gemm.dotPartialsScalar}: continues the partial sums of a rows x cols block over
+     * {@code k in [kFrom, kTo)} (multiples of 16); lane l of the vector for lanes [s, s+L) of entry
+     * (r, q) is the partial sum of the k with k mod 16 = s + l, at {@code part[at + (r*4 + q)*16 + s + l]}.
+     * A 4 x 4 block keeps 16 such vectors in registers.
      */
-    static void dotPartials(int rows, int cols, int kFull, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                            float[] part) {
+    static void dotPartials(int rows, int cols, int kFrom, int kTo, float[] a, int aOff, int lda, float[] b, int bOff,
+                            int ldb, float[] part, int at) {
         for (int s = 0; s < Gemm.PARTIALS; s += L) {
             if (rows == 4 && cols == 4) {
-                dot4x4(kFull, s, a, aOff, lda, b, bOff, ldb, part);
+                dot4x4(kFrom + s, kTo, a, aOff, lda, b, bOff, ldb, part, at + s);
                 continue;
             }
             for (int r = 0; r < rows; r++) {
                 if (cols == 4) {
-                    dot1x4(kFull, s, a, aOff + r * lda, b, bOff, ldb, part, r * 4 * Gemm.PARTIALS);
+                    dot1x4(kFrom + s, kTo, a, aOff + r * lda, b, bOff, ldb, part, at + r * 4 * Gemm.PARTIALS + s);
                     continue;
                 }
                 for (int q = 0; q < cols; q++) {
-                    FloatVector acc = FloatVector.zero(S);
-                    for (int k = s, ar = aOff + r * lda, bq = bOff + q * ldb; k < kFull; k += Gemm.PARTIALS) {
+                    int p = at + (r * 4 + q) * Gemm.PARTIALS + s;
+                    FloatVector acc = FloatVector.fromArray(S, part, p);
+                    for (int k = kFrom + s, ar = aOff + r * lda, bq = bOff + q * ldb; k < kTo; k += Gemm.PARTIALS) {
                         acc = FloatVector.fromArray(S, a, ar + k).fma(FloatVector.fromArray(S, b, bq + k), acc);
                     }
-                    acc.intoArray(part, (r * 4 + q) * Gemm.PARTIALS + s);
+                    acc.intoArray(part, p);
                 }
             }
         }
     }
 
-    private static void dot1x4(int kFull, int s, float[] a, int aOff, float[] b, int bOff, int ldb, float[] part, int at) {
-        FloatVector p0 = FloatVector.zero(S), p1 = p0, p2 = p0, p3 = p0;
+    private static void dot1x4(int k0, int kTo, float[] a, int aOff, float[] b, int bOff, int ldb, float[] part, int at) {
+        FloatVector p0 = FloatVector.fromArray(S, part, at), p1 = FloatVector.fromArray(S, part, at + 16);
+        FloatVector p2 = FloatVector.fromArray(S, part, at + 32), p3 = FloatVector.fromArray(S, part, at + 48);
         int b0 = bOff, b1 = bOff + ldb, b2 = bOff + 2 * ldb, b3 = bOff + 3 * ldb;
-        for (int k = s; k < kFull; k += Gemm.PARTIALS) {
+        for (int k = k0; k < kTo; k += Gemm.PARTIALS) {
             FloatVector x = FloatVector.fromArray(S, a, aOff + k);
             p0 = x.fma(FloatVector.fromArray(S, b, b0 + k), p0);
             p1 = x.fma(FloatVector.fromArray(S, b, b1 + k), p1);
             p2 = x.fma(FloatVector.fromArray(S, b, b2 + k), p2);
             p3 = x.fma(FloatVector.fromArray(S, b, b3 + k), p3);
         }
-        p0.intoArray(part, at + s);
-        p1.intoArray(part, at + Gemm.PARTIALS + s);
-        p2.intoArray(part, at + 2 * Gemm.PARTIALS + s);
-        p3.intoArray(part, at + 3 * Gemm.PARTIALS + s);
+        p0.intoArray(part, at);
+        p1.intoArray(part, at + 16);
+        p2.intoArray(part, at + 32);
+        p3.intoArray(part, at + 48);
     }
 
-    private static void dot4x4(int kFull, int s, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] part) {
-        FloatVector p00 = FloatVector.zero(S), p01 = p00, p02 = p00, p03 = p00, p10 = p00, p11 = p00, p12 = p00, p13 = p00, p20 = p00, p21 = p00, p22 = p00, p23 = p00, p30 = p00, p31 = p00, p32 = p00, p33 = p00;
+    private static void dot4x4(int k0, int kTo, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] part, int at) {
+        FloatVector p00 = FloatVector.fromArray(S, part, at + 0), p01 = FloatVector.fromArray(S, part, at + 16), p02 = FloatVector.fromArray(S, part, at + 32), p03 = FloatVector.fromArray(S, part, at + 48);
+        FloatVector p10 = FloatVector.fromArray(S, part, at + 64), p11 = FloatVector.fromArray(S, part, at + 80), p12 = FloatVector.fromArray(S, part, at + 96), p13 = FloatVector.fromArray(S, part, at + 112);
+        FloatVector p20 = FloatVector.fromArray(S, part, at + 128), p21 = FloatVector.fromArray(S, part, at + 144), p22 = FloatVector.fromArray(S, part, at + 160), p23 = FloatVector.fromArray(S, part, at + 176);
+        FloatVector p30 = FloatVector.fromArray(S, part, at + 192), p31 = FloatVector.fromArray(S, part, at + 208), p32 = FloatVector.fromArray(S, part, at + 224), p33 = FloatVector.fromArray(S, part, at + 240);
         int a0 = aOff, a1 = aOff + lda, a2 = aOff + 2 * lda, a3 = aOff + 3 * lda;
         int b0 = bOff, b1 = bOff + ldb, b2 = bOff + 2 * ldb, b3 = bOff + 3 * ldb;
-        for (int k = s; k < kFull; k += Gemm.PARTIALS) {
+        for (int k = k0; k < kTo; k += Gemm.PARTIALS) {
             FloatVector x0 = FloatVector.fromArray(S, a, a0 + k), x1 = FloatVector.fromArray(S, a, a1 + k), x2 = FloatVector.fromArray(S, a, a2 + k), x3 = FloatVector.fromArray(S, a, a3 + k);
             FloatVector y0 = FloatVector.fromArray(S, b, b0 + k);
             p00 = x0.fma(y0, p00); p10 = x1.fma(y0, p10); p20 = x2.fma(y0, p20); p30 = x3.fma(y0, p30);
@@ -217,21 +224,9 @@ final class GemmVector {
             FloatVector y3 = FloatVector.fromArray(S, b, b3 + k);
             p03 = x0.fma(y3, p03); p13 = x1.fma(y3, p13); p23 = x2.fma(y3, p23); p33 = x3.fma(y3, p33);
         }
-        p00.intoArray(part, 0 + s);
-        p01.intoArray(part, 16 + s);
-        p02.intoArray(part, 32 + s);
-        p03.intoArray(part, 48 + s);
-        p10.intoArray(part, 64 + s);
-        p11.intoArray(part, 80 + s);
-        p12.intoArray(part, 96 + s);
-        p13.intoArray(part, 112 + s);
-        p20.intoArray(part, 128 + s);
-        p21.intoArray(part, 144 + s);
-        p22.intoArray(part, 160 + s);
-        p23.intoArray(part, 176 + s);
-        p30.intoArray(part, 192 + s);
-        p31.intoArray(part, 208 + s);
-        p32.intoArray(part, 224 + s);
-        p33.intoArray(part, 240 + s);
+        p00.intoArray(part, at + 0); p01.intoArray(part, at + 16); p02.intoArray(part, at + 32); p03.intoArray(part, at + 48);
+        p10.intoArray(part, at + 64); p11.intoArray(part, at + 80); p12.intoArray(part, at + 96); p13.intoArray(part, at + 112);
+        p20.intoArray(part, at + 128); p21.intoArray(part, at + 144); p22.intoArray(part, at + 160); p23.intoArray(part, at + 176);
+        p30.intoArray(part, at + 192); p31.intoArray(part, at + 208); p32.intoArray(part, at + 224); p33.intoArray(part, at + 240);
     }
 }
