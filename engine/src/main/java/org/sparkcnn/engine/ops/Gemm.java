@@ -35,6 +35,16 @@ public final class Gemm {
     private Gemm() {
     }
 
+    /** Compiles the vector kernels before their first real call (class initialization runs once, thread-safe). */
+    private static final class Warm {
+        static {
+            GemmVector.warmUp();
+        }
+
+        static void ensure() {
+        }
+    }
+
     /** What the products run on, for logs and benchmark reports. */
     public static String implementation() {
         return "SparkCNN GEMM (" + VectorSupport.describe() + ")";
@@ -93,6 +103,7 @@ public final class Gemm {
         if (m == 0 || n == 0 || k == 0) {
             return;
         }
+        Warm.ensure();
         int mr = TILES[tile][0], nw = TILES[tile][1] * Lanes.L;
         int panels = (m + mr - 1) / mr;
         Scratch s = SCRATCH.get();
@@ -169,6 +180,9 @@ public final class Gemm {
                              float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0) {
             return;
+        }
+        if (VectorSupport.AVAILABLE) {
+            Warm.ensure();
         }
         int band = 4 * 4 * PARTIALS;  // floats of partial sums per 4 x 4 block
         float[] part = SCRATCH.get().partials((m + 3) / 4 * band);

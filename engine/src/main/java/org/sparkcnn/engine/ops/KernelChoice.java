@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * {@link #TRIALS} timed calls each, the one with the lowest time per unit of work (its fastest call:
  * noise and a JIT that has not compiled it yet only make calls slower) is used from then on. A
  * candidate more than 3 times slower than the best gets up to {@link #MAX_TRIALS} calls, in case
- * the JIT was still compiling it. Since every candidate
+ * the JIT was still compiling it. The trials run again after {@link #RETIME_AFTER} uses of a choice,
+ * when the JIT has compiled every candidate (the first trials often see only the first one compiled).
+ * Since every candidate
  * gives the same bits, which one runs can never change a result. One choice per key per JVM, shared
  * by all threads; {@link #report()} lists them for the logs.
  */
@@ -24,6 +26,9 @@ public final class KernelChoice {
     /** Timed calls a candidate gets at most while it looks much slower than the best. */
     static final int MAX_TRIALS = 64;
 
+    /** Uses of a choice after which its candidates are timed again: one retrial after each. */
+    static final int[] RETIME_AFTER = {500, 20_000};
+
     private static final Map<String, KernelChoice> ALL = new ConcurrentSkipListMap<>();
 
     private final String key;
@@ -31,6 +36,8 @@ public final class KernelChoice {
     private final double[][] times;
     private final int[] counts;
     private int calls;
+    private int uses;    // of the current choice; counted without locking, so roughly
+    private int rounds;  // of trials finished
     private volatile int chosen;
 
     private KernelChoice(String key, String[] candidates) {
@@ -39,6 +46,7 @@ public final class KernelChoice {
         this.times = new double[candidates.length][MAX_TRIALS];
         this.counts = new int[candidates.length];
         this.chosen = candidates.length == 1 ? 0 : -1;
+        this.rounds = candidates.length == 1 ? RETIME_AFTER.length + 1 : 0;
     }
 
     /** The choice for {@code key} (a call site and its shape), created on first use. */
@@ -53,10 +61,15 @@ public final class KernelChoice {
     /** The candidate to run now: the chosen one, or the next to time. */
     public int pick() {
         int c = chosen;
-        if (c >= 0) {
+        if (c >= 0 && (rounds > RETIME_AFTER.length || ++uses < RETIME_AFTER[rounds - 1])) {
             return c;
         }
         synchronized (this) {
+            if (chosen >= 0 && rounds <= RETIME_AFTER.length && uses >= RETIME_AFTER[rounds - 1]) {
+                java.util.Arrays.fill(counts, 0);  // time them all again
+                uses = 0;
+                chosen = -1;
+            }
             if (chosen >= 0) {
                 return chosen;
             }
@@ -87,6 +100,7 @@ public final class KernelChoice {
                     return;
                 }
             }
+            rounds++;
             chosen = best;
         }
     }

@@ -141,8 +141,8 @@ public final class IdxDataset implements LabeledData {
                 throw new IOException(status.getPath() + ": expected an IDX images file named *images-idx3* "
                         + "(its labels in *labels-idx1*) or a directory holding such a pair");
             }
-            return open(conf, status.getPath().toString(),
-                    new Path(status.getPath().getParent(), name.replace("images-idx3", "labels-idx1")).toString(), numClasses);
+            Path labels = labelsFile(fs, new Path(status.getPath().getParent(), name.replace("images-idx3", "labels-idx1")));
+            return open(conf, status.getPath().toString(), labels.toString(), numClasses);
         }
         List<String> tried = new ArrayList<>();
         for (String prefix : prefixes) {
@@ -150,12 +150,31 @@ public final class IdxDataset implements LabeledData {
                 Path images = new Path(status.getPath(), prefix + "-images-idx3-ubyte" + suffix);
                 tried.add(images.getName());
                 if (fs.exists(images)) {
-                    Path labels = new Path(status.getPath(), prefix + "-labels-idx1-ubyte" + suffix);
+                    Path labels = labelsFile(fs, new Path(status.getPath(), prefix + "-labels-idx1-ubyte" + suffix));
                     return open(conf, images.toString(), labels.toString(), numClasses);
                 }
             }
         }
         throw new IOException(status.getPath() + ": no IDX images file in this directory; looked for " + String.join(", ", tried));
+    }
+
+    /**
+     * The labels file: {@code named} if it exists, else the same name with or without {@code .gz}
+     * (one file of a pair may be compressed and the other not).
+     *
+     * @throws IOException naming both names when neither exists
+     */
+    private static Path labelsFile(FileSystem fs, Path named) throws IOException {
+        if (fs.exists(named)) {
+            return named;
+        }
+        String name = named.getName();
+        Path other = new Path(named.getParent(), name.endsWith(".gz") ? name.substring(0, name.length() - 3) : name + ".gz");
+        if (fs.exists(other)) {
+            return other;
+        }
+        throw new IOException(fs.makeQualified(named) + ": no such file (nor " + other.getName()
+                + "); the labels of an IDX images file sit beside it, named *labels-idx1*");
     }
 
     /** Number of examples. */

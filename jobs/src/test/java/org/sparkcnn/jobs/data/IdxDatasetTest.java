@@ -329,6 +329,22 @@ class IdxDatasetTest {
         assertIo(() -> IdxDataset.open(conf, images(false), lab, CLASSES), "nope.idx1.gz: no such file");
     }
 
+    @ParameterizedTest
+    @CsvSource({"true,false", "false,true"})
+    void locateFindsLabelsCompressedDifferentlyFromTheImages(boolean gzImages, boolean gzLabels) throws IOException {
+        String img = write("train-images-idx3-ubyte" + (gzImages ? ".gz" : ""), gzImages ? gzip(images(N)) : images(N));
+        write("train-labels-idx1-ubyte" + (gzLabels ? ".gz" : ""), gzLabels ? gzip(labels(N)) : labels(N));
+        for (String uri : new String[]{img, dir.toString()}) {  // the images file, or its directory
+            IdxDataset ds = IdxDataset.locate(conf, uri, List.of("train"), CLASSES);
+            assertEquals(N, ds.count(), uri);
+            assertBlocks(ds.readBlocks(conf, 0, N, N), new long[]{0}, N);
+        }
+        Files.delete(dir.resolve("train-labels-idx1-ubyte" + (gzLabels ? ".gz" : "")));
+        assertIo(() -> IdxDataset.locate(conf, img, List.of("train"), CLASSES),
+                "train-labels-idx1-ubyte" + (gzImages ? ".gz" : "") + ": no such file (nor train-labels-idx1-ubyte"
+                        + (gzImages ? "" : ".gz") + ")");
+    }
+
     @Test
     void fileRemovedAfterOpenIsReportedWhenRead() throws IOException {
         String img = images(false);
