@@ -144,8 +144,14 @@ public final class Conv2dOps {
                             src += wo;
                             continue;
                         }
-                        for (int j = jLo, xx = plane + y * w + jLo * sw + v - pw; j < jHi; j++, xx += sw) {
-                            dx[xx] += col[src + j];
+                        if (sw == 1) {  // a contiguous run: the JIT vectorizes it (each cell still gets one add)
+                            for (int j = jLo, xx = plane + y * w + v - pw; j < jHi; j++) {
+                                dx[xx + j] += col[src + j];
+                            }
+                        } else {
+                            for (int j = jLo, xx = plane + y * w + jLo * sw + v - pw; j < jHi; j++, xx += sw) {
+                                dx[xx] += col[src + j];
+                            }
                         }
                         src += wo;
                     }
