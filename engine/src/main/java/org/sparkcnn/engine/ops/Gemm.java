@@ -24,9 +24,6 @@ public final class Gemm {
     /** Partial sums per entry of {@link #dot16}. */
     public static final int PARTIALS = 16;
 
-    /** B rows per block of {@link #dot16} (with 4 A rows: 24 vectors of partial sums). */
-    static final int DOT_COLS = 6;
-
     /** Inner-dimension block: C tiles are stored and reloaded between blocks, which keeps the chain. */
     static final int KC = 256;
 
@@ -175,7 +172,7 @@ public final class Gemm {
     /**
      * {@code C[i][j] += tree16(partial sums over k of A[i][k] * B[j][k])} (the class comment's dot16
      * order), for i < m, j < n; A rows {@code lda} apart, B rows {@code ldb} apart, both contiguous in k.
-     * For each block of {@link #DOT_COLS} B rows, the partial sums of all of A's rows with them continue over k in
+     * For each block of 4 B rows, the partial sums of all of A's rows with them continue over k in
      * blocks of {@link #KD} (stored and reloaded between blocks, which keeps each chain), so B's block
      * stays in cache while A's rows pass, and B is read once.
      */
@@ -187,11 +184,11 @@ public final class Gemm {
         if (VectorSupport.AVAILABLE) {
             Warm.ensure();
         }
-        int band = 4 * DOT_COLS * PARTIALS;  // floats of partial sums per block
+        int band = 4 * 4 * PARTIALS;  // floats of partial sums per 4 x 4 block
         float[] part = SCRATCH.get().partials((m + 3) / 4 * band);
         int kFull = k - k % PARTIALS;
-        for (int j0 = 0; j0 < n; j0 += DOT_COLS) {
-            int cols = Math.min(DOT_COLS, n - j0);
+        for (int j0 = 0; j0 < n; j0 += 4) {
+            int cols = Math.min(4, n - j0);
             java.util.Arrays.fill(part, 0, (m + 3) / 4 * band, 0f);
             for (int k0 = 0; k0 < kFull; k0 += KD) {
                 int k1 = Math.min(kFull, k0 + KD);
@@ -206,7 +203,7 @@ public final class Gemm {
             }
             for (int i = 0; i < m; i++) {
                 for (int q = 0; q < cols; q++) {
-                    int at = i / 4 * band + (i % 4 * DOT_COLS + q) * PARTIALS, ar = aOff + i * lda, bq = bOff + (j0 + q) * ldb;
+                    int at = i / 4 * band + (i % 4 * 4 + q) * PARTIALS, ar = aOff + i * lda, bq = bOff + (j0 + q) * ldb;
                     for (int kk = kFull; kk < k; kk++) {  // the last, partial round of 16
                         part[at + kk - kFull] = Math.fma(a[ar + kk], b[bq + kk], part[at + kk - kFull]);
                     }
@@ -216,12 +213,12 @@ public final class Gemm {
         }
     }
 
-    /** The scalar twin of {@code GemmVector.dotPartials}: {@code part[at + (r*DOT_COLS+q)*16 + l]} continues over k in [kFrom, kTo). */
+    /** The scalar twin of {@code GemmVector.dotPartials}: {@code part[at + (r*4+q)*16 + l]} continues over k in [kFrom, kTo). */
     static void dotPartialsScalar(int rows, int cols, int kFrom, int kTo, float[] a, int aOff, int lda, float[] b,
                                   int bOff, int ldb, float[] part, int at) {
         for (int r = 0; r < rows; r++) {
             for (int q = 0; q < cols; q++) {
-                int p = at + (r * DOT_COLS + q) * PARTIALS, ar = aOff + r * lda, bq = bOff + q * ldb;
+                int p = at + (r * 4 + q) * PARTIALS, ar = aOff + r * lda, bq = bOff + q * ldb;
                 for (int k0 = kFrom; k0 < kTo; k0 += PARTIALS) {
                     for (int l = 0; l < PARTIALS; l++) {
                         part[p + l] = Math.fma(a[ar + k0 + l], b[bq + k0 + l], part[p + l]);

@@ -26,14 +26,14 @@ final class GemmVector {
     static void warmUp() {
         int kc = 16, nw = 3 * L, mr = 8;
         float[] ap = new float[kc * mr], b = new float[kc * nw], c = new float[mr * nw];
-        float[] x = new float[4 * 64], y = new float[Gemm.DOT_COLS * 64], part = new float[4 * Gemm.DOT_COLS * Gemm.PARTIALS];
+        float[] x = new float[4 * 64], y = new float[4 * 64], part = new float[16 * Gemm.PARTIALS];
         long deadline = System.nanoTime() + 3_000_000_000L;
         for (int t = 0; t < Gemm.TILES.length; t++) {
             int tile = t;
             untilCompiled(() -> tile(tile, kc, ap, 0, b, 0, nw, c, 0, nw), deadline);
         }
-        untilCompiled(() -> dotPartials(4, Gemm.DOT_COLS, 0, 64, x, 0, 64, y, 0, 64, part, 0), deadline);
-        untilCompiled(() -> dotPartials(2, Gemm.DOT_COLS, 0, 64, x, 0, 64, y, 0, 64, part, 0), deadline);
+        untilCompiled(() -> dotPartials(4, 4, 0, 64, x, 0, 64, y, 0, 64, part, 0), deadline);
+        untilCompiled(() -> dotPartials(2, 4, 0, 64, x, 0, 64, y, 0, 64, part, 0), deadline);
         untilCompiled(() -> dotPartials(2, 3, 0, 64, x, 0, 64, y, 0, 64, part, 0), deadline);
     }
 
@@ -196,26 +196,25 @@ final class GemmVector {
     }
 
     /**
-     * As {@code Gemm.dotPartialsScalar}: continues the partial sums of a rows x cols block (at most
-     * 4 x {@code Gemm.DOT_COLS}) over {@code k in [kFrom, kTo)} (multiples of 16); lane l of the vector
-     * for lanes [s, s+L) of entry (r, q) is the partial sum of the k with k mod 16 = s + l, at
-     * {@code part[at + (r*DOT_COLS + q)*16 + s + l]}. A full block keeps 24 such vectors in registers:
-     * 10 loads per 24 fused multiply-adds.
+     * As {@code Gemm.dotPartialsScalar}: continues the partial sums of a rows x cols block over
+     * {@code k in [kFrom, kTo)} (multiples of 16); lane l of the vector for lanes [s, s+L) of entry
+     * (r, q) is the partial sum of the k with k mod 16 = s + l, at {@code part[at + (r*4 + q)*16 + s + l]}.
+     * A 4 x 4 block keeps 16 such vectors in registers.
      */
     static void dotPartials(int rows, int cols, int kFrom, int kTo, float[] a, int aOff, int lda, float[] b, int bOff,
                             int ldb, float[] part, int at) {
         for (int s = 0; s < Gemm.PARTIALS; s += L) {
-            if (rows == 4 && cols == Gemm.DOT_COLS) {
-                dot4x6(kFrom + s, kTo, a, aOff, lda, b, bOff, ldb, part, at + s);
+            if (rows == 4 && cols == 4) {
+                dot4x4(kFrom + s, kTo, a, aOff, lda, b, bOff, ldb, part, at + s);
                 continue;
             }
             for (int r = 0; r < rows; r++) {
-                if (cols == Gemm.DOT_COLS) {
-                    dot1x6(kFrom + s, kTo, a, aOff + r * lda, 0, b, bOff, ldb, part, at + r * Gemm.DOT_COLS * Gemm.PARTIALS + s);
+                if (cols == 4) {
+                    dot1x4(kFrom + s, kTo, a, aOff + r * lda, b, bOff, ldb, part, at + r * 4 * Gemm.PARTIALS + s);
                     continue;
                 }
                 for (int q = 0; q < cols; q++) {
-                    int p = at + (r * Gemm.DOT_COLS + q) * Gemm.PARTIALS + s;
+                    int p = at + (r * 4 + q) * Gemm.PARTIALS + s;
                     FloatVector acc = FloatVector.fromArray(S, part, p);
                     for (int k = kFrom + s, ar = aOff + r * lda, bq = bOff + q * ldb; k < kTo; k += Gemm.PARTIALS) {
                         acc = FloatVector.fromArray(S, a, ar + k).fma(FloatVector.fromArray(S, b, bq + k), acc);
@@ -226,36 +225,30 @@ final class GemmVector {
         }
     }
 
-    private static void dot1x6(int k0, int kTo, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] part, int at) {
-        FloatVector p00 = FloatVector.fromArray(S, part, at + 0), p01 = FloatVector.fromArray(S, part, at + 16), p02 = FloatVector.fromArray(S, part, at + 32), p03 = FloatVector.fromArray(S, part, at + 48), p04 = FloatVector.fromArray(S, part, at + 64), p05 = FloatVector.fromArray(S, part, at + 80);
-        int a0 = aOff;
-        int b0 = bOff, b1 = bOff + ldb, b2 = bOff + 2 * ldb, b3 = bOff + 3 * ldb, b4 = bOff + 4 * ldb, b5 = bOff + 5 * ldb;
+    private static void dot1x4(int k0, int kTo, float[] a, int aOff, float[] b, int bOff, int ldb, float[] part, int at) {
+        FloatVector p0 = FloatVector.fromArray(S, part, at), p1 = FloatVector.fromArray(S, part, at + 16);
+        FloatVector p2 = FloatVector.fromArray(S, part, at + 32), p3 = FloatVector.fromArray(S, part, at + 48);
+        int b0 = bOff, b1 = bOff + ldb, b2 = bOff + 2 * ldb, b3 = bOff + 3 * ldb;
         for (int k = k0; k < kTo; k += Gemm.PARTIALS) {
-            FloatVector x0 = FloatVector.fromArray(S, a, a0 + k);
-            FloatVector y0 = FloatVector.fromArray(S, b, b0 + k);
-            p00 = x0.fma(y0, p00);
-            FloatVector y1 = FloatVector.fromArray(S, b, b1 + k);
-            p01 = x0.fma(y1, p01);
-            FloatVector y2 = FloatVector.fromArray(S, b, b2 + k);
-            p02 = x0.fma(y2, p02);
-            FloatVector y3 = FloatVector.fromArray(S, b, b3 + k);
-            p03 = x0.fma(y3, p03);
-            FloatVector y4 = FloatVector.fromArray(S, b, b4 + k);
-            p04 = x0.fma(y4, p04);
-            FloatVector y5 = FloatVector.fromArray(S, b, b5 + k);
-            p05 = x0.fma(y5, p05);
+            FloatVector x = FloatVector.fromArray(S, a, aOff + k);
+            p0 = x.fma(FloatVector.fromArray(S, b, b0 + k), p0);
+            p1 = x.fma(FloatVector.fromArray(S, b, b1 + k), p1);
+            p2 = x.fma(FloatVector.fromArray(S, b, b2 + k), p2);
+            p3 = x.fma(FloatVector.fromArray(S, b, b3 + k), p3);
         }
-        p00.intoArray(part, at + 0); p01.intoArray(part, at + 16); p02.intoArray(part, at + 32); p03.intoArray(part, at + 48); p04.intoArray(part, at + 64); p05.intoArray(part, at + 80);
+        p0.intoArray(part, at);
+        p1.intoArray(part, at + 16);
+        p2.intoArray(part, at + 32);
+        p3.intoArray(part, at + 48);
     }
 
-
-    private static void dot4x6(int k0, int kTo, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] part, int at) {
-        FloatVector p00 = FloatVector.fromArray(S, part, at + 0), p01 = FloatVector.fromArray(S, part, at + 16), p02 = FloatVector.fromArray(S, part, at + 32), p03 = FloatVector.fromArray(S, part, at + 48), p04 = FloatVector.fromArray(S, part, at + 64), p05 = FloatVector.fromArray(S, part, at + 80);
-        FloatVector p10 = FloatVector.fromArray(S, part, at + 96), p11 = FloatVector.fromArray(S, part, at + 112), p12 = FloatVector.fromArray(S, part, at + 128), p13 = FloatVector.fromArray(S, part, at + 144), p14 = FloatVector.fromArray(S, part, at + 160), p15 = FloatVector.fromArray(S, part, at + 176);
-        FloatVector p20 = FloatVector.fromArray(S, part, at + 192), p21 = FloatVector.fromArray(S, part, at + 208), p22 = FloatVector.fromArray(S, part, at + 224), p23 = FloatVector.fromArray(S, part, at + 240), p24 = FloatVector.fromArray(S, part, at + 256), p25 = FloatVector.fromArray(S, part, at + 272);
-        FloatVector p30 = FloatVector.fromArray(S, part, at + 288), p31 = FloatVector.fromArray(S, part, at + 304), p32 = FloatVector.fromArray(S, part, at + 320), p33 = FloatVector.fromArray(S, part, at + 336), p34 = FloatVector.fromArray(S, part, at + 352), p35 = FloatVector.fromArray(S, part, at + 368);
+    private static void dot4x4(int k0, int kTo, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] part, int at) {
+        FloatVector p00 = FloatVector.fromArray(S, part, at + 0), p01 = FloatVector.fromArray(S, part, at + 16), p02 = FloatVector.fromArray(S, part, at + 32), p03 = FloatVector.fromArray(S, part, at + 48);
+        FloatVector p10 = FloatVector.fromArray(S, part, at + 64), p11 = FloatVector.fromArray(S, part, at + 80), p12 = FloatVector.fromArray(S, part, at + 96), p13 = FloatVector.fromArray(S, part, at + 112);
+        FloatVector p20 = FloatVector.fromArray(S, part, at + 128), p21 = FloatVector.fromArray(S, part, at + 144), p22 = FloatVector.fromArray(S, part, at + 160), p23 = FloatVector.fromArray(S, part, at + 176);
+        FloatVector p30 = FloatVector.fromArray(S, part, at + 192), p31 = FloatVector.fromArray(S, part, at + 208), p32 = FloatVector.fromArray(S, part, at + 224), p33 = FloatVector.fromArray(S, part, at + 240);
         int a0 = aOff, a1 = aOff + lda, a2 = aOff + 2 * lda, a3 = aOff + 3 * lda;
-        int b0 = bOff, b1 = bOff + ldb, b2 = bOff + 2 * ldb, b3 = bOff + 3 * ldb, b4 = bOff + 4 * ldb, b5 = bOff + 5 * ldb;
+        int b0 = bOff, b1 = bOff + ldb, b2 = bOff + 2 * ldb, b3 = bOff + 3 * ldb;
         for (int k = k0; k < kTo; k += Gemm.PARTIALS) {
             FloatVector x0 = FloatVector.fromArray(S, a, a0 + k), x1 = FloatVector.fromArray(S, a, a1 + k), x2 = FloatVector.fromArray(S, a, a2 + k), x3 = FloatVector.fromArray(S, a, a3 + k);
             FloatVector y0 = FloatVector.fromArray(S, b, b0 + k);
@@ -266,15 +259,10 @@ final class GemmVector {
             p02 = x0.fma(y2, p02); p12 = x1.fma(y2, p12); p22 = x2.fma(y2, p22); p32 = x3.fma(y2, p32);
             FloatVector y3 = FloatVector.fromArray(S, b, b3 + k);
             p03 = x0.fma(y3, p03); p13 = x1.fma(y3, p13); p23 = x2.fma(y3, p23); p33 = x3.fma(y3, p33);
-            FloatVector y4 = FloatVector.fromArray(S, b, b4 + k);
-            p04 = x0.fma(y4, p04); p14 = x1.fma(y4, p14); p24 = x2.fma(y4, p24); p34 = x3.fma(y4, p34);
-            FloatVector y5 = FloatVector.fromArray(S, b, b5 + k);
-            p05 = x0.fma(y5, p05); p15 = x1.fma(y5, p15); p25 = x2.fma(y5, p25); p35 = x3.fma(y5, p35);
         }
-        p00.intoArray(part, at + 0); p01.intoArray(part, at + 16); p02.intoArray(part, at + 32); p03.intoArray(part, at + 48); p04.intoArray(part, at + 64); p05.intoArray(part, at + 80);
-        p10.intoArray(part, at + 96); p11.intoArray(part, at + 112); p12.intoArray(part, at + 128); p13.intoArray(part, at + 144); p14.intoArray(part, at + 160); p15.intoArray(part, at + 176);
-        p20.intoArray(part, at + 192); p21.intoArray(part, at + 208); p22.intoArray(part, at + 224); p23.intoArray(part, at + 240); p24.intoArray(part, at + 256); p25.intoArray(part, at + 272);
-        p30.intoArray(part, at + 288); p31.intoArray(part, at + 304); p32.intoArray(part, at + 320); p33.intoArray(part, at + 336); p34.intoArray(part, at + 352); p35.intoArray(part, at + 368);
+        p00.intoArray(part, at + 0); p01.intoArray(part, at + 16); p02.intoArray(part, at + 32); p03.intoArray(part, at + 48);
+        p10.intoArray(part, at + 64); p11.intoArray(part, at + 80); p12.intoArray(part, at + 96); p13.intoArray(part, at + 112);
+        p20.intoArray(part, at + 128); p21.intoArray(part, at + 144); p22.intoArray(part, at + 160); p23.intoArray(part, at + 176);
+        p30.intoArray(part, at + 192); p31.intoArray(part, at + 208); p32.intoArray(part, at + 224); p33.intoArray(part, at + 240);
     }
-
 }
