@@ -107,9 +107,35 @@ public final class ImageFolderDataset implements LabeledData {
         return f;
     }
 
+    /**
+     * The image files of zero bytes under {@code uri}, in path order. Spark's file listing drops empty
+     * files without a word, so they are found here: a bad record like any other.
+     */
+    private static List<String> emptyImages(Configuration conf, String uri) throws IOException {
+        Path root = new Path(uri);
+        org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files =
+                root.getFileSystem(conf).listFiles(root, true);
+        org.apache.hadoop.fs.GlobPattern images = new org.apache.hadoop.fs.GlobPattern(IMAGE_FILES);
+        List<String> empty = new ArrayList<>();
+        while (files.hasNext()) {
+            org.apache.hadoop.fs.LocatedFileStatus f = files.next();
+            if (f.getLen() == 0 && images.matches(f.getPath().getName())) {
+                empty.add(f.getPath().toString());
+            }
+        }
+        java.util.Collections.sort(empty);
+        return empty;
+    }
+
     @Override
     public Loaded read(JavaSparkContext sc, int blockSize, int partitions) throws IOException {
         SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+        List<String> empty = emptyImages(sc.hadoopConfiguration(), uri);
+        if (!empty.isEmpty() && badRecords == BadRecords.FAIL) {
+            throw new IOException(empty.get(0) + ": empty file (0 bytes), not an image"
+                    + (empty.size() > 1 ? " (and " + (empty.size() - 1) + " more empty image files)" : "")
+                    + "; remove it, or set data.bad-records=skip");
+        }
         List<String> names = classNames;
         Shape s = shape;
         // Sorted by path: the index of an image is its rank, whatever the listing's partitioning.
@@ -123,8 +149,13 @@ public final class ImageFolderDataset implements LabeledData {
                 label(r.getString(0), names);
             });
             indexed = kept.indexed();
-            skipped = kept.skipped();
-            firstSkipped = kept.firstSkipped();
+            skipped = kept.skipped() + empty.size();
+            List<String> first = new ArrayList<>();
+            for (String e : empty.subList(0, Math.min(empty.size(), 10))) {
+                first.add(e + ": empty file (0 bytes)");
+            }
+            first.addAll(kept.firstSkipped());
+            firstSkipped = first;
         }
         JavaRDD<ExampleBlock> pieces = indexed.mapPartitions((Iterator<Tuple2<Row, Long>> it) -> decode(it, s, blockSize, names));
         return new Loaded(Blocks.onGrid(pieces, blockSize, partitions), skipped, firstSkipped);

@@ -511,6 +511,24 @@ class DatasetFormatsTest {
     }
 
     @Test
+    void anEmptyImageFileIsABadRecordNotAMissingOne() throws IOException {
+        for (int k = 0; k < CLASSES; k++) {
+            Path f = Files.createDirectories(tmp.resolve("with-empty/c" + k)).resolve("ok.png");
+            ImageIO.write(image(pixels[k]), "png", f.toFile());
+        }
+        Files.write(tmp.resolve("with-empty/c3/empty.png"), new byte[0]);
+        String root = tmp.resolve("with-empty").toString();
+        ImageFolderDataset strict = ImageFolderDataset.open(spark, root, SHAPE, CLASSES, FAIL);
+        IOException e = assertThrows(IOException.class, () -> strict.read(sc, BLOCK, 2));
+        assertTrue(e.getMessage().contains("c3/empty.png: empty file (0 bytes), not an image"), e.getMessage());
+        LabeledData.Loaded lenient = ImageFolderDataset.open(spark, root, SHAPE, CLASSES, LabeledData.BadRecords.SKIP)
+                .read(sc, BLOCK, 2);
+        assertEquals(1, lenient.skipped(), "the empty file is counted");
+        assertTrue(lenient.firstSkipped().get(0).contains("c3/empty.png: empty file"), lenient.firstSkipped().toString());
+        assertEquals(CLASSES, lenient.blocks().map(ExampleBlock::size).fold(0, Integer::sum), "every good image is kept");
+    }
+
+    @Test
     void badFilesAndPathsFailNamingThem() throws IOException {
         Configuration conf = sc.hadoopConfiguration();
         // an image that cannot be decoded
