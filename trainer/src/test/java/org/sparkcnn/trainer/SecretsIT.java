@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * "Keys are never logged": an S3 secret key passed with --conf appears in no byte of the run's log,
+ * "Keys are never logged": an S3 access and secret key passed with --conf appear in no byte of the run's log,
  * metrics, report, summary, configuration, model file or checkpoint (issue 22, item 6).
  */
 class SecretsIT {
@@ -38,6 +38,7 @@ class SecretsIT {
         }
         assertEquals(0, r.exit(), r.output());
         assertFalse(r.output().contains(secret), "the secret key is in the run's log " + r.log());
+        assertFalse(r.output().contains(accessKey), "the access key is in the run's log " + r.log());
         List<Path> files = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(run)) {
             walk.filter(Files::isRegularFile).forEach(files::add);
@@ -47,6 +48,7 @@ class SecretsIT {
         for (Path f : files) {
             String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
             assertFalse(content.contains(secret), "the secret key is in " + f);
+            assertFalse(content.contains(accessKey), "the access key is in " + f);
         }
     }
 }
