@@ -78,9 +78,9 @@ final class BenchCommand implements Runnable {
             Configuration hadoop = new Configuration();
             IdxDataset ds = IdxDataset.locate(hadoop, data, List.of("train"), def.outputSize());
             def.checkInput(ds.shape());
-            // The whole training set, cycled in batches as a training run's first steps: a few
-            // thousand examples cycled for long enough would overfit, and their tiny (subnormal)
-            // gradients run slowly and are no run's workload (the PyTorch peer does the same).
+            // The whole training set, cycled in batches as a training run's first steps (the PyTorch
+            // peer does the same): a few thousand examples cycled for long enough would overfit, and
+            // an overfit model's tiny gradients are no training run's workload.
             int n = (int) ds.count();
             ExampleBlock block = ds.readBlocks(hadoop, 0, n, n).get(0);
             Normalization norm = new Normalization(new float[]{0.2860f}, new float[]{0.3530f});

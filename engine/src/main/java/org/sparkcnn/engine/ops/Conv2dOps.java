@@ -176,8 +176,8 @@ public final class Conv2dOps {
     /**
      * {@code out (N,O,Ho,Wo) = conv(inp (N,C,H,W), W (O,C,kh,kw)) + b}. Weights at {@code params[wOff..]},
      * bias at {@code params[bOff..]} ({@code bOff < 0}: none). Examples go {@code group} at a time;
-     * {@code col} holds at least group*(C*kh*kw + 1)*Ho*Wo floats and {@code yt} group*O*Ho*Wo. Afterwards
-     * {@code col} holds the last group's columns and a row of ones under them.
+     * {@code col} holds at least group*(C*kh*kw + 1)*Ho*Wo floats (the backward puts a row of ones under
+     * the columns) and {@code yt} group*O*Ho*Wo. Afterwards {@code col} holds the last group's columns.
      * Order: each output is its bias (or +0), then one fused multiply-add per tap in (c, u, v) order.
      */
     public static void forward(float[] out, float[] inp, float[] params, int wOff, int bOff,
@@ -190,7 +190,6 @@ public final class Conv2dOps {
             for (int b = 0; b < g; b++) {
                 im2col(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col, b * hw, ld);
             }
-            java.util.Arrays.fill(col, ckk * ld, (ckk + 1) * ld, 1f);
             for (int oc = 0; oc < o; oc++) {
                 java.util.Arrays.fill(yt, oc * ld, (oc + 1) * ld, bOff >= 0 ? params[bOff + oc] : 0f);
             }
@@ -234,8 +233,8 @@ public final class Conv2dOps {
                 for (int b = 0; b < g; b++) {
                     im2col(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col, b * hw, ld);
                 }
-                java.util.Arrays.fill(col, ckk * ld, (ckk + 1) * ld, 1f);
             }
+            java.util.Arrays.fill(col, ckk * ld, (ckk + 1) * ld, 1f);
             // [dW db] (O x CKK+1) += dY (O x g*HoWo) * [col; 1]^T
             Gemm.dot16(o, ld1, ld, yt, 0, ld, col, 0, ld, dw, 0, ld1);
             if (dinp != null) {

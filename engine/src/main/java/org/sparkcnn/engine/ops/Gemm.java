@@ -13,8 +13,8 @@ package org.sparkcnn.engine.ops;
  *   <li>{@link #dot16}: {@code C[i][j] += tree(S_0, ..., S_15)} where {@code S_r} is the fma chain, from
  *       +0, over the k with {@code k mod 16 = r} in increasing k, of {@code A[i][k] * B[j][k]}, and the
  *       tree adds neighbours: {@code (((S0+S1)+(S2+S3))+((S4+S5)+(S6+S7)))+(((S8+S9)+...)...)}. For long
- *       inner dimensions where both operands run along k (a dense layer's forward); 16 partial sums
- *       are one 512-bit vector, two 256-bit or four 128-bit ones.</li>
+ *       inner dimensions where both operands run along k (a dense layer's forward, a convolution's dW
+ *       and db); 16 partial sums are one 512-bit vector, two 256-bit or four 128-bit ones.</li>
  * </ul>
  * A is addressed as {@code a[aOff + i*aRow + k*aCol]}, so either orientation of a row-major matrix
  * works; B and C are row-major with leading dimensions {@code ldb} and {@code ldc}.
@@ -243,19 +243,23 @@ public final class Gemm {
         private float[] partials = new float[0];
 
         float[] panels(int size) {
-            return panels.length >= size ? panels : (panels = new float[size]);
+            return panels = atLeast(panels, size);
         }
 
         float[] bTail(int size) {
-            return bTail.length >= size ? bTail : (bTail = new float[size]);
+            return bTail = atLeast(bTail, size);
         }
 
         float[] cTile(int size) {
-            return cTile.length >= size ? cTile : (cTile = new float[size]);
+            return cTile = atLeast(cTile, size);
         }
 
         float[] partials(int size) {
-            return partials.length >= size ? partials : (partials = new float[size]);
+            return partials = atLeast(partials, size);
+        }
+
+        private static float[] atLeast(float[] buffer, int size) {
+            return buffer.length >= size ? buffer : new float[size];
         }
     }
 }

@@ -14,9 +14,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * candidate more than 3 times slower than the best gets up to {@link #MAX_TRIALS} calls, in case
  * the JIT was still compiling it. The trials run again after {@link #RETIME_AFTER} uses of a choice,
  * when the JIT has compiled every candidate (the first trials often see only the first one compiled).
- * Since every candidate
- * gives the same bits, which one runs can never change a result. One choice per key per JVM, shared
- * by all threads; {@link #report()} lists them for the logs.
+ * Since every candidate gives the same bits, which one runs can never change a result. One choice per
+ * key per JVM, shared by all threads; {@link #report()} lists them for the logs.
  */
 public final class KernelChoice {
 
