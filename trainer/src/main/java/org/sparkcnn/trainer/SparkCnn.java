@@ -1,6 +1,7 @@
 package org.sparkcnn.trainer;
 
 import java.io.PrintWriter;
+import org.sparkcnn.jobs.data.BadDataException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,6 +36,7 @@ public final class SparkCnn implements Runnable {
 
     /** Runs a command line and returns its exit status (tests call this). */
     public static int run(String... args) {
+        QuietDataErrors.install();
         CommandLine cli = new CommandLine(new SparkCnn());
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             PrintWriter err = commandLine.getErr();
@@ -43,8 +45,13 @@ public final class SparkCnn implements Runnable {
                 return USAGE;
             }
             err.println("sparkcnn " + commandLine.getCommandName() + " failed: " + message(e));
-            if (Boolean.getBoolean("sparkcnn.stacktrace")) {
+            if (Boolean.getBoolean("sparkcnn.stacktrace") || !expected(e)) {
                 e.printStackTrace(err);
+            } else {
+                String trace = traceFile(commandLine.getCommandName(), e);
+                if (trace != null) {
+                    err.println("  (the full stack trace is in " + trace + ")");
+                }
             }
             return FAILED;
         });
@@ -63,6 +70,36 @@ public final class SparkCnn implements Runnable {
         String msg = t.getMessage() != null ? t.getMessage() : t.getClass().getName();
         return t instanceof RuntimeException && !(t instanceof IllegalArgumentException) && !(t instanceof IllegalStateException)
                 ? msg + " (" + t.getClass().getSimpleName() + ")" : msg;
+    }
+
+    /**
+     * A failure whose message says it all: bad input data, an I/O error naming its path, or a run our
+     * code stopped with a message (divergence). Anything else is unexpected and gets its stack trace.
+     */
+    static boolean expected(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (BadDataException.isBadData(c) || c instanceof java.io.IOException || c instanceof IllegalStateException
+                    || c instanceof IllegalArgumentException) {
+                return true;
+            }
+            if (!isWrapper(c)) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Writes {@code e}'s stack trace to a new file in the temporary directory; returns its path, or null. */
+    private static String traceFile(String command, Throwable e) {
+        try {
+            java.nio.file.Path f = java.nio.file.Files.createTempFile("sparkcnn-" + command + "-", ".trace");
+            java.io.StringWriter text = new java.io.StringWriter();
+            e.printStackTrace(new PrintWriter(text));
+            java.nio.file.Files.writeString(f, text.toString());
+            return f.toString();
+        } catch (java.io.IOException | RuntimeException io) {
+            return null;
+        }
     }
 
     private static boolean isWrapper(Throwable t) {

@@ -288,7 +288,7 @@ public final class CsvDataset implements LabeledData {
                 if (options.badRecords() == BadRecords.FAIL) {
                     String problem = parseRow(text, check, 0);
                     if (problem != null) {
-                        throw new IOException(name + ":" + line + ": " + problem);
+                        throw new BadDataException(name + ":" + line + ": " + problem);
                     }
                 }
                 handler.row(line, text);

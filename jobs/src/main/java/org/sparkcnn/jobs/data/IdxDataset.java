@@ -108,7 +108,7 @@ public final class IdxDataset implements LabeledData {
         }
         try (IdxFile f = IdxFile.open(conf, labelsUri, LABELS_RANK)) {
             if (f.dims[0] != imageCount) {
-                throw new IOException("images (" + images + ") have " + imageCount + " records but labels ("
+                throw new BadDataException("images (" + images + ") have " + imageCount + " records but labels ("
                         + f.uri + ") have " + f.dims[0]);
             }
             return new IdxDataset(images, f.uri, imageCount, rows, cols, numClasses);
@@ -398,12 +398,12 @@ public final class IdxDataset implements LabeledData {
             try {
                 img = IdxFile.open(conf, imagesUri, IMAGES_RANK);
                 if (img.dims[0] != count || img.dims[1] != rows || img.dims[2] != cols) {
-                    throw new IOException(imagesUri + ": header now announces " + img.announced()
+                    throw new BadDataException(imagesUri + ": header now announces " + img.announced()
                             + " but the dataset was opened with " + count + " x " + rows + " x " + cols);
                 }
                 lab = IdxFile.open(conf, labelsUri, LABELS_RANK);
                 if (lab.dims[0] != count) {
-                    throw new IOException(labelsUri + ": header now announces " + lab.dims[0]
+                    throw new BadDataException(labelsUri + ": header now announces " + lab.dims[0]
                             + " labels but the dataset was opened with " + count);
                 }
                 img.seekData(from * recordBytes);
@@ -437,7 +437,7 @@ public final class IdxDataset implements LabeledData {
             for (int i = 0; i < n; i++) {
                 int label = labelBytes[i] & 0xff;
                 if (label >= numClasses) {
-                    throw new IOException(labelsUri + ": record " + (position + i) + " has label " + label
+                    throw new BadDataException(labelsUri + ": record " + (position + i) + " has label " + label
                             + ", outside [0, " + numClasses + ")");
                 }
                 labelInts[i] = label;
@@ -520,7 +520,7 @@ public final class IdxDataset implements LabeledData {
                 throw accessError(uri, e);
             }
             if (status.isDirectory()) {
-                throw new IOException(uri + ": is a directory, not an IDX file");
+                throw new BadDataException(uri + ": is a directory, not an IDX file");
             }
             FSDataInputStream stream;
             try {
@@ -547,11 +547,11 @@ public final class IdxDataset implements LabeledData {
                 if (!gzip) {
                     long have = status.getLen() - f.headerBytes;
                     if (have < f.dataBytes) {
-                        throw new IOException(uri + ": truncated: header announces " + f.announced()
+                        throw new BadDataException(uri + ": truncated: header announces " + f.announced()
                                 + " data bytes but the file ends after " + have);
                     }
                     if (have > f.dataBytes) {
-                        throw new IOException(uri + ": trailing data: header announces " + f.announced()
+                        throw new BadDataException(uri + ": trailing data: header announces " + f.announced()
                                 + " data bytes but the file has " + have);
                     }
                 }
@@ -589,16 +589,16 @@ public final class IdxDataset implements LabeledData {
             byte[] magic = new byte[4];
             int got = readUpTo(in, magic, 0, 4);
             if (got < 4) {
-                throw new IOException(uri + ": not an IDX file (only " + got + " bytes, the IDX magic needs 4)");
+                throw new BadDataException(uri + ": not an IDX file (only " + got + " bytes, the IDX magic needs 4)");
             }
             if (magic[0] != 0 || magic[1] != 0) {
                 int m = ((magic[0] & 0xff) << 24) | ((magic[1] & 0xff) << 16) | ((magic[2] & 0xff) << 8) | (magic[3] & 0xff);
-                throw new IOException(uri + ": not an IDX file (magic " + String.format("0x%08x", m)
+                throw new BadDataException(uri + ": not an IDX file (magic " + String.format("0x%08x", m)
                         + ", expected 0x0000 then type and rank)");
             }
             int type = magic[2] & 0xff;
             if (type != UNSIGNED_BYTE) {
-                throw new IOException(uri + ": IDX element type " + String.format("0x%02X", type) + typeName(type)
+                throw new BadDataException(uri + ": IDX element type " + String.format("0x%02X", type) + typeName(type)
                         + " is not supported (only 0x08 unsigned byte)");
             }
             int rank = magic[3] & 0xff;
@@ -607,12 +607,12 @@ public final class IdxDataset implements LabeledData {
                         ? "an images file needs 3 dimensions (count, rows, cols)"
                         : "a labels file needs 1 dimension (count)";
                 String hint = rank == IMAGES_RANK + LABELS_RANK - expectedRank ? "; images and labels swapped?" : "";
-                throw new IOException(uri + ": IDX rank " + rank + " but " + expected + hint);
+                throw new BadDataException(uri + ": IDX rank " + rank + " but " + expected + hint);
             }
             byte[] dimBytes = new byte[4 * rank];
             got = readUpTo(in, dimBytes, 0, dimBytes.length);
             if (got < dimBytes.length) {
-                throw new IOException(uri + ": truncated: the IDX header needs " + (4 + dimBytes.length)
+                throw new BadDataException(uri + ": truncated: the IDX header needs " + (4 + dimBytes.length)
                         + " bytes but the file ends after " + (4 + got));
             }
             int[] dims = new int[rank];
@@ -620,16 +620,16 @@ public final class IdxDataset implements LabeledData {
                 long d = ((dimBytes[4 * i] & 0xffL) << 24) | ((dimBytes[4 * i + 1] & 0xff) << 16)
                         | ((dimBytes[4 * i + 2] & 0xff) << 8) | (dimBytes[4 * i + 3] & 0xff);
                 if (d > Integer.MAX_VALUE) {
-                    throw new IOException(uri + ": IDX dimension " + i + " is " + d + ", larger than supported");
+                    throw new BadDataException(uri + ": IDX dimension " + i + " is " + d + ", larger than supported");
                 }
                 dims[i] = (int) d;
             }
             if (rank == IMAGES_RANK) {
                 if (dims[1] == 0 || dims[2] == 0) {
-                    throw new IOException(uri + ": images of " + dims[1] + " x " + dims[2] + " pixels are empty");
+                    throw new BadDataException(uri + ": images of " + dims[1] + " x " + dims[2] + " pixels are empty");
                 }
                 if ((long) dims[1] * dims[2] > Integer.MAX_VALUE) {
-                    throw new IOException(uri + ": images of " + dims[1] + " x " + dims[2] + " pixels are too large");
+                    throw new BadDataException(uri + ": images of " + dims[1] + " x " + dims[2] + " pixels are too large");
                 }
             }
             return dims;
@@ -683,10 +683,10 @@ public final class IdxDataset implements LabeledData {
                 got = readUpTo(in, buffer, 0, len);
             } catch (EOFException e) {
                 // GZIPInputStream: the compressed stream is cut off. Where exactly is not known.
-                throw new IOException(uri + ": truncated: header announces " + announced()
+                throw new BadDataException(uri + ": truncated: header announces " + announced()
                         + " data bytes but the gzip stream is cut off after at least " + dataPosition, e);
             } catch (ZipException e) {
-                throw new IOException(uri + ": corrupt gzip data after " + dataPosition + " data bytes ("
+                throw new BadDataException(uri + ": corrupt gzip data after " + dataPosition + " data bytes ("
                         + e.getMessage() + ")", e);
             } catch (IOException e) {
                 throw new IOException(uri + ": read error after " + dataPosition + " data bytes ("
@@ -694,7 +694,7 @@ public final class IdxDataset implements LabeledData {
             }
             dataPosition += got;
             if (got < len) {
-                throw new IOException(uri + ": truncated: header announces " + announced()
+                throw new BadDataException(uri + ": truncated: header announces " + announced()
                         + " data bytes but the file ends after " + dataPosition);
             }
         }
@@ -708,14 +708,14 @@ public final class IdxDataset implements LabeledData {
             try {
                 b = in.read();
             } catch (EOFException e) {
-                throw new IOException(uri + ": truncated: the gzip stream is cut off after its " + dataBytes
+                throw new BadDataException(uri + ": truncated: the gzip stream is cut off after its " + dataBytes
                         + " data bytes", e);
             } catch (IOException e) {
-                throw new IOException(uri + ": corrupt gzip data after the " + dataBytes + " data bytes ("
+                throw new BadDataException(uri + ": corrupt gzip data after the " + dataBytes + " data bytes ("
                         + e.getMessage() + ")", e);
             }
             if (b != -1) {
-                throw new IOException(uri + ": trailing data: header announces " + announced()
+                throw new BadDataException(uri + ": trailing data: header announces " + announced()
                         + " data bytes but the file has more");
             }
         }

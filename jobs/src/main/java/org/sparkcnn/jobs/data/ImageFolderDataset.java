@@ -132,7 +132,7 @@ public final class ImageFolderDataset implements LabeledData {
         SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
         List<String> empty = emptyImages(sc.hadoopConfiguration(), uri);
         if (!empty.isEmpty() && badRecords == BadRecords.FAIL) {
-            throw new IOException(empty.get(0) + ": empty file (0 bytes), not an image"
+            throw new BadDataException(empty.get(0) + ": empty file (0 bytes), not an image"
                     + (empty.size() > 1 ? " (and " + (empty.size() - 1) + " more empty image files)" : "")
                     + "; remove it, or set data.bad-records=skip");
         }
@@ -178,7 +178,7 @@ public final class ImageFolderDataset implements LabeledData {
         String[] parts = path.split("/");
         int k = java.util.Collections.binarySearch(classNames, parts[parts.length - 2]);
         if (k < 0) {
-            throw new IllegalArgumentException(path + ": folder '" + parts[parts.length - 2] + "' is not one of the classes");
+            throw new BadRecordException(path + ": folder '" + parts[parts.length - 2] + "' is not one of the classes");
         }
         return k;
     }

@@ -305,7 +305,7 @@ public final class ParquetDataset implements LabeledData {
 
     private static void read(Row r, Shape s, double scale, float[] out, int off, String where) {
         if (r.isNullAt(1)) {
-            throw new IllegalArgumentException(where + ": null");
+            throw new BadRecordException(where + ": null");
         }
         Object v = r.get(1);
         if (v instanceof byte[] bytes) {
@@ -314,13 +314,13 @@ public final class ParquetDataset implements LabeledData {
         }
         List<Object> values = r.getList(1);
         if (values.size() != s.size()) {
-            throw new IllegalArgumentException(where + ": " + values.size() + " values; the shape " + s + " needs " + s.size());
+            throw new BadRecordException(where + ": " + values.size() + " values; the shape " + s + " needs " + s.size());
         }
         for (int i = 0; i < values.size(); i++) {
             Object x = values.get(i);
             double d = x == null ? Double.NaN : ((Number) x).doubleValue();
             if (!Double.isFinite(d)) {
-                throw new IllegalArgumentException(where + ": value " + i + " is " + x + " (not finite)");
+                throw new BadRecordException(where + ": value " + i + " is " + x + " (not finite)");
             }
             out[off + i] = (float) (d / scale);
         }
@@ -333,11 +333,11 @@ public final class ParquetDataset implements LabeledData {
     /** A label that must be a whole number in [0, classes). */
     static int label(Number value, int classes, String where) {
         if (value == null) {
-            throw new IllegalArgumentException(where + ": null label");
+            throw new BadRecordException(where + ": null label");
         }
         double v = value.doubleValue();
         if (v != Math.rint(v) || v < 0 || v >= classes) {
-            throw new IllegalArgumentException(where + ": label " + v + " is not a whole number in [0, " + classes + ")");
+            throw new BadRecordException(where + ": label " + v + " is not a whole number in [0, " + classes + ")");
         }
         return (int) v;
     }

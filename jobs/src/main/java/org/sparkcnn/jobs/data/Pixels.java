@@ -69,10 +69,10 @@ public final class Pixels {
         try {
             img = javax.imageio.ImageIO.read(new ByteArrayInputStream(bytes));
         } catch (IOException e) {
-            throw new IllegalArgumentException(where + ": cannot be decoded as an image: " + e.getMessage(), e);
+            throw new BadRecordException(where + ": cannot be decoded as an image: " + e.getMessage(), e);
         }
         if (img == null) {
-            throw new IllegalArgumentException(where + ": not an image ImageIO can decode (" + bytes.length + " bytes)");
+            throw new BadRecordException(where + ": not an image ImageIO can decode (" + bytes.length + " bytes)");
         }
         int h = shape.height(), w = shape.width(), c = shape.channels();
         if (c != 1 && c != 3) {

@@ -117,7 +117,7 @@ final class ShardReader {
             rows = footer.getRecordCount();
         }
         if (rows != f.count()) {
-            throw new IOException(file + ": " + rows + " rows; " + range + " (" + f.count() + " rows)");
+            throw new BadDataException(file + ": " + rows + " rows; " + range + " (" + f.count() + " rows)");
         }
         Configuration readConf = conf;
         FilterCompat.Filter filter = FilterCompat.NOOP;
@@ -137,11 +137,11 @@ final class ShardReader {
                 at = file + " row " + (expected - f.first()) + " (index " + expected + ")";
                 long index = g.getFieldRepetitionCount(c.index()) == 0 ? -1 : g.getLong(c.index(), 0);
                 if (expected >= slice.to() || index != expected) {
-                    throw new IOException(at + ": the '" + c.index() + "' column is " + index + "; " + range);
+                    throw new BadDataException(at + ": the '" + c.index() + "' column is " + index + "; " + range);
                 }
                 int off = blocks.start(index);
                 if (g.getFieldRepetitionCount(c.features()) == 0) {
-                    throw new IllegalArgumentException(at + ", column '" + c.features() + "': null");
+                    throw new BadRecordException(at + ", column '" + c.features() + "': null");
                 }
                 Binary tensor = g.getBinary(c.features(), 0);
                 Pixels.fromBytes(tensor.getBytes(), c.shape(), blocks.features(), off, at + ", column '" + c.features() + "'");
@@ -152,10 +152,10 @@ final class ShardReader {
             if (e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith(file)) {
                 throw e;  // already names the file and row
             }
-            throw new IOException(at + ": not readable as a SparkCNN shard: " + e, e);
+            throw new BadDataException(at + ": not readable as a SparkCNN shard: " + e, e);
         }
         if (expected != slice.to()) {
-            throw new IOException(file + ": the rows with index " + expected + ".." + (slice.to() - 1) + " are missing; " + range);
+            throw new BadDataException(file + ": the rows with index " + expected + ".." + (slice.to() - 1) + " are missing; " + range);
         }
         return blocks.finish();
     }
@@ -171,7 +171,7 @@ final class ShardReader {
             case INT64 -> g.getLong(column, 0);
             case FLOAT -> g.getFloat(column, 0);
             case DOUBLE -> g.getDouble(column, 0);
-            default -> throw new IllegalArgumentException(at + ", column '" + column + "' has Parquet type " + t + "; expected a number");
+            default -> throw new BadRecordException(at + ", column '" + column + "' has Parquet type " + t + "; expected a number");
         };
     }
 }
