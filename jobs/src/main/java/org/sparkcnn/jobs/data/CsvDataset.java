@@ -45,13 +45,15 @@ public final class CsvDataset implements LabeledData {
 
     private final String uri;
     private final List<String> files;
+    private final List<String> hiddenFiles;
     private final Shape shape;
     private final int numClasses;
     private final Options options;
 
-    private CsvDataset(String uri, List<String> files, Shape shape, int numClasses, Options options) {
+    private CsvDataset(String uri, List<String> files, List<String> hiddenFiles, Shape shape, int numClasses, Options options) {
         this.uri = uri;
         this.files = files;
+        this.hiddenFiles = hiddenFiles;
         this.shape = shape;
         this.numClasses = numClasses;
         this.options = options;
@@ -67,6 +69,7 @@ public final class CsvDataset implements LabeledData {
         FileSystem fs = path.getFileSystem(conf);
         Path qualified = fs.makeQualified(path);
         List<String> files = new ArrayList<>();
+        List<String> hiddenFiles = new ArrayList<>();
         try {
             if (!fs.exists(path)) {
                 throw new IOException(qualified + ": no such file or directory");
@@ -77,12 +80,16 @@ public final class CsvDataset implements LabeledData {
             } else {
                 for (FileStatus f : fs.listStatus(path)) {
                     String name = f.getPath().getName();
-                    if (f.isFile() && !name.startsWith("_") && !name.startsWith(".")
-                            && (name.endsWith(".csv") || name.endsWith(".csv.gz"))) {
-                        files.add(f.getPath().toString());
+                    if (f.isFile() && (name.endsWith(".csv") || name.endsWith(".csv.gz"))) {
+                        (hidden(name) ? hiddenFiles : files).add(f.getPath().toString());
                     }
                 }
                 files.sort(null);
+                hiddenFiles.sort(null);
+                if (!hiddenFiles.isEmpty() && options.badRecords() == BadRecords.FAIL) {
+                    throw new BadDataException(hiddenFiles.get(0) + ": a hidden CSV file (its name starts with '.' or '_'), "
+                            + "which Hadoop tools skip; rename or remove it, or set data.bad-records=skip to leave it out");
+                }
                 if (files.isEmpty()) {
                     throw new IOException(qualified + ": no .csv or .csv.gz files in this directory");
                 }
@@ -90,22 +97,37 @@ public final class CsvDataset implements LabeledData {
         } catch (AccessControlException | AccessDeniedException e) {
             throw new IOException(qualified + ": permission denied (" + e.getMessage() + ")", e);
         }
-        int cells = firstRowCells(conf, files.get(0), options);
+        int cells = -1;
+        String first = null;
+        for (int f = 0; f < files.size() && cells < 0; f++) {  // an empty file is reported when the data is read
+            first = files.get(f);
+            cells = firstRowCells(conf, first, options);
+        }
+        if (cells < 0) {
+            throw new BadDataException(files.size() == 1 ? files.get(0) + ": no data rows"
+                    : qualified + ": no data rows in any of its " + files.size() + " CSV files");
+        }
         int pixels = cells - 1;
         if (shape == null) {
             int side = (int) Math.round(Math.sqrt(pixels));
             if (pixels <= 0 || side * side != pixels) {
-                throw new IOException(files.get(0) + ": cannot infer the image shape from " + pixels
+                throw new IOException(first + ": cannot infer the image shape from " + pixels
                         + " pixel cells (not a square); set the shape (data.shape = [C, H, W])");
             }
             shape = new Shape(1, side, side);
         } else if (shape.size() != pixels) {
-            throw new IOException(files.get(0) + ": rows have " + pixels + " pixel cells but the shape " + shape + " needs "
+            throw new IOException(first + ": rows have " + pixels + " pixel cells but the shape " + shape + " needs "
                     + shape.size());
         }
-        return new CsvDataset(qualified.toString(), files, shape, numClasses, options);
+        return new CsvDataset(qualified.toString(), files, hiddenFiles, shape, numClasses, options);
     }
 
+    /** Hadoop's and Spark's convention: a name starting with '.' or '_' is not data (.crc, _SUCCESS). */
+    static boolean hidden(String name) {
+        return name.startsWith(".") || name.startsWith("_");
+    }
+
+    /** The cell count of the file's first data row, or -1 if it has none. */
     private static int firstRowCells(Configuration conf, String file, Options options) throws IOException {
         try (BufferedReader in = reader(conf, file)) {
             String line = in.readLine();
@@ -115,10 +137,7 @@ public final class CsvDataset implements LabeledData {
             while (line != null && line.isBlank()) {
                 line = in.readLine();
             }
-            if (line == null) {
-                throw new IOException(file + ": no data rows");
-            }
-            return line.split(",", -1).length;
+            return line == null ? -1 : line.split(",", -1).length;
         }
     }
 
@@ -215,10 +234,26 @@ public final class CsvDataset implements LabeledData {
         long[] offsets = new long[files.size()];
         long total = 0, skipped = 0;
         List<String> firstSkipped = new ArrayList<>();
+        for (String h : hiddenFiles) {  // only under skip: open() refused them under fail
+            skipped++;
+            if (firstSkipped.size() < REPORTED) {
+                firstSkipped.add(h + ": a hidden CSV file, not read");
+            }
+        }
         for (Scan s : scans) {
             offsets[s.file()] = total;
             total += s.good();
             skipped += s.bad();
+            if (s.good() + s.bad() == 0) {  // a file without rows would vanish without a word
+                String empty = files.get(s.file()) + ": no data rows (an empty CSV file)";
+                if (options.badRecords() == BadRecords.FAIL) {
+                    throw new BadDataException(empty + "; remove it, or set data.bad-records=skip");
+                }
+                skipped++;
+                if (firstSkipped.size() < REPORTED) {
+                    firstSkipped.add(empty);
+                }
+            }
             for (String b : s.firstBad()) {
                 if (firstSkipped.size() < REPORTED) {
                     firstSkipped.add(b);

@@ -529,6 +529,65 @@ class DatasetFormatsTest {
     }
 
     @Test
+    void filesThatHadoopListingsWouldDropAreRejectedOrCountedNotLost() throws IOException {
+        // CSV: an empty file and a header-only one among good ones, and a hidden CSV file
+        Path csvDir = Files.createDirectories(tmp.resolve("csv-with-empties"));
+        Files.writeString(csvDir.resolve("a.csv"), csv(0, 20));
+        Files.writeString(csvDir.resolve("b.csv"), "");
+        Files.writeString(csvDir.resolve("c.csv"), csv(20, 30).substring(0, csv(20, 30).indexOf('\n') + 1));
+        Files.writeString(csvDir.resolve("d.csv"), csv(20, 30));
+        CsvDataset strictCsv = CsvDataset.open(sc.hadoopConfiguration(), csvDir.toString(), SHAPE, CLASSES, CSV);
+        IOException emptyCsv = assertThrows(IOException.class, () -> strictCsv.read(sc, BLOCK, 2));
+        assertTrue(emptyCsv.getMessage().contains("b.csv: no data rows (an empty CSV file)"), emptyCsv.getMessage());
+        Files.writeString(csvDir.resolve("._a.csv"), "AppleDouble");
+        IOException hiddenCsv = assertThrows(IOException.class,
+                () -> CsvDataset.open(sc.hadoopConfiguration(), csvDir.toString(), SHAPE, CLASSES, CSV));
+        assertTrue(hiddenCsv.getMessage().contains("._a.csv: a hidden CSV file"), hiddenCsv.getMessage());
+        LabeledData.Loaded lenientCsv = CsvDataset.open(sc.hadoopConfiguration(), csvDir.toString(), SHAPE, CLASSES,
+                new CsvDataset.Options(true, 0, 255, LabeledData.BadRecords.SKIP)).read(sc, BLOCK, 2);
+        assertEquals(3, lenientCsv.skipped(), "the hidden, the empty and the header-only file: " + lenientCsv.firstSkipped());
+        assertTrue(lenientCsv.firstSkipped().toString().contains("c.csv: no data rows"), lenientCsv.firstSkipped().toString());
+        assertEquals(30, lenientCsv.blocks().map(ExampleBlock::size).fold(0, Integer::sum), "every good row is kept");
+
+        // image folders: a hidden image file and a hidden class folder
+        for (int k = 0; k < CLASSES; k++) {
+            Path f = Files.createDirectories(tmp.resolve("with-hidden/c" + k)).resolve("ok.png");
+            ImageIO.write(image(pixels[k]), "png", f.toFile());
+        }
+        ImageIO.write(image(pixels[7]), "png", tmp.resolve("with-hidden/c2/._ok.png").toFile());
+        ImageIO.write(image(pixels[8]), "png", Files.createDirectories(tmp.resolve("with-hidden/c4/.thumbs")).resolve("t.png").toFile());
+        String root = tmp.resolve("with-hidden").toString();
+        ImageFolderDataset strictImages = ImageFolderDataset.open(spark, root, SHAPE, CLASSES, FAIL);
+        IOException hiddenImage = assertThrows(IOException.class, () -> strictImages.read(sc, BLOCK, 2));
+        assertTrue(hiddenImage.getMessage().contains("c2/._ok.png: a hidden file") && hiddenImage.getMessage().contains("(and 1 more"),
+                hiddenImage.getMessage());
+        LabeledData.Loaded lenientImages = ImageFolderDataset.open(spark, root, SHAPE, CLASSES, LabeledData.BadRecords.SKIP)
+                .read(sc, BLOCK, 2);
+        assertEquals(2, lenientImages.skipped(), lenientImages.firstSkipped().toString());
+        assertTrue(lenientImages.firstSkipped().toString().contains("c4/.thumbs/t.png: a hidden file"),
+                lenientImages.firstSkipped().toString());
+        assertEquals(CLASSES, lenientImages.blocks().map(ExampleBlock::size).fold(0, Integer::sum));
+
+        // Parquet: a zero-byte file and a hidden one beside a good file
+        String parquet = tmp.resolve("parquet-with-empty").toString();
+        Files.createDirectories(Path.of(parquet));
+        try (var files = Files.list(Path.of(java.net.URI.create(roots.get("file"))).resolve("parquet"))) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".parquet")).toList()) {
+                Files.copy(f, Path.of(parquet, f.getFileName().toString()));
+            }
+        }
+        Files.write(Path.of(parquet, "part-99999-empty.parquet"), new byte[0]);
+        IOException emptyParquet = assertThrows(IOException.class,
+                () -> ParquetDataset.open(spark, parquet, SHAPE, CLASSES, "label", "features", 255, FAIL).read(sc, BLOCK, 2).blocks().count());
+        assertTrue(emptyParquet.getMessage().contains("part-99999-empty.parquet: empty file (0 bytes)"), emptyParquet.getMessage());
+        LabeledData.Loaded lenientParquet = ParquetDataset.open(spark, parquet, SHAPE, CLASSES, "label", "features", 255,
+                LabeledData.BadRecords.SKIP).read(sc, BLOCK, 2);
+        assertEquals(1, lenientParquet.skipped(), lenientParquet.firstSkipped().toString());
+        assertTrue(lenientParquet.firstSkipped().get(0).contains("part-99999-empty.parquet: empty file"),
+                lenientParquet.firstSkipped().toString());
+    }
+
+    @Test
     void badFilesAndPathsFailNamingThem() throws IOException {
         Configuration conf = sc.hadoopConfiguration();
         // an image that cannot be decoded
