@@ -43,6 +43,7 @@ final class RunCheckpoints implements AutoCloseable {
     private long written;
     private double slowestWriteMs;
     private String newest;
+    private long lastStep = -1;
 
     RunCheckpoints(Configuration hadoop, TrainerConfig.Checkpoint settings, String dir) throws IOException {
         this.settings = settings;
@@ -131,17 +132,17 @@ final class RunCheckpoints implements AutoCloseable {
     }
 
     /**
-     * Snapshots the state after step {@code m} (copies, on the training thread) and hands it to the
+     * Snapshots the state after {@code step} (copies, on the training thread) and hands it to the
      * background writer; reports a failed earlier write. Returns the snapshot time in milliseconds.
      */
-    double write(TrainingJob.StepMetrics m, int stepsPerEpoch, long seed, String config, ModelDefinition def,
+    double write(long step, int stepsPerEpoch, long seed, String config, ModelDefinition def,
                  Map<String, String> fingerprint, float[] params, Optimizer optimizer, LrSchedule schedule,
                  TrainCommand.EarlyStopping stopping, MetricsLog metrics, Progress progress) throws IOException {
         if (writer != null) {
             writer.check();
         }
         long t0 = System.nanoTime();
-        long step = m.step() + 1;
+        lastStep = step;
         Checkpoint c = new Checkpoint(step, (int) (step / stepsPerEpoch), (int) (step % stepsPerEpoch), seed,
                 def.toJsonString(), config, fingerprint, params.clone(), optimizer.state(), schedule.state(),
                 stopping.state(), stopping.arrays());
@@ -166,6 +167,11 @@ final class RunCheckpoints implements AutoCloseable {
         }
         progress.message(String.format(Locale.ROOT, "checkpoint %s (%.1f MiB; training paused %.0f ms to snapshot, "
                 + "written in %.0f ms in the background)", done.uri(), done.bytes() / 1048576.0, done.snapshotMs(), done.writeMs()));
+    }
+
+    /** The step of the newest checkpoint handed to the writer in this run; -1 if none. */
+    long lastStep() {
+        return lastStep;
     }
 
     /** Reports a failed background write as soon as it is known. */

@@ -27,16 +27,29 @@ final class RunDirectory {
      * nothing yet, so it can run before Spark starts.
      */
     static RunDirectory check(Configuration conf, String uri, boolean overwrite) throws IOException {
+        return check(conf, uri, overwrite, false);
+    }
+
+    /**
+     * As {@link #check(Configuration, String, boolean)}; with {@code resume}, an existing output is a
+     * completed run that may be continued (it is replaced only when the continued run succeeds).
+     */
+    static RunDirectory check(Configuration conf, String uri, boolean overwrite, boolean resume) throws IOException {
         Path path = new Path(uri);
         FileSystem fs = path.getFileSystem(conf);
         // No .crc side files next to a run's artifacts on a local disk (the instance is shared).
         fs.setWriteChecksum(false);
         RunDirectory dir = new RunDirectory(fs, fs.makeQualified(path));
-        if (fs.exists(dir.target) && !overwrite) {
+        if (fs.exists(dir.target) && !overwrite && !resume) {
             throw new TrainerConfig.Invalid("output " + dir.target + " already exists; choose another --output or pass "
                     + "--overwrite (the old output is replaced only when the new run succeeds)");
         }
         return dir;
+    }
+
+    /** Whether the output exists (a completed run). */
+    boolean targetExists() throws IOException {
+        return fs.exists(target);
     }
 
     /** Whether a staging directory (of a run in progress or interrupted) exists. */
@@ -50,6 +63,14 @@ final class RunDirectory {
      */
     RunDirectory create(boolean resuming) throws IOException {
         if (resuming && fs.exists(staging)) {
+            return this;
+        }
+        if (resuming && fs.exists(target)) {  // continuing a completed run: its files are the run so far
+            Path copying = new Path(target.getParent(), target.getName() + ".copying");
+            fs.delete(copying, true);  // a copy an earlier attempt left half done
+            if (!org.apache.hadoop.fs.FileUtil.copy(fs, target, fs, copying, false, fs.getConf()) || !fs.rename(copying, staging)) {
+                throw new IOException("could not copy " + target + " to " + staging + " to continue it");
+            }
             return this;
         }
         if (fs.exists(staging)) {

@@ -83,6 +83,8 @@ final class TrainCommand implements Callable<Integer> {
     boolean resume;
     @Option(names = "--force", description = "With --resume: allow changed training settings (learning rate, epochs, ...).")
     boolean force;
+    @Option(names = "--init-from", paramLabel = "MODEL", description = "Config training.init-from: start from this model file's weights (same architecture).")
+    String initFrom;
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any config key, as HOCON (repeatable): --set training.optimizer.momentum=0.8")
     List<String> settings = List.of();
     @Option(names = "--print-config", description = "Print the effective configuration and exit without training.")
@@ -106,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Object[][] pairs = {{"model", model}, {"data.train", data}, {"data.test", testData}, {"data.partitions", partitions},
                 {"training.seed", seed}, {"training.epochs", epochs}, {"training.max-steps", maxSteps},
-                {"training.batch-size", batchSize}, {"training.optimizer.lr", lr}, {"output.dir", output},
+                {"training.batch-size", batchSize}, {"training.optimizer.lr", lr}, {"training.init-from", initFrom}, {"output.dir", output},
                 {"output.overwrite", overwrite ? Boolean.TRUE : null}, {"checkpoint.every-steps", checkpointEvery},
                 {"checkpoint.auto-resume", resume ? Boolean.TRUE : null}};
         for (Object[] p : pairs) {
@@ -140,15 +142,25 @@ final class TrainCommand implements Callable<Integer> {
         String outUri = cfg.output().dir().isBlank()
                 ? "runs/" + def.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 : cfg.output().dir();
-        RunDirectory run = RunDirectory.check(hadoop, outUri, cfg.output().overwrite());
+        RunDirectory run = RunDirectory.check(hadoop, outUri, cfg.output().overwrite(), resume);
         if (resume && cfg.output().dir().isBlank()) {
             throw new TrainerConfig.Invalid("--resume needs the --output of the run to continue");
         }
+        // --resume on a completed run (no staging directory) continues from the checkpoints in its output.
+        boolean continuing = resume && run.targetExists() && !run.stagingExists();
         RunCheckpoints checkpoints = new RunCheckpoints(hadoop, cfg.checkpoint(),
                 cfg.checkpoint().dir().isBlank() ? run.stagingUri() + "/checkpoints" : cfg.checkpoint().dir());
+        RunCheckpoints resumeDir = continuing && cfg.checkpoint().dir().isBlank()
+                ? new RunCheckpoints(hadoop, cfg.checkpoint(), run.uri() + "/checkpoints") : checkpoints;
         CheckpointStore.Found resumeFrom = null;
         if (cfg.checkpoint().autoResume()) {
-            resumeFrom = checkpoints.newestComplete(w -> System.out.println("warning: " + w)).orElse(null);
+            resumeFrom = resumeDir.newestComplete(w -> System.out.println("warning: " + w)).orElse(null);
+            if (resumeFrom == null && continuing) {
+                throw new TrainerConfig.Invalid("--resume: the completed run in " + run.uri() + " has no checkpoint in "
+                        + resumeDir.uri() + " to continue from (checkpoints are written with --checkpoint-every N or "
+                        + "checkpoint.every-epoch = true); start a new run from its weights with --init-from "
+                        + run.finalFile("model.sparkcnn"));
+            }
             if (resumeFrom == null && resume) {
                 throw new TrainerConfig.Invalid("--resume: no complete checkpoint in " + checkpoints.uri() + " to continue from");
             }
@@ -160,6 +172,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new TrainerConfig.Invalid(checkpoints.uri() + " holds the checkpoints of an interrupted run; pass --resume "
                     + "to continue it, or --overwrite to start over");
         }
+        // A resumed run's weights come from its checkpoint; a new one may start from a model file's.
+        ModelFile.SavedModel initial = resumeFrom != null || cfg.training().initFrom().isBlank() ? null
+                : Checks.initFrom(hadoop, cfg.training().initFrom(), def);
         IdxDataset trainIdx = DataSources.check(hadoop, cfg.data(), cfg.data().train(), TRAIN_PREFIXES);
         String testUri = trainIdx != null ? orElse(cfg.data().test(), parentDir(trainIdx.imagesUri())) : cfg.data().test();
         IdxDataset testIdx = DataSources.check(hadoop, cfg.data(), testUri, TEST_PREFIXES);
@@ -182,7 +197,7 @@ final class TrainCommand implements Callable<Integer> {
             for (LabeledData d : List.of(train, test, validation)) {
                 checkInput(def, d);
             }
-            return train(spark, cfg, rendered, def, optimizer, schedule, initializer, run, train, test, validation,
+            return train(spark, cfg, rendered, def, optimizer, schedule, initializer, initial, run, train, test, validation,
                     checkpoints, resumeFrom);
         } finally {
             spark.stop();
@@ -190,7 +205,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int train(SparkSession spark, TrainerConfig cfg, String rendered, ModelDefinition def, Optimizer optimizer,
-                      LrSchedule schedule, Initializer initializer, RunDirectory run, LabeledData train, LabeledData test,
+                      LrSchedule schedule, Initializer initializer, ModelFile.SavedModel initial, RunDirectory run,
+                      LabeledData train, LabeledData test,
                       LabeledData validation, RunCheckpoints checkpoints, CheckpointStore.Found resumeFrom)
             throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -221,8 +237,9 @@ final class TrainCommand implements Callable<Integer> {
         long testCount = testBlocks.map(ExampleBlock::size).fold(0, Integer::sum);
         System.out.println("data: " + trainCount + " training examples (" + train.uri() + "), " + testCount
                 + " test examples (" + test.uri() + ")");
-        Normalization norm = cfg.data().normalization().mean().isEmpty() ? Datasets.normalization(trainBlocks)
-                : given(cfg.data().normalization(), train.shape());
+        // Fine-tuning keeps the normalization the initial weights were trained with, unless one is given.
+        Normalization norm = !cfg.data().normalization().mean().isEmpty() ? given(cfg.data().normalization(), train.shape())
+                : initial != null ? initial.normalization() : Datasets.normalization(trainBlocks);
         System.out.printf(Locale.ROOT, "spark: master %s, %d partitions, default parallelism %d; kernels %s%n",
                 sc.master(), partitions, sc.defaultParallelism(), Gemm.implementation());
         System.out.println("convolutions: " + def.convolutionKernels());
@@ -251,6 +268,9 @@ final class TrainCommand implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "resuming from %s: step %d (epoch %d, step %d of it), weights sha256 %s%n",
                     resumeFrom.uri(), c.step(), c.epoch() + 1, c.stepInEpoch(), c.weightsSha256());
+        } else if (initial != null) {
+            params = initial.params().clone();
+            System.out.println("initial weights: " + t.initFrom() + " (weights sha256 " + ModelFile.sha256(params) + ")");
         } else {
             params = initializer.initialize(def, t.seed());
         }
@@ -287,7 +307,7 @@ final class TrainCommand implements Callable<Integer> {
                             progress, curves);
                     imagesSeen[0] += m.examples();
                     if (checkpoints.due(m)) {
-                        checkpoints.write(m, sampler.stepsPerEpoch(), t.seed(), rendered, def, fingerprint, p, optimizer,
+                        checkpoints.write(m.step() + 1, sampler.stepsPerEpoch(), t.seed(), rendered, def, fingerprint, p, optimizer,
                                 schedule, stopping, metrics, progress);
                     } else {
                         checkpoints.check();
@@ -321,6 +341,11 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 throw failure;
             }
+            if (cfg.checkpoint().enabled() && result.steps() > resumedAt && checkpoints.lastStep() != result.steps()) {
+                // the final state too, so that --resume can continue a completed run where it ended
+                checkpoints.write(result.steps(), sampler.stepsPerEpoch(), t.seed(), rendered, def, fingerprint, result.params(),
+                        optimizer, schedule, stopping, metrics, progress);
+            }
             checkpoints.close();  // the last checkpoint is complete before the run directory moves
             seconds[0] = (System.nanoTime() - t0) / 1e9;
             progress.message(String.format(Locale.ROOT, "trained %d steps in %.1f s%s%s", result.steps() - resumedAt,
@@ -346,6 +371,8 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("img_per_s", imagesSeen[0] / seconds[0]);
             summary.put("weights_kept", kept);
             summary.put("resumed_from_step", resumedAt > 0 ? resumedAt : null);
+            summary.put("init_from", initial == null ? null : t.initFrom());
+            summary.put("init_from_weights_sha256", initial == null ? null : ModelFile.sha256(initial.params()));
             summary.put("skipped_steps", result.skippedSteps());
             summary.put("skipped_records", skippedRecords);
             summary.put("checkpoints_written", checkpoints.written());

@@ -44,7 +44,7 @@ public record TrainerConfig(String model, Data data, Training training, Validati
     }
 
     public record Training(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
-                           int treeDepth, String initializer, Map<String, Object> optimizer,
+                           int treeDepth, String initializer, String initFrom, Map<String, Object> optimizer,
                            Map<String, Object> schedule, String onDivergence) {
     }
 

@@ -1,0 +1,108 @@
+package org.sparkcnn.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.engine.ModelFile;
+
+/**
+ * A completed run continued with {@code --resume} (from the checkpoint of its last step, replacing
+ * the output only on success) ends bit-identical to a run trained that long at once; {@code --init-from}
+ * starts a new run from a model file's weights and records it.
+ */
+class ContinueRunTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldErr = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setErr(oldErr);
+    }
+
+    private String[] args(Path data, Path out, long steps, String... more) {
+        List<String> a = new ArrayList<>(List.of("train", "--master", "local[2]", "--data", data.toString(), "--output",
+                out.toString(), "--epochs", "0", "--max-steps", Long.toString(steps), "--batch-size", "16", "--seed", "3",
+                "--set", "training.schedule.name=constant", "--set", "validation.every-steps=10"));
+        a.addAll(List.of(more));
+        return a.toArray(new String[0]);
+    }
+
+    private static JsonNode summary(Path run) throws IOException {
+        return JSON.readTree(run.resolve("summary.json").toFile());
+    }
+
+    @Test
+    void aCompletedRunContinuesBitIdenticalAndInitFromStartsFromItsWeights() throws IOException {
+        Path data = TinyDataset.write(tmp.resolve("data"), 320, 40);
+        Path run = tmp.resolve("run");
+        assertEquals(0, SparkCnn.run(args(data, run, 20, "--checkpoint-every", "15")), err.toString());
+        assertTrue(Files.isDirectory(run.resolve("checkpoints/step-000000020")), "the last step is checkpointed too");
+        String first = summary(run).get("weights_sha256").asText();
+
+        assertEquals(2, SparkCnn.run(args(data, run, 30, "--checkpoint-every", "15", "--resume")));
+        assertTrue(err.toString().contains("config key 'training.max-steps' is 20 in checkpoint ")
+                && err.toString().contains("but 30 now; pass --force"), err.toString());
+        assertEquals(first, summary(run).get("weights_sha256").asText(), "a refused continuation leaves the output as it was");
+
+        assertEquals(0, SparkCnn.run(args(data, run, 30, "--checkpoint-every", "15", "--resume", "--force")), err.toString());
+        JsonNode continued = summary(run);
+        assertEquals(30, continued.get("steps").asInt());
+        assertEquals(20, continued.get("resumed_from_step").asInt());
+        assertFalse(Files.exists(tmp.resolve("run.inprogress")) || Files.exists(tmp.resolve("run.replaced")), "committed");
+        assertEquals(30, Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> l.contains("\"type\":\"step\"")).count(),
+                "the metrics hold all 30 steps once");
+
+        Path straight = tmp.resolve("straight");
+        assertEquals(0, SparkCnn.run(args(data, straight, 30)), err.toString());
+        assertEquals(summary(straight).get("weights_sha256").asText(), continued.get("weights_sha256").asText(),
+                "20 steps continued to 30 give the weights of 30 steps at once");
+
+        // A run without checkpoints cannot be continued; the message points to --init-from.
+        assertEquals(2, SparkCnn.run(args(data, straight, 40, "--resume", "--force")));
+        assertTrue(err.toString().contains("has no checkpoint in ") && err.toString().contains("--init-from " + straight.toUri().toString()
+                .replace("file:///", "file:/").replaceAll("/$", "") + "/model.sparkcnn"), err.toString());
+
+        // --init-from: with a learning rate of 0 the weights stay exactly the initial model's.
+        Path tuned = tmp.resolve("tuned");
+        String model = run.resolve("model.sparkcnn").toString();
+        assertEquals(0, SparkCnn.run(args(data, tuned, 3, "--init-from", model, "--lr", "0")), err.toString());
+        JsonNode s = summary(tuned);
+        assertEquals(continued.get("weights_sha256").asText(), s.get("weights_sha256").asText());
+        assertEquals(model, s.get("init_from").asText());
+        assertEquals(continued.get("weights_sha256").asText(), s.get("init_from_weights_sha256").asText());
+        try (var in = Files.newInputStream(tuned.resolve("model.sparkcnn"))) {
+            assertEquals(model, ModelFile.read(in, "tuned").metadata().get("init_from"), "recorded in the provenance");
+        }
+
+        assertEquals(2, SparkCnn.run(args(data, tmp.resolve("other"), 3, "--init-from", model, "--model", "small")));
+        assertTrue(err.toString().contains("config key 'training.init-from': " + model + " holds model 'lenet5'")
+                && err.toString().contains("not the architecture of model 'small'"), err.toString());
+    }
+}
