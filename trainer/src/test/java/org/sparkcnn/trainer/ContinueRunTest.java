@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.engine.ModelFile;
 
@@ -32,19 +28,8 @@ class ContinueRunTest {
     @TempDir
     Path tmp;
 
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final CapturedStderr err = new CapturedStderr();
 
     private String[] args(Path data, Path out, long steps, String... more) {
         List<String> a = new ArrayList<>(List.of("train", "--master", "local[2]", "--data", data.toString(), "--output",
@@ -62,16 +47,16 @@ class ContinueRunTest {
     void aCompletedRunContinuesBitIdenticalAndInitFromStartsFromItsWeights() throws IOException {
         Path data = TinyDataset.write(tmp.resolve("data"), 320, 40);
         Path run = tmp.resolve("run");
-        assertEquals(0, SparkCnn.run(args(data, run, 20, "--checkpoint-every", "15")), err.toString());
+        assertEquals(0, SparkCnn.run(args(data, run, 20, "--checkpoint-every", "15")), err.text());
         assertTrue(Files.isDirectory(run.resolve("checkpoints/step-000000020")), "the last step is checkpointed too");
         String first = summary(run).get("weights_sha256").asText();
 
         assertEquals(2, SparkCnn.run(args(data, run, 30, "--checkpoint-every", "15", "--resume")));
-        assertTrue(err.toString().contains("config key 'training.max-steps' is 20 in checkpoint ")
-                && err.toString().contains("but 30 now; pass --force"), err.toString());
+        assertTrue(err.text().contains("config key 'training.max-steps' is 20 in checkpoint ")
+                && err.text().contains("but 30 now; pass --force"), err.text());
         assertEquals(first, summary(run).get("weights_sha256").asText(), "a refused continuation leaves the output as it was");
 
-        assertEquals(0, SparkCnn.run(args(data, run, 30, "--checkpoint-every", "15", "--resume", "--force")), err.toString());
+        assertEquals(0, SparkCnn.run(args(data, run, 30, "--checkpoint-every", "15", "--resume", "--force")), err.text());
         JsonNode continued = summary(run);
         assertEquals(30, continued.get("steps").asInt());
         assertEquals(20, continued.get("resumed_from_step").asInt());
@@ -80,19 +65,19 @@ class ContinueRunTest {
                 "the metrics hold all 30 steps once");
 
         Path straight = tmp.resolve("straight");
-        assertEquals(0, SparkCnn.run(args(data, straight, 30)), err.toString());
+        assertEquals(0, SparkCnn.run(args(data, straight, 30)), err.text());
         assertEquals(summary(straight).get("weights_sha256").asText(), continued.get("weights_sha256").asText(),
                 "20 steps continued to 30 give the weights of 30 steps at once");
 
         // A run without checkpoints cannot be continued; the message points to --init-from.
         assertEquals(2, SparkCnn.run(args(data, straight, 40, "--resume", "--force")));
-        assertTrue(err.toString().contains("has no checkpoint in ") && err.toString().contains("--init-from " + straight.toUri().toString()
-                .replace("file:///", "file:/").replaceAll("/$", "") + "/model.sparkcnn"), err.toString());
+        assertTrue(err.text().contains("has no checkpoint in ") && err.text().contains("--init-from " + straight.toUri().toString()
+                .replace("file:///", "file:/").replaceAll("/$", "") + "/model.sparkcnn"), err.text());
 
         // --init-from: with a learning rate of 0 the weights stay exactly the initial model's.
         Path tuned = tmp.resolve("tuned");
         String model = run.resolve("model.sparkcnn").toString();
-        assertEquals(0, SparkCnn.run(args(data, tuned, 3, "--init-from", model, "--lr", "0")), err.toString());
+        assertEquals(0, SparkCnn.run(args(data, tuned, 3, "--init-from", model, "--lr", "0")), err.text());
         JsonNode s = summary(tuned);
         assertEquals(continued.get("weights_sha256").asText(), s.get("weights_sha256").asText());
         assertEquals(model, s.get("init_from").asText());
@@ -102,7 +87,7 @@ class ContinueRunTest {
         }
 
         assertEquals(2, SparkCnn.run(args(data, tmp.resolve("other"), 3, "--init-from", model, "--model", "small")));
-        assertTrue(err.toString().contains("config key 'training.init-from': " + model + " holds model 'lenet5'")
-                && err.toString().contains("not the architecture of model 'small'"), err.toString());
+        assertTrue(err.text().contains("config key 'training.init-from': " + model + " holds model 'lenet5'")
+                && err.text().contains("not the architecture of model 'small'"), err.text());
     }
 }

@@ -4,17 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,19 +23,8 @@ class FailedRunTest {
     @TempDir
     Path tmp;
 
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final CapturedStderr err = new CapturedStderr();
 
     /** An earlier run's output: two files whose bytes must survive. */
     private Path earlierOutput(String name) throws IOException {
@@ -70,7 +55,7 @@ class FailedRunTest {
         Path fresh = tmp.resolve("fresh");
         assertEquals(1, SparkCnn.run("train", "--master", "local[2]", "--data", data.toString(), "--max-steps", "2",
                 "--output", fresh.toString()));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("train-images-idx3-ubyte.gz: truncated"), err.toString());
+        assertTrue(err.text().contains("train-images-idx3-ubyte.gz: truncated"), err.text());
         assertFalse(Files.exists(fresh) || Files.exists(tmp.resolve("fresh.inprogress")), "no output, no staging directory");
 
         Path earlier = earlierOutput("earlier");
@@ -86,7 +71,7 @@ class FailedRunTest {
         Path earlier = earlierOutput("earlier");
         assertEquals(1, SparkCnn.run("train", "--master", "local[2]", "--data", data.toString(), "--max-steps", "40",
                 "--batch-size", "20", "--lr", "1e6", "--output", earlier.toString(), "--overwrite"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("training diverged at step "), err.toString());
+        assertTrue(err.text().contains("training diverged at step "), err.text());
         assertUntouched(earlier);
         Path staging = tmp.resolve("earlier.inprogress");
         assertFalse(Files.exists(staging.resolve("model.sparkcnn")) || Files.exists(staging.resolve("summary.json")),

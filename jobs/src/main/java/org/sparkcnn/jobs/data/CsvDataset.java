@@ -81,7 +81,7 @@ public final class CsvDataset implements LabeledData {
                 for (FileStatus f : fs.listStatus(path)) {
                     String name = f.getPath().getName();
                     if (f.isFile() && (name.endsWith(".csv") || name.endsWith(".csv.gz"))) {
-                        (hidden(name) ? hiddenFiles : files).add(f.getPath().toString());
+                        (DroppedFiles.hidden(name) ? hiddenFiles : files).add(f.getPath().toString());
                     }
                 }
                 files.sort(null);
@@ -122,10 +122,6 @@ public final class CsvDataset implements LabeledData {
         return new CsvDataset(qualified.toString(), files, hiddenFiles, shape, numClasses, options);
     }
 
-    /** Hadoop's and Spark's convention: a name starting with '.' or '_' is not data (.crc, _SUCCESS). */
-    static boolean hidden(String name) {
-        return name.startsWith(".") || name.startsWith("_");
-    }
 
     /** The cell count of the file's first data row, or -1 if it has none. */
     private static int firstRowCells(Configuration conf, String file, Options options) throws IOException {

@@ -107,45 +107,14 @@ public final class ImageFolderDataset implements LabeledData {
         return f;
     }
 
-    /**
-     * The image files under {@code uri} that Spark's file listing drops without a word, in path order:
-     * empty ones (0 bytes), and hidden ones (a name starting with '.' or '_' anywhere below the root,
-     * such as macOS's {@code ._photo.png}). Each is a bad record like any other.
-     */
-    private static Map<String, String> droppedImages(Configuration conf, String uri) throws IOException {
-        Path root = new Path(uri);
-        org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files =
-                root.getFileSystem(conf).listFiles(root, true);
-        org.apache.hadoop.fs.GlobPattern images = new org.apache.hadoop.fs.GlobPattern(IMAGE_FILES);
-        int rootDepth = root.getFileSystem(conf).makeQualified(root).depth();
-        Map<String, String> dropped = new java.util.TreeMap<>();
-        while (files.hasNext()) {
-            org.apache.hadoop.fs.LocatedFileStatus f = files.next();
-            if (!images.matches(f.getPath().getName())) {
-                continue;
-            }
-            boolean hidden = false;
-            for (Path p = f.getPath(); p != null && p.depth() > rootDepth; p = p.getParent()) {
-                hidden |= CsvDataset.hidden(p.getName());
-            }
-            if (hidden) {
-                dropped.put(f.getPath().toString(), "a hidden file (a name in its path starts with '.' or '_'), not read");
-            } else if (f.getLen() == 0) {
-                dropped.put(f.getPath().toString(), "empty file (0 bytes), not an image");
-            }
-        }
-        return dropped;
-    }
-
     @Override
     public Loaded read(JavaSparkContext sc, int blockSize, int partitions) throws IOException {
         SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-        Map<String, String> dropped = droppedImages(sc.hadoopConfiguration(), uri);
-        if (!dropped.isEmpty() && badRecords == BadRecords.FAIL) {
-            Map.Entry<String, String> first = dropped.entrySet().iterator().next();
-            throw new BadDataException(first.getKey() + ": " + first.getValue()
-                    + (dropped.size() > 1 ? " (and " + (dropped.size() - 1) + " more such image files)" : "")
-                    + "; remove it, or set data.bad-records=skip");
+        Path root = new Path(uri);
+        org.apache.hadoop.fs.GlobPattern images = new org.apache.hadoop.fs.GlobPattern(IMAGE_FILES);
+        DroppedFiles dropped = DroppedFiles.under(root.getFileSystem(sc.hadoopConfiguration()), root, images::matches, "image file");
+        if (badRecords == BadRecords.FAIL) {
+            dropped.failIfAny();
         }
         List<String> names = classNames;
         Shape s = shape;
@@ -160,9 +129,8 @@ public final class ImageFolderDataset implements LabeledData {
                 label(r.getString(0), names);
             });
             indexed = kept.indexed();
-            skipped = kept.skipped() + dropped.size();
-            List<String> first = new ArrayList<>();
-            dropped.entrySet().stream().limit(SkipBadRecords.REPORTED).forEach(d -> first.add(d.getKey() + ": " + d.getValue()));
+            skipped = kept.skipped() + dropped.count();
+            List<String> first = dropped.first(SkipBadRecords.REPORTED);
             first.addAll(kept.firstSkipped());
             firstSkipped = first;
         }

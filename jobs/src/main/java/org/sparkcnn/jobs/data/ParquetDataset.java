@@ -58,15 +58,15 @@ public final class ParquetDataset implements LabeledData {
     private final BadRecords badRecords;
     /** Our shards' files with their index ranges, from the manifest and checked against the listing; else null. */
     private final List<ShardFile> shardFiles;
-    /** Files left out (skip policy): path to why. */
-    private final Map<String, String> dropped;
+    /** Files left out (skip policy). */
+    private final DroppedFiles dropped;
 
     /** A shard file holding the rows with index first .. first+count-1, in order. */
     record ShardFile(String path, long first, long count) implements java.io.Serializable {
     }
 
     private ParquetDataset(String uri, Shape shape, int numClasses, String labelColumn, String featuresColumn, boolean indexed,
-                           double pixelScale, BadRecords badRecords, List<ShardFile> shardFiles, Map<String, String> dropped) {
+                           double pixelScale, BadRecords badRecords, List<ShardFile> shardFiles, DroppedFiles dropped) {
         this.badRecords = badRecords;
         this.dropped = dropped;
         this.shardFiles = shardFiles;
@@ -119,11 +119,10 @@ public final class ParquetDataset implements LabeledData {
         if (shape == null) {
             throw new IOException(qualified + ": no _manifest.json; set the shape (data.shape = [C, H, W])");
         }
-        Map<String, String> dropped = hasManifest ? Map.of() : droppedFiles(fs, fs.makeQualified(path));
-        if (!dropped.isEmpty() && badRecords == BadRecords.FAIL) {
-            Map.Entry<String, String> first = dropped.entrySet().iterator().next();
-            throw new BadDataException(first.getKey() + ": " + first.getValue() + (dropped.size() > 1 ? " (and "
-                    + (dropped.size() - 1) + " more such Parquet files)" : "") + "; remove it, or set data.bad-records=skip");
+        // A shard directory needs no such listing: its files must be exactly its manifest's.
+        DroppedFiles dropped = DroppedFiles.under(fs, path, name -> !hasManifest && name.endsWith(".parquet"), "Parquet file");
+        if (badRecords == BadRecords.FAIL) {
+            dropped.failIfAny();
         }
         StructType schema;
         try {
@@ -147,35 +146,6 @@ public final class ParquetDataset implements LabeledData {
         }
         return new ParquetDataset(qualified, shape, numClasses, labelColumn, featuresColumn, indexed, pixelScale, badRecords,
                 shardFiles, dropped);
-    }
-
-    /**
-     * The Parquet files under {@code dir} that Spark's reader leaves out without a word, in path
-     * order: empty ones (0 bytes) and hidden ones (a name starting with '.' or '_' below {@code dir}).
-     * A shard directory needs no such listing: its files must be exactly its manifest's.
-     */
-    private static Map<String, String> droppedFiles(FileSystem fs, Path dir) throws IOException {
-        Map<String, String> dropped = new java.util.TreeMap<>();
-        if (!fs.getFileStatus(dir).isDirectory()) {
-            return dropped;
-        }
-        org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files = fs.listFiles(dir, true);
-        while (files.hasNext()) {
-            org.apache.hadoop.fs.LocatedFileStatus f = files.next();
-            if (!f.getPath().getName().endsWith(".parquet")) {
-                continue;
-            }
-            boolean hidden = false;
-            for (Path p = f.getPath(); p != null && p.depth() > dir.depth(); p = p.getParent()) {
-                hidden |= CsvDataset.hidden(p.getName());
-            }
-            if (hidden) {
-                dropped.put(f.getPath().toString(), "a hidden Parquet file (a name in its path starts with '.' or '_'), not read");
-            } else if (f.getLen() == 0) {
-                dropped.put(f.getPath().toString(), "empty file (0 bytes), not a Parquet file");
-            }
-        }
-        return dropped;
     }
 
     /**
@@ -311,9 +281,8 @@ public final class ParquetDataset implements LabeledData {
                 label(r, classes, where + " row " + i);
             });
             rows = kept.indexed();
-            skipped = kept.skipped() + dropped.size();
-            List<String> first = new java.util.ArrayList<>();
-            dropped.entrySet().stream().limit(SkipBadRecords.REPORTED).forEach(d -> first.add(d.getKey() + ": " + d.getValue()));
+            skipped = kept.skipped() + dropped.count();
+            List<String> first = dropped.first(SkipBadRecords.REPORTED);
             first.addAll(kept.firstSkipped());
             firstSkipped = first;
         }

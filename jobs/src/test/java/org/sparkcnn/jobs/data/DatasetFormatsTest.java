@@ -559,12 +559,12 @@ class DatasetFormatsTest {
         String root = tmp.resolve("with-hidden").toString();
         ImageFolderDataset strictImages = ImageFolderDataset.open(spark, root, SHAPE, CLASSES, FAIL);
         IOException hiddenImage = assertThrows(IOException.class, () -> strictImages.read(sc, BLOCK, 2));
-        assertTrue(hiddenImage.getMessage().contains("c2/._ok.png: a hidden file") && hiddenImage.getMessage().contains("(and 1 more"),
+        assertTrue(hiddenImage.getMessage().contains("c2/._ok.png: a hidden image file") && hiddenImage.getMessage().contains("(and 1 more"),
                 hiddenImage.getMessage());
         LabeledData.Loaded lenientImages = ImageFolderDataset.open(spark, root, SHAPE, CLASSES, LabeledData.BadRecords.SKIP)
                 .read(sc, BLOCK, 2);
         assertEquals(2, lenientImages.skipped(), lenientImages.firstSkipped().toString());
-        assertTrue(lenientImages.firstSkipped().toString().contains("c4/.thumbs/t.png: a hidden file"),
+        assertTrue(lenientImages.firstSkipped().toString().contains("c4/.thumbs/t.png: a hidden image file"),
                 lenientImages.firstSkipped().toString());
         assertEquals(CLASSES, lenientImages.blocks().map(ExampleBlock::size).fold(0, Integer::sum));
 
