@@ -13,16 +13,18 @@ package org.sparkcnn.jobs;
  *       written, its manifest not yet) and {@value #OUTPUT_COMMIT} (the finished run's files are all
  *       in the staging directory; an earlier output being replaced has been moved aside; the new
  *       output is not yet moved into place).</li>
- *   <li>{@code -Dsparkcnn.test.pause-training-task=STEP:MS} (on executors): every training task of
- *       global step STEP (1-based) that has examples to compute prints one line to stderr and then
- *       sleeps MS milliseconds, so that a test can kill its executor while the task is running.
- *       Sleeping changes no result.</li>
+ *   <li>the environment variable {@code SPARKCNN_TEST_PAUSE_TRAINING_TASK=STEP:MS} (on executors,
+ *       for example through {@code spark.executorEnv.SPARKCNN_TEST_PAUSE_TRAINING_TASK}; Spark
+ *       refuses {@code -Dspark...} options in {@code spark.executor.extraJavaOptions}): every
+ *       training task of global step STEP (1-based) that has examples to compute prints one line to
+ *       stderr and then sleeps MS milliseconds, so that a test can kill its executor while the task
+ *       is running. Sleeping changes no result.</li>
  * </ul>
  */
 public final class TestFaults {
 
     public static final String HALT_AT = "sparkcnn.test.halt-at";
-    public static final String PAUSE_TRAINING_TASK = "sparkcnn.test.pause-training-task";
+    public static final String PAUSE_TRAINING_TASK = "SPARKCNN_TEST_PAUSE_TRAINING_TASK";
     public static final String CHECKPOINT_BEFORE_MANIFEST = "checkpoint-before-manifest";
     public static final String OUTPUT_COMMIT = "output-commit";
 
@@ -45,9 +47,9 @@ public final class TestFaults {
         }
     }
 
-    /** Sleeps if {@value #PAUSE_TRAINING_TASK} names {@code step} (1-based), saying so on stderr first. */
+    /** Sleeps if the environment's {@value #PAUSE_TRAINING_TASK} names {@code step} (1-based), saying so on stderr first. */
     static void pauseTrainingTask(long step, int partition, int attempt, String executor) {
-        String pause = System.getProperty(PAUSE_TRAINING_TASK);
+        String pause = System.getenv(PAUSE_TRAINING_TASK);
         if (pause == null) {
             return;
         }
