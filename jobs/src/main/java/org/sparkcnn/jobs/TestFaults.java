@@ -1,9 +1,12 @@
 package org.sparkcnn.jobs;
 
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+
 /**
  * Test-only fault injection: lets the integration tests put a crash, or a pause, at an exact moment
- * instead of racing a timer. Inert unless one of the JVM system properties below is set; nothing in
- * SparkCNN sets them, and a real run never should.
+ * instead of racing a timer. Inert unless the JVM system property or the environment variable below
+ * is set; nothing in SparkCNN sets them, and a real run never should.
  *
  * <ul>
  *   <li>{@code -Dsparkcnn.test.halt-at=POINT} or {@code POINT@STEP}: when the driver reaches that
@@ -27,6 +30,7 @@ public final class TestFaults {
     public static final String PAUSE_TRAINING_TASK = "SPARKCNN_TEST_PAUSE_TRAINING_TASK";
     public static final String CHECKPOINT_BEFORE_MANIFEST = "checkpoint-before-manifest";
     public static final String OUTPUT_COMMIT = "output-commit";
+    private static final String PAUSE = System.getenv(PAUSE_TRAINING_TASK);
 
     private TestFaults() {
     }
@@ -48,9 +52,9 @@ public final class TestFaults {
     }
 
     /** Sleeps if the environment's {@value #PAUSE_TRAINING_TASK} names {@code step} (1-based), saying so on stderr first. */
-    static void pauseTrainingTask(long step, int partition, int attempt, String executor) {
-        String pause = System.getenv(PAUSE_TRAINING_TASK);
-        if (pause == null) {
+    static void pauseTrainingTask(long step, TaskContext task) {
+        String pause = PAUSE;
+        if (pause == null || task == null) {
             return;
         }
         String[] parts = pause.split(":");
@@ -58,8 +62,9 @@ public final class TestFaults {
             return;
         }
         long ms = Long.parseLong(parts[1].trim());
-        System.err.println(PAUSE_TRAINING_TASK + ": training task of step " + step + " partition " + partition
-                + " attempt " + attempt + " on executor " + executor + " pausing " + ms + " ms");
+        System.err.println(PAUSE_TRAINING_TASK + ": training task of step " + step + " partition " + task.partitionId()
+                + " attempt " + task.attemptNumber() + " on executor " + SparkEnv.get().executorId() + " pausing " + ms
+                + " ms");
         System.err.flush();
         try {
             Thread.sleep(ms);
