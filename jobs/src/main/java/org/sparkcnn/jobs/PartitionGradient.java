@@ -71,6 +71,7 @@ final class PartitionGradient extends AbstractFunction2<TaskContext, scala.colle
         if (units.isEmpty()) {
             return null;  // nothing to compute, nothing to ship
         }
+        TestFaults.pauseTrainingTask(step + 1, context);  // inert unless a test sets its variable on the executors
         int threads = threadsWanted > 0 ? threadsWanted : Math.max(1, context.cpus());
         GradientWorker worker = WorkerPool.borrow(modelJson, norm, chunk, threads);
         FixedPointSum sum = new FixedPointSum();

@@ -124,9 +124,16 @@ public final class TrainingJob {
         }
     }
 
-    // org.apache.spark.util.CallSite.SHORT_FORM and LONG_FORM
+    // org.apache.spark.util.CallSite.SHORT_FORM and LONG_FORM, and SparkContext.SPARK_JOB_DESCRIPTION
     private static final String CALL_SITE_SHORT = "callSite.short";
     private static final String CALL_SITE_LONG = "callSite.long";
+    private static final String JOB_DESCRIPTION = "spark.job.description";
+    /**
+     * The local property that marks a training step's job (its value: the 1-based global step). Spark
+     * copies local properties into its listener events and event log, so a step's tasks can be told
+     * apart from every other job's (validation, evaluation) there. Set only while the step's job runs.
+     */
+    public static final String STEP_PROPERTY = "sparkcnn.training.step";
     private static final ClassTag<StepSum> STEP_SUM = ClassTag$.MODULE$.apply(StepSum.class);
 
     private TrainingJob() {
@@ -139,12 +146,7 @@ public final class TrainingJob {
     public static Result train(JavaSparkContext sc, ModelDefinition def, Normalization norm, JavaRDD<ExampleBlock> blocks,
                                int count, float[] params, Optimizer optimizer, LrSchedule schedule, Config cfg,
                                StepListener listener) {
-        try {
-            return trainSteps(sc, def, norm, blocks, count, params, optimizer, schedule, cfg, listener);
-        } finally {
-            sc.setLocalProperty(CALL_SITE_SHORT, null);
-            sc.setLocalProperty(CALL_SITE_LONG, null);
-        }
+        return trainSteps(sc, def, norm, blocks, count, params, optimizer, schedule, cfg, listener);
     }
 
     private static Result trainSteps(JavaSparkContext sc, ModelDefinition def, Normalization norm,
@@ -200,13 +202,23 @@ public final class TrainingJob {
                                     int epoch, long step,
                                     ModelDefinition def, boolean endOfEpoch) {
         long t0 = System.nanoTime();
-        // Named jobs in Spark's UI, and no stack walk per job to find the call site.
-        sc.setLocalProperty(CALL_SITE_SHORT, "sparkcnn step " + (step + 1) + " (epoch " + (epoch + 1) + ")");
-        sc.setLocalProperty(CALL_SITE_LONG, "org.sparkcnn.jobs.TrainingJob.step");
         Broadcast<float[]> weights = sc.broadcast(params);
         long t1 = System.nanoTime();
         PartitionGradient task = new PartitionGradient(modelJson, norm, perm, weights, start, length, cfg.chunkSize(),
                 cfg.threadsPerTask(), cfg.seed(), step);
+        // Named jobs in Spark's UI and event log, and no stack walk per job to find the call site. Only
+        // the step's own job carries the names: the previous values come back before the listener runs
+        // (its validation jobs are not training steps).
+        String name = "sparkcnn step " + (step + 1) + " (epoch " + (epoch + 1) + ")";
+        String[] keys = {CALL_SITE_SHORT, CALL_SITE_LONG, JOB_DESCRIPTION, STEP_PROPERTY};
+        String[] before = new String[keys.length];
+        for (int k = 0; k < keys.length; k++) {
+            before[k] = sc.getLocalProperty(keys[k]);
+        }
+        sc.setLocalProperty(CALL_SITE_SHORT, name);
+        sc.setLocalProperty(CALL_SITE_LONG, "org.sparkcnn.jobs.TrainingJob.step");
+        sc.setLocalProperty(JOB_DESCRIPTION, name);
+        sc.setLocalProperty(STEP_PROPERTY, Long.toString(step + 1));
         StepSum result;
         try {
             int[] batch = Arrays.copyOfRange(perm.value(), start, start + length);
@@ -221,6 +233,9 @@ public final class TrainingJob {
             }
         } finally {
             weights.destroy();
+            for (int k = 0; k < keys.length; k++) {
+                sc.setLocalProperty(keys[k], before[k]);
+            }
         }
         long t2 = System.nanoTime();
         FixedPointSum total = result.sum;

@@ -136,6 +136,59 @@ class TrainingJobTest {
         }
     }
 
+    /**
+     * Only a step's own job is labelled as a training step (its call site, job description and
+     * {@link TrainingJob#STEP_PROPERTY}); a job the step listener runs, as validation does, is not,
+     * and a caller's own labels are back in place for it and after training.
+     */
+    @Test
+    void onlyTheStepsOwnJobsAreLabelledAsTrainingSteps() throws Exception {
+        try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
+            Map<Integer, java.util.Properties> jobs = new java.util.concurrent.ConcurrentHashMap<>();
+            sc.sc().addSparkListener(new SparkListener() {
+                @Override
+                public void onJobStart(SparkListenerJobStart jobStart) {
+                    jobs.put(jobStart.jobId(), jobStart.properties());
+                }
+            });
+            sc.setJobDescription("the caller's description");
+            JavaRDD<ExampleBlock> data = sc.parallelize(blocks(), 3).persist(StorageLevel.MEMORY_ONLY());
+            List<Long> listenerJobs = new ArrayList<>();
+            try {
+                float[] params = Initializer.PYTORCH_DEFAULT.initialize(MODEL, 5);
+                TrainingJob.train(sc, MODEL, NORM, data, COUNT, params, new Sgd(params.length, 0.9, 0, false, 0),
+                        new LrSchedule.Constant(0.05), new TrainingJob.Config(5, 0, 4, 16, 8, 0, 0), (m, p) -> {
+                            listenerJobs.add(data.count());  // a job of the listener's own, as validation runs
+                            return true;
+                        });
+            } finally {
+                data.unpersist(true);
+            }
+            sc.sc().listenerBus().waitUntilEmpty();
+            assertEquals(4, listenerJobs.size());
+            List<String> steps = new ArrayList<>();
+            int others = 0;
+            for (java.util.Properties p : new java.util.TreeMap<>(jobs).values()) {
+                String step = p.getProperty(TrainingJob.STEP_PROPERTY);
+                String site = String.valueOf(p.getProperty("callSite.short"));
+                String description = p.getProperty("spark.job.description");
+                if (step != null) {
+                    steps.add(step);
+                    assertTrue(site.startsWith("sparkcnn step " + step + " (epoch 1)"), site);
+                    assertEquals(site, description);
+                } else {
+                    others++;
+                    assertTrue(!site.startsWith("sparkcnn step"), "a job that is not a training step is named " + site);
+                    assertEquals("the caller's description", description);
+                }
+            }
+            assertEquals(List.of("1", "2", "3", "4"), steps, "one labelled job per step");
+            assertTrue(others >= 4, "the listener's jobs ran unlabelled: " + others);
+            assertEquals("the caller's description", sc.getLocalProperty("spark.job.description"));
+            assertEquals(null, sc.getLocalProperty(TrainingJob.STEP_PROPERTY));
+        }
+    }
+
     @Test
     void oneDistributedStepEqualsTheEnginesSingleProcessStep() {
         float[] distributed;

@@ -142,7 +142,8 @@ final class TrainCommand implements Callable<Integer> {
         String outUri = cfg.output().dir().isBlank()
                 ? "runs/" + def.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 : cfg.output().dir();
-        RunDirectory run = RunDirectory.check(hadoop, outUri, cfg.output().overwrite(), resume);
+        RunDirectory run = RunDirectory.check(hadoop, outUri, cfg.output().overwrite(), resume,
+                m -> System.out.println("note: " + m));
         if (resume && cfg.output().dir().isBlank()) {
             throw new TrainerConfig.Invalid("--resume needs the --output of the run to continue");
         }

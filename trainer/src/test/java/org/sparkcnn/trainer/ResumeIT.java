@@ -20,6 +20,7 @@ import org.apache.hadoop.fs.permission.FsPermission;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.jobs.TestFaults;
 import org.sparkcnn.jobs.checkpoint.CheckpointStore;
 import org.sparkcnn.jobs.testing.MiniHdfs;
 import org.sparkcnn.jobs.testing.S3MockServer;
@@ -27,8 +28,10 @@ import org.sparkcnn.jobs.testing.S3MockServer;
 /**
  * Checkpoints and resume through spark-submit of the shaded jar in local[2]: a driver killed by PID
  * and resumed ends bit-identical to an uninterrupted run, with checkpoints on local disk, on a real
- * HDFS and on a real S3 API; a damaged newest checkpoint is skipped; divergence and a checkpoint
- * directory that turns unwritable stop the run and leave the earlier checkpoints loadable.
+ * HDFS and on a real S3 API; so does a driver killed while writing a checkpoint (before its manifest;
+ * local disk and S3) and one killed while committing the run directory over an earlier output; a
+ * damaged newest checkpoint is skipped; divergence and a checkpoint directory that turns unwritable
+ * stop the run and leave the earlier checkpoints loadable.
  */
 class ResumeIT {
 
@@ -125,6 +128,107 @@ class ResumeIT {
             FileSystem fs = new org.apache.hadoop.fs.Path(output).getFileSystem(hadoop);
             assertTrue(fs.exists(new org.apache.hadoop.fs.Path(output, "model.sparkcnn")));
             assertTrue(!fs.exists(new org.apache.hadoop.fs.Path(output + ".inprogress")), "the run was committed");
+        }
+    }
+
+    @Test
+    void aDriverKilledWhileWritingACheckpointResumesBitIdenticalOnLocalDisk() throws Exception {
+        killWhileCheckpointingAndResume("file", tmp.resolve("halted-checkpoint-local").toUri().toString(), List.of(),
+                new Configuration());
+    }
+
+    @Test
+    void aDriverKilledWhileWritingACheckpointResumesBitIdenticalOnS3() throws Exception {
+        S3MockServer s3 = S3MockServer.get();
+        s3.createBucket("halted");
+        List<String> conf = new ArrayList<>();
+        s3.s3aSettings().forEach((k, v) -> conf.addAll(List.of("--conf", "spark.hadoop." + k + "=" + v)));
+        killWhileCheckpointingAndResume("s3a", "s3a://halted/run", conf, s3.configure(new Configuration()));
+    }
+
+    /**
+     * Trains with a checkpoint every 20 steps; the driver halts (as under SIGKILL, through the
+     * test-only {@code sparkcnn.test.halt-at} point) while writing the checkpoint of step 60, after its
+     * state file and before its manifest. On local disk that leaves {@code .step-000000060.tmp}; on S3,
+     * where the manifest is the commit, a {@code step-000000060/} without one. The resumed run must
+     * start from step 40 and end bit-identical.
+     */
+    private void killWhileCheckpointingAndResume(String storage, String output, List<String> sparkConf, Configuration hadoop)
+            throws Exception {
+        List<String> options = new ArrayList<>(List.of("--master", "local[2]"));
+        options.addAll(sparkConf);
+        try (SparkProcesses spark = new SparkProcesses(Path.of("target", "it-logs", "resume"))) {
+            SparkProcesses.Result halted = spark.submitWithJvmOptions("halted-checkpoint-" + storage,
+                    List.of("-D" + TestFaults.HALT_AT + "=" + TestFaults.CHECKPOINT_BEFORE_MANIFEST + "@60"), options,
+                    args(output, "--checkpoint-every", "20"));
+            assertEquals(137, halted.exit(), halted.output());
+            assertTrue(halted.output().contains("halting the JVM at checkpoint-before-manifest@60")
+                    && !halted.output().contains("weights sha256:"), halted.output());
+
+            String checkpoints = output + ".inprogress/checkpoints";
+            FileSystem fs = new org.apache.hadoop.fs.Path(checkpoints).getFileSystem(hadoop);
+            org.apache.hadoop.fs.Path half = new org.apache.hadoop.fs.Path(checkpoints,
+                    storage.equals("s3a") ? "step-000000060" : ".step-000000060.tmp");
+            assertTrue(fs.exists(new org.apache.hadoop.fs.Path(half, CheckpointStore.STATE)), "the state file was written");
+            assertTrue(!fs.exists(new org.apache.hadoop.fs.Path(half, CheckpointStore.MANIFEST)), "the manifest was not");
+            assertTrue(!storage.equals("file") || !fs.exists(new org.apache.hadoop.fs.Path(checkpoints, "step-000000060")));
+
+            SparkProcesses.Result resumed = spark.submit("resumed-after-checkpoint-halt-" + storage, options,
+                    args(output, "--checkpoint-every", "20", "--resume"));
+            assertEquals(0, resumed.exit(), resumed.output());
+            assertTrue(resumed.output().contains("/step-000000040: step 40 (epoch "), "resumed from the checkpoint before "
+                    + "the half-written one:\n" + resumed.output());
+            assertEquals(storage.equals("s3a"), resumed.output().contains("skipping checkpoint " + checkpoints
+                    + "/step-000000060: it has no MANIFEST.json"), resumed.output());
+            assertEquals(reference, SparkSubmitIT.sha(resumed.output()),
+                    "killed while writing a checkpoint, resumed: bit-identical to an uninterrupted run (" + storage + ")");
+            assertTrue(fs.exists(new org.apache.hadoop.fs.Path(output, "model.sparkcnn")));
+            assertTrue(!fs.exists(new org.apache.hadoop.fs.Path(output + ".inprogress")), "the run was committed");
+        }
+    }
+
+    /**
+     * A run with {@code --overwrite} over an earlier output, halted (as under SIGKILL, through the
+     * test-only {@code sparkcnn.test.halt-at} point) in the middle of committing its run directory:
+     * the earlier output is moved aside, the finished run not yet moved into place. Resuming with the
+     * same flags puts the earlier output back first, then resumes the run from its last checkpoint
+     * (step 300 of 320), ends bit-identical and replaces the earlier output.
+     */
+    @Test
+    void aDriverKilledDuringTheOutputCommitLosesNoOutputAndResumesBitIdentical() throws Exception {
+        Path out = tmp.resolve("halted-commit");
+        Path staging = Path.of(out + ".inprogress");
+        Path aside = Path.of(out + ".replaced");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("earlier-run.txt"), "an earlier output");
+        String[] flags = {"--checkpoint-every", "30", "--overwrite"};
+        try (SparkProcesses spark = new SparkProcesses(Path.of("target", "it-logs", "resume"))) {
+            SparkProcesses.Result halted = spark.submitWithJvmOptions("halted-commit",
+                    List.of("-D" + TestFaults.HALT_AT + "=" + TestFaults.OUTPUT_COMMIT), List.of("--master", "local[2]"),
+                    args(out.toString(), flags));
+            assertEquals(137, halted.exit(), halted.output());
+            assertTrue(halted.output().contains("halting the JVM at output-commit")
+                    && !halted.output().contains("weights sha256:"), halted.output());
+            assertTrue(!Files.exists(out), "halted between the two renames: no output");
+            assertEquals("an earlier output", Files.readString(aside.resolve("earlier-run.txt")), "the earlier output, aside");
+            assertTrue(Files.exists(staging.resolve("model.sparkcnn")) && Files.exists(staging.resolve("summary.json")),
+                    "the finished run, staged");
+
+            String[] resume = {"--checkpoint-every", "30", "--overwrite", "--resume"};
+            SparkProcesses.Result resumed = spark.submit("resumed-after-commit-halt", List.of("--master", "local[2]"),
+                    args(out.toString(), resume));
+            assertEquals(0, resumed.exit(), resumed.output());
+            int restored = resumed.output().indexOf("moved aside: it is back in place");
+            int resuming = resumed.output().indexOf("/step-000000300: step 300 (epoch ");
+            assertTrue(restored >= 0 && resuming > restored, "the earlier output was put back before the run resumed:\n"
+                    + resumed.output());
+            assertTrue(resumed.output().contains("trained 20 steps"), resumed.output());
+            assertEquals(reference, SparkSubmitIT.sha(resumed.output()),
+                    "killed during the output commit, resumed: bit-identical to an uninterrupted run");
+            assertEquals(reference, SparkSubmitIT.JSON.readTree(out.resolve("summary.json").toFile())
+                    .get("weights_sha256").asText(), "the committed output holds the resumed run");
+            assertTrue(!Files.exists(out.resolve("earlier-run.txt")), "the earlier output was replaced");
+            assertTrue(!Files.exists(staging) && !Files.exists(aside), "nothing is left beside the output");
         }
     }
 

@@ -55,7 +55,7 @@ final class SparkProcesses implements AutoCloseable {
         return await(startSubmit(name, jvmOptions, submitOptions, Map.of(), appArgs));
     }
 
-    private Submitted startSubmit(String name, List<String> jvmOptions, List<String> submitOptions, Map<String, String> env,
+    Submitted startSubmit(String name, List<String> jvmOptions, List<String> submitOptions, Map<String, String> env,
                                   String... appArgs) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());

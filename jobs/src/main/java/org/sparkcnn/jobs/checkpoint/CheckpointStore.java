@@ -23,6 +23,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.security.AccessControlException;
+import org.sparkcnn.jobs.TestFaults;
 
 /**
  * Checkpoints in a directory on any Hadoop URI, one subdirectory per checkpoint:
@@ -149,6 +150,7 @@ public final class CheckpointStore {
             // The manifest, written last, is the commit; a stale one from a crashed attempt goes first.
             fs.delete(new Path(target, MANIFEST), false);
             put(new Path(target, STATE), state);
+            TestFaults.haltPoint(TestFaults.CHECKPOINT_BEFORE_MANIFEST, c.step());  // inert outside tests
             put(new Path(target, MANIFEST), manifest);
             return;
         }
@@ -158,6 +160,7 @@ public final class CheckpointStore {
             throw new IOException("could not create " + tmp);
         }
         put(new Path(tmp, STATE), state);
+        TestFaults.haltPoint(TestFaults.CHECKPOINT_BEFORE_MANIFEST, c.step());  // inert outside tests
         put(new Path(tmp, MANIFEST), manifest);
         fs.delete(target, true);  // an incomplete one of the same step, left by a crash
         if (!fs.rename(tmp, target)) {
