@@ -21,6 +21,7 @@ public final class Network {
     private final float[] deltaA;
     private final float[] deltaB;
     private final float[] inputGrad;
+    private final float[] oneHot;  // MSE targets made from labels; null for cross-entropy
     private float[] input;
     private int batch;
     private int correct;
@@ -48,6 +49,7 @@ public final class Network {
         deltaA = new float[maxBatch * widest];
         deltaB = new float[maxBatch * widest];
         inputGrad = new float[maxBatch * shapes.get(0).size()];
+        oneHot = def.loss().usesLabels() ? null : new float[maxBatch * def.outputSize()];
     }
 
     public ModelDefinition definition() {
@@ -126,7 +128,8 @@ public final class Network {
     /**
      * Forward, loss and backward for one batch (or one shard of a batch of {@code batchTotal} examples).
      * Accumulates the gradient into {@code grads} and returns the loss (the shard's share of the
-     * batch mean). {@code labels} are used by softmax cross-entropy, {@code targets} by MSE.
+     * batch mean). {@code labels} are used by softmax cross-entropy, {@code targets} by MSE; an MSE
+     * model given labels and no targets takes the labels' one-hot vectors as targets.
      */
     public double lossAndGradient(float[] params, float[] grads, float[] x, int[] labels, float[] targets,
                                   int n, int batchTotal, Pass pass) {
@@ -134,6 +137,10 @@ public final class Network {
         int k = def.outputSize();
         double loss;
         try {
+            if (targets == null && labels != null && oneHot != null) {
+                LossOps.oneHot(labels, n, k, oneHot);
+                targets = oneHot;
+            }
             loss = def.loss().lossAndGradient(out, n, k, labels, targets, batchTotal, deltaA);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("model '" + def.name() + "', " + e.getMessage() + " (the model has " + k + " outputs)", e);

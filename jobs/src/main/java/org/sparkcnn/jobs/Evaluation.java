@@ -1,7 +1,6 @@
 package org.sparkcnn.jobs;
 
 import java.io.Serializable;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import org.apache.spark.api.java.JavaRDD;
@@ -9,12 +8,15 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparkcnn.engine.ModelDefinition;
 import org.sparkcnn.engine.Normalization;
-import org.sparkcnn.engine.ops.LossOps;
+import org.sparkcnn.engine.layers.Loss;
+import org.sparkcnn.engine.train.ExactSum;
 import org.sparkcnn.jobs.data.ExampleBlock;
 
 /**
  * A distributed pass over a dataset: loss, accuracy, top-k accuracy, the confusion matrix and from
- * it per-class precision, recall and F1. Each partition counts; the driver adds the counts.
+ * it per-class precision, recall and F1. Each partition counts; the driver adds the counts. Every
+ * count is exact, the loss included ({@link ExactSum} of the per-example losses), so the result is
+ * bit-identical for any partitioning and any order in which the partitions' counts arrive.
  */
 public final class Evaluation {
 
@@ -27,7 +29,8 @@ public final class Evaluation {
         long[][] confusion;
         /** {@code topHits[k - 1]}: examples whose true class is among the k highest scores. */
         long[] topHits;
-        double lossSum;
+        /** The exact sum of {@link Loss#exampleLoss}, over the examples. */
+        ExactSum lossSum = new ExactSum();
         long examples;
 
         Counts() {
@@ -62,6 +65,11 @@ public final class Evaluation {
             examples++;
         }
 
+        /** Adds one example's loss (exactly). */
+        public void addLoss(double exampleLoss) {
+            lossSum.add(exampleLoss);
+        }
+
         Counts merge(Counts o) {
             if (o.confusion == null) {
                 return this;
@@ -77,7 +85,7 @@ public final class Evaluation {
             for (int k = 0; k < topHits.length; k++) {
                 topHits[k] += o.topHits[k];
             }
-            lossSum += o.lossSum;
+            lossSum.merge(o.lossSum);
             examples += o.examples;
             return this;
         }
@@ -90,8 +98,9 @@ public final class Evaluation {
             return examples;
         }
 
+        /** The model's loss over the examples: the exact sum of their losses, rounded once, over their count. */
         public double loss() {
-            return lossSum / examples;
+            return lossSum.value() / examples;
         }
 
         public double accuracy() {
@@ -165,16 +174,17 @@ public final class Evaluation {
 
     public static Counts evaluate(JavaSparkContext sc, ModelDefinition def, Normalization norm, float[] params, JavaRDD<ExampleBlock> data) {
         String json = def.toJsonString();
+        Loss loss = def.loss();
         int classes = def.outputSize();
         Broadcast<float[]> weights = sc.broadcast(params);
         try {
             return data.mapPartitions((Iterator<ExampleBlock> it) -> {
                 Counts counts = new Counts(classes);
                 InferenceBatches.run(json, norm, weights.value(), it, (logits, n, b, start) -> {
-                    int[] labels = Arrays.copyOfRange(b.labels(), start, start + n);
-                    counts.lossSum += n * LossOps.softmaxCrossEntropy(logits, labels, n, classes, n, null, null);
                     for (int r = 0; r < n; r++) {
-                        counts.add(logits, r * classes, classes, labels[r]);
+                        int label = b.labels()[start + r];
+                        counts.addLoss(loss.exampleLoss(logits, r * classes, classes, label));
+                        counts.add(logits, r * classes, classes, label);
                     }
                 });
                 return Collections.singletonList(counts).iterator();

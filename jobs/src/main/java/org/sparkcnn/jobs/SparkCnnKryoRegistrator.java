@@ -2,6 +2,7 @@ package org.sparkcnn.jobs;
 
 import com.esotericsoftware.kryo.Kryo;
 import org.apache.spark.serializer.KryoRegistrator;
+import org.sparkcnn.engine.train.ExactSum;
 import org.sparkcnn.engine.train.FixedPointSum;
 import org.sparkcnn.jobs.data.ExampleBlock;
 
@@ -18,6 +19,7 @@ public final class SparkCnnKryoRegistrator implements KryoRegistrator {
         kryo.register(FixedPointSum.class, new FixedPointSumSerializer());
         kryo.register(StepSum.class);
         kryo.register(Evaluation.Counts.class);
+        kryo.register(ExactSum.class);
         kryo.register(float[].class);
         kryo.register(int[].class);
         kryo.register(long[].class);

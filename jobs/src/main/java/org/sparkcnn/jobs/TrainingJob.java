@@ -75,6 +75,7 @@ public final class TrainingJob {
      * optimizer update. {@code tasks} is the number of partitions that had examples in this step.
      * {@code endOfEpoch} marks an epoch's last step. {@code skipped} is null, or why the step was
      * skipped without an update (a non-finite loss or gradient, under {@code skipDivergentSteps}).
+     * {@code loss} is the batch's loss per example ({@link org.sparkcnn.engine.layers.Loss#perExample}).
      */
     public record StepMetrics(int epoch, long step, int examples, double loss, double lr, double broadcastMs,
                               double computeMs, double maxTaskMs, double medianTaskMs, double updateMs, int tasks,
@@ -255,7 +256,7 @@ public final class TrainingJob {
         long t3 = System.nanoTime();
         double[] sorted = result.taskMs.clone();
         Arrays.sort(sorted);
-        return new StepMetrics(epoch, step, length, total.loss(), lr, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
+        return new StepMetrics(epoch, step, length, def.loss().perExample(total.loss(), length), lr, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
                 sorted.length == 0 ? 0 : sorted[sorted.length - 1], sorted.length == 0 ? 0 : sorted[sorted.length / 2],
                 (t3 - t2) / 1e6, sorted.length, endOfEpoch, skipped, total.correct());
     }

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.engine.Initializer;
+import org.sparkcnn.engine.ModelDefinition;
+import org.sparkcnn.engine.layers.Loss;
 import org.sparkcnn.engine.optim.LrSchedule;
 import org.sparkcnn.engine.optim.Sgd;
 import org.sparkcnn.jobs.Datasets;
@@ -194,6 +196,46 @@ class CnnClassifierTest {
         CnnClassificationModel repartitioned = (CnnClassificationModel) pipeline(classifier().setBlockSize(32).setNumPartitions(5))
                 .fit(pixels.orderBy("id")).stages()[1];
         assertEquals(model.weightsSha256(), repartitioned.weightsSha256(), "numPartitions = 5 changes where, not what");
+    }
+
+    @Test
+    void anMseModelFitsWithEitherReductionAndPredictsTheArgmax() throws IOException {
+        // mean: dL/da = 2(a - y)/(B K), small, so a larger rate; half_sum: the sum over the batch, so a smaller one
+        for (Object[] c : new Object[][]{{Loss.mse(true), 1.0}, {Loss.mse(false), 0.002}}) {
+            Loss loss = (Loss) c[0];
+            double lr = (Double) c[1];
+            ModelDefinition def = new ModelDefinition("tiny-mse", TrainingJobTestData.MODEL.inputShape(),
+                    TrainingJobTestData.MODEL.layers(), loss);
+            Path file = tmp.resolve("tiny-mse-" + loss.mean() + ".json");
+            Files.writeString(file, def.toJsonString());
+            CnnClassificationModel model = (CnnClassificationModel) pipeline(classifier().setModelDefinition(file.toString())
+                    .setBlockSize(32).setEpochs(6).setLearningRate(lr)).fit(pixels.orderBy("id")).stages()[1];
+            assertEquals(loss, model.definition().loss());
+
+            // the same weights as TrainingJob on the same examples, whose step losses fall
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            var blocks = sc.parallelize(TrainingJobTestData.blocks(), 2).cache();
+            float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 5);
+            List<Double> losses = new ArrayList<>();
+            TrainingJob.Result direct = TrainingJob.train(sc, def, Datasets.normalization(blocks), blocks, 300, params,
+                    new Sgd(params.length, 0.9, 0, false, 0), new LrSchedule.Constant(lr),
+                    new TrainingJob.Config(5, 6, 0, 48, 16, 0, 0), (m, p) -> losses.add(m.loss()));
+            blocks.unpersist();
+            assertEquals(direct.weightsSha256(), model.weightsSha256(), loss + ": the estimator runs TrainingJob");
+            double first = (losses.get(0) + losses.get(1) + losses.get(2)) / 3;
+            double last = (losses.get(39) + losses.get(40) + losses.get(41)) / 3;
+            assertTrue(last < 0.8 * first, loss + ": the training loss falls: " + first + " -> " + last);
+
+            VectorAssembler assembler = new VectorAssembler().setInputCols(pixelColumns).setOutputCol("features");
+            List<Row> out = model.transform(assembler.transform(pixels)).select("prediction", "rawPrediction", "label")
+                    .collectAsList();
+            long correct = 0;
+            for (Row r : out) {
+                assertEquals(((Vector) r.getAs(1)).argmax(), (int) r.getDouble(0), "the class is the largest output");
+                correct += r.getDouble(0) == r.getDouble(2) ? 1 : 0;
+            }
+            assertTrue(correct > 150, loss + ": most of its training data right (chance is 30): " + correct + "/300");
+        }
     }
 
     @Test

@@ -20,14 +20,33 @@ final class TinyDataset {
     static Path write(Path dir, int trainCount, int testCount) throws IOException {
         Files.createDirectories(dir);
         write(dir, "train", trainCount, 11);
-        write(dir, "t10k", testCount, 12);
+        write(dir, "t10k", testCount, TEST_SEED);
         return dir;
     }
 
-    private static void write(Path dir, String prefix, int count, long seed) throws IOException {
+    /** The test examples {@link #write} writes, as the IDX reader gives them: pixels / 255, labels. */
+    record Examples(float[] pixels, int[] labels) {
+    }
+
+    static Examples test(int testCount) {
+        byte[] labels = new byte[testCount];
+        byte[] pixels = new byte[testCount * 28 * 28];
+        generate(testCount, TEST_SEED, labels, pixels);
+        float[] x = new float[pixels.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (pixels[i] & 0xff) / 255f;
+        }
+        int[] y = new int[testCount];
+        for (int i = 0; i < testCount; i++) {
+            y[i] = labels[i];
+        }
+        return new Examples(x, y);
+    }
+
+    private static final long TEST_SEED = 12;
+
+    private static void generate(int count, long seed, byte[] labels, byte[] pixels) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        byte[] labels = new byte[count];
-        byte[] pixels = new byte[count * 28 * 28];
         for (int i = 0; i < count; i++) {
             int c = i % 10;
             labels[i] = (byte) c;
@@ -38,6 +57,12 @@ final class TinyDataset {
                 pixels[i * 784 + p] = (byte) Math.min(255, (on ? 180 : 0) + rnd.nextInt(60));
             }
         }
+    }
+
+    private static void write(Path dir, String prefix, int count, long seed) throws IOException {
+        byte[] labels = new byte[count];
+        byte[] pixels = new byte[count * 28 * 28];
+        generate(count, seed, labels, pixels);
         try (DataOutputStream out = gzip(dir.resolve(prefix + "-images-idx3-ubyte.gz"))) {
             out.writeInt(0x00000803);
             out.writeInt(count);

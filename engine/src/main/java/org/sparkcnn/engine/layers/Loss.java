@@ -8,9 +8,10 @@ import org.sparkcnn.engine.ops.LossOps;
 
 /**
  * The training loss: {@code softmax_cross_entropy} (integer labels, mean over the batch) or {@code mse}
- * (float targets, reduction {@code mean} over all elements or {@code half_sum}).
+ * (float targets, reduction {@code mean} over all elements or {@code half_sum}). A classifier trained
+ * with {@code mse} has the one-hot vectors of its labels as targets.
  */
-public record Loss(Kind kind, boolean mean) {
+public record Loss(Kind kind, boolean mean) implements java.io.Serializable {
 
     public enum Kind { SOFTMAX_CROSS_ENTROPY, MSE }
 
@@ -44,6 +45,32 @@ public record Loss(Kind kind, boolean mean) {
             throw new IllegalArgumentException("mse needs float targets");
         }
         return LossOps.mse(pred, targets, n * k, mean, (double) batchTotal * k, dpred);
+    }
+
+    /**
+     * One example's loss against its label (MSE: against the label's one-hot vector), in double. Summed
+     * over N examples and divided by N, it is the loss of the N as one batch; for {@code half_sum},
+     * J / N, the half sum per example (see {@link #perExample}).
+     * <ul>
+     * <li>softmax_cross_entropy: {@code logsumexp(z) - z[t]}</li>
+     * <li>mse mean: {@code sum_j (z_j - [j = t])^2 / k}</li>
+     * <li>mse half_sum: {@code 1/2 sum_j (z_j - [j = t])^2}</li>
+     * </ul>
+     */
+    public double exampleLoss(float[] pred, int off, int k, int label) {
+        if (kind == Kind.SOFTMAX_CROSS_ENTROPY) {
+            return LossOps.crossEntropy(pred, off, k, label);
+        }
+        double squares = LossOps.squaredErrorToOneHot(pred, off, k, label);
+        return mean ? squares / k : 0.5 * squares;
+    }
+
+    /**
+     * A batch's loss as reported (metrics, curves): per example, so that batches, validation and test
+     * compare. The mean reductions already are; {@code half_sum}'s J over n examples becomes J / n.
+     */
+    public double perExample(double batchLoss, int n) {
+        return kind == Kind.MSE && !mean ? batchLoss / n : batchLoss;
     }
 
     public void toJson(ObjectNode node) {

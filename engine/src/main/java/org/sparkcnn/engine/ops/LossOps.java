@@ -33,18 +33,9 @@ public final class LossOps {
         for (int r = 0; r < n; r++) {
             int off = r * k;
             int t = labels[r];
-            if (t < 0 || t >= k) {
-                throw new IllegalArgumentException("label " + t + " of example " + r + " is out of range [0, " + k + ")");
-            }
-            float max = logits[off];
-            for (int j = 1; j < k; j++) {
-                max = Math.max(max, logits[off + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < k; j++) {
-                sum += StrictMath.exp((double) logits[off + j] - max);
-            }
-            double logSum = StrictMath.log(sum);
+            checkLabel(t, k, r);
+            float max = rowMax(logits, off, k);
+            double logSum = logSumExp(logits, off, k, max);
             total += logSum - ((double) logits[off + t] - max);
             for (int j = 0; j < k; j++) {
                 double p = StrictMath.exp((double) logits[off + j] - max - logSum);
@@ -57,6 +48,60 @@ public final class LossOps {
             }
         }
         return total / lossScale;
+    }
+
+    /**
+     * One example's cross-entropy, {@code logsumexp(z) - z[t]}, computed as each row of
+     * {@link #softmaxCrossEntropy} is (the same bits as that row's term).
+     */
+    public static double crossEntropy(float[] z, int off, int k, int t) {
+        checkLabel(t, k, -1);
+        float max = rowMax(z, off, k);
+        return logSumExp(z, off, k, max) - ((double) z[off + t] - max);
+    }
+
+    private static float rowMax(float[] z, int off, int k) {
+        float max = z[off];
+        for (int j = 1; j < k; j++) {
+            max = Math.max(max, z[off + j]);
+        }
+        return max;
+    }
+
+    /** {@code log(sum_j exp(z_j - max))}, j in order, in double. */
+    private static double logSumExp(float[] z, int off, int k, float max) {
+        double sum = 0;
+        for (int j = 0; j < k; j++) {
+            sum += StrictMath.exp((double) z[off + j] - max);
+        }
+        return StrictMath.log(sum);
+    }
+
+    /** {@code out[r*k + j] = (j == labels[r]) ? 1 : 0} for r < n: MSE targets from class labels. */
+    public static void oneHot(int[] labels, int n, int k, float[] out) {
+        java.util.Arrays.fill(out, 0, n * k, 0f);
+        for (int r = 0; r < n; r++) {
+            checkLabel(labels[r], k, r);
+            out[r * k + labels[r]] = 1f;
+        }
+    }
+
+    /** One example's squared error against the one-hot target of {@code t}: {@code sum_j (z_j - [j = t])^2}, j in order, in double. */
+    public static double squaredErrorToOneHot(float[] z, int off, int k, int t) {
+        checkLabel(t, k, -1);
+        double total = 0;
+        for (int j = 0; j < k; j++) {
+            double d = (double) z[off + j] - (j == t ? 1f : 0f);
+            total += d * d;
+        }
+        return total;
+    }
+
+    private static void checkLabel(int t, int k, int example) {
+        if (t < 0 || t >= k) {
+            throw new IllegalArgumentException("label " + t + (example >= 0 ? " of example " + example : "")
+                    + " is out of range [0, " + k + ")");
+        }
     }
 
     /**
