@@ -2,9 +2,8 @@ package org.sparkcnn.jobs;
 
 import java.util.Iterator;
 import org.sparkcnn.engine.ModelDefinition;
-import org.sparkcnn.engine.Network;
+import org.sparkcnn.engine.Inference;
 import org.sparkcnn.engine.Normalization;
-import org.sparkcnn.engine.layers.Pass;
 import org.sparkcnn.jobs.data.ExampleBlock;
 
 /** A partition's blocks, cut into normalized batches and run forward (inference); shared by evaluation and prediction. */
@@ -22,16 +21,14 @@ final class InferenceBatches {
 
     static void run(String modelJson, Normalization norm, float[] params, Iterator<ExampleBlock> blocks, Consumer consumer) {
         ModelDefinition model = ModelDefinition.fromJson(modelJson);
-        Network net = model.newNetwork(BATCH);
+        Inference inference = new Inference(model, norm, BATCH);
         int size = model.inputShape().size();
-        float[] x = new float[BATCH * size];
         while (blocks.hasNext()) {
             ExampleBlock b = blocks.next();
             for (int start = 0; start < b.size(); start += BATCH) {
                 int n = Math.min(BATCH, b.size() - start);
-                System.arraycopy(b.features(), start * size, x, 0, n * size);
-                norm.apply(x, 0, n, model.inputShape());
-                consumer.accept(net.forward(params, x, n, Pass.INFERENCE), n, b, start);
+                System.arraycopy(b.features(), start * size, inference.input(), 0, n * size);
+                consumer.accept(inference.forward(params, n), n, b, start);
             }
         }
     }

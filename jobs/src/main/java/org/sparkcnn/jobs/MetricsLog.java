@@ -43,8 +43,53 @@ public final class MetricsLog implements Closeable {
         return uri;
     }
 
+    /** A log that writes nothing (a run without a metrics file). */
+    public static MetricsLog none() {
+        return new MetricsLog(null, null);
+    }
+
+    /**
+     * The metrics file of a resumed run: the records up to {@code step} are kept (later ones belong to
+     * the interrupted attempt) and handed to {@code kept} in order, and new records follow. The old
+     * file is moved aside first and deleted only once the kept records are written; a crash while
+     * resuming leaves the aside file, which is then the complete old one. {@code warn} hears of a file
+     * without step records (on S3 a file the interrupted run never closed does not exist).
+     */
+    public static MetricsLog continueAt(Configuration conf, String uri, long step, java.util.function.Consumer<Map<String, Object>> kept,
+                                        java.util.function.Consumer<String> warn) throws IOException {
+        Path path = new Path(uri);
+        FileSystem fs = path.getFileSystem(conf);
+        Path aside = new Path(uri + ".before-resume");
+        List<Map<String, Object>> records = List.of();
+        if (fs.exists(aside)) {
+            fs.delete(path, false);
+        } else if (fs.exists(path) && !fs.rename(path, aside)) {
+            throw new IOException("could not move " + path + " aside to resume");
+        }
+        if (fs.exists(aside)) {
+            records = read(conf, aside.toString());
+        }
+        if (records.stream().noneMatch(r -> "step".equals(r.get("type")))) {
+            warn.accept(uri + " holds no step records of the interrupted run, so the metrics and curves start at step "
+                    + (step + 1) + " (an object store such as S3 shows a file only once it is closed, and the interrupted "
+                    + "run never closed it)");
+        }
+        MetricsLog log = create(conf, uri);
+        for (Map<String, Object> r : records) {
+            if (r.get("step") instanceof Number n && n.longValue() <= step) {
+                log.write(r);
+                kept.accept(r);
+            }
+        }
+        fs.delete(aside, false);
+        return log;
+    }
+
     /** Writes one record as a line. */
     public synchronized void write(Map<String, ?> record) throws IOException {
+        if (out == null) {
+            return;
+        }
         out.write(JSON.writeValueAsBytes(record));
         out.write('\n');
         out.hflush();
@@ -76,7 +121,9 @@ public final class MetricsLog implements Closeable {
 
     @Override
     public synchronized void close() throws IOException {
-        out.close();
+        if (out != null) {
+            out.close();
+        }
     }
 
     /** Reads a whole metrics file back, one map per line (for reports and tests). */

@@ -55,7 +55,10 @@ public final class Prediction {
                     values[0] = b.firstIndex() + start + r;
                     values[1] = b.labels()[start + r];
                     values[2] = LossOps.argmax(y, r * k, k);
-                    float[] p = softmax ? softmax(y, r * k, k) : Arrays.copyOfRange(y, r * k, r * k + k);
+                    float[] p = Arrays.copyOfRange(y, r * k, r * k + k);
+                    if (softmax) {
+                        LossOps.softmax(y, r * k, k, p, 0);
+                    }
                     for (int c = 0; c < k; c++) {
                         values[3 + c] = p[c];
                     }
@@ -65,24 +68,5 @@ public final class Prediction {
             return out.iterator();
         });
         return spark.createDataFrame(rows, schema(def));
-    }
-
-    /** p_c = exp(z_c - max z) / sum_j exp(z_j - max z), in double, rounded to float. */
-    public static float[] softmax(float[] z, int off, int k) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < k; c++) {
-            max = Math.max(max, z[off + c]);
-        }
-        double sum = 0;
-        double[] e = new double[k];
-        for (int c = 0; c < k; c++) {
-            e[c] = StrictMath.exp(z[off + c] - max);
-            sum += e[c];
-        }
-        float[] p = new float[k];
-        for (int c = 0; c < k; c++) {
-            p[c] = (float) (e[c] / sum);
-        }
-        return p;
     }
 }

@@ -11,6 +11,7 @@ import org.apache.spark.rdd.PartitionPruningRDD;
 import org.sparkcnn.engine.ModelDefinition;
 import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Normalization;
+import org.sparkcnn.engine.optim.GradientClipping;
 import org.sparkcnn.engine.optim.LrSchedule;
 import org.sparkcnn.engine.optim.Optimizer;
 import org.sparkcnn.engine.train.BatchSampler;
@@ -44,13 +45,19 @@ public final class TrainingJob {
      * count. {@code startStep} is the number of steps already taken (a resumed run continues there;
      * epochs have a fixed number of steps, so the step is the whole data cursor). With
      * {@code skipDivergentSteps}, a step whose loss or gradient is not finite is skipped (no update)
-     * and reported in its {@link StepMetrics#skipped()} instead of stopping the run.
+     * and reported in its {@link StepMetrics#skipped()} instead of stopping the run. {@code clipGradNorm}
+     * > 0 clips the summed gradient to that global L2 norm before each update (0: no clipping).
      */
     public record Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
-                         int treeDepth, long startStep, boolean skipDivergentSteps) {
+                         int treeDepth, long startStep, boolean skipDivergentSteps, double clipGradNorm) {
         public Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                       int treeDepth) {
             this(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, 0, false);
+        }
+
+        public Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
+                      int treeDepth, long startStep, boolean skipDivergentSteps) {
+            this(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, startStep, skipDivergentSteps, 0);
         }
 
         public Config {
@@ -65,6 +72,9 @@ public final class TrainingJob {
             }
             if (chunkSize <= 0) {
                 throw new IllegalArgumentException("chunk-size must be positive, got " + chunkSize);
+            }
+            if (!(clipGradNorm >= 0) || clipGradNorm == Double.POSITIVE_INFINITY) {
+                throw new IllegalArgumentException("clip-grad-norm must be finite and >= 0 (0 = off), got " + clipGradNorm);
             }
         }
     }
@@ -247,10 +257,13 @@ public final class TrainingJob {
         if (total.badIndex() >= 0 || !Double.isFinite(total.loss())) {
             skipped = divergence(def, total, epoch, step);
             if (!cfg.skipDivergentSteps()) {
-                throw new DivergenceException(skipped + "; lower the learning rate or clip gradients");
+                throw new DivergenceException(skipped + "; lower the learning rate or clip gradients (training.clip-grad-norm)");
             }
         } else {
             total.gradient(grads);
+            if (cfg.clipGradNorm() > 0) {  // on the driver, over the exact sum: the same for any partitioning
+                GradientClipping.clipByGlobalNorm(grads, cfg.clipGradNorm());
+            }
             optimizer.step(params, grads, lr);
         }
         long t3 = System.nanoTime();

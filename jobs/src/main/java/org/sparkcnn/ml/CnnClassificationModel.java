@@ -30,11 +30,9 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.sparkcnn.engine.ModelDefinition;
 import org.sparkcnn.engine.ModelFile;
-import org.sparkcnn.engine.Network;
+import org.sparkcnn.engine.Inference;
 import org.sparkcnn.engine.Normalization;
-import org.sparkcnn.engine.layers.Pass;
 import org.sparkcnn.engine.ops.LossOps;
-import org.sparkcnn.jobs.Prediction;
 
 /**
  * A trained CNN as a Spark ML {@link Model}: {@link #transform} is distributed inference in batches
@@ -54,6 +52,16 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     private final float[] weights;
     private final Normalization normalization;
     private final CnnColumns columns;
+    private TrainingSummary summary;
+
+    /**
+     * How {@link CnnClassifier#fit} ended: steps trained (counting those before a resume), epochs
+     * completed, which weights were kept, and the best and last validation value of the monitor
+     * (NaN without validation). Not saved with the model.
+     */
+    public record TrainingSummary(long steps, int epochsCompleted, String weightsKept, double bestValidation,
+                                  double lastValidation) implements java.io.Serializable {
+    }
 
     CnnClassificationModel(String uid, ModelDefinition definition, float[] weights, Normalization normalization) {
         this.uid = uid;
@@ -83,6 +91,22 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
 
     public int numClasses() {
         return definition.outputSize();
+    }
+
+    /** Whether this model was made by {@link CnnClassifier#fit} in this session (a loaded model has no summary). */
+    public boolean hasSummary() {
+        return summary != null;
+    }
+
+    public TrainingSummary summary() {
+        if (summary == null) {
+            throw new IllegalStateException("no training summary: this model was not made by fit in this session");
+        }
+        return summary;
+    }
+
+    void setSummary(TrainingSummary s) {
+        this.summary = s;
     }
 
     public String weightsSha256() {
@@ -152,9 +176,9 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
      */
     private static Iterator<Row> predict(Iterator<Row> rows, ModelDefinition def, Normalization norm, float[] weights,
                                          Features features, int field) {
-        Network net = def.newNetwork(BATCH);
+        Inference inference = new Inference(def, norm, BATCH);
         int size = def.inputShape().size(), k = def.outputSize();
-        float[] x = new float[BATCH * size];
+        float[] x = inference.input();
         List<Row> batch = new ArrayList<>(BATCH);
         List<Row> out = new ArrayList<>(BATCH);
         return new Iterator<>() {
@@ -189,14 +213,14 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
                 if (n == 0) {
                     return;
                 }
-                norm.apply(x, 0, n, def.inputShape());
-                float[] y = net.forward(weights, x, n, Pass.INFERENCE);
+                float[] y = inference.forward(weights, n);
+                float[] pf = new float[k];
                 for (int i = 0; i < n; i++) {
                     double[] raw = new double[k];
                     for (int j = 0; j < k; j++) {
                         raw[j] = y[i * k + j];
                     }
-                    float[] pf = Prediction.softmax(y, i * k, k);
+                    LossOps.softmax(y, i * k, k, pf, 0);
                     double[] p = new double[k];
                     for (int j = 0; j < k; j++) {
                         p[j] = pf[j];

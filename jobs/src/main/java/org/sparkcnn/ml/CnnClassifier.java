@@ -1,296 +1,105 @@
 package org.sparkcnn.ml;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.ml.Estimator;
-import org.apache.spark.ml.param.DoubleParam;
-import org.apache.spark.ml.param.IntParam;
-import org.apache.spark.ml.param.LongParam;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.sparkcnn.engine.Initializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkcnn.engine.ModelDefinition;
 import org.sparkcnn.engine.Normalization;
-import org.sparkcnn.engine.optim.LrSchedules;
-import org.sparkcnn.engine.optim.Optimizer;
-import org.sparkcnn.engine.optim.Optimizers;
 import org.sparkcnn.jobs.Datasets;
-import org.sparkcnn.jobs.TrainingJob;
+import org.sparkcnn.jobs.MetricsLog;
+import org.sparkcnn.jobs.checkpoint.CheckpointStore;
 import org.sparkcnn.jobs.data.Blocks;
 import org.sparkcnn.jobs.data.ExampleBlock;
+import org.sparkcnn.jobs.run.RunCheckpoints;
+import org.sparkcnn.jobs.run.RunSettings;
+import org.sparkcnn.jobs.run.TrainingRun;
 import scala.Tuple2;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.not;
+
 /**
- * A Spark ML {@link Estimator} that trains a CNN with SparkCNN's synchronous data-parallel SGD
- * ({@link TrainingJob}, the same code path as the trainer). Features: a Vector or numeric array
- * column of the model's C*H*W input values, or a binary column of encoded images; labels: whole
- * numbers in [0, classes). The normalization (per-channel mean/std of the training features) is
- * computed in one distributed pass and kept with the model.
+ * A Spark ML {@link Estimator} that trains a CNN with SparkCNN's synchronous data-parallel SGD. Its
+ * params ({@link CnnClassifierParams}, {@link CnnRunParams}) cover what the CLI's configuration does,
+ * and {@link #fit} runs the same training policy ({@link TrainingRun}: schedule, validation, early
+ * stopping, checkpoints and resume, metrics, divergence), so equal settings train equal weights.
+ * Features: a Vector or numeric array column of the model's C*H*W input values, or a binary column
+ * of encoded images; labels: whole numbers in [0, classes). The normalization (per-channel mean/std
+ * of the training features) is computed in one distributed pass and kept with the model.
  *
  * <p>Deterministic: the same seed, params and input rows (in the same order) give bit-identical
- * weights for any partitioning.
+ * weights for any partitioning. With a {@code checkpointDir} holding a complete checkpoint of the
+ * same params and data, {@code fit} resumes from it and ends with the weights of an uninterrupted fit.
  */
-public final class CnnClassifier extends Estimator<CnnClassificationModel> implements DefaultParamsWritable {
+public final class CnnClassifier extends CnnRunParams implements DefaultParamsWritable {
 
     private static final long serialVersionUID = 1L;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(CnnClassifier.class);
 
-    private final String uid;
-    private final Param<String> modelDefinition;
-    private final IntParam epochs;
-    private final IntParam batchSize;
-    private final Param<String> optimizer;
-    private final DoubleParam learningRate;
-    private final Param<String> optimizerOptions;
-    private final LongParam seed;
-    private final IntParam numPartitions;
-    private final IntParam blockSize;
-    private final Param<String> labelCol;
-    private final CnnColumns columns;
+    private CnnClassificationModel initialModel;
 
     public CnnClassifier() {
         this(Identifiable.randomUID("cnnClassifier"));
     }
 
     public CnnClassifier(String uid) {
-        this.uid = uid;
-        modelDefinition = new Param<>(this, "modelDefinition",
-                "a model in conf/models (lenet5, small, tfconv, vgg-cifar) or the path of a model JSON file");
-        epochs = new IntParam(this, "epochs", "passes over the training data (> 0)", ParamValidators.gt(0));
-        batchSize = new IntParam(this, "batchSize", "the global mini-batch (> 0)", ParamValidators.gt(0));
-        optimizer = new Param<>(this, "optimizer", "sgd, adam, adamw, rmsprop or adagrad",
-                ParamValidators.inArray(Optimizers.names().toArray(new String[0])));
-        learningRate = new DoubleParam(this, "learningRate", "the learning rate (>= 0)", ParamValidators.gtEq(0));
-        optimizerOptions = new Param<>(this, "optimizerOptions",
-                "the optimizer's own options as JSON, with PyTorch's names, e.g. {\"momentum\": 0.9}");
-        seed = new LongParam(this, "seed", "the random seed of initialization, batch order and dropout");
-        numPartitions = new IntParam(this, "numPartitions", "partitions of the cached training data (0 = the input's)",
-                ParamValidators.gtEq(0));
-        blockSize = new IntParam(this, "blockSize", "examples per cached block; blocks are cut at multiples of it in row "
-                + "order, and the weights are bit-identical for any input partitioning at a given block size", ParamValidators.gt(0));
-        labelCol = new Param<>(this, "labelCol", "the label column: whole numbers in [0, classes)");
-        columns = new CnnColumns(this);
-        setDefault(modelDefinition, "lenet5");
-        setDefault(epochs, 2);
-        setDefault(batchSize, 64);
-        setDefault(optimizer, "sgd");
-        setDefault(learningRate, 0.05);
-        setDefault(optimizerOptions, "{\"momentum\": 0.9, \"nesterov\": true}");
-        setDefault(seed, 1L);
-        setDefault(numPartitions, 0);
-        setDefault(blockSize, 1024);
-        setDefault(labelCol, "label");
+        super(uid);
     }
 
-    @Override
-    public String uid() {
-        return uid;
-    }
-
-    public Param<String> modelDefinition() {
-        return modelDefinition;
-    }
-
-    public IntParam epochs() {
-        return epochs;
-    }
-
-    public IntParam batchSize() {
-        return batchSize;
-    }
-
-    public Param<String> optimizer() {
-        return optimizer;
-    }
-
-    public DoubleParam learningRate() {
-        return learningRate;
-    }
-
-    public Param<String> optimizerOptions() {
-        return optimizerOptions;
-    }
-
-    public LongParam seed() {
-        return seed;
-    }
-
-    public IntParam numPartitions() {
-        return numPartitions;
-    }
-
-    public IntParam blockSize() {
-        return blockSize;
-    }
-
-    public CnnClassifier setBlockSize(int value) {
-        set(blockSize, value);
+    /**
+     * Starts training from this model's weights and normalization (fine-tuning); its definition must
+     * have the same layers as {@code modelDefinition}. Not saved with the estimator's params.
+     */
+    public CnnClassifier setInitialModel(CnnClassificationModel model) {
+        this.initialModel = model;
         return this;
     }
 
-    public int getBlockSize() {
-        return (Integer) $(blockSize);
-    }
-
-    public Param<String> labelCol() {
-        return labelCol;
-    }
-
-    public Param<String> featuresCol() {
-        return columns.featuresCol;
-    }
-
-    public Param<String> predictionCol() {
-        return columns.predictionCol;
-    }
-
-    public Param<String> probabilityCol() {
-        return columns.probabilityCol;
-    }
-
-    public Param<String> rawPredictionCol() {
-        return columns.rawPredictionCol;
-    }
-
-    public CnnClassifier setModelDefinition(String value) {
-        set(modelDefinition, value);
-        return this;
-    }
-
-    public CnnClassifier setEpochs(int value) {
-        set(epochs, value);
-        return this;
-    }
-
-    public CnnClassifier setBatchSize(int value) {
-        set(batchSize, value);
-        return this;
-    }
-
-    public CnnClassifier setOptimizer(String value) {
-        set(optimizer, value);
-        return this;
-    }
-
-    public CnnClassifier setLearningRate(double value) {
-        set(learningRate, value);
-        return this;
-    }
-
-    public CnnClassifier setOptimizerOptions(String json) {
-        set(optimizerOptions, json);
-        return this;
-    }
-
-    public CnnClassifier setSeed(long value) {
-        set(seed, value);
-        return this;
-    }
-
-    public CnnClassifier setNumPartitions(int value) {
-        set(numPartitions, value);
-        return this;
-    }
-
-    public CnnClassifier setLabelCol(String value) {
-        set(labelCol, value);
-        return this;
-    }
-
-    public CnnClassifier setFeaturesCol(String value) {
-        set(columns.featuresCol, value);
-        return this;
-    }
-
-    public CnnClassifier setPredictionCol(String value) {
-        set(columns.predictionCol, value);
-        return this;
-    }
-
-    public CnnClassifier setProbabilityCol(String value) {
-        set(columns.probabilityCol, value);
-        return this;
-    }
-
-    public CnnClassifier setRawPredictionCol(String value) {
-        set(columns.rawPredictionCol, value);
-        return this;
-    }
-
-    public String getModelDefinition() {
-        return $(modelDefinition);
-    }
-
-    public int getEpochs() {
-        return (Integer) $(epochs);
-    }
-
-    public int getBatchSize() {
-        return (Integer) $(batchSize);
-    }
-
-    public String getOptimizer() {
-        return $(optimizer);
-    }
-
-    public double getLearningRate() {
-        return (Double) $(learningRate);
-    }
-
-    public String getOptimizerOptions() {
-        return $(optimizerOptions);
-    }
-
-    public long getSeed() {
-        return (Long) $(seed);
-    }
-
-    public int getNumPartitions() {
-        return (Integer) $(numPartitions);
-    }
-
-    public String getLabelCol() {
-        return $(labelCol);
-    }
-
-    public String getFeaturesCol() {
-        return $(columns.featuresCol);
+    public CnnClassificationModel getInitialModel() {
+        return initialModel;
     }
 
     ModelDefinition definition() {
         try {
-            return ModelDefinition.load($(modelDefinition));
+            return ModelDefinition.load($(modelDefinition()));
         } catch (IOException e) {
-            throw new UncheckedIOException("modelDefinition '" + $(modelDefinition) + "': " + e.getMessage(), e);
+            throw new UncheckedIOException("modelDefinition '" + $(modelDefinition()) + "': " + e.getMessage(), e);
         }
     }
 
     @Override
     public StructType transformSchema(StructType schema) {
         ModelDefinition def = definition();
-        Features.of(schema, $(columns.featuresCol), def.inputShape());
-        String label = $(labelCol);
-        if (!List.of(schema.fieldNames()).contains(label) || !(schema.apply(label).dataType() instanceof NumericType)) {
+        Features.of(schema, getFeaturesCol(), def.inputShape());
+        List<String> names = List.of(schema.fieldNames());
+        String label = getLabelCol();
+        if (!names.contains(label) || !(schema.apply(label).dataType() instanceof NumericType)) {
             throw new IllegalArgumentException("label column '" + label + "' must be a numeric column of the dataset (columns: "
                     + String.join(", ", schema.fieldNames()) + ")");
+        }
+        String indicator = getValidationIndicatorCol();
+        if (!indicator.isBlank() && (!names.contains(indicator) || !(schema.apply(indicator).dataType() instanceof BooleanType))) {
+            throw new IllegalArgumentException("validationIndicatorCol '" + indicator + "' must be a boolean column of the dataset "
+                    + "(columns: " + String.join(", ", schema.fieldNames()) + ")");
         }
         return columns.outputSchema(schema);
     }
@@ -299,45 +108,127 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> imple
     public CnnClassificationModel fit(Dataset<?> dataset) {
         transformSchema(dataset.schema());
         ModelDefinition def = definition();
-        Features features = Features.of(dataset.schema(), $(columns.featuresCol), def.inputShape());
+        RunSettings settings = runSettings();
+        float[] initial = initialModel == null ? null : initialWeights(def);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-        // No repartition before indexing: a shuffle would renumber the rows from run to run.
-        Dataset<Row> rows = dataset.select($(columns.featuresCol), $(labelCol));
-        String labelName = $(labelCol);
-        int classes = def.outputSize();
-        int block = getBlockSize();
-        // Blocks on a fixed grid of row indices: pieces cut at multiples of the block size in each
-        // partition, then the pieces of a grid cell joined. The gradient chunks follow the blocks, so
-        // the weights do not depend on how the input happens to be partitioned.
-        JavaRDD<ExampleBlock> pieces = rows.javaRDD().zipWithIndex()
-                .mapPartitions((Iterator<Tuple2<Row, Long>> it) -> toBlocks(it, features, labelName, classes, block));
-        int partitions = getNumPartitions() > 0 ? getNumPartitions() : pieces.getNumPartitions();
-        JavaRDD<ExampleBlock> blocks = Blocks.onGrid(pieces, block, partitions)
-                .setName("CnnClassifier training blocks").persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<ExampleBlock> train;
+        JavaRDD<ExampleBlock> validation = null;
+        String indicator = getValidationIndicatorCol();
+        if (!indicator.isBlank()) {
+            train = blocks(dataset.filter(not(col(indicator))), def, sc);
+            validation = blocks(dataset.filter(col(indicator)), def, sc);
+        } else if (getValidationFraction() > 0) {  // held out by seed and row index, as the CLI does
+            JavaRDD<ExampleBlock> all = blocks(dataset, def, sc);
+            JavaRDD<ExampleBlock>[] parts = Blocks.split(all, getSeed(), getValidationFraction(), getBlockSize(),
+                    all.getNumPartitions());
+            train = parts[0].persist(StorageLevel.MEMORY_AND_DISK());
+            validation = parts[1].persist(StorageLevel.MEMORY_AND_DISK());
+            train.count();
+            all.unpersist(false);
+        } else {
+            train = blocks(dataset, def, sc);
+        }
         try {
-            long count = blocks.map(ExampleBlock::size).fold(0, Integer::sum);
+            long count = train.map(ExampleBlock::size).fold(0, Integer::sum);
             if (count == 0) {
                 throw new IllegalArgumentException("CnnClassifier.fit: the dataset is empty");
             }
-            Normalization norm = Datasets.normalization(blocks);
-            long s = getSeed();
-            float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, s);
-            Map<String, Object> options;
-            try {
-                options = JSON.readValue(getOptimizerOptions(), new TypeReference<Map<String, Object>>() { });
-            } catch (IOException e) {
-                throw new IllegalArgumentException("optimizerOptions is not a JSON object: " + $(optimizerOptions), e);
+            Normalization norm = initialModel != null ? initialModel.normalization() : Datasets.normalization(train);
+            Map<String, String> fingerprint = new LinkedHashMap<>();
+            fingerprint.put("examples", String.valueOf(count));
+            fingerprint.put("shape", def.inputShape().toString());
+            fingerprint.put("classes", String.valueOf(def.outputSize()));
+            fingerprint.put("normalization", norm.toString());
+            Configuration hadoop = sc.hadoopConfiguration();
+            CheckpointStore.Found resumeFrom = resumable(hadoop, settings, def);
+            TrainingRun.Listener log = new TrainingRun.Listener() {
+                @Override
+                public void message(String text) {
+                    LOG.info(text);
+                }
+            };
+            String metricsPath = getMetricsPath().isBlank() ? null : getMetricsPath();
+            TrainingRun.Outcome outcome;
+            try (MetricsLog metrics = TrainingRun.openMetrics(hadoop, metricsPath, resumeFrom, log)) {
+                outcome = TrainingRun.run(sc, def, settings, new TrainingRun.Data(train, count, validation, norm, fingerprint),
+                        new TrainingRun.Start(resumeFrom, initial, trainingParams()),
+                        new TrainingRun.Sink(hadoop, metrics, settings.checkpoints().dir(), log));
             }
-            Optimizer opt = Optimizers.create(getOptimizer(), options, params.length);
-            TrainingJob.Result result = TrainingJob.train(sc, def, norm, blocks, (int) count, params, opt,
-                    LrSchedules.create("constant", Map.of(), getLearningRate()),
-                    new TrainingJob.Config(s, getEpochs(), 0, getBatchSize(), 16, 0, 0), (m, p) -> true);
-            CnnClassificationModel model = new CnnClassificationModel(uid, def, result.params(), norm);
+            CnnClassificationModel model = new CnnClassificationModel(uid(), def, outcome.params(), norm);
+            model.setSummary(new CnnClassificationModel.TrainingSummary(outcome.result().steps(),
+                    outcome.result().epochsCompleted(), outcome.kept(), outcome.stopping().bestValue(),
+                    outcome.stopping().lastValue()));
             copyValues(model, extractParamMap());
             return model.setParent(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
         } finally {
-            blocks.unpersist(false);
+            train.unpersist(false);
+            if (validation != null) {
+                validation.unpersist(false);
+            }
         }
+    }
+
+    /** The rows' examples as cached blocks on the grid of row indices. */
+    private JavaRDD<ExampleBlock> blocks(Dataset<?> dataset, ModelDefinition def, JavaSparkContext sc) {
+        Features features = Features.of(dataset.schema(), getFeaturesCol(), def.inputShape());
+        // No repartition before indexing: a shuffle would renumber the rows from run to run.
+        Dataset<Row> rows = dataset.select(getFeaturesCol(), getLabelCol());
+        String labelName = getLabelCol();
+        int classes = def.outputSize();
+        int block = getBlockSize();
+        // Pieces cut at multiples of the block size in each partition, then the pieces of a grid cell
+        // joined. The gradient chunks follow the blocks, so the weights do not depend on how the input
+        // happens to be partitioned.
+        JavaRDD<ExampleBlock> pieces = rows.javaRDD().zipWithIndex()
+                .mapPartitions((Iterator<Tuple2<Row, Long>> it) -> toBlocks(it, features, labelName, classes, block));
+        int partitions = getNumPartitions() > 0 ? getNumPartitions() : pieces.getNumPartitions();
+        return Blocks.onGrid(pieces, block, partitions).setName("CnnClassifier training blocks")
+                .persist(StorageLevel.MEMORY_AND_DISK());
+    }
+
+    /**
+     * The newest complete checkpoint in {@code checkpointDir}, if any: fit continues from it. It must
+     * be of the same model and of the same training params (a changed param would not continue the
+     * same run); the data is checked by {@link TrainingRun}.
+     */
+    private CheckpointStore.Found resumable(Configuration hadoop, RunSettings settings, ModelDefinition def) throws IOException {
+        if (settings.checkpoints().dir().isBlank()) {
+            return null;
+        }
+        CheckpointStore.Found found = new RunCheckpoints(hadoop, settings.checkpoints(), settings.checkpoints().dir())
+                .newestComplete(w -> LOG.warn(w)).orElse(null);
+        if (found == null) {
+            return null;
+        }
+        if (!found.checkpoint().modelJson().equals(def.toJsonString())) {
+            throw new IllegalArgumentException("checkpointDir " + settings.checkpoints().dir() + " holds checkpoint " + found.uri()
+                    + " of another model; use another checkpointDir");
+        }
+        String saved = found.checkpoint().config(), now = trainingParams();
+        if (!saved.equals(now)) {
+            throw new IllegalArgumentException("cannot resume from checkpoint " + found.uri() + ": its params differ (in the "
+                    + "checkpoint: " + firstDifference(saved, now) + "); use another checkpointDir to start over");
+        }
+        LOG.info("resuming from checkpoint {}", found.uri());
+        return found;
+    }
+
+    private static String firstDifference(String saved, String now) {
+        List<String> a = List.of(saved.split("\n")), b = List.of(now.split("\n"));
+        for (String line : a) {
+            if (!b.contains(line)) {
+                return line + "; now: " + b.stream().filter(l -> l.startsWith(line.substring(0, line.indexOf(" = ") + 3)))
+                        .findFirst().orElse("(unset)");
+            }
+        }
+        return "(a param the checkpoint does not have)";
+    }
+
+    private float[] initialWeights(ModelDefinition def) {
+        TrainingRun.checkSameLayers(initialModel.definition(), def, "initialModel");
+        return initialModel.weights().clone();
     }
 
     /** Consecutive rows (consecutive indices from zipWithIndex) into pieces cut at multiples of {@code blockSize}. */

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
+import org.sparkcnn.engine.Inference;
 import org.sparkcnn.engine.ModelDefinition;
 import org.sparkcnn.engine.Network;
 import org.sparkcnn.engine.Normalization;
@@ -288,24 +289,20 @@ final class BenchCommand implements Runnable {
         private final int batch;
         private final int threads;
         private final int batches;
-        private final Network[] nets;
-        private final float[][] inputs;
-        private final Normalization norm;
+        private final Inference[] replicas;
         private final ExecutorService pool;
         private long next;
 
         InferencePool(ModelDefinition def, Normalization norm, ExampleBlock block, int batch, int threads, int batches) {
             this.def = def;
-            this.norm = norm;
             this.block = block;
             this.batch = batch;
             this.threads = threads;
             this.batches = batches;
             int slice = (batch + threads - 1) / threads;
-            nets = new Network[threads];
-            inputs = new float[threads][slice * def.inputShape().size()];
+            replicas = new Inference[threads];
             for (int t = 0; t < threads; t++) {
-                nets[t] = def.newNetwork(slice);
+                replicas[t] = new Inference(def, norm, slice);
             }
             pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
         }
@@ -322,9 +319,8 @@ final class BenchCommand implements Runnable {
                 int id = t;
                 Runnable part = () -> {
                     int size = def.inputShape().size();
-                    System.arraycopy(block.features(), from * size, inputs[id], 0, count * size);
-                    norm.apply(inputs[id], 0, count, def.inputShape());
-                    nets[id].forward(params, inputs[id], count, Pass.INFERENCE);
+                    System.arraycopy(block.features(), from * size, replicas[id].input(), 0, count * size);
+                    replicas[id].forward(params, count);
                 };
                 if (pool == null) {
                     part.run();

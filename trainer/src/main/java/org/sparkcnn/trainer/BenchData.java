@@ -23,6 +23,7 @@ import org.sparkcnn.engine.Normalization;
 import org.sparkcnn.engine.optim.LrSchedule;
 import org.sparkcnn.engine.optim.Sgd;
 import org.sparkcnn.jobs.TrainingJob;
+import org.sparkcnn.jobs.run.EpochClock;
 import org.sparkcnn.jobs.data.ExampleBlock;
 import org.sparkcnn.jobs.data.LabeledData;
 import picocli.CommandLine;

@@ -44,10 +44,9 @@ final class Checks {
 
     static Initializer initializer(String name) {
         try {
-            return Initializer.valueOf(name.trim().toUpperCase(Locale.ROOT));
+            return Initializer.parse(name.trim());
         } catch (IllegalArgumentException e) {
-            throw new TrainerConfig.Invalid("config key 'training.initializer' is '" + name + "'; expected one of "
-                    + Arrays.toString(Arrays.stream(Initializer.values()).map(i -> i.name().toLowerCase(Locale.ROOT)).toArray()));
+            throw new TrainerConfig.Invalid("config key 'training.initializer': " + e.getMessage());
         }
     }
 
@@ -62,24 +61,11 @@ final class Checks {
         } catch (IOException | IllegalArgumentException e) {
             throw new TrainerConfig.Invalid("config key 'training.init-from': " + e.getMessage());
         }
-        if (!sameLayers(saved.definition(), def)) {
-            throw new TrainerConfig.Invalid("config key 'training.init-from': " + uri + " holds model '" + saved.definition().name()
-                    + "' (" + saved.definition().paramCount() + " parameters), not the architecture of model '" + def.name() + "' ("
-                    + def.paramCount() + " parameters); starting from trained weights needs the same layers");
+        try {
+            org.sparkcnn.jobs.run.TrainingRun.checkSameLayers(saved.definition(), def, uri);
+        } catch (IllegalArgumentException e) {
+            throw new TrainerConfig.Invalid("config key 'training.init-from': " + e.getMessage());
         }
         return saved;
-    }
-
-    private static boolean sameLayers(ModelDefinition a, ModelDefinition b) {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        try {
-            com.fasterxml.jackson.databind.node.ObjectNode x = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(a.toJsonString());
-            com.fasterxml.jackson.databind.node.ObjectNode y = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(b.toJsonString());
-            x.remove("name");
-            y.remove("name");
-            return x.equals(y);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -69,6 +69,24 @@ final class Report {
             validationAccuracy.add(step, accuracy);
         }
 
+        /** Rebuilds the curves from a metrics record of an earlier attempt (a resumed run), in order. */
+        void replay(java.util.Map<String, Object> r, int every, int stepsPerEpoch) {
+            if (!(r.get("step") instanceof Number n)) {
+                return;
+            }
+            long s = n.longValue();
+            if ("step".equals(r.get("type")) && r.get("loss") instanceof Number loss) {
+                step(s, loss.doubleValue(), r.get("accuracy") instanceof Number a ? a.doubleValue() : Double.NaN, every);
+                if (s % stepsPerEpoch == 0) {
+                    epochEnd(s, (int) (s / stepsPerEpoch));
+                }
+            } else if ("validation".equals(r.get("type")) && r.get("loss") instanceof Number loss
+                    && r.get("accuracy") instanceof Number accuracy) {
+                flush(s);
+                validation(s, loss.doubleValue(), accuracy.doubleValue());
+            }
+        }
+
         void epochEnd(long step, int epoch) {
             epochEnds.add(new long[]{step, epoch});
         }

@@ -40,7 +40,7 @@ public final class SparkCnn implements Runnable {
         CommandLine cli = new CommandLine(new SparkCnn());
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             PrintWriter err = commandLine.getErr();
-            if (e instanceof TrainerConfig.Invalid) {
+            if (e instanceof TrainerConfig.Invalid || e instanceof org.sparkcnn.jobs.run.TrainingRun.CannotResume) {
                 err.println("sparkcnn: " + e.getMessage());
                 return USAGE;
             }

@@ -32,6 +32,9 @@ import org.sparkcnn.engine.train.BatchSampler;
 import org.sparkcnn.jobs.Datasets;
 import org.sparkcnn.jobs.Evaluation;
 import org.sparkcnn.jobs.MetricsLog;
+import org.sparkcnn.jobs.run.EarlyStopping;
+import org.sparkcnn.jobs.run.RunCheckpoints;
+import org.sparkcnn.jobs.run.TrainingRun;
 import org.sparkcnn.jobs.TrainingJob;
 import org.sparkcnn.jobs.checkpoint.Checkpoint;
 import org.sparkcnn.jobs.checkpoint.CheckpointStore;
@@ -130,9 +133,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         // Everything that can be checked without Spark is checked first.
         ModelDefinition def = Checks.model(cfg.model());
-        Optimizer optimizer = Checks.optimizer(cfg, def);
-        LrSchedule schedule = Checks.schedule(cfg);
-        Initializer initializer = Checks.initializer(cfg.training().initializer());
+        Checks.optimizer(cfg, def);
+        Checks.schedule(cfg);
+        Checks.initializer(cfg.training().initializer());
         if (def.outputSize() != cfg.data().classes()) {
             throw new TrainerConfig.Invalid("config key 'data.classes' is " + cfg.data().classes() + " but model '"
                     + def.name() + "' has " + def.outputSize() + " outputs");
@@ -149,10 +152,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         // --resume on a completed run (no staging directory) continues from the checkpoints in its output.
         boolean continuing = resume && run.targetExists() && !run.stagingExists();
-        RunCheckpoints checkpoints = new RunCheckpoints(hadoop, cfg.checkpoint(),
-                cfg.checkpoint().dir().isBlank() ? run.stagingUri() + "/checkpoints" : cfg.checkpoint().dir());
+        String checkpointDir = cfg.checkpoint().dir().isBlank() ? run.stagingUri() + "/checkpoints" : cfg.checkpoint().dir();
+        RunCheckpoints checkpoints = new RunCheckpoints(hadoop, cfg.checkpointSettings(checkpointDir), checkpointDir);
         RunCheckpoints resumeDir = continuing && cfg.checkpoint().dir().isBlank()
-                ? new RunCheckpoints(hadoop, cfg.checkpoint(), run.uri() + "/checkpoints") : checkpoints;
+                ? new RunCheckpoints(hadoop, cfg.checkpointSettings(checkpointDir), run.uri() + "/checkpoints") : checkpoints;
         CheckpointStore.Found resumeFrom = null;
         if (cfg.checkpoint().autoResume()) {
             resumeFrom = resumeDir.newestComplete(w -> System.out.println("warning: " + w)).orElse(null);
@@ -166,7 +169,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new TrainerConfig.Invalid("--resume: no complete checkpoint in " + checkpoints.uri() + " to continue from");
             }
             if (resumeFrom != null) {
-                RunCheckpoints.checkCompatible(resumeFrom.checkpoint(), resumeFrom.uri(), effective, def, force,
+                ResumeChecks.checkCompatible(resumeFrom.checkpoint(), resumeFrom.uri(), effective, def, force,
                         w -> System.out.println("warning: " + w));
             }
         } else if (!cfg.output().overwrite() && checkpoints.any()) {
@@ -198,18 +201,15 @@ final class TrainCommand implements Callable<Integer> {
             for (LabeledData d : List.of(train, test, validation)) {
                 checkInput(def, d);
             }
-            return train(spark, cfg, rendered, def, optimizer, schedule, initializer, initial, run, train, test, validation,
-                    checkpoints, resumeFrom);
+            return train(spark, cfg, rendered, def, initial, run, train, test, validation, checkpointDir, resumeFrom);
         } finally {
             spark.stop();
         }
     }
 
-    private int train(SparkSession spark, TrainerConfig cfg, String rendered, ModelDefinition def, Optimizer optimizer,
-                      LrSchedule schedule, Initializer initializer, ModelFile.SavedModel initial, RunDirectory run,
-                      LabeledData train, LabeledData test,
-                      LabeledData validation, RunCheckpoints checkpoints, CheckpointStore.Found resumeFrom)
-            throws IOException {
+    private int train(SparkSession spark, TrainerConfig cfg, String rendered, ModelDefinition def, ModelFile.SavedModel initial,
+                      RunDirectory run, LabeledData train, LabeledData test, LabeledData validation, String checkpointDir,
+                      CheckpointStore.Found resumeFrom) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
         int partitions = cfg.data().partitions() > 0 ? cfg.data().partitions() : sc.defaultParallelism();
@@ -247,33 +247,8 @@ final class TrainCommand implements Callable<Integer> {
         System.out.println("normalization (training set mean/std per channel): " + norm);
         Map<String, String> fingerprint = dataFingerprint(hadoop, train, trainCount, norm);
 
-        EarlyStopping stopping = new EarlyStopping(cfg.validation());
-        float[] params;
-        long startStep = 0;
-        if (resumeFrom != null) {
-            Checkpoint c = resumeFrom.checkpoint();
-            RunCheckpoints.checkSameData(c, resumeFrom.uri(), fingerprint);
-            params = c.params();
-            optimizer.restore(c.optimizer());
-            if (c.schedule().type().equals(schedule.name())) {
-                schedule.restore(c.schedule());
-            } else {
-                System.out.println("warning: the lr schedule changed from " + c.schedule().type() + "; its state is not carried over");
-            }
-            stopping.restore(c.trainerState(), c.trainerArrays());
-            startStep = c.step();
-            if (stopping.shouldStop()) {
-                System.out.println("early stopping had ended this run at step " + c.step() + " (no improvement of "
-                        + cfg.validation().monitor() + " in " + cfg.validation().patience()
-                        + " validations): no further steps are trained");
-            }
-            System.out.printf(Locale.ROOT, "resuming from %s: step %d (epoch %d, step %d of it), weights sha256 %s%n",
-                    resumeFrom.uri(), c.step(), c.epoch() + 1, c.stepInEpoch(), c.weightsSha256());
-        } else if (initial != null) {
-            params = initial.params().clone();
-            System.out.println("initial weights: " + t.initFrom() + " (weights sha256 " + ModelFile.sha256(params) + ")");
-        } else {
-            params = initializer.initialize(def, t.seed());
+        if (initial != null && resumeFrom == null) {
+            System.out.println("initial weights: " + t.initFrom() + " (weights sha256 " + ModelFile.sha256(initial.params()) + ")");
         }
         run.create(resumeFrom != null);
         Storage.writeText(hadoop, run.file("config.conf"), rendered);
@@ -285,79 +260,55 @@ final class TrainCommand implements Callable<Integer> {
         boolean live = System.console() != null && !Boolean.getBoolean("sparkcnn.plain-progress");
         Progress progress = new Progress(System.out, live, cfg.output().logEvery(), t.epochs(), totalSteps);
         Report.Curves curves = new Report.Curves();
-        TrainingJob.Result result;
-        double[] seconds = new double[1];
-        long[] imagesSeen = new long[1];
-        long resumedAt = startStep;
-        // A run that early stopping ended stays ended when resumed: no step after the checkpoint's.
-        long maxSteps = resumeFrom != null && stopping.shouldStop() ? startStep : t.maxSteps();
-        try (MetricsLog metrics = resumeFrom == null ? MetricsLog.create(hadoop, run.file("metrics.jsonl"))
-                : continueMetrics(hadoop, run.file("metrics.jsonl"), startStep, curves, cfg.output().logEvery(),
-                sampler.stepsPerEpoch());
-             checkpoints) {
-            EpochClock clock = new EpochClock();
-            TrainingJob.StepListener listener = (m, p) -> {
-                try {
-                    if (m.endOfEpoch()) {  // before validation: the lap is the epoch's training steps
-                        double[] lap = clock.lap();
-                        metrics.write(EpochClock.record(m.epoch() + 1, m.step() + 1, lap));
-                        progress.message(String.format(Locale.ROOT, "epoch %d: %.1f s of training (this JVM: JIT %.1f s, GC %.1f s)",
-                                m.epoch() + 1, lap[0], lap[1], lap[2]));
-                    }
-                    boolean goOn = afterStep(m, p, sc, cfg, def, norm, validationBlocks, schedule, stopping, metrics,
-                            progress, curves);
-                    imagesSeen[0] += m.examples();
-                    if (checkpoints.due(m)) {
-                        checkpoints.write(m.step() + 1, sampler.stepsPerEpoch(), t.seed(), rendered, def, fingerprint, p, optimizer,
-                                schedule, stopping, metrics, progress);
-                    } else {
-                        checkpoints.check();
-                    }
-                    if (m.endOfEpoch()) {
-                        clock.lap();  // the next epoch's lap starts here, after validation and checkpoint
-                    }
-                    return goOn;
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+        int logEvery = cfg.output().logEvery();
+        TrainingRun.Listener watcher = new TrainingRun.Listener() {
+            @Override
+            public void step(TrainingJob.StepMetrics m) {
+                progress.step(m);
+                curves.step(m.step() + 1, m.loss(), m.trainAccuracy(), logEvery);
+                if (m.endOfEpoch()) {
+                    curves.epochEnd(m.step() + 1, m.epoch() + 1);
                 }
-            };
-            long t0 = System.nanoTime();
-            try {
-                result = TrainingJob.train(sc, def, norm, trainBlocks, (int) trainCount, params, optimizer, schedule,
-                        new TrainingJob.Config(t.seed(), t.epochs(), maxSteps, t.batchSize(), t.chunkSize(),
-                                t.threadsPerTask(), t.treeDepth(), startStep, "skip".equals(t.onDivergence())), listener);
-            } catch (TrainingJob.DivergenceException e) {
-                IOException closing = null;
-                try {
-                    checkpoints.close();  // a write in flight finishes (or fails) before the message names the newest
-                } catch (IOException ce) {
-                    closing = ce;
-                }
-                IllegalStateException failure = new IllegalStateException(e.getMessage() + "; " + (checkpoints.newest() == null
-                        ? "no checkpoint was written"
-                        : "the last checkpoint, " + checkpoints.newest() + ", is intact: lower the learning rate and "
-                        + "continue with --resume --force") + " (or set training.on-divergence = skip)", e);
-                if (closing != null) {
-                    failure.addSuppressed(closing);
-                }
-                throw failure;
             }
-            if (cfg.checkpoint().enabled() && result.steps() > resumedAt && checkpoints.lastStep() != result.steps()) {
-                // the final state too, so that --resume can continue a completed run where it ended
-                checkpoints.write(result.steps(), sampler.stepsPerEpoch(), t.seed(), rendered, def, fingerprint, result.params(),
-                        optimizer, schedule, stopping, metrics, progress);
+
+            @Override
+            public void epoch(TrainingJob.StepMetrics m, double[] lap) {
+                progress.message(String.format(Locale.ROOT, "epoch %d: %.1f s of training (this JVM: JIT %.1f s, GC %.1f s)",
+                        m.epoch() + 1, lap[0], lap[1], lap[2]));
             }
-            checkpoints.close();  // the last checkpoint is complete before the run directory moves
-            seconds[0] = (System.nanoTime() - t0) / 1e9;
-            progress.message(String.format(Locale.ROOT, "trained %d steps in %.1f s%s%s", result.steps() - resumedAt,
-                    seconds[0], resumedAt > 0 ? " (resumed at step " + resumedAt + ")" : "",
-                    result.skippedSteps() > 0 ? "; " + result.skippedSteps() + " divergent steps skipped" : ""));
-            float[] finalParams = result.params();
-            String kept = "last";
-            if (cfg.validation().restoreBest() && stopping.best() != null) {
-                finalParams = stopping.best();
-                kept = "best (step " + stopping.bestStep() + ")";
+
+            @Override
+            public void validation(TrainingJob.StepMetrics m, Evaluation.Counts v, boolean improved) {
+                curves.flush(m.step() + 1);
+                curves.validation(m.step() + 1, v.loss(), v.accuracy());
+                progress.message(String.format(Locale.ROOT, "validation after epoch %d step %d: loss %.4f accuracy %.4f%s",
+                        m.epoch() + 1, m.step() + 1, v.loss(), v.accuracy(), improved ? " (best so far)" : ""));
             }
+
+            @Override
+            public void replayed(Map<String, Object> r) {
+                curves.replay(r, logEvery, sampler.stepsPerEpoch());
+            }
+
+            @Override
+            public void message(String text) {
+                progress.message(text);
+            }
+        };
+        try (MetricsLog metrics = TrainingRun.openMetrics(hadoop, run.file("metrics.jsonl"), resumeFrom, watcher)) {
+        TrainingRun.Outcome outcome = TrainingRun.run(sc, def, cfg.runSettings(checkpointDir), new TrainingRun.Data(trainBlocks,
+                        trainCount, validationBlocks, norm, fingerprint),
+                new TrainingRun.Start(resumeFrom, initial == null ? null : initial.params(), rendered),
+                new TrainingRun.Sink(hadoop, metrics, checkpointDir, watcher));
+        TrainingJob.Result result = outcome.result();
+        long resumedAt = outcome.resumedAt();
+        double trainSeconds = outcome.trainSeconds();
+        EarlyStopping stopping = outcome.stopping();
+        float[] finalParams = outcome.params();
+        String kept = outcome.kept();
+        progress.message(String.format(Locale.ROOT, "trained %d steps in %.1f s%s%s", result.steps() - resumedAt,
+                trainSeconds, resumedAt > 0 ? " (resumed at step " + resumedAt + ")" : "",
+                result.skippedSteps() > 0 ? "; " + result.skippedSteps() + " divergent steps skipped" : ""));
             Evaluation.Counts testCounts = Evaluation.evaluate(sc, def, norm, finalParams, testBlocks);
             String sha = ModelFile.sha256(finalParams);
             Map<String, Object> summary = new LinkedHashMap<>();
@@ -367,17 +318,17 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("partitions", partitions);
             summary.put("steps", result.steps());
             summary.put("epochs_completed", result.epochsCompleted());
-            summary.put("train_seconds", seconds[0]);
+            summary.put("train_seconds", trainSeconds);
             summary.put("wall_seconds", (System.nanoTime() - started) / 1e9);
-            summary.put("img_per_s", imagesSeen[0] / seconds[0]);
+            summary.put("img_per_s", outcome.examplesSeen() / trainSeconds);
             summary.put("weights_kept", kept);
             summary.put("resumed_from_step", resumedAt > 0 ? resumedAt : null);
             summary.put("init_from", initial == null ? null : t.initFrom());
             summary.put("init_from_weights_sha256", initial == null ? null : ModelFile.sha256(initial.params()));
             summary.put("skipped_steps", result.skippedSteps());
             summary.put("skipped_records", skippedRecords);
-            summary.put("checkpoints_written", checkpoints.written());
-            summary.put("checkpoint_slowest_write_ms", checkpoints.written() > 0 ? checkpoints.slowestWriteMs() : null);
+            summary.put("checkpoints_written", outcome.checkpointsWritten());
+            summary.put("checkpoint_slowest_write_ms", outcome.checkpointsWritten() > 0 ? outcome.slowestCheckpointWriteMs() : null);
             summary.put("best_validation_" + cfg.validation().monitor(), finiteOrNull(stopping.bestValue()));
             summary.put("final_validation_" + cfg.validation().monitor(), finiteOrNull(stopping.lastValue()));
             summary.put("test_accuracy", testCounts.accuracy());
@@ -410,7 +361,7 @@ final class TrainCommand implements Callable<Integer> {
             progress.message(String.format(Locale.ROOT, "%nsummary%n  wall time %s (training %s, %.0f img/s)%n"
                             + "  validation %s: best %.4f, final %.4f; weights kept: %s%n  test accuracy %.4f (loss %.4f)%n"
                             + "  weights sha256: %s",
-                    Progress.duration((System.nanoTime() - started) / 1e9), Progress.duration(seconds[0]),
+                    Progress.duration((System.nanoTime() - started) / 1e9), Progress.duration(trainSeconds),
                     (double) summary.get("img_per_s"), cfg.validation().monitor(), stopping.bestValue(), stopping.lastValue(), kept,
                     testCounts.accuracy(), testCounts.loss(), sha));
             System.out.print(EvaluationSummary.table(testCounts).indent(2));
@@ -430,99 +381,6 @@ final class TrainCommand implements Callable<Integer> {
             validationBlocks.unpersist(false);
         }
         return 0;
-    }
-
-    /**
-     * After each step: the metrics line, progress and curves; a validation pass when due, feeding the
-     * lr schedule and early stopping. Returns false to stop early.
-     */
-    private static boolean afterStep(TrainingJob.StepMetrics m, float[] p, JavaSparkContext sc, TrainerConfig cfg,
-                                     ModelDefinition def, Normalization norm, JavaRDD<ExampleBlock> validationBlocks,
-                                     LrSchedule schedule, EarlyStopping stopping, MetricsLog metrics, Progress progress,
-                                     Report.Curves curves) throws IOException {
-        metrics.write(MetricsLog.stepRecord(m));
-        progress.step(m);
-        if (m.skipped() != null) {
-            progress.message("warning: step " + (m.step() + 1) + " skipped (training.on-divergence = skip): " + m.skipped());
-        }
-        curves.step(m.step() + 1, m.loss(), m.trainAccuracy(), cfg.output().logEvery());
-        if (m.endOfEpoch()) {
-            curves.epochEnd(m.step() + 1, m.epoch() + 1);
-        }
-        boolean validate = cfg.validation().everySteps() > 0
-                ? (m.step() + 1) % cfg.validation().everySteps() == 0 : m.endOfEpoch();
-        if (!validate) {
-            return true;
-        }
-        curves.flush(m.step() + 1);
-        Evaluation.Counts v = Evaluation.evaluate(sc, def, norm, p, validationBlocks);
-        double monitored = "loss".equals(cfg.validation().monitor()) ? v.loss() : v.accuracy();
-        schedule.onMetric(monitored);
-        boolean improved = stopping.observe(monitored, m.step() + 1, p);
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("type", "validation");
-        record.put("epoch", m.epoch() + 1);
-        record.put("step", m.step() + 1);
-        record.put("loss", v.loss());
-        record.put("accuracy", v.accuracy());
-        record.put("improved", improved);
-        metrics.write(record);
-        curves.validation(m.step() + 1, v.loss(), v.accuracy());
-        progress.message(String.format(Locale.ROOT, "validation after epoch %d step %d: loss %.4f accuracy %.4f%s",
-                m.epoch() + 1, m.step() + 1, v.loss(), v.accuracy(), improved ? " (best so far)" : ""));
-        if (stopping.shouldStop()) {
-            progress.message("early stopping: no improvement of " + cfg.validation().monitor() + " by more than "
-                    + cfg.validation().minDelta() + " in " + cfg.validation().patience() + " validations");
-            return false;
-        }
-        return true;
-    }
-
-    /**
-     * The metrics file of a resumed run: the records up to the checkpoint's step are kept (later ones
-     * belong to the interrupted attempt), the curves are rebuilt from them, and new records follow.
-     * The old file is moved aside first and deleted only once the kept records are written.
-     */
-    private static MetricsLog continueMetrics(Configuration hadoop, String uri, long step, Report.Curves curves,
-                                              int logEvery, int stepsPerEpoch) throws IOException {
-        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
-        org.apache.hadoop.fs.FileSystem fs = path.getFileSystem(hadoop);
-        org.apache.hadoop.fs.Path aside = new org.apache.hadoop.fs.Path(uri + ".before-resume");
-        List<Map<String, Object>> records = List.of();
-        if (fs.exists(aside)) {  // a crash while resuming: this is the complete old file
-            fs.delete(path, false);
-        } else if (fs.exists(path) && !fs.rename(path, aside)) {
-            throw new IOException("could not move " + path + " aside to resume");
-        }
-        if (fs.exists(aside)) {
-            records = MetricsLog.read(hadoop, aside.toString());
-        }
-        if (records.stream().noneMatch(r -> "step".equals(r.get("type")))) {
-            System.out.println("warning: " + uri + " holds no step records of the interrupted run, so the metrics and curves "
-                    + "start at step " + (step + 1) + " (an object store such as S3 shows a file only once it is closed, "
-                    + "and the interrupted run never closed it)");
-        }
-        MetricsLog log = MetricsLog.create(hadoop, uri);
-        for (Map<String, Object> r : records) {
-            if (!(r.get("step") instanceof Number n) || n.longValue() > step) {
-                continue;
-            }
-            log.write(r);
-            long s = n.longValue();
-            if ("step".equals(r.get("type")) && r.get("loss") instanceof Number loss) {
-                curves.step(s, loss.doubleValue(),
-                        r.get("accuracy") instanceof Number a ? a.doubleValue() : Double.NaN, logEvery);
-                if (s % stepsPerEpoch == 0) {
-                    curves.epochEnd(s, (int) (s / stepsPerEpoch));
-                }
-            } else if ("validation".equals(r.get("type")) && r.get("loss") instanceof Number loss
-                    && r.get("accuracy") instanceof Number accuracy) {
-                curves.flush(s);
-                curves.validation(s, loss.doubleValue(), accuracy.doubleValue());
-            }
-        }
-        fs.delete(aside, false);
-        return log;
     }
 
     /** What a resumed run must find unchanged in its training data. */
@@ -588,80 +446,5 @@ final class TrainCommand implements Callable<Integer> {
 
     private static String parentDir(String uri) {
         return new org.apache.hadoop.fs.Path(uri).getParent().toString();
-    }
-
-    /** Tracks the monitored validation metric: the best value, its weights, and patience. */
-    static final class EarlyStopping {
-        private final TrainerConfig.Validation v;
-        private double best = Double.NaN;
-        private double last = Double.NaN;
-        private long bestStep;
-        private float[] bestParams;
-        private int sinceBest;
-
-        EarlyStopping(TrainerConfig.Validation v) {
-            this.v = v;
-        }
-
-        /** Records a validation; returns whether it improved on the best by more than min-delta. */
-        boolean observe(double value, long step, float[] params) {
-            last = value;
-            boolean higherIsBetter = "accuracy".equals(v.monitor());
-            boolean improved = Double.isNaN(best)
-                    || (higherIsBetter ? value > best + v.minDelta() : value < best - v.minDelta());
-            if (improved) {
-                best = value;
-                bestStep = step;
-                sinceBest = 0;
-                if (v.restoreBest()) {
-                    bestParams = params.clone();
-                }
-            } else {
-                sinceBest++;
-            }
-            return improved;
-        }
-
-        /** The scalars of {@link #observe}'s state, for a checkpoint. */
-        Map<String, Double> state() {
-            Map<String, Double> m = new LinkedHashMap<>();
-            m.put("best", best);
-            m.put("last", last);
-            m.put("best_step", (double) bestStep);
-            m.put("since_best", (double) sinceBest);
-            return m;
-        }
-
-        Map<String, float[]> arrays() {
-            return bestParams == null ? Map.of() : Map.of("best_params", bestParams.clone());
-        }
-
-        void restore(Map<String, Double> state, Map<String, float[]> arrays) {
-            best = state.getOrDefault("best", Double.NaN);
-            last = state.getOrDefault("last", Double.NaN);
-            bestStep = state.getOrDefault("best_step", 0.0).longValue();
-            sinceBest = state.getOrDefault("since_best", 0.0).intValue();
-            bestParams = arrays.containsKey("best_params") ? arrays.get("best_params").clone() : null;
-        }
-
-        boolean shouldStop() {
-            return v.patience() > 0 && sinceBest >= v.patience();
-        }
-
-        float[] best() {
-            return bestParams;
-        }
-
-        long bestStep() {
-            return bestStep;
-        }
-
-        double bestValue() {
-            return best;
-        }
-
-        double lastValue() {
-            return last;
-        }
     }
 }

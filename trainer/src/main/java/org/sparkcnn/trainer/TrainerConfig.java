@@ -45,7 +45,7 @@ public record TrainerConfig(String model, Data data, Training training, Validati
 
     public record Training(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                            int treeDepth, String initializer, String initFrom, Map<String, Object> optimizer,
-                           Map<String, Object> schedule, String onDivergence) {
+                           Map<String, Object> schedule, String onDivergence, double clipGradNorm) {
     }
 
     public record Validation(int everySteps, String monitor, int patience, double minDelta, boolean restoreBest) {
@@ -197,6 +197,8 @@ public record TrainerConfig(String model, Data data, Training training, Validati
         require(output.logEvery >= 1, "output.log-every", "must be at least 1, got " + output.logEvery);
         require("fail".equals(training.onDivergence) || "skip".equals(training.onDivergence), "training.on-divergence",
                 "must be fail or skip, got '" + training.onDivergence + "'");
+        require(training.clipGradNorm >= 0 && Double.isFinite(training.clipGradNorm), "training.clip-grad-norm",
+                "must be finite and >= 0 (0 = no clipping), got " + training.clipGradNorm);
         require(checkpoint.everySteps >= 0, "checkpoint.every-steps", "must be >= 0 (0 = not by steps), got " + checkpoint.everySteps);
         require(checkpoint.keep >= 1, "checkpoint.keep", "must be at least 1, got " + checkpoint.keep);
         require(checkpoint.writeAttempts >= 1, "checkpoint.write-attempts", "must be at least 1, got " + checkpoint.writeAttempts);
@@ -210,6 +212,22 @@ public record TrainerConfig(String model, Data data, Training training, Validati
     }
 
     /** The optimizer's own options: the block without name and lr. */
+    /** The checkpoint settings, writing to {@code dir}. */
+    public org.sparkcnn.jobs.run.RunSettings.Checkpoints checkpointSettings(String dir) {
+        return new org.sparkcnn.jobs.run.RunSettings.Checkpoints(checkpoint.everySteps, checkpoint.everyEpoch, dir, checkpoint.keep,
+                checkpoint.writeAttempts, checkpoint.retryBackoffMs);
+    }
+
+    /** The run's policy as {@link org.sparkcnn.jobs.run.TrainingRun} takes it, with checkpoints in {@code checkpointDir}. */
+    public org.sparkcnn.jobs.run.RunSettings runSettings(String checkpointDir) {
+        return new org.sparkcnn.jobs.run.RunSettings(training.seed, training.epochs, training.maxSteps, training.batchSize,
+                training.chunkSize, training.threadsPerTask, training.treeDepth, Checks.initializer(training.initializer),
+                (String) training.optimizer.get("name"), ((Number) training.optimizer.get("lr")).doubleValue(), optimizerOptions(),
+                (String) training.schedule.get("name"), scheduleOptions(), "skip".equals(training.onDivergence),
+                training.clipGradNorm, new org.sparkcnn.jobs.run.RunSettings.Validation(validation.everySteps, validation.monitor,
+                validation.patience, validation.minDelta, validation.restoreBest), checkpointSettings(checkpointDir));
+    }
+
     public Map<String, Object> optimizerOptions() {
         return without(training.optimizer, "name", "lr");
     }

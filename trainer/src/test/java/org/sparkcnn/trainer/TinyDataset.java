@@ -19,7 +19,7 @@ final class TinyDataset {
 
     static Path write(Path dir, int trainCount, int testCount) throws IOException {
         Files.createDirectories(dir);
-        write(dir, "train", trainCount, 11);
+        write(dir, "train", trainCount, TRAIN_SEED);
         write(dir, "t10k", testCount, TEST_SEED);
         return dir;
     }
@@ -29,9 +29,18 @@ final class TinyDataset {
     }
 
     static Examples test(int testCount) {
+        return examples(testCount, TEST_SEED);
+    }
+
+    /** The training examples {@link #write} writes, as the IDX reader gives them. */
+    static Examples train(int trainCount) {
+        return examples(trainCount, TRAIN_SEED);
+    }
+
+    private static Examples examples(int testCount, long seed) {
         byte[] labels = new byte[testCount];
         byte[] pixels = new byte[testCount * 28 * 28];
-        generate(testCount, TEST_SEED, labels, pixels);
+        generate(testCount, seed, labels, pixels);
         float[] x = new float[pixels.length];
         for (int i = 0; i < x.length; i++) {
             x[i] = (pixels[i] & 0xff) / 255f;
@@ -43,6 +52,7 @@ final class TinyDataset {
         return new Examples(x, y);
     }
 
+    private static final long TRAIN_SEED = 11;
     private static final long TEST_SEED = 12;
 
     private static void generate(int count, long seed, byte[] labels, byte[] pixels) {

@@ -51,6 +51,18 @@ public final class LossOps {
     }
 
     /**
+     * The class probabilities of one row, {@code p_j = exp(z_j - max z - logsumexp(z - max z))}, exactly
+     * as {@link #softmaxCrossEntropy} computes them (the same bits): for predictions.
+     */
+    public static void softmax(float[] z, int off, int k, float[] out, int outOff) {
+        float max = rowMax(z, off, k);
+        double logSum = logSumExp(z, off, k, max);
+        for (int j = 0; j < k; j++) {
+            out[outOff + j] = (float) StrictMath.exp((double) z[off + j] - max - logSum);
+        }
+    }
+
+    /**
      * One example's cross-entropy, {@code logsumexp(z) - z[t]}, computed as each row of
      * {@link #softmaxCrossEntropy} is (the same bits as that row's term).
      */

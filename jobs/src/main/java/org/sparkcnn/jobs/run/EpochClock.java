@@ -1,4 +1,4 @@
-package org.sparkcnn.trainer;
+package org.sparkcnn.jobs.run;
 
 import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
@@ -11,14 +11,14 @@ import java.util.Map;
  * A new JVM's first epoch pays for compiling Spark's and the engine's code (docs/PERFORMANCE.md).
  * In local mode the executors share this JVM; on a cluster these are the driver's figures only.
  */
-final class EpochClock {
+public final class EpochClock {
 
     private long nanos = System.nanoTime();
     private long jit = jitMillis();
     private long gc = gcMillis();
 
     /** Seconds since the previous lap: {wall, JIT compiling, GC}. */
-    double[] lap() {
+    public double[] lap() {
         long n = System.nanoTime(), j = jitMillis(), g = gcMillis();
         double[] out = {(n - nanos) / 1e9, (j - jit) / 1e3, (g - gc) / 1e3};
         nanos = n;
@@ -28,7 +28,7 @@ final class EpochClock {
     }
 
     /** A metrics.jsonl record of one epoch's lap. */
-    static Map<String, Object> record(int epoch, long step, double[] lap) {
+    public static Map<String, Object> record(int epoch, long step, double[] lap) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("type", "epoch");
         r.put("epoch", epoch);

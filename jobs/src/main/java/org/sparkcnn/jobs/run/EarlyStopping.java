@@ -1,0 +1,79 @@
+package org.sparkcnn.jobs.run;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Tracks the monitored validation metric: the best value, its weights, and patience. */
+public final class EarlyStopping {
+    private final RunSettings.Validation v;
+    private double best = Double.NaN;
+    private double last = Double.NaN;
+    private long bestStep;
+    private float[] bestParams;
+    private int sinceBest;
+
+    public EarlyStopping(RunSettings.Validation v) {
+        this.v = v;
+    }
+
+    /** Records a validation; returns whether it improved on the best by more than min-delta. */
+    public boolean observe(double value, long step, float[] params) {
+        last = value;
+        boolean higherIsBetter = v.higherIsBetter();
+        boolean improved = Double.isNaN(best)
+                || (higherIsBetter ? value > best + v.minDelta() : value < best - v.minDelta());
+        if (improved) {
+            best = value;
+            bestStep = step;
+            sinceBest = 0;
+            if (v.restoreBest()) {
+                bestParams = params.clone();
+            }
+        } else {
+            sinceBest++;
+        }
+        return improved;
+    }
+
+    /** The scalars of {@link #observe}'s state, for a checkpoint. */
+    public Map<String, Double> state() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("best", best);
+        m.put("last", last);
+        m.put("best_step", (double) bestStep);
+        m.put("since_best", (double) sinceBest);
+        return m;
+    }
+
+    public Map<String, float[]> arrays() {
+        return bestParams == null ? Map.of() : Map.of("best_params", bestParams.clone());
+    }
+
+    public void restore(Map<String, Double> state, Map<String, float[]> arrays) {
+        best = state.getOrDefault("best", Double.NaN);
+        last = state.getOrDefault("last", Double.NaN);
+        bestStep = state.getOrDefault("best_step", 0.0).longValue();
+        sinceBest = state.getOrDefault("since_best", 0.0).intValue();
+        bestParams = arrays.containsKey("best_params") ? arrays.get("best_params").clone() : null;
+    }
+
+    public boolean shouldStop() {
+        return v.patience() > 0 && sinceBest >= v.patience();
+    }
+
+    public float[] best() {
+        return bestParams;
+    }
+
+    public long bestStep() {
+        return bestStep;
+    }
+
+    public double bestValue() {
+        return best;
+    }
+
+    public double lastValue() {
+        return last;
+    }
+}

@@ -1,0 +1,76 @@
+package org.sparkcnn.jobs.run;
+
+import java.io.Serializable;
+import java.util.Map;
+import org.sparkcnn.engine.Initializer;
+import org.sparkcnn.engine.ModelDefinition;
+import org.sparkcnn.engine.optim.LrSchedule;
+import org.sparkcnn.engine.optim.LrSchedules;
+import org.sparkcnn.engine.optim.Optimizer;
+import org.sparkcnn.engine.optim.Optimizers;
+import org.sparkcnn.jobs.TrainingJob;
+
+/**
+ * Everything a training run's policy needs, typed: what both front doors (the CLI's configuration
+ * and the Spark ML estimator's params) are translated into. The optimizer and schedule are named,
+ * with their options under PyTorch's names.
+ */
+public record RunSettings(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
+                          int treeDepth, Initializer initializer, String optimizer, double learningRate,
+                          Map<String, Object> optimizerOptions, String schedule, Map<String, Object> scheduleOptions,
+                          boolean skipDivergentSteps, double clipGradNorm, Validation validation, Checkpoints checkpoints)
+        implements Serializable {
+
+    /**
+     * Validation every {@code everySteps} steps (0: at the end of every epoch) on {@code monitor}
+     * ({@code accuracy}, higher is better, or {@code loss}); early stopping after {@code patience}
+     * validations without an improvement by more than {@code minDelta} (0: never); {@code restoreBest}
+     * keeps the best validation's weights.
+     */
+    public record Validation(int everySteps, String monitor, int patience, double minDelta, boolean restoreBest)
+            implements Serializable {
+        public static final Validation EVERY_EPOCH = new Validation(0, "accuracy", 0, 0, false);
+
+        public boolean higherIsBetter() {
+            return "accuracy".equals(monitor);
+        }
+    }
+
+    /**
+     * Checkpoints in {@code dir} every {@code everySteps} steps and/or at every epoch's end (and at the
+     * run's last step when either is on), the newest {@code keep} kept; writes retried
+     * {@code writeAttempts} times, waiting {@code retryBackoffMs}, doubling.
+     */
+    public record Checkpoints(int everySteps, boolean everyEpoch, String dir, int keep, int writeAttempts, long retryBackoffMs)
+            implements Serializable {
+        public static final Checkpoints NONE = new Checkpoints(0, false, "", 3, 4, 500);
+
+        public boolean enabled() {
+            return everySteps > 0 || everyEpoch;
+        }
+    }
+
+    public RunSettings {
+        optimizerOptions = Map.copyOf(optimizerOptions);
+        scheduleOptions = Map.copyOf(scheduleOptions);
+        if (!"accuracy".equals(validation.monitor()) && !"loss".equals(validation.monitor())) {
+            throw new IllegalArgumentException("validation monitor must be accuracy or loss, got '" + validation.monitor() + "'");
+        }
+    }
+
+    /** A new optimizer of these settings for {@code def}'s parameters. */
+    public Optimizer newOptimizer(ModelDefinition def) {
+        return Optimizers.create(optimizer, optimizerOptions, def.paramCount());
+    }
+
+    /** A new learning-rate schedule of these settings. */
+    public LrSchedule newSchedule() {
+        return LrSchedules.create(schedule, scheduleOptions, learningRate);
+    }
+
+    /** The step loop's settings, starting after {@code startStep} steps and stopping after {@code maxSteps}. */
+    TrainingJob.Config jobConfig(long startStep, long stopAfter) {
+        return new TrainingJob.Config(seed, epochs, stopAfter, batchSize, chunkSize, threadsPerTask, treeDepth, startStep,
+                skipDivergentSteps, clipGradNorm);
+    }
+}
