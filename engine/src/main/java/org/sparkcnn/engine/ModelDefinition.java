@@ -17,17 +17,12 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.sparkcnn.engine.layers.Activation;
 import org.sparkcnn.engine.layers.Conv2d;
-import org.sparkcnn.engine.layers.Dense;
-import org.sparkcnn.engine.layers.Dropout;
-import org.sparkcnn.engine.layers.Flatten;
 import org.sparkcnn.engine.layers.Layer;
 import org.sparkcnn.engine.layers.Layers;
 import org.sparkcnn.engine.layers.Loss;
 import org.sparkcnn.engine.layers.Merge;
 import org.sparkcnn.engine.layers.ParamTensor;
-import org.sparkcnn.engine.layers.Pool2d;
 
 /**
  * A model: an input shape, a directed acyclic graph of named nodes (layers) and a loss. A chain (format
@@ -320,8 +315,9 @@ public final class ModelDefinition {
         return new Network(this, maxBatch);
     }
 
-    public static Builder builder(String name, Shape input) {
-        return new Builder(name, input);
+    /** Fluent construction of a chain; see {@link ModelBuilder}. */
+    public static ModelBuilder builder(String name, Shape input) {
+        return new ModelBuilder(name, input);
     }
 
     // ---- JSON ----
@@ -509,72 +505,5 @@ public final class ModelDefinition {
     @Override
     public String toString() {
         return "ModelDefinition(" + name + ", " + input + " -> " + outputShape() + ", " + paramCount + " parameters)";
-    }
-
-    /** Fluent construction: {@code builder("m", new Shape(1,28,28)).conv2d("conv1", 6, 5, 1, 2).relu()...build()}. */
-    public static final class Builder {
-        private final String name;
-        private final Shape input;
-        private final List<Layer> layers = new ArrayList<>();
-        private final Map<String, Integer> ordinals = new HashMap<>();
-
-        private Builder(String name, Shape input) {
-            this.name = name;
-            this.input = input;
-        }
-
-        private String auto(String type) {
-            return type + ordinals.merge(type, 1, Integer::sum);
-        }
-
-        public Builder add(Layer layer) {
-            layers.add(layer);
-            return this;
-        }
-
-        /** Square kernel k, stride s, padding p, with bias. */
-        public Builder conv2d(String layerName, int outChannels, int k, int s, int p) {
-            return add(new Conv2d(layerName, 0, outChannels, k, k, s, s, p, p, true));
-        }
-
-        public Builder maxPool(int k, int s) {
-            return add(new Pool2d(auto("maxpool2d"), true, k, k, s, s, 0, 0, true));
-        }
-
-        public Builder avgPool(int k, int s) {
-            return add(new Pool2d(auto("avgpool2d"), false, k, k, s, s, 0, 0, true));
-        }
-
-        public Builder relu() {
-            return add(new Activation(auto("relu"), Activation.Function.RELU, 0f));
-        }
-
-        public Builder tanh() {
-            return add(new Activation(auto("tanh"), Activation.Function.TANH, 0f));
-        }
-
-        public Builder sigmoid() {
-            return add(new Activation(auto("sigmoid"), Activation.Function.SIGMOID, 0f));
-        }
-
-        public Builder leakyRelu(float slope) {
-            return add(new Activation(auto("leaky_relu"), Activation.Function.LEAKY_RELU, slope));
-        }
-
-        public Builder flatten() {
-            return add(new Flatten(auto("flatten")));
-        }
-
-        public Builder dropout(float p) {
-            return add(new Dropout(auto("dropout"), p));
-        }
-
-        public Builder dense(String layerName, int outFeatures) {
-            return add(new Dense(layerName, 0, outFeatures, true));
-        }
-
-        public ModelDefinition build(Loss loss) {
-            return new ModelDefinition(name, input, layers, loss);
-        }
     }
 }
