@@ -40,6 +40,10 @@ public enum Initializer {
 
     private void fill(float[] p, int off, ParamTensor t, SplittableRandom rng) {
         int n = t.size();
+        if (!Float.isNaN(t.fill())) {  // batch norm's gamma and beta: fixed, whatever the initializer
+            java.util.Arrays.fill(p, off, off + n, t.fill());
+            return;
+        }
         switch (this) {
             case PYTORCH_DEFAULT -> uniform(p, off, n, 1.0 / Math.sqrt(t.fanIn()), rng);
             case HE_NORMAL -> {

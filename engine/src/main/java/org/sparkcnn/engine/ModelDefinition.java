@@ -17,38 +17,55 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.sparkcnn.engine.layers.Activation;
 import org.sparkcnn.engine.layers.Conv2d;
-import org.sparkcnn.engine.layers.Dense;
-import org.sparkcnn.engine.layers.Dropout;
-import org.sparkcnn.engine.layers.Flatten;
 import org.sparkcnn.engine.layers.Layer;
 import org.sparkcnn.engine.layers.Layers;
 import org.sparkcnn.engine.layers.Loss;
+import org.sparkcnn.engine.layers.Merge;
 import org.sparkcnn.engine.layers.ParamTensor;
-import org.sparkcnn.engine.layers.Pool2d;
 
 /**
- * A model: an input shape, an ordered list of layers and a loss. Construction infers and checks every
- * layer's shape and lays out all parameters in one flat buffer, layer by layer, weights then bias.
- * A mistake is an {@link IllegalArgumentException} naming the layer, e.g.
- * {@code layer 4 (conv2d 'conv2'): 5x5 kernel does not fit the 4x4 padded input}.
+ * A model: an input shape, a directed acyclic graph of named nodes (layers) and a loss. A chain (format
+ * {@code sparkcnn-model/1}, a {@code layers} list) is the graph where each node takes the previous one.
+ * Construction orders the nodes topologically, infers and checks every node's shape and lays out all
+ * parameters in one flat buffer, node by node in that order, weights then bias (gamma then beta for batch
+ * norm), and the state (batch norm's running statistics) likewise in a second buffer. A mistake is an
+ * {@link IllegalArgumentException} naming the layer or node, e.g.
+ * {@code layer 4 (conv2d 'conv2'): 5x5 kernel does not fit the 4x4 padded input} or
+ * {@code node 'add1' (add): input shapes 16x14x14 and 32x7x7 differ}.
  */
 public final class ModelDefinition {
 
-    /** The format tag of model-definition JSON. */
+    /** The format tag of chain model-definition JSON (a {@code layers} list). */
     public static final String FORMAT = "sparkcnn-model/1";
+    /** The format tag of graph model-definition JSON (a {@code nodes} list, each with optional {@code inputs}). */
+    public static final String FORMAT_GRAPH = "sparkcnn-model/2";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> TOP_KEYS = Set.of("format", "name", "description", "input", "layers", "loss");
+    private static final Set<String> TOP_KEYS = Set.of("format", "name", "description", "input", "layers", "nodes", "loss");
+    /** Types a {@code sparkcnn-model/1} file cannot hold: a model using them is written as version 2. */
+    private static final Set<String> GRAPH_TYPES = Set.of("batchnorm2d", "global_avgpool2d", "add", "concat");
 
     private final String name;
     private final Shape input;
     private final List<Layer> layers;
+    private final List<int[]> inputs;
+    private final boolean graphLabels;
+    private final boolean chain;
     private final Loss loss;
     private final List<Shape> shapes = new ArrayList<>();
     private final List<ParamSlice> params = new ArrayList<>();
+    private final List<ParamSlice> buffers = new ArrayList<>();
     private final int[] layerParamOffsets;
+    private final int[] layerBufferOffsets;
     private final int paramCount;
+    private final int bufferCount;
+
+    /** A graph node: a layer and the names of its inputs (empty: the previous node, or the input for the first). */
+    public record Node(Layer layer, List<String> inputs) {
+        public Node {
+            inputs = List.copyOf(inputs);
+        }
+    }
 
     /** A named parameter tensor ({@code conv1.w}) at {@code offset} in the flat buffer. */
     public record ParamSlice(String name, int layer, ParamTensor tensor, int offset) {
@@ -57,49 +74,126 @@ public final class ModelDefinition {
         }
     }
 
+    /** A chain: each layer takes the previous one's output. Errors name "layer N (type 'name')". */
     public ModelDefinition(String name, Shape input, List<Layer> layers, Loss loss) {
-        if (layers.isEmpty()) {
+        this(name, input, chainOf(layers), loss, false);
+    }
+
+    /** A graph model from its nodes (in any order that has no cycle). Errors name "node 'name' (type)". */
+    public static ModelDefinition graph(String name, Shape input, List<Node> nodes, Loss loss) {
+        return new ModelDefinition(name, input, nodes, loss, true);
+    }
+
+    private static List<Node> chainOf(List<Layer> layers) {
+        List<Node> nodes = new ArrayList<>();
+        for (Layer layer : layers) {
+            nodes.add(new Node(layer, List.of()));
+        }
+        return nodes;
+    }
+
+    private ModelDefinition(String name, Shape input, List<Node> nodes, Loss loss, boolean graphLabels) {
+        if (nodes.isEmpty()) {
             throw new IllegalArgumentException("model '" + name + "' has no layers");
         }
         this.name = name;
         this.input = input;
-        this.layers = List.copyOf(layers);
         this.loss = loss;
-        this.layerParamOffsets = new int[layers.size()];
-        Set<String> names = new HashSet<>();
-        Shape shape = input;
-        shapes.add(shape);
-        long offset = 0;
-        for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
-            if (!names.add(layer.name())) {
-                throw new IllegalArgumentException(describe(i, layer) + ": duplicate layer name");
+        this.graphLabels = graphLabels;
+        List<Layer> ordered = new ArrayList<>();
+        if (graphLabels) {
+            ModelGraph.Ordered o = ModelGraph.order(nodes);
+            o.nodes().forEach(nd -> ordered.add(nd.layer()));
+            this.inputs = List.copyOf(o.inputs());
+        } else {
+            List<int[]> in = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            for (int i = 0; i < nodes.size(); i++) {
+                ordered.add(nodes.get(i).layer());
+                if (!names.add(nodes.get(i).layer().name())) {
+                    throw new IllegalArgumentException(describe(i, nodes.get(i).layer()) + ": duplicate layer name");
+                }
+                in.add(new int[]{i - 1});
             }
+            this.inputs = List.copyOf(in);
+        }
+        this.layers = List.copyOf(ordered);
+        int count = layers.size();
+        this.layerParamOffsets = new int[count];
+        this.layerBufferOffsets = new int[count];
+        shapes.add(input);
+        long offset = 0, bufferOffset = 0;
+        boolean isChain = true;
+        for (int i = 0; i < count; i++) {
+            Layer layer = layers.get(i);
+            int[] in = inputs.get(i);
+            isChain &= in.length == 1 && in[0] == i - 1 && !(layer instanceof Merge);
+            Shape shape;
             try {
+                List<Shape> ins = new ArrayList<>();
+                for (int p : in) {
+                    ins.add(shapes.get(p + 1));
+                }
+                if (!(layer instanceof Merge) && ins.size() != 1) {
+                    throw new IllegalArgumentException("takes 1 input, got " + ins.size());
+                }
                 layerParamOffsets[i] = (int) offset;
-                for (ParamTensor t : layer.params(shape)) {
+                layerBufferOffsets[i] = (int) bufferOffset;
+                shape = layer instanceof Merge m ? m.outputShape(ins) : layer.outputShape(ins.get(0));
+                for (ParamTensor t : layer.params(ins.get(0))) {
                     params.add(new ParamSlice(layer.name() + "." + t.name(), i, t, (int) offset));
                     offset += t.size();
                 }
-                shape = layer.outputShape(shape);
+                for (ParamTensor t : layer.buffers(ins.get(0))) {
+                    buffers.add(new ParamSlice(layer.name() + "." + t.name(), i, t, (int) bufferOffset));
+                    bufferOffset += t.size();
+                }
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(describe(i, layer) + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(describe(i) + ": " + e.getMessage(), e);
             }
-            if (offset > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException(describe(i, layer) + ": the model exceeds 2^31 parameters");
+            if (offset > Integer.MAX_VALUE - 8 || bufferOffset > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(describe(i) + ": the model exceeds 2^31 parameters");
             }
             shapes.add(shape);
         }
-        if (!shape.isVector()) {
-            throw new IllegalArgumentException("model '" + name + "': the last layer's output " + shape
-                    + " is not a vector; end with flatten or dense");
+        Shape out = shapes.get(count);
+        if (!out.isVector()) {
+            throw new IllegalArgumentException("model '" + name + "': the last " + (graphLabels ? "node" : "layer") + "'s output "
+                    + out + " is not a vector; end with flatten, global_avgpool2d or dense");
         }
+        this.chain = isChain;
         this.paramCount = (int) offset;
+        this.bufferCount = (int) bufferOffset;
     }
 
     /** "layer 4 (conv2d 'conv2')", 1-based, as errors print it. */
     public static String describe(int index, Layer layer) {
         return "layer " + (index + 1) + " (" + layer.type() + " '" + layer.name() + "')";
+    }
+
+    /** Layer/node {@code i} as errors print it: "layer 4 (conv2d 'conv2')" for chains, "node 'add1' (add)" for graphs. */
+    public String describe(int i) {
+        return graphLabels ? ModelGraph.label(layers.get(i)) : describe(i, layers.get(i));
+    }
+
+    /** True when every node takes the previous node's output (no merge, no fan-out). */
+    public boolean isChain() {
+        return chain;
+    }
+
+    /** Node {@code i}'s inputs as node indices in {@link #layers()} order; -1 is the network input. */
+    public int[] nodeInputs(int i) {
+        return inputs.get(i).clone();
+    }
+
+    /** The shape of node {@code i}'s output ({@code shapes().get(i + 1)}). */
+    public Shape nodeOutputShape(int i) {
+        return shapes.get(i + 1);
+    }
+
+    /** The shape of node {@code i}'s input {@code slot}. */
+    public Shape nodeInputShape(int i, int slot) {
+        return shapes.get(inputs.get(i)[slot] + 1);
     }
 
     public String name() {
@@ -111,7 +205,7 @@ public final class ModelDefinition {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             if (layers.get(i) instanceof Conv2d conv) {
-                parts.add(conv.name() + " " + conv.kernel(shapes.get(i)));
+                parts.add(conv.name() + " " + conv.kernel(nodeInputShape(i, 0)));
             }
         }
         return parts.isEmpty() ? "none" : String.join(", ", parts);
@@ -129,7 +223,10 @@ public final class ModelDefinition {
         return loss;
     }
 
-    /** Shape before layer i is {@code shapes().get(i)}; the output is the last entry. */
+    /**
+     * {@code shapes().get(0)} is the input, {@code shapes().get(i + 1)} node i's output; in a chain the
+     * shape before layer i is {@code shapes().get(i)}. The model's output is the last entry.
+     */
     public List<Shape> shapes() {
         return Collections.unmodifiableList(shapes);
     }
@@ -158,6 +255,38 @@ public final class ModelDefinition {
         return layerParamOffsets[layer];
     }
 
+    /** Size of the state buffer (batch norm's running statistics), 0 for most models. */
+    public int bufferCount() {
+        return bufferCount;
+    }
+
+    public int layerBufferOffset(int layer) {
+        return layerBufferOffsets[layer];
+    }
+
+    /** Every state tensor ({@code bn1.running_mean}, {@code bn1.running_var}, ...), in state-buffer order. */
+    public List<ParamSlice> buffers() {
+        return Collections.unmodifiableList(buffers);
+    }
+
+    /** A fresh state buffer as PyTorch starts it: running means 0, running variances 1. */
+    public float[] initialBuffers() {
+        float[] b = new float[bufferCount];
+        for (ParamSlice s : buffers) {
+            java.util.Arrays.fill(b, s.offset(), s.offset() + s.size(), s.tensor().fill());
+        }
+        return b;
+    }
+
+    public ParamSlice buffer(String bufferName) {
+        for (ParamSlice p : buffers) {
+            if (p.name().equals(bufferName)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("model '" + name + "' has no state buffer '" + bufferName + "'");
+    }
+
     /** Every parameter tensor, in buffer order. */
     public List<ParamSlice> params() {
         return Collections.unmodifiableList(params);
@@ -176,7 +305,7 @@ public final class ModelDefinition {
     public long forwardFlops() {
         long f = 0;
         for (int i = 0; i < layers.size(); i++) {
-            f += layers.get(i).forwardFlops(shapes.get(i));
+            f += layers.get(i).forwardFlops(nodeInputShape(i, 0));
         }
         return f;
     }
@@ -186,20 +315,30 @@ public final class ModelDefinition {
         return new Network(this, maxBatch);
     }
 
-    public static Builder builder(String name, Shape input) {
-        return new Builder(name, input);
+    /** Fluent construction of a chain; see {@link ModelBuilder}. */
+    public static ModelBuilder builder(String name, Shape input) {
+        return new ModelBuilder(name, input);
     }
 
     // ---- JSON ----
 
     public ObjectNode toJson() {
         ObjectNode root = JSON.createObjectNode();
-        root.put("format", FORMAT);
+        boolean v1 = chain && layers.stream().noneMatch(l -> GRAPH_TYPES.contains(l.type()));
+        root.put("format", v1 ? FORMAT : FORMAT_GRAPH);
         root.put("name", name);
         root.putArray("input").add(input.channels()).add(input.height()).add(input.width());
-        ArrayNode arr = root.putArray("layers");
-        for (Layer layer : layers) {
-            Layers.toJson(layer, arr.addObject());
+        ArrayNode arr = root.putArray(v1 ? "layers" : "nodes");
+        for (int i = 0; i < layers.size(); i++) {
+            ObjectNode node = arr.addObject();
+            Layers.toJson(layers.get(i), node);
+            int[] in = inputs.get(i);
+            if (!(in.length == 1 && in[0] == i - 1)) {  // the default (the previous node) is left out
+                ArrayNode names = node.putArray("inputs");
+                for (int p : in) {
+                    names.add(p < 0 ? ModelGraph.INPUT : layers.get(p).name());
+                }
+            }
         }
         loss.toJson(root.putObject("loss"));
         return root;
@@ -232,9 +371,10 @@ public final class ModelDefinition {
                         + new java.util.TreeSet<>(TOP_KEYS));
             }
         }
-        if (root.has("format") && !FORMAT.equals(root.get("format").asText())) {
-            throw new IllegalArgumentException("model definition: unsupported format '" + root.get("format").asText()
-                    + "', expected '" + FORMAT + "'");
+        String format = root.path("format").asText(root.has("nodes") ? FORMAT_GRAPH : FORMAT);
+        if (!FORMAT.equals(format) && !FORMAT_GRAPH.equals(format)) {
+            throw new IllegalArgumentException("model definition: unsupported format '" + format
+                    + "', expected '" + FORMAT + "' or '" + FORMAT_GRAPH + "'");
         }
         String name = root.path("name").asText("model");
         JsonNode in = root.get("input");
@@ -247,11 +387,54 @@ public final class ModelDefinition {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("model definition '" + name + "': input: " + e.getMessage(), e);
         }
-        JsonNode arr = root.get("layers");
+        String key = format.equals(FORMAT) ? "layers" : "nodes";
+        JsonNode arr = root.get(key);
         if (arr == null || !arr.isArray()) {
-            throw new IllegalArgumentException("model definition '" + name + "': 'layers' must be a list");
+            throw new IllegalArgumentException("model definition '" + name + "': '" + key + "' must be a list"
+                    + (root.has(key.equals("nodes") ? "layers" : "nodes") ? " (format " + format + " takes '" + key + "')" : ""));
         }
-        return new ModelDefinition(name, input, parseLayers(arr), Loss.fromJson(root.get("loss")));
+        if (format.equals(FORMAT)) {
+            return new ModelDefinition(name, input, parseLayers(arr), Loss.fromJson(root.get("loss")));
+        }
+        return graph(name, input, parseNodes(arr), Loss.fromJson(root.get("loss")));
+    }
+
+    /**
+     * Parses a JSON list of graph nodes: layer objects with an optional {@code inputs} list of node
+     * names ("input" is the network input; without it a node takes the previous node). Unnamed nodes are
+     * named type + ordinal ({@code relu2}).
+     */
+    public static List<Node> parseNodes(JsonNode arr) {
+        List<Node> nodes = new ArrayList<>();
+        Map<String, Integer> ordinals = new HashMap<>();
+        for (int i = 0; i < arr.size(); i++) {
+            JsonNode node = arr.get(i);
+            String type = node.path("type").asText("layer");
+            int ordinal = ordinals.merge(type, 1, Integer::sum);
+            String label = node.has("name") ? "node '" + node.get("name").asText() + "' (" + type + ")"
+                    : "node " + (i + 1) + " (" + type + ")";
+            try {
+                List<String> in = new ArrayList<>();
+                if (node.isObject() && node.has("inputs")) {
+                    JsonNode names = node.get("inputs");
+                    if (!names.isArray() || names.isEmpty()) {
+                        throw new IllegalArgumentException("'inputs' must be a non-empty list of node names, got " + names);
+                    }
+                    for (JsonNode n : names) {
+                        if (!n.isTextual()) {
+                            throw new IllegalArgumentException("'inputs' must be a list of node names, got " + names);
+                        }
+                        in.add(n.asText());
+                    }
+                    node = ((ObjectNode) node).deepCopy();
+                    ((ObjectNode) node).remove("inputs");
+                }
+                nodes.add(new Node(Layers.fromJson(node, type + ordinal), in));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(label + ": " + e.getMessage(), e);
+            }
+        }
+        return nodes;
     }
 
     /** Parses a JSON list of layer objects; unnamed layers are named type + ordinal ({@code relu2}). */
@@ -322,72 +505,5 @@ public final class ModelDefinition {
     @Override
     public String toString() {
         return "ModelDefinition(" + name + ", " + input + " -> " + outputShape() + ", " + paramCount + " parameters)";
-    }
-
-    /** Fluent construction: {@code builder("m", new Shape(1,28,28)).conv2d("conv1", 6, 5, 1, 2).relu()...build()}. */
-    public static final class Builder {
-        private final String name;
-        private final Shape input;
-        private final List<Layer> layers = new ArrayList<>();
-        private final Map<String, Integer> ordinals = new HashMap<>();
-
-        private Builder(String name, Shape input) {
-            this.name = name;
-            this.input = input;
-        }
-
-        private String auto(String type) {
-            return type + ordinals.merge(type, 1, Integer::sum);
-        }
-
-        public Builder add(Layer layer) {
-            layers.add(layer);
-            return this;
-        }
-
-        /** Square kernel k, stride s, padding p, with bias. */
-        public Builder conv2d(String layerName, int outChannels, int k, int s, int p) {
-            return add(new Conv2d(layerName, 0, outChannels, k, k, s, s, p, p, true));
-        }
-
-        public Builder maxPool(int k, int s) {
-            return add(new Pool2d(auto("maxpool2d"), true, k, k, s, s, 0, 0, true));
-        }
-
-        public Builder avgPool(int k, int s) {
-            return add(new Pool2d(auto("avgpool2d"), false, k, k, s, s, 0, 0, true));
-        }
-
-        public Builder relu() {
-            return add(new Activation(auto("relu"), Activation.Function.RELU, 0f));
-        }
-
-        public Builder tanh() {
-            return add(new Activation(auto("tanh"), Activation.Function.TANH, 0f));
-        }
-
-        public Builder sigmoid() {
-            return add(new Activation(auto("sigmoid"), Activation.Function.SIGMOID, 0f));
-        }
-
-        public Builder leakyRelu(float slope) {
-            return add(new Activation(auto("leaky_relu"), Activation.Function.LEAKY_RELU, slope));
-        }
-
-        public Builder flatten() {
-            return add(new Flatten(auto("flatten")));
-        }
-
-        public Builder dropout(float p) {
-            return add(new Dropout(auto("dropout"), p));
-        }
-
-        public Builder dense(String layerName, int outFeatures) {
-            return add(new Dense(layerName, 0, outFeatures, true));
-        }
-
-        public ModelDefinition build(Loss loss) {
-            return new ModelDefinition(name, input, layers, loss);
-        }
     }
 }

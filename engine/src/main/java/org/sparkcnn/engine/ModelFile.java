@@ -23,30 +23,39 @@ import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * The model file: architecture, weights, normalization and free-form metadata, through plain
- * {@code java.io} streams (the jobs module passes Hadoop FileSystem streams). Version 1, big-endian:
+ * The model file: architecture, weights, state (batch norm's running statistics), normalization and
+ * free-form metadata, through plain {@code java.io} streams (the jobs module passes Hadoop FileSystem
+ * streams). Version 2, big-endian:
  * <pre>
  *   8 bytes  magic "SPCNNMDL"
- *   int32    format version (1)
+ *   int32    format version (2)
  *   int32    header length H, then H bytes of UTF-8 JSON:
  *            {"definition": {model JSON}, "normalization": {"mean": [..], "std": [..]},
- *             "metadata": {string: string}, "param_count": P, "weights_sha256": hex}
+ *             "metadata": {string: string}, "param_count": P, "weights_sha256": hex,
+ *             "buffer_count": B, "buffers_sha256": hex}
  *   int32    P, then P float32 weights in the model's flat layout
+ *   int32    B, then B float32 state values in the model's state layout (B = 0 for most models)
  *   int64    CRC-32 of every preceding byte
  * </pre>
- * Reading checks the magic, the version, the lengths, the CRC and the weights hash, so a truncated or
+ * Version 1 is the same without the state fields and section; it still loads (its models have no state).
+ * Reading checks the magic, the version, the lengths, the CRC and the hashes, so a truncated or
  * foreign file fails with a message, never as garbage weights.
  */
 public final class ModelFile {
 
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final byte[] MAGIC = "SPCNNMDL".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_HEADER = 64 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What a model file holds. */
+    /** What a model file holds; {@code buffers} is the model's state ({@link ModelDefinition#bufferCount()} floats). */
     public record SavedModel(ModelDefinition definition, float[] params, Normalization normalization,
-                             Map<String, String> metadata) {
+                             Map<String, String> metadata, float[] buffers) {
+
+        /** A model with its initial state (running means 0, variances 1); for models without state, the only state. */
+        public SavedModel(ModelDefinition definition, float[] params, Normalization normalization, Map<String, String> metadata) {
+            this(definition, params, normalization, metadata, definition.initialBuffers());
+        }
     }
 
     private ModelFile() {
@@ -57,6 +66,10 @@ public final class ModelFile {
         if (model.params().length != def.paramCount()) {
             throw new IllegalArgumentException("model '" + def.name() + "' has " + def.paramCount()
                     + " parameters but " + model.params().length + " weights were given");
+        }
+        if (model.buffers().length != def.bufferCount()) {
+            throw new IllegalArgumentException("model '" + def.name() + "' has " + def.bufferCount()
+                    + " values of state but " + model.buffers().length + " were given");
         }
         ObjectNode header = JSON.createObjectNode();
         header.set("definition", def.toJson());
@@ -72,6 +85,8 @@ public final class ModelFile {
         model.metadata().forEach(meta::put);
         header.put("param_count", def.paramCount());
         header.put("weights_sha256", sha256(model.params()));
+        header.put("buffer_count", def.bufferCount());
+        header.put("buffers_sha256", sha256(model.buffers()));
         byte[] headerBytes = JSON.writeValueAsBytes(header);
 
         CRC32 crc = new CRC32();
@@ -81,6 +96,7 @@ public final class ModelFile {
         data.writeInt(headerBytes.length);
         data.write(headerBytes);
         writeFloats(data, model.params());
+        writeFloats(data, model.buffers());
         data.flush();
         new DataOutputStream(out).writeLong(crc.getValue());
         out.flush();
@@ -115,8 +131,8 @@ public final class ModelFile {
                 throw new IOException(source + ": not a SparkCNN model file (it does not start with \"SPCNNMDL\")");
             }
             int version = data.readInt();
-            if (version != VERSION) {
-                throw new IOException(source + ": model file format version " + version + " is not supported (this build reads version " + VERSION + ")");
+            if (version != 1 && version != VERSION) {
+                throw new IOException(source + ": model file format version " + version + " is not supported (this build reads versions 1 to " + VERSION + ")");
             }
             int headerLength = data.readInt();
             if (headerLength <= 0 || headerLength > MAX_HEADER) {
@@ -143,13 +159,20 @@ public final class ModelFile {
                 throw new IOException(source + ": corrupt model file: " + count + " weights stored but model '" + def.name()
                         + "' has " + def.paramCount() + " parameters");
             }
-            float[] params = new float[count];
-            byte[] chunk = new byte[1 << 16];
-            for (int done = 0; done < count; ) {
-                int floats = Math.min(chunk.length / 4, count - done);
-                data.readFully(chunk, 0, floats * 4);
-                ByteBuffer.wrap(chunk, 0, floats * 4).asFloatBuffer().get(params, done, floats);
-                done += floats;
+            float[] params = readFloats(data, count);
+            float[] buffers;
+            if (version == 1) {
+                buffers = def.initialBuffers();
+                if (buffers.length != 0) {
+                    throw new IOException(source + ": corrupt model file: version 1 cannot hold model '" + def.name() + "', which has state");
+                }
+            } else {
+                int bufferCount = data.readInt();
+                if (bufferCount != def.bufferCount() || header.path("buffer_count").asInt(-1) != bufferCount) {
+                    throw new IOException(source + ": corrupt model file: " + bufferCount + " values of state stored but model '"
+                            + def.name() + "' has " + def.bufferCount());
+                }
+                buffers = readFloats(data, bufferCount);
             }
             long expectedCrc = crc.getValue();
             long storedCrc = new DataInputStream(data).readLong();
@@ -159,12 +182,27 @@ public final class ModelFile {
             if (!sha256(params).equals(header.path("weights_sha256").asText())) {
                 throw new IOException(source + ": corrupt model file (weights hash mismatch)");
             }
+            if (version > 1 && !sha256(buffers).equals(header.path("buffers_sha256").asText())) {
+                throw new IOException(source + ": corrupt model file (state hash mismatch)");
+            }
             Map<String, String> meta = new LinkedHashMap<>();
             header.path("metadata").fields().forEachRemaining(e -> meta.put(e.getKey(), e.getValue().asText()));
-            return new SavedModel(def, params, norm, meta);
+            return new SavedModel(def, params, norm, meta, buffers);
         } catch (EOFException e) {
             throw new IOException(source + ": truncated model file (it ends before the data its header announces)", e);
         }
+    }
+
+    private static float[] readFloats(DataInputStream data, int count) throws IOException {
+        float[] values = new float[count];
+        byte[] chunk = new byte[1 << 16];
+        for (int done = 0; done < count; ) {
+            int floats = Math.min(chunk.length / 4, count - done);
+            data.readFully(chunk, 0, floats * 4);
+            ByteBuffer.wrap(chunk, 0, floats * 4).asFloatBuffer().get(values, done, floats);
+            done += floats;
+        }
+        return values;
     }
 
     private static float[] floats(JsonNode arr) {

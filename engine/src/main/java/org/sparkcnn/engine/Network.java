@@ -1,7 +1,9 @@
 package org.sparkcnn.engine;
 
 import java.util.List;
+import org.sparkcnn.engine.layers.BatchNorm2d;
 import org.sparkcnn.engine.layers.LayerModel;
+import org.sparkcnn.engine.layers.Merge;
 import org.sparkcnn.engine.layers.Pass;
 import org.sparkcnn.engine.ops.LossOps;
 
@@ -9,7 +11,13 @@ import org.sparkcnn.engine.ops.LossOps;
  * One replica of a model: every layer bound to its slice of the flat parameter buffer, plus the
  * activations and deltas of a batch of up to {@code maxBatch} examples, allocated once. Not
  * thread-safe; make one per thread. The parameters and gradients are passed in, never owned, so
- * replicas share one weight buffer and each accumulates into its own gradient buffer.
+ * replicas share one weight buffer and each accumulates into its own gradient buffer. A model with
+ * state (batch norm's running statistics) takes its state buffer too: {@link #forward(float[], float[], float[], int, Pass)}.
+ *
+ * <p>A chain runs layer after layer through two ping-pong delta buffers. A graph (merge nodes or
+ * fan-out) runs its nodes in topological order; backward visits them in reverse, and a node whose
+ * output feeds several inputs gets the sum of their gradients, added in the consumers' topological
+ * order (then input slot order): {@code d = g_1; d += g_2; ...}.
  */
 public final class Network {
 
@@ -27,6 +35,19 @@ public final class Network {
     private int correct;
     private long[] forwardNanos;
     private long[] backwardNanos;
+    // The graph path (null for chains): per producer p (0: the network input, i + 1: node i) its delta,
+    // whether it is needed, and the gradients each consumer edge writes when p feeds several inputs.
+    private final Graph graph;
+
+    /** The graph path's plan and scratch memory. */
+    private static final class Graph {
+        int[][] inputs;          // node -> producer indices (p = node + 1, 0 = input)
+        int[][] sizes;           // node -> per-example size of each input
+        float[][] deltas;        // producer -> dL/d its output (0: unused, inputGrad serves)
+        float[][][] edgeGrads;   // node -> slot -> its own gradient buffer when the producer fans out, else null
+        int[][][] consumers;     // producer -> {node, slot} pairs in topological order
+        boolean[] hasParams;
+    }
 
     Network(ModelDefinition def, int maxBatch) {
         if (maxBatch <= 0) {
@@ -41,15 +62,57 @@ public final class Network {
         activations = new float[count][];
         int widest = shapes.get(0).size();
         for (int i = 0; i < count; i++) {
-            layers[i] = def.layers().get(i).bind(shapes.get(i), def.layerParamOffset(i), maxBatch);
-            hasParams[i] = def.layers().get(i).paramCount(shapes.get(i)) > 0;
+            Shape in = def.nodeInputShape(i, 0);
+            layers[i] = def.layers().get(i) instanceof Merge ? null
+                    : def.layers().get(i).bind(in, def.layerParamOffset(i), def.layerBufferOffset(i), maxBatch);
+            hasParams[i] = def.layers().get(i).paramCount(in) > 0;
             activations[i] = new float[maxBatch * shapes.get(i + 1).size()];
             widest = Math.max(widest, shapes.get(i + 1).size());
         }
         deltaA = new float[maxBatch * widest];
-        deltaB = new float[maxBatch * widest];
+        deltaB = def.isChain() ? new float[maxBatch * widest] : null;
         inputGrad = new float[maxBatch * shapes.get(0).size()];
         oneHot = def.loss().usesLabels() ? null : new float[maxBatch * def.outputSize()];
+        graph = def.isChain() ? null : plan(def, maxBatch);
+    }
+
+    private static Graph plan(ModelDefinition def, int maxBatch) {
+        int count = def.layers().size();
+        Graph g = new Graph();
+        g.inputs = new int[count][];
+        g.sizes = new int[count][];
+        g.deltas = new float[count + 1][];
+        g.edgeGrads = new float[count][][];
+        g.hasParams = new boolean[count];
+        List<List<int[]>> consumers = new java.util.ArrayList<>();
+        for (int p = 0; p <= count; p++) {
+            consumers.add(new java.util.ArrayList<>());
+        }
+        for (int i = 0; i < count; i++) {
+            int[] in = def.nodeInputs(i);
+            g.inputs[i] = new int[in.length];
+            g.sizes[i] = new int[in.length];
+            for (int s = 0; s < in.length; s++) {
+                g.inputs[i][s] = in[s] + 1;
+                g.sizes[i][s] = def.nodeInputShape(i, s).size();
+                consumers.get(in[s] + 1).add(new int[]{i, s});
+            }
+            g.hasParams[i] = def.layers().get(i).paramCount(def.nodeInputShape(i, 0)) > 0;
+            g.deltas[i + 1] = i == count - 1 ? null : new float[maxBatch * def.nodeOutputShape(i).size()];
+        }
+        g.consumers = new int[count + 1][][];
+        for (int p = 0; p <= count; p++) {
+            g.consumers[p] = consumers.get(p).toArray(new int[0][]);
+        }
+        for (int i = 0; i < count; i++) {
+            g.edgeGrads[i] = new float[g.inputs[i].length][];
+            for (int s = 0; s < g.inputs[i].length; s++) {
+                if (g.consumers[g.inputs[i][s]].length > 1) {
+                    g.edgeGrads[i][s] = new float[maxBatch * g.sizes[i][s]];
+                }
+            }
+        }
+        return g;
     }
 
     public ModelDefinition definition() {
@@ -74,8 +137,26 @@ public final class Network {
      * buffer; its first {@code n * outputSize} floats are the model's outputs (logits).
      */
     public float[] forward(float[] params, float[] x, int n, Pass pass) {
+        return forward(params, null, x, n, pass);
+    }
+
+    /**
+     * As {@link #forward(float[], float[], int, Pass)} for a model with state: {@code buffers} is its
+     * state buffer ({@link ModelDefinition#bufferCount()} floats; null for models without state). A
+     * training pass normalizes each batch norm with the statistics of these {@code n} examples and
+     * updates the running statistics in {@code buffers} in place; {@link #batchStatistics} gives the
+     * batch statistics themselves, for callers that combine groups in their own fixed order.
+     */
+    public float[] forward(float[] params, float[] buffers, float[] x, int n, Pass pass) {
         checkBatch(n);
         checkLength("params", params, def.paramCount());
+        if (def.bufferCount() > 0 && buffers == null) {
+            throw new IllegalArgumentException("model '" + def.name() + "' has state (" + def.bufferCount()
+                    + " floats of batch-norm running statistics); pass its state buffer to forward");
+        }
+        if (buffers != null && buffers.length != def.bufferCount()) {
+            throw new IllegalArgumentException("buffers has " + buffers.length + " floats; the model has " + def.bufferCount() + " of state");
+        }
         int inSize = def.inputShape().size();
         if (x.length < n * inSize) {
             throw new IllegalArgumentException("input has " + x.length + " floats; " + n + " examples of shape "
@@ -86,16 +167,39 @@ public final class Network {
         }
         input = x;
         batch = n;
+        if (graph != null) {
+            return forwardGraph(params, buffers, x, n, pass);
+        }
         float[] cur = x;
         for (int i = 0; i < layers.length; i++) {
             long t0 = forwardNanos == null ? 0 : System.nanoTime();
-            layers[i].forward(params, cur, activations[i], n, pass);
+            layers[i].forward(params, buffers, cur, activations[i], n, pass);
             if (forwardNanos != null) {
                 forwardNanos[i] += System.nanoTime() - t0;
             }
             cur = activations[i];
         }
         return cur;
+    }
+
+    private float[] forwardGraph(float[] params, float[] buffers, float[] x, int n, Pass pass) {
+        for (int i = 0; i < layers.length; i++) {
+            long t0 = forwardNanos == null ? 0 : System.nanoTime();
+            int[] in = graph.inputs[i];
+            if (layers[i] == null) {
+                float[][] inps = new float[in.length][];
+                for (int s = 0; s < in.length; s++) {
+                    inps[s] = in[s] == 0 ? x : activations[in[s] - 1];
+                }
+                ((Merge) def.layers().get(i)).forward(activations[i], inps, graph.sizes[i], n);
+            } else {
+                layers[i].forward(params, buffers, in[0] == 0 ? x : activations[in[0] - 1], activations[i], n, pass);
+            }
+            if (forwardNanos != null) {
+                forwardNanos[i] += System.nanoTime() - t0;
+            }
+        }
+        return activations[layers.length - 1];
     }
 
     /**
@@ -109,6 +213,9 @@ public final class Network {
             throw new IllegalStateException("backward before forward");
         }
         int n = batch;
+        if (graph != null) {
+            return backwardGraph(params, grads, dout, inputGradient, n);
+        }
         float[] cur = dout;
         for (int i = layers.length - 1; i >= 0; i--) {
             float[] dinp = i > 0 ? (cur == deltaA ? deltaB : deltaA) : (inputGradient ? inputGrad : null);
@@ -125,6 +232,78 @@ public final class Network {
         return inputGradient ? inputGrad : null;
     }
 
+    private float[] backwardGraph(float[] params, float[] grads, float[] dout, boolean inputGradient, int n) {
+        int count = layers.length;
+        // needed[p]: is dL/d(output of producer p) wanted? The input's if asked; a node's if it or anything before it has parameters.
+        boolean[] needed = new boolean[count + 1];
+        needed[0] = inputGradient;
+        for (int i = 0; i < count; i++) {
+            needed[i + 1] = graph.hasParams[i];
+            for (int p : graph.inputs[i]) {
+                needed[i + 1] |= needed[p];
+            }
+        }
+        for (int i = count - 1; i >= 0; i--) {
+            if (!needed[i + 1]) {
+                continue;
+            }
+            float[] d = i == count - 1 ? dout : gathered(i + 1, n);
+            int[] in = graph.inputs[i];
+            float[][] dinps = new float[in.length][];
+            for (int s = 0; s < in.length; s++) {
+                if (needed[in[s]]) {
+                    dinps[s] = graph.edgeGrads[i][s] != null ? graph.edgeGrads[i][s] : in[s] == 0 ? inputGrad : graph.deltas[in[s]];
+                }
+            }
+            long t0 = backwardNanos == null ? 0 : System.nanoTime();
+            if (layers[i] == null) {
+                ((Merge) def.layers().get(i)).backward(dinps, d, graph.sizes[i], n);
+            } else {
+                layers[i].backward(params, grads, in[0] == 0 ? input : activations[in[0] - 1], activations[i], d, dinps[0], n);
+            }
+            if (backwardNanos != null) {
+                backwardNanos[i] += System.nanoTime() - t0;
+            }
+        }
+        if (!inputGradient) {
+            return null;
+        }
+        return gathered(0, n);
+    }
+
+    /** Producer p's delta: its one consumer wrote it in place, or its consumers' gradients summed in topological order. */
+    private float[] gathered(int p, int n) {
+        float[] d = p == 0 ? inputGrad : graph.deltas[p];
+        int[][] cons = graph.consumers[p];
+        if (cons.length > 1) {
+            int len = n * (p == 0 ? def.inputShape().size() : def.nodeOutputShape(p - 1).size());
+            System.arraycopy(graph.edgeGrads[cons[0][0]][cons[0][1]], 0, d, 0, len);
+            for (int k = 1; k < cons.length; k++) {
+                float[] g = graph.edgeGrads[cons[k][0]][cons[k][1]];
+                for (int j = 0; j < len; j++) {
+                    d[j] += g[j];
+                }
+            }
+        }
+        return d;
+    }
+
+    /**
+     * The batch statistics of the last training forward, in a state-shaped buffer {@code dst}: for each
+     * batch norm, the batch mean at its running_mean's place and the unbiased batch variance at its
+     * running_var's. Returns how many values per channel they came from (N*H*W of the last batch norm; 0 if
+     * the model has none or the last forward did not train).
+     */
+    public int batchStatistics(float[] dst) {
+        int m = 0;
+        for (LayerModel l : layers) {
+            if (l instanceof BatchNorm2d.Model bn) {
+                m = bn.batchStatistics(dst);
+            }
+        }
+        return m;
+    }
+
     /**
      * Forward, loss and backward for one batch (or one shard of a batch of {@code batchTotal} examples).
      * Accumulates the gradient into {@code grads} and returns the loss (the shard's share of the
@@ -133,7 +312,13 @@ public final class Network {
      */
     public double lossAndGradient(float[] params, float[] grads, float[] x, int[] labels, float[] targets,
                                   int n, int batchTotal, Pass pass) {
-        float[] out = forward(params, x, n, pass);
+        return lossAndGradient(params, null, grads, x, labels, targets, n, batchTotal, pass);
+    }
+
+    /** As {@link #lossAndGradient(float[], float[], float[], int[], float[], int, int, Pass)} for a model with state. */
+    public double lossAndGradient(float[] params, float[] buffers, float[] grads, float[] x, int[] labels, float[] targets,
+                                  int n, int batchTotal, Pass pass) {
+        float[] out = forward(params, buffers, x, n, pass);
         int k = def.outputSize();
         double loss;
         try {

@@ -20,6 +20,79 @@ class BadInputTest {
         return "{\"name\": \"m\", \"input\": " + input + ", \"layers\": [" + layers + "], \"loss\": {\"type\": \"softmax_cross_entropy\"}}";
     }
 
+    private static String graph(String input, String nodes) {
+        return "{\"format\": \"sparkcnn-model/2\", \"name\": \"g\", \"input\": " + input + ", \"nodes\": [" + nodes
+                + "], \"loss\": {\"type\": \"softmax_cross_entropy\"}}";
+    }
+
+    @Test
+    void graphWithACycleNamesANodeOnIt() {
+        String msg = error(graph("[1, 4, 4]",
+                "{\"name\": \"a\", \"type\": \"relu\", \"inputs\": [\"input\"]},"
+                        + "{\"name\": \"b\", \"type\": \"add\", \"inputs\": [\"a\", \"c\"]},"
+                        + "{\"name\": \"c\", \"type\": \"relu\", \"inputs\": [\"b\"]},"
+                        + "{\"name\": \"gap\", \"type\": \"global_avgpool2d\", \"inputs\": [\"c\"]}"));
+        assertEquals("node 'b' (add): the graph has a cycle (b <- c <- b, each node taking the next as input)", msg);
+    }
+
+    @Test
+    void graphWithAnUnknownInputNamesTheNodeAndTheInput() {
+        String msg = error(graph("[1, 4, 4]",
+                "{\"name\": \"a\", \"type\": \"relu\"},"
+                        + "{\"name\": \"sum\", \"type\": \"add\", \"inputs\": [\"a\", \"shortcut\"]},"
+                        + "{\"type\": \"flatten\"}"));
+        assertTrue(msg.startsWith("node 'sum' (add): unknown input 'shortcut'"), msg);
+    }
+
+    @Test
+    void addOfDifferentShapesNamesTheNodeAndBothShapes() {
+        String msg = error(graph("[3, 14, 14]",
+                "{\"name\": \"c1\", \"type\": \"conv2d\", \"out_channels\": 16, \"kernel\": 3, \"padding\": 1},"
+                        + "{\"name\": \"c2\", \"type\": \"conv2d\", \"out_channels\": 32, \"kernel\": 2, \"stride\": 2},"
+                        + "{\"name\": \"add1\", \"type\": \"add\", \"inputs\": [\"c1\", \"c2\"]},"
+                        + "{\"type\": \"global_avgpool2d\"}"));
+        assertEquals("node 'add1' (add): input shapes 16x14x14 and 32x7x7 differ", msg);
+        String cat = error(graph("[3, 14, 14]",
+                "{\"name\": \"c1\", \"type\": \"conv2d\", \"out_channels\": 16, \"kernel\": 3, \"padding\": 1},"
+                        + "{\"name\": \"c2\", \"type\": \"conv2d\", \"out_channels\": 32, \"kernel\": 2, \"stride\": 2},"
+                        + "{\"name\": \"cat\", \"type\": \"concat\", \"inputs\": [\"c1\", \"c2\"]},"
+                        + "{\"type\": \"global_avgpool2d\"}"));
+        assertTrue(cat.startsWith("node 'cat' (concat): input shapes 16x14x14 and 32x7x7 differ in height or width"), cat);
+    }
+
+    @Test
+    void batchNormWithTheWrongChannelCountNamesTheNode() {
+        String msg = error(graph("[3, 8, 8]",
+                "{\"name\": \"conv\", \"type\": \"conv2d\", \"out_channels\": 16, \"kernel\": 3},"
+                        + "{\"name\": \"bn1\", \"type\": \"batchnorm2d\", \"num_features\": 8},"
+                        + "{\"type\": \"global_avgpool2d\"}"));
+        assertEquals("node 'bn1' (batchnorm2d): num_features is 8 but the input 16x6x6 has 16 channels", msg);
+    }
+
+    @Test
+    void graphStructureMistakesNameTheNode() {
+        assertTrue(error(graph("[1, 4, 4]", "{\"name\": \"a\", \"type\": \"relu\"}, {\"name\": \"a\", \"type\": \"flatten\"}"))
+                .startsWith("node 'a' (flatten): duplicate node name"));
+        assertTrue(error(graph("[1, 4, 4]", "{\"name\": \"a\", \"type\": \"relu\"}, {\"name\": \"b\", \"type\": \"relu\", \"inputs\": [\"input\"]},"
+                + "{\"type\": \"flatten\"}")).startsWith("node 'a' (relu): its output is not used"));
+        assertTrue(error(graph("[1, 4, 4]", "{\"name\": \"a\", \"type\": \"relu\", \"inputs\": [\"input\", \"input\"]}, {\"type\": \"flatten\"}"))
+                .startsWith("node 'a' (relu): takes 1 input, got 2"));
+        assertTrue(error(graph("[1, 4, 4]", "{\"name\": \"s\", \"type\": \"add\"}, {\"type\": \"flatten\"}"))
+                .startsWith("node 's' (add): needs at least 2 inputs, got 1"));
+    }
+
+    @Test
+    void batchNormNeedsItsStateAndMoreThanOneValuePerChannel() {
+        ModelDefinition def = ModelDefinition.fromJson(graph("[2, 1, 1]", "{\"name\": \"bn\", \"type\": \"batchnorm2d\"}, {\"type\": \"flatten\"}"));
+        Network net = def.newNetwork(2);
+        float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 1);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> net.forward(params, new float[2], 1, Pass.INFERENCE))
+                .getMessage().contains("has state"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> net.forward(params, def.initialBuffers(), new float[2], 1, Pass.training(0, 0, 1)))
+                .getMessage().startsWith("batchnorm2d 'bn': training needs more than 1 value per channel, got 1"));
+    }
+
     @Test
     void kernelThatDoesNotFitNamesTheLayer() {
         // LeNet-5 on 12x12 input: conv1 5x5 p2 -> 12x12, pool -> 6x6, conv2 5x5 -> 2x2, pool -> 1x1 ... use 8x8 instead:
@@ -111,7 +184,7 @@ class BadInputTest {
 
     @Test
     void layerTypesAreTheDocumentedOnes() {
-        assertEquals("[avgpool2d, conv2d, dense, dropout, flatten, leaky_relu, maxpool2d, relu, sigmoid, tanh]",
+        assertEquals("[add, avgpool2d, batchnorm2d, concat, conv2d, dense, dropout, flatten, global_avgpool2d, leaky_relu, maxpool2d, relu, sigmoid, tanh]",
                 Layers.types().toString());
     }
 }

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.sparkcnn.engine.layers.Activation;
+import org.sparkcnn.engine.layers.BatchNorm2d;
+import org.sparkcnn.engine.layers.GlobalAvgPool2d;
 import org.sparkcnn.engine.layers.Conv2d;
 import org.sparkcnn.engine.layers.Dense;
 import org.sparkcnn.engine.layers.Flatten;
@@ -122,6 +124,55 @@ class GradientCheckTest {
     }
 
     @Test
+    void convolutionWithoutBias() {
+        Conv2d conv = new Conv2d("conv", 0, 3, 3, 3, 1, 1, 1, 1, false);
+        assertEquals(3 * 2 * 3 * 3, conv.paramCount(new Shape(2, 5, 4)), "no bias tensor");
+        checkLayer(conv, new Shape(2, 5, 4), 2);
+    }
+
+    @Test
+    void globalAvgPool2d() {
+        checkLayer(new GlobalAvgPool2d("gap"), new Shape(3, 4, 5), 2);
+    }
+
+    @Test
+    void batchNorm2dTrainingModeUsesBatchStatistics() {
+        ModelDefinition def = ModelDefinition.builder("bn_train", new Shape(2, 4, 3))
+                .add(new Conv2d("conv", 0, 3, 3, 3, 1, 1, 1, 1, false))
+                .add(new BatchNorm2d("bn", 0, 1e-5, 0.1))
+                .tanh().flatten().dense("fc", 3).build(Loss.SOFTMAX_CROSS_ENTROPY);
+        check(def, 3, 13, true);
+    }
+
+    @Test
+    void batchNorm2dEvaluationModeUsesRunningStatistics() {
+        ModelDefinition def = ModelDefinition.builder("bn_eval", new Shape(3, 3, 3))
+                .add(new BatchNorm2d("bn", 3, 1e-3, 0.1)).tanh().flatten().build(Loss.mse(false));
+        check(def, 2, 17, false);
+    }
+
+    /** Input and node t feed several nodes (t three: conv c2, the add and the concat), so backward sums their gradients. */
+    @Test
+    void graphWithFanOutAndMerges() {
+        ModelDefinition def = ModelDefinition.fromJson("""
+                {"format": "sparkcnn-model/2", "name": "fanout", "input": [2, 5, 5], "nodes": [
+                  {"name": "stem", "type": "conv2d", "out_channels": 3, "kernel": 3, "padding": 1, "bias": false},
+                  {"name": "proj", "type": "conv2d", "inputs": ["input"], "out_channels": 3, "kernel": 1},
+                  {"name": "bn", "type": "batchnorm2d", "inputs": ["stem"]},
+                  {"name": "t", "type": "tanh"},
+                  {"name": "c2", "type": "conv2d", "out_channels": 3, "kernel": 3, "padding": 1},
+                  {"name": "sum", "type": "add", "inputs": ["c2", "t", "proj"]},
+                  {"name": "t2", "type": "tanh"},
+                  {"name": "cat", "type": "concat", "inputs": ["t2", "t"]},
+                  {"name": "gap", "type": "global_avgpool2d"},
+                  {"name": "fc", "type": "dense", "out_features": 4}],
+                 "loss": {"type": "softmax_cross_entropy"}}""");
+        assertTrue(!def.isChain());
+        assertEquals(new Shape(6, 5, 5), def.nodeOutputShape(7), "concat joins 3 + 3 channels");
+        check(def, 3, 19, true);
+    }
+
+    @Test
     void crossEntropyStaysFiniteAndExactForLogitsOfMagnitudeThousand() {
         float[] logits = {1000f, 0f, -1000f, -1000f, 1000f, 999f};
         int[] labels = {1, 2};
@@ -146,50 +197,57 @@ class GradientCheckTest {
     }
 
     private static Result check(ModelDefinition def, int n, long seed) {
+        return check(def, n, seed, false);
+    }
+
+    /**
+     * {@code training}: a training pass (batch norm on batch statistics); else inference, with random
+     * running statistics (means in (-0.5, 0.5), variances in (0.5, 1.5)).
+     */
+    private static Result check(ModelDefinition def, int n, long seed, boolean training) {
         SplittableRandom rng = new SplittableRandom(seed);
         int p = def.paramCount(), inSize = def.inputShape().size(), k = def.outputSize();
         float[] params = randomFloats(rng, p, 0.5), x = randomFloats(rng, n * inSize, 1.0), targets = randomFloats(rng, n * k, 1.0);
         int[] labels = rng.ints(n, 0, k).toArray();
 
+        float[] buffers = def.initialBuffers();
+        for (ModelDefinition.ParamSlice s : def.buffers()) {
+            for (int i = 0; i < s.size(); i++) {
+                buffers[s.offset() + i] += (float) (rng.nextDouble() - 0.5);
+            }
+        }
+        float[] naiveBuffers = buffers.clone();  // a training forward updates the running statistics
         Network net = def.newNetwork(n);
-        float[] out = net.forward(params, x, n, Pass.INFERENCE).clone();
+        float[] out = net.forward(params, buffers, x, n, training ? Pass.training(seed, 0, n) : Pass.INFERENCE).clone();
         float[] dout = new float[n * k];
         def.loss().lossAndGradient(out, n, k, labels, targets, n, dout);
         float[] grads = new float[p];
         float[] dx = net.backward(params, grads, dout, true).clone();
 
         double[] pd = toDouble(params), xd = toDouble(x), td = toDouble(targets);
-        double[] naiveOut = naiveOutput(def, pd, xd, n);
+        double[] naiveOut = NaiveReference.forwardGraph(def, pd, naiveBuffers, xd, n, training);
         for (int i = 0; i < out.length; i++) {
             assertClose(def.name() + " output[" + i + "]", naiveOut[i], out[i]);
         }
         for (int j = 0; j < p; j++) {
             double keep = pd[j];
             pd[j] = keep + EPS;
-            double up = NaiveReference.loss(def, pd, xd, n, labels, td);
+            double up = NaiveReference.lossGraph(def, pd, naiveBuffers, xd, n, training, labels, td);
             pd[j] = keep - EPS;
-            double down = NaiveReference.loss(def, pd, xd, n, labels, td);
+            double down = NaiveReference.lossGraph(def, pd, naiveBuffers, xd, n, training, labels, td);
             pd[j] = keep;
             assertClose(def.name() + " dL/d" + paramName(def, j), (up - down) / (2 * EPS), grads[j]);
         }
         for (int j = 0; j < xd.length; j++) {
             double keep = xd[j];
             xd[j] = keep + EPS;
-            double up = NaiveReference.loss(def, pd, xd, n, labels, td);
+            double up = NaiveReference.lossGraph(def, pd, naiveBuffers, xd, n, training, labels, td);
             xd[j] = keep - EPS;
-            double down = NaiveReference.loss(def, pd, xd, n, labels, td);
+            double down = NaiveReference.lossGraph(def, pd, naiveBuffers, xd, n, training, labels, td);
             xd[j] = keep;
             assertClose(def.name() + " dL/dx[" + j + "]", (up - down) / (2 * EPS), dx[j]);
         }
         return new Result(out, grads, dx);
-    }
-
-    private static double[] naiveOutput(ModelDefinition def, double[] params, double[] x, int n) {
-        double[] cur = x;
-        for (int i = 0; i < def.layers().size(); i++) {
-            cur = NaiveReference.forward(def.layers().get(i), def.shapes().get(i), params, def.layerParamOffset(i), cur, n);
-        }
-        return cur;
     }
 
     private static String paramName(ModelDefinition def, int index) {

@@ -36,6 +36,78 @@ class ModelFileTest {
         assertEquals(saved.metadata(), loaded.metadata());
     }
 
+    /** A residual block with batch norm: its running statistics are state, saved beside the weights. */
+    private static ModelFile.SavedModel resblock() {
+        ModelDefinition def = ModelDefinition.fromJson("""
+                {"format": "sparkcnn-model/2", "name": "res", "input": [2, 6, 6], "nodes": [
+                  {"name": "stem", "type": "conv2d", "out_channels": 4, "kernel": 3, "padding": 1, "bias": false},
+                  {"name": "bn1", "type": "batchnorm2d", "num_features": 4},
+                  {"name": "r1", "type": "relu"},
+                  {"name": "conv", "type": "conv2d", "out_channels": 4, "kernel": 3, "padding": 1, "bias": false},
+                  {"name": "bn2", "type": "batchnorm2d", "momentum": 0.2},
+                  {"name": "sum", "type": "add", "inputs": ["bn2", "r1"]},
+                  {"name": "gap", "type": "global_avgpool2d"},
+                  {"name": "fc", "type": "dense", "out_features": 3}],
+                 "loss": {"type": "softmax_cross_entropy"}}""");
+        float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 7);
+        float[] buffers = def.initialBuffers();
+        def.newNetwork(2).forward(params, buffers, GradientCheckTest.randomFloats(new java.util.SplittableRandom(3), 2 * 72, 1),
+                2, org.sparkcnn.engine.layers.Pass.training(1, 0, 2));  // moves the running statistics off 0 and 1
+        return new ModelFile.SavedModel(def, params, Normalization.IDENTITY, Map.of("seed", "7"), buffers);
+    }
+
+    @Test
+    void graphWithBatchNormRoundTripsWithItsState() throws IOException {
+        ModelFile.SavedModel saved = resblock();
+        assertEquals(16, saved.definition().bufferCount());
+        assertEquals(java.util.List.of("bn1.running_mean", "bn1.running_var", "bn2.running_mean", "bn2.running_var"),
+                saved.definition().buffers().stream().map(ModelDefinition.ParamSlice::name).toList());
+        assertTrue(saved.buffers()[0] != 0f && saved.buffers()[4] != 1f, "the training pass updated the state");
+        assertEquals(ModelDefinition.FORMAT_GRAPH, saved.definition().toJson().path("format").asText());
+        byte[] b = bytes(saved);
+        assertEquals(2, java.nio.ByteBuffer.wrap(b, 8, 4).getInt(), "written as version 2");
+        ModelFile.SavedModel loaded = ModelFile.read(new ByteArrayInputStream(b), "mem");
+        assertEquals(saved.definition(), loaded.definition());
+        assertArrayEquals(saved.params(), loaded.params());
+        assertArrayEquals(saved.buffers(), loaded.buffers());
+        assertEquals(saved.definition().toJson(), ModelDefinition.fromJson(loaded.definition().toJsonString()).toJson());
+        // corrupting one state value is caught
+        b[b.length - 8 - 1] ^= 1;
+        IOException e = assertThrows(IOException.class, () -> ModelFile.read(new ByteArrayInputStream(b), "bad"));
+        assertTrue(e.getMessage().startsWith("bad: corrupt model file"), e.getMessage());
+    }
+
+    /** A file of format version 1 (no state section), as the previous release wrote it, still loads. */
+    @Test
+    void versionOneFileStillLoads() throws IOException {
+        ModelFile.SavedModel m = lenet();
+        com.fasterxml.jackson.databind.node.ObjectNode header = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        header.set("definition", m.definition().toJson());
+        header.putObject("normalization").putArray("mean").add(0.2860f);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) header.get("normalization")).putArray("std").add(0.3530f);
+        header.putObject("metadata").put("seed", "42");
+        header.put("param_count", m.params().length);
+        header.put("weights_sha256", ModelFile.sha256(m.params()));
+        byte[] h = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(header);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        java.io.DataOutputStream data = new java.io.DataOutputStream(new java.util.zip.CheckedOutputStream(out, crc));
+        data.write("SPCNNMDL".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        data.writeInt(1);
+        data.writeInt(h.length);
+        data.write(h);
+        ModelFile.writeFloats(data, m.params());
+        data.flush();
+        new java.io.DataOutputStream(out).writeLong(crc.getValue());
+        assertEquals(ModelDefinition.FORMAT, m.definition().toJson().path("format").asText(), "a chain is still written as /1");
+
+        ModelFile.SavedModel loaded = ModelFile.read(new ByteArrayInputStream(out.toByteArray()), "v1");
+        assertEquals(m.definition(), loaded.definition());
+        assertArrayEquals(m.params(), loaded.params());
+        assertEquals(0, loaded.buffers().length);
+        assertEquals("42", loaded.metadata().get("seed"));
+    }
+
     @Test
     void everyTruncationFailsWithAClearMessage() throws IOException {
         byte[] full = bytes(lenet());

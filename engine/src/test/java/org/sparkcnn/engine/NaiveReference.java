@@ -2,6 +2,9 @@ package org.sparkcnn.engine;
 
 import java.util.List;
 import org.sparkcnn.engine.layers.Activation;
+import org.sparkcnn.engine.layers.BatchNorm2d;
+import org.sparkcnn.engine.layers.GlobalAvgPool2d;
+import org.sparkcnn.engine.layers.Merge;
 import org.sparkcnn.engine.layers.Conv2d;
 import org.sparkcnn.engine.layers.Dense;
 import org.sparkcnn.engine.layers.Dropout;
@@ -91,12 +94,97 @@ final class NaiveReference {
                     case TANH -> Math.tanh(v);
                 };
             }
+        } else if (layer instanceof GlobalAvgPool2d) {
+            for (int plane = 0; plane < n * c; plane++) {
+                double sum = 0;
+                for (int i = 0; i < h * w; i++) {
+                    sum += x[plane * h * w + i];
+                }
+                y[plane] = sum / (h * w);
+            }
         } else if (layer instanceof Flatten || layer instanceof Dropout) {
             System.arraycopy(x, 0, y, 0, y.length); // dropout: inference semantics
         } else {
             throw new IllegalArgumentException("no naive reference for " + layer.type());
         }
         return y;
+    }
+
+    /**
+     * The output of a graph (or chain) model: nodes in order, merges as defined, batch norm with the
+     * batch's statistics (biased variance) when {@code training}, else with the running ones in {@code buffers}.
+     */
+    static double[] forwardGraph(ModelDefinition def, double[] params, float[] buffers, double[] x, int n, boolean training) {
+        int count = def.layers().size();
+        double[][] outs = new double[count][];
+        for (int i = 0; i < count; i++) {
+            int[] in = def.nodeInputs(i);
+            Layer layer = def.layers().get(i);
+            Shape inShape = def.nodeInputShape(i, 0);
+            double[] a = in[0] < 0 ? x : outs[in[0]];
+            if (layer instanceof Merge m) {
+                double[] y = new double[n * def.nodeOutputShape(i).size()];
+                int total = def.nodeOutputShape(i).size(), at = 0;
+                for (int s = 0; s < in.length; s++) {
+                    double[] src = in[s] < 0 ? x : outs[in[s]];
+                    int size = def.nodeInputShape(i, s).size();
+                    for (int b = 0; b < n; b++) {
+                        for (int j = 0; j < size; j++) {
+                            if (m.concat()) {
+                                y[b * total + at + j] = src[b * size + j];
+                            } else {
+                                y[b * size + j] += src[b * size + j];
+                            }
+                        }
+                    }
+                    at += size;
+                }
+                outs[i] = y;
+            } else if (layer instanceof BatchNorm2d bn) {
+                outs[i] = batchNorm(bn, inShape, params, def.layerParamOffset(i), buffers, def.layerBufferOffset(i), a, n, training);
+            } else {
+                outs[i] = forward(layer, inShape, params, def.layerParamOffset(i), a, n);
+            }
+        }
+        return outs[count - 1];
+    }
+
+    /** y = gamma (x - mean) / sqrt(var + eps) + beta per channel. */
+    private static double[] batchNorm(BatchNorm2d bn, Shape in, double[] params, int off, float[] buffers, int bufOff,
+                                      double[] x, int n, boolean training) {
+        int c = in.channels(), hw = in.height() * in.width();
+        double[] y = new double[x.length];
+        for (int ch = 0; ch < c; ch++) {
+            double mean = buffers[bufOff + ch], var = buffers[bufOff + c + ch];
+            if (training) {
+                double s = 0, q = 0;
+                for (int b = 0; b < n; b++) {
+                    for (int i = 0; i < hw; i++) {
+                        s += x[(b * c + ch) * hw + i];
+                    }
+                }
+                mean = s / (n * hw);
+                for (int b = 0; b < n; b++) {
+                    for (int i = 0; i < hw; i++) {
+                        double d = x[(b * c + ch) * hw + i] - mean;
+                        q += d * d;
+                    }
+                }
+                var = q / (n * hw);
+            }
+            for (int b = 0; b < n; b++) {
+                for (int i = 0; i < hw; i++) {
+                    int p = (b * c + ch) * hw + i;
+                    y[p] = params[off + ch] * (x[p] - mean) / Math.sqrt(var + bn.eps()) + params[off + c + ch];
+                }
+            }
+        }
+        return y;
+    }
+
+    static double lossGraph(ModelDefinition def, double[] params, float[] buffers, double[] x, int n, boolean training,
+                            int[] labels, double[] targets) {
+        return loss(def.loss(), forwardGraph(def, params, buffers, x, n, training), n, def.outputSize(), labels, targets);
     }
 
     /** The loss of a whole model, in double precision. */

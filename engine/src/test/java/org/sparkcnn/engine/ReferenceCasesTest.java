@@ -221,6 +221,19 @@ class ReferenceCasesTest {
                 check.check("dprediction", dpred, 0, Tensor.of(exp.path("dprediction")));
             }
             case "network" -> runNetwork(c, check);
+            case "batchnorm2d" -> runBatchNorm(params, in, exp, check);
+            case "global_avgpool2d" -> {
+                Tensor x = Tensor.of(in.path("x"));
+                int n = x.dim(0);
+                Layer layer = Layers.fromJson(JSON.createObjectNode().put("type", kind), kind);
+                LayerModel model = layer.bind(x.exampleShape(), 0, n);
+                float[] y = new float[n * layer.outputShape(x.exampleShape()).size()], dx = new float[x.data.length];
+                model.forward(new float[0], x.floats(), y, n, Pass.INFERENCE);
+                model.backward(new float[0], new float[0], x.floats(), y, Tensor.of(in.path("dy")).floats(), dx, n);
+                check.check("y", y, 0, Tensor.of(exp.path("y")));
+                check.check("dx", dx, 0, Tensor.of(exp.path("dx")));
+            }
+            case "graph_network" -> runGraph(c, check);
             default -> check.failures.add(id + ": unknown case kind '" + kind + "'");
         }
         return check.failures;
@@ -283,6 +296,130 @@ class ReferenceCasesTest {
         if (exp.has("db")) {
             check.check("db", grads, Tensor.of(exp.path("dw")).data.length, Tensor.of(exp.path("db")));
         }
+    }
+
+    /** A batch-norm case: the layer from the model-file parser, parameters [gamma, beta], state [running_mean, running_var]. */
+    private static void runBatchNorm(JsonNode params, JsonNode in, JsonNode exp, Checker check) {
+        ObjectNode spec = JSON.createObjectNode().put("type", "batchnorm2d");
+        for (String key : List.of("num_features", "eps", "momentum")) {
+            spec.set(key, params.get(key));
+        }
+        Layer layer = Layers.fromJson(spec, "bn");
+        Tensor x = Tensor.of(in.path("x"));
+        int n = x.dim(0), c = x.dim(1);
+        Shape shape = x.exampleShape();
+        float[] weights = concat(Tensor.of(in.path("gamma")).floats(), Tensor.of(in.path("beta")).floats());
+        float[] buffers = concat(Tensor.of(in.path("running_mean")).floats(), Tensor.of(in.path("running_var")).floats());
+        boolean train = params.path("mode").asText().equals("train");
+        LayerModel model = layer.bind(shape, 0, 0, n);
+        float[] y = new float[x.data.length], dx = new float[x.data.length], grads = new float[2 * c];
+        model.forward(weights, buffers, x.floats(), y, n, train ? Pass.training(0, 0, n) : Pass.INFERENCE);
+        model.backward(weights, grads, x.floats(), y, Tensor.of(in.path("dy")).floats(), dx, n);
+        check.check("y", y, 0, Tensor.of(exp.path("y")));
+        check.check("dx", dx, 0, Tensor.of(exp.path("dx")));
+        check.check("dgamma", grads, 0, Tensor.of(exp.path("dgamma")));
+        check.check("dbeta", grads, c, Tensor.of(exp.path("dbeta")));
+        check.check("running_mean", buffers, 0, Tensor.of(exp.path("running_mean")));
+        check.check("running_var", buffers, c, Tensor.of(exp.path("running_var")));
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    /**
+     * A graph case: built from its {@code nodes} through {@link ModelDefinition#parseNodes} and
+     * {@link ModelDefinition#graph}. A node's {@code mode} is the pass (train: a training pass), not
+     * configuration, so it is taken off the node; the case's loss names its type {@code kind}.
+     */
+    private static void runGraph(JsonNode c, Checker check) {
+        JsonNode params = c.path("params"), in = c.path("inputs"), exp = c.path("expected");
+        Tensor x = Tensor.of(in.path("x"));
+        int n = x.dim(0);
+        com.fasterxml.jackson.databind.node.ArrayNode nodes = params.path("nodes").deepCopy();
+        boolean train = false, eval = false;
+        for (JsonNode node : nodes) {
+            if (node.has("mode")) {
+                train |= node.path("mode").asText().equals("train");
+                eval |= !node.path("mode").asText().equals("train");
+                ((ObjectNode) node).remove("mode");
+            }
+        }
+        if (train && eval) {
+            check.failures.add(check.caseId + ": mixes train and eval batch norms in one pass");
+            return;
+        }
+        ObjectNode lossSpec = params.path("loss").deepCopy();
+        if (lossSpec.has("kind")) {
+            lossSpec.set("type", lossSpec.remove("kind"));
+        }
+        lossSpec.remove("num_classes");
+        ModelDefinition def = ModelDefinition.graph(check.caseId, x.exampleShape(), ModelDefinition.parseNodes(nodes),
+                Loss.fromJson(lossSpec));
+        String output = params.path("output").asText();
+        if (!def.layers().get(def.layers().size() - 1).name().equals(output)) {
+            check.failures.add(check.caseId + ": the model's output is " + def.layers().get(def.layers().size() - 1).name()
+                    + ", the case's " + output);
+            return;
+        }
+        List<String> order = new ArrayList<>(), bufferOrder = new ArrayList<>();
+        params.path("parameter_order").forEach(p -> order.add(p.asText()));
+        params.path("buffer_order").forEach(p -> bufferOrder.add(p.asText()));
+        List<String> ours = def.params().stream().map(ModelDefinition.ParamSlice::name).toList();
+        List<String> ourBuffers = def.buffers().stream().map(ModelDefinition.ParamSlice::name).toList();
+        if (!order.equals(ours) || !bufferOrder.equals(ourBuffers)) {
+            check.failures.add(check.caseId + ": parameter order " + ours + " and state order " + ourBuffers + ", expected "
+                    + order + " and " + bufferOrder);
+            return;
+        }
+        float[] weights = slices(c.path("parameters"), def.params(), def.paramCount(), check);
+        float[] buffers = slices(c.path("buffers"), def.buffers(), def.bufferCount(), check);
+        if (weights == null || buffers == null) {
+            return;
+        }
+        Network net = def.newNetwork(n);
+        float[] out = net.forward(weights, buffers, x.floats(), n, train ? Pass.training(0, 0, n) : Pass.INFERENCE);
+        int k = def.outputSize();
+        float[] dout = new float[n * k];
+        double loss = def.loss().lossAndGradient(out, n, k, Tensor.of(in.path("labels")).ints(), null, n, dout);
+        float[] grads = new float[def.paramCount()];
+        float[] dx = net.backward(weights, grads, dout, true);
+
+        check.check("loss", loss, Tensor.of(exp.path("loss")));
+        JsonNode acts = exp.path("activations");
+        for (int i = 0; i < def.layers().size(); i++) {
+            String name = def.layers().get(i).name();
+            if (!acts.has(name)) {
+                check.failures.add(check.caseId + ": no expected activation for " + def.describe(i));
+                continue;
+            }
+            check.check("activations." + name, net.activation(i), 0, Tensor.of(acts.get(name)));
+        }
+        check.check("dx", dx, 0, Tensor.of(exp.path("dx")));
+        for (ModelDefinition.ParamSlice slice : def.params()) {
+            float[] g = Arrays.copyOfRange(grads, slice.offset(), slice.offset() + slice.size());
+            check.check("param_grads." + slice.name(), g, 0, Tensor.of(exp.path("param_grads").path(slice.name())));
+        }
+        for (ModelDefinition.ParamSlice slice : def.buffers()) {
+            float[] b = Arrays.copyOfRange(buffers, slice.offset(), slice.offset() + slice.size());
+            check.check("buffers_after." + slice.name(), b, 0, Tensor.of(exp.path("buffers_after").path(slice.name())));
+        }
+    }
+
+    /** A flat buffer from the case's tensors by name, or null (with a failure) when one has the wrong size. */
+    private static float[] slices(JsonNode tensors, List<ModelDefinition.ParamSlice> layout, int size, Checker check) {
+        float[] flat = new float[size];
+        for (ModelDefinition.ParamSlice slice : layout) {
+            Tensor t = Tensor.of(tensors.path(slice.name()));
+            if (t.data.length != slice.size()) {
+                check.failures.add(check.caseId + ": " + slice.name() + " has " + slice.size() + " values, case gives " + t.data.length);
+                return null;
+            }
+            System.arraycopy(t.floats(), 0, flat, slice.offset(), slice.size());
+        }
+        return flat;
     }
 
     /** A network case: built from its {@code layers} list through the public model-definition API. */

@@ -29,8 +29,22 @@ public interface Layer {
         return List.of();
     }
 
+    /**
+     * This layer's state tensors (batch norm's running statistics), in the order they sit in the flat
+     * buffer of state ({@code buffers}, laid out as the parameters are). State is not trained: it gets no
+     * gradient and the optimizer never sees it. Empty for most layers.
+     */
+    default List<ParamTensor> buffers(Shape in) {
+        return List.of();
+    }
+
     /** Binds this layer to an input shape, a parameter offset and a maximum batch size. */
     LayerModel bind(Shape in, int paramOffset, int maxBatch);
+
+    /** As {@link #bind(Shape, int, int)}, for a layer with state at {@code bufferOffset} of the state buffer. */
+    default LayerModel bind(Shape in, int paramOffset, int bufferOffset, int maxBatch) {
+        return bind(in, paramOffset, maxBatch);
+    }
 
     /** Writes the layer's JSON fields (besides {@code type} and {@code name}). */
     void writeJson(ObjectNode node);

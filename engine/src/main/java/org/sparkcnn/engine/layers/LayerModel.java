@@ -30,5 +30,13 @@ public abstract class LayerModel {
 
     public abstract void forward(float[] params, float[] inp, float[] out, int n, Pass pass);
 
+    /**
+     * Forward for a layer with state ({@code buffers}: the model's flat state buffer, e.g. batch norm's
+     * running statistics, which a training pass updates in place). Stateless layers ignore it.
+     */
+    public void forward(float[] params, float[] buffers, float[] inp, float[] out, int n, Pass pass) {
+        forward(params, inp, out, n, pass);
+    }
+
     public abstract void backward(float[] params, float[] grads, float[] inp, float[] out, float[] dout, float[] dinp, int n);
 }

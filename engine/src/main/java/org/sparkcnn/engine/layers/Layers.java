@@ -17,17 +17,21 @@ import org.sparkcnn.engine.ops.Conv2dOps;
 public final class Layers {
 
     private static final Set<String> DOC_KEYS = Set.of("formula", "description");
-    private static final Map<String, Set<String>> KEYS = Map.of(
-            "conv2d", Set.of("in_channels", "out_channels", "kernel", "stride", "padding", "bias"),
-            "maxpool2d", Set.of("kernel", "stride", "padding"),
-            "avgpool2d", Set.of("kernel", "stride", "padding", "count_include_pad"),
-            "dense", Set.of("in_features", "out_features", "bias"),
-            "relu", Set.of(),
-            "leaky_relu", Set.of("slope"),
-            "sigmoid", Set.of(),
-            "tanh", Set.of(),
-            "flatten", Set.of(),
-            "dropout", Set.of("p"));
+    private static final Map<String, Set<String>> KEYS = Map.ofEntries(
+            Map.entry("conv2d", Set.of("in_channels", "out_channels", "kernel", "stride", "padding", "bias")),
+            Map.entry("maxpool2d", Set.of("kernel", "stride", "padding")),
+            Map.entry("avgpool2d", Set.of("kernel", "stride", "padding", "count_include_pad")),
+            Map.entry("dense", Set.of("in_features", "out_features", "bias")),
+            Map.entry("relu", Set.of()),
+            Map.entry("leaky_relu", Set.of("slope")),
+            Map.entry("sigmoid", Set.of()),
+            Map.entry("tanh", Set.of()),
+            Map.entry("flatten", Set.of()),
+            Map.entry("dropout", Set.of("p")),
+            Map.entry("batchnorm2d", Set.of("num_features", "eps", "momentum")),
+            Map.entry("global_avgpool2d", Set.of()),
+            Map.entry("add", Set.of()),
+            Map.entry("concat", Set.of()));
 
     private Layers() {
     }
@@ -92,6 +96,14 @@ public final class Layers {
                 return new Flatten(name);
             case "dropout":
                 return new Dropout(name, (float) number(node, "p", 0.5));
+            case "batchnorm2d":
+                return new BatchNorm2d(name, integer(node, "num_features", 0), number(node, "eps", 1e-5), number(node, "momentum", 0.1));
+            case "global_avgpool2d":
+                return new GlobalAvgPool2d(name);
+            case "add":
+                return new Merge(name, false);
+            case "concat":
+                return new Merge(name, true);
             default:
                 throw new IllegalStateException(type);
         }

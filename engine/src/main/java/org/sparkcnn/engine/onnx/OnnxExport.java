@@ -67,6 +67,9 @@ public final class OnnxExport {
             throw new IllegalArgumentException("model '" + def.name() + "' has " + def.paramCount() + " parameters but "
                     + params.length + " weights were given");
         }
+        if (!def.isChain()) {
+            throw new IllegalArgumentException("model '" + def.name() + "' is a graph (merge nodes or fan-out); ONNX export takes chains only");
+        }
         Graph g = new Graph(def.name());
         Shape in = def.inputShape();
         g.input(INPUT, "batch", in.channels(), in.height(), in.width());

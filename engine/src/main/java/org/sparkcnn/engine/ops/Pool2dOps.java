@@ -130,4 +130,22 @@ public final class Pool2dOps {
             }
         }
     }
+
+    /** Global average pooling: {@code y[b,c] = (sum over h, w of x[b,c,h,w], in float, row-major) / (H*W)}. */
+    public static void globalAvgForward(float[] out, float[] inp, int n, int c, int hw) {
+        for (int plane = 0; plane < n * c; plane++) {
+            float s = 0f;
+            for (int p = plane * hw, e = p + hw; p < e; p++) {
+                s += inp[p];
+            }
+            out[plane] = s / hw;
+        }
+    }
+
+    /** {@code dx[b,c,h,w] = dy[b,c] / (H*W)} (overwritten). */
+    public static void globalAvgBackward(float[] dinp, float[] dout, int n, int c, int hw) {
+        for (int plane = 0; plane < n * c; plane++) {
+            Arrays.fill(dinp, plane * hw, (plane + 1) * hw, dout[plane] / hw);
+        }
+    }
 }

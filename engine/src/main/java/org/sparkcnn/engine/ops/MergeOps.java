@@ -1,0 +1,51 @@
+package org.sparkcnn.engine.ops;
+
+/**
+ * The graph's merge nodes over NCHW batches: {@code add} (elementwise sum of k inputs of one shape)
+ * and {@code concat} (along channels: example b's output is input 0's example b, then input 1's, ...).
+ */
+public final class MergeOps {
+
+    private MergeOps() {
+    }
+
+    /** {@code y = x0 + x1 + ... + x(k-1)}, summed in input order in float. */
+    public static void addForward(float[] out, float[][] inps, int len) {
+        System.arraycopy(inps[0], 0, out, 0, len);
+        for (int k = 1; k < inps.length; k++) {
+            float[] x = inps[k];
+            for (int i = 0; i < len; i++) {
+                out[i] += x[i];
+            }
+        }
+    }
+
+    /** Each input's gradient is dy (overwritten; null entries skipped). */
+    public static void addBackward(float[][] dinps, float[] dout, int len) {
+        for (float[] d : dinps) {
+            if (d != null) {
+                System.arraycopy(dout, 0, d, 0, len);
+            }
+        }
+    }
+
+    /** Concatenation along channels; {@code sizes[k]} is input k's C*H*W per example, {@code total} their sum. */
+    public static void concatForward(float[] out, float[][] inps, int[] sizes, int total, int n) {
+        for (int b = 0; b < n; b++) {
+            for (int k = 0, at = b * total; k < inps.length; at += sizes[k], k++) {
+                System.arraycopy(inps[k], b * sizes[k], out, at, sizes[k]);
+            }
+        }
+    }
+
+    /** Splits dy back into each input's slice (overwritten; null entries skipped). */
+    public static void concatBackward(float[][] dinps, float[] dout, int[] sizes, int total, int n) {
+        for (int b = 0; b < n; b++) {
+            for (int k = 0, at = b * total; k < dinps.length; at += sizes[k], k++) {
+                if (dinps[k] != null) {
+                    System.arraycopy(dout, at, dinps[k], b * sizes[k], sizes[k]);
+                }
+            }
+        }
+    }
+}
