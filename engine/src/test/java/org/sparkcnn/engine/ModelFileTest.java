@@ -147,7 +147,8 @@ class ModelFileTest {
         ModelDefinition vgg = ModelDefinition.load("vgg-cifar");
         assertEquals(new Shape(3, 32, 32), vgg.inputShape());
         assertEquals(10, vgg.outputSize());
-        assertEquals(java.util.List.of("lenet5", "small", "tfconv", "vgg-cifar"), ModelDefinition.shippedModels());
+        assertEquals(java.util.List.of("lenet5", "small", "tfconv", "vgg-cifar", "resnet8", "resnet20"),
+                ModelDefinition.shippedModels());
     }
 
     @Test

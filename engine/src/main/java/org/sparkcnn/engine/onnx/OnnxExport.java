@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.sparkcnn.engine.ModelDefinition;
@@ -22,11 +23,14 @@ import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Normalization;
 import org.sparkcnn.engine.Shape;
 import org.sparkcnn.engine.layers.Activation;
+import org.sparkcnn.engine.layers.BatchNorm2d;
 import org.sparkcnn.engine.layers.Conv2d;
 import org.sparkcnn.engine.layers.Dense;
 import org.sparkcnn.engine.layers.Dropout;
 import org.sparkcnn.engine.layers.Flatten;
+import org.sparkcnn.engine.layers.GlobalAvgPool2d;
 import org.sparkcnn.engine.layers.Layer;
+import org.sparkcnn.engine.layers.Merge;
 import org.sparkcnn.engine.layers.Pool2d;
 
 /**
@@ -40,7 +44,11 @@ import org.sparkcnn.engine.layers.Pool2d;
  * <p>Layers map one to one: conv2d to Conv (weights [O, C, kh, kw], as the engine stores them),
  * maxpool2d to MaxPool, avgpool2d to AveragePool (with count_include_pad), relu/leaky_relu/sigmoid/
  * tanh to Relu/LeakyRelu/Sigmoid/Tanh, flatten to Flatten, dense to Gemm with transB = 1 (the engine
- * stores W as [out, in]; y = x W^T + b), dropout to Identity (inference).
+ * stores W as [out, in]; y = x W^T + b), dropout to Identity (inference). Graph models too: add to
+ * binary Adds in input order, concat to Concat (axis 1), batchnorm2d to BatchNormalization in inference
+ * mode with the saved running statistics (the model file's state buffers) and the node's eps,
+ * global_avgpool2d to GlobalAveragePool; a conv2d without bias to Conv with two inputs. A chain exports
+ * exactly as before graphs were supported.
  */
 public final class OnnxExport {
 
@@ -59,7 +67,7 @@ public final class OnnxExport {
         model(model).writeTo(out);
     }
 
-    /** The ONNX model of a saved model: its definition, weights and normalization. */
+    /** The ONNX model of a saved model: its definition, weights, state (running statistics) and normalization. */
     public static ModelProto model(ModelFile.SavedModel saved) {
         ModelDefinition def = saved.definition();
         float[] params = saved.params();
@@ -67,8 +75,10 @@ public final class OnnxExport {
             throw new IllegalArgumentException("model '" + def.name() + "' has " + def.paramCount() + " parameters but "
                     + params.length + " weights were given");
         }
-        if (!def.isChain()) {
-            throw new IllegalArgumentException("model '" + def.name() + "' is a graph (merge nodes or fan-out); ONNX export takes chains only");
+        float[] buffers = saved.buffers();
+        if (buffers.length != def.bufferCount()) {
+            throw new IllegalArgumentException("model '" + def.name() + "' has " + def.bufferCount() + " values of state but "
+                    + buffers.length + " were given");
         }
         Graph g = new Graph(def.name());
         Shape in = def.inputShape();
@@ -80,25 +90,53 @@ public final class OnnxExport {
             x = g.node("Sub", "normalize_sub", List.of(x, g.constant("normalization_mean", norm.mean(), 1, c, 1, 1)));
             x = g.node("Div", "normalize_div", List.of(x, g.constant("normalization_std", norm.std(), 1, c, 1, 1)));
         }
+        int count = def.layers().size();
+        // Each node's ONNX value and its rank: 4 (N, C, H, W) until a Flatten or Gemm makes it 2 (N, features).
+        String[] values = new String[count];
+        int[] ranks = new int[count];
+        String networkInput = x;
         int rank = 4;
-        List<ModelDefinition.ParamSlice> slices = def.params();
-        for (int i = 0; i < def.layers().size(); i++) {
+        for (int i = 0; i < count; i++) {
             Layer layer = def.layers().get(i);
             String name = "layer" + (i + 1) + "_" + layer.name();
-            String w = null, b = null;
-            for (ModelDefinition.ParamSlice s : slices) {
+            int[] producers = def.nodeInputs(i);
+            x = producers[0] < 0 ? networkInput : values[producers[0]];
+            rank = producers[0] < 0 ? 4 : ranks[producers[0]];
+            Map<String, String> tensors = new HashMap<>();  // short name (w, b, gamma, running_var, ...) -> initializer
+            for (ModelDefinition.ParamSlice s : def.params()) {
                 if (s.layer() == i) {
-                    String tensor = g.constant(name + "_" + s.name(),
-                            Arrays.copyOfRange(params, s.offset(), s.offset() + s.size()), s.tensor().shape());
-                    if (s.tensor().isBias()) {
-                        b = tensor;
-                    } else {
-                        w = tensor;
-                    }
+                    tensors.put(s.tensor().name(), g.constant(name + "_" + s.name(),
+                            Arrays.copyOfRange(params, s.offset(), s.offset() + s.size()), s.tensor().shape()));
                 }
             }
+            for (ModelDefinition.ParamSlice s : def.buffers()) {
+                if (s.layer() == i) {
+                    tensors.put(s.tensor().name(), g.constant(name + "_" + s.name(),
+                            Arrays.copyOfRange(buffers, s.offset(), s.offset() + s.size()), s.tensor().shape()));
+                }
+            }
+            String w = tensors.get("w"), b = tensors.get("b");
             List<String> inputs = new ArrayList<>(List.of(x));
-            if (layer instanceof Conv2d conv) {
+            boolean spatial = layer instanceof Conv2d || layer instanceof Pool2d || layer instanceof BatchNorm2d
+                    || layer instanceof GlobalAvgPool2d;
+            if (spatial && rank != 4) {
+                throw new IllegalArgumentException(def.describe(i) + ": takes an N x C x H x W input, but its input "
+                        + def.nodeInputShape(i, 0) + " was flattened to N x features by an earlier flatten or dense; "
+                        + "ONNX export does not reshape it back");
+            }
+            if (layer instanceof Merge merge) {
+                List<String> ins = mergeInputs(g, name, producers, values, ranks, networkInput);
+                int common = ranksOf(producers, ranks);
+                rank = common < 0 ? 2 : common;
+                if (merge.concat()) {
+                    x = g.node("Concat", name, ins, integer("axis", 1));
+                } else {  // binary Adds, ((x0 + x1) + x2) + ..., the engine's order
+                    x = ins.get(0);
+                    for (int s = 1; s < ins.size(); s++) {
+                        x = g.node("Add", s == ins.size() - 1 ? name : name + "_" + s, List.of(x, ins.get(s)));
+                    }
+                }
+            } else if (layer instanceof Conv2d conv) {
                 inputs.add(w);
                 if (b != null) {
                     inputs.add(b);
@@ -106,6 +144,14 @@ public final class OnnxExport {
                 x = g.node("Conv", name, inputs, ints("kernel_shape", conv.kh(), conv.kw()),
                         ints("strides", conv.sh(), conv.sw()), ints("pads", conv.ph(), conv.pw(), conv.ph(), conv.pw()),
                         ints("dilations", 1, 1), integer("group", 1));
+            } else if (layer instanceof BatchNorm2d bn) {
+                inputs.addAll(List.of(tensors.get("gamma"), tensors.get("beta"), tensors.get("running_mean"),
+                        tensors.get("running_var")));
+                // Inference mode (opset 13 has no training_mode); ONNX's momentum weights the old running value: 1 - PyTorch's.
+                x = g.node("BatchNormalization", name, inputs, floating("epsilon", (float) bn.eps()),
+                        floating("momentum", (float) (1 - bn.momentum())));
+            } else if (layer instanceof GlobalAvgPool2d) {
+                x = g.node("GlobalAveragePool", name, inputs);  // N x C x 1 x 1, rank 4
             } else if (layer instanceof Pool2d pool) {
                 List<AttributeProto> attrs = new ArrayList<>(List.of(ints("kernel_shape", pool.kh(), pool.kw()),
                         ints("strides", pool.sh(), pool.sw()), ints("pads", pool.ph(), pool.pw(), pool.ph(), pool.pw()),
@@ -137,9 +183,10 @@ public final class OnnxExport {
             } else if (layer instanceof Dropout) {
                 x = g.node("Identity", name, inputs);
             } else {
-                throw new IllegalArgumentException("layer " + (i + 1) + " ('" + layer.name() + "'): type " + layer.type()
-                        + " has no ONNX mapping");
+                throw new IllegalArgumentException(def.describe(i) + ": type " + layer.type() + " has no ONNX mapping");
             }
+            values[i] = x;
+            ranks[i] = rank;
         }
         if (rank == 4) {
             x = g.node("Flatten", "output_flatten", List.of(x), integer("axis", 1));
@@ -166,12 +213,45 @@ public final class OnnxExport {
         metadata(m, "normalization_mean", Arrays.toString(norm.mean()));
         metadata(m, "normalization_std", Arrays.toString(norm.std()));
         metadata(m, "weights_sha256", ModelFile.sha256(params));
+        if (buffers.length > 0) {
+            metadata(m, "buffers_sha256", ModelFile.sha256(buffers));
+        }
         for (Map.Entry<String, String> e : saved.metadata().entrySet()) {
             if (!e.getKey().equals("config")) {
                 metadata(m, "sparkcnn_" + e.getKey(), e.getValue());
             }
         }
         return m.build();
+    }
+
+    /**
+     * A merge node's input values. Equal engine shapes can differ in ONNX rank (a dense output is N x K,
+     * a global average pool's N x K x 1 x 1); then every rank-4 input is flattened first, since broadcasting
+     * N x K against N x K x 1 x 1 would give N x K x N x K.
+     */
+    private static List<String> mergeInputs(Graph g, String name, int[] producers, String[] values, int[] ranks,
+                                            String networkInput) {
+        List<String> ins = new ArrayList<>();
+        boolean mixed = ranksOf(producers, ranks) < 0;
+        for (int s = 0; s < producers.length; s++) {
+            String v = producers[s] < 0 ? networkInput : values[producers[s]];
+            int r = producers[s] < 0 ? 4 : ranks[producers[s]];
+            ins.add(mixed && r == 4 ? g.node("Flatten", name + "_flatten" + s, List.of(v), integer("axis", 1)) : v);
+        }
+        return ins;
+    }
+
+    /** The inputs' common rank, or -1 when they differ. */
+    private static int ranksOf(int[] producers, int[] ranks) {
+        int common = 0;
+        for (int p : producers) {
+            int r = p < 0 ? 4 : ranks[p];
+            if (common != 0 && r != common) {
+                return -1;
+            }
+            common = r;
+        }
+        return common;
     }
 
     private static void metadata(ModelProto.Builder m, String key, String value) {

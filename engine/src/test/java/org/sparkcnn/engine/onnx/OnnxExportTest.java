@@ -33,9 +33,10 @@ import org.sparkcnn.engine.layers.Pool2d;
 import org.sparkcnn.engine.optim.Sgd;
 
 /**
- * Every shipped model, and models using every layer type, exported to ONNX after a few training
- * steps and run by ONNX Runtime on 100 random inputs: the logits agree with the engine's within
- * 1e-4, the argmax always, and the probabilities are the softmax of the logits.
+ * Every shipped model (the ResNets included), and models using every chain layer type, exported to ONNX
+ * after a few training steps and run by ONNX Runtime on 100 random inputs: the logits agree with the
+ * engine's inference forward within 1e-4, the argmax always, and the probabilities are the softmax of
+ * the logits. Graph models with random running statistics: {@link OnnxGraphExportTest}.
  */
 class OnnxExportTest {
 
@@ -73,19 +74,34 @@ class OnnxExportTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
     void onnxRuntimeAgreesWithTheEngine(String name, ModelDefinition def) throws IOException, OrtException {
-        Shape in = def.inputShape();
-        int size = in.size(), k = def.outputSize();
         SplittableRandom rng = new SplittableRandom(name.hashCode());
+        Normalization norm = perChannel(def.inputShape());
+        float[] buffers = def.initialBuffers();
+        float[] params = trainAFewSteps(def, buffers, norm, rng);
+        assertOnnxRuntimeAgrees(name, def, params, buffers, norm, rng);
+    }
+
+    /** Means 0.2, 0.3, ... and standard deviations 0.3, 0.35, ... per channel. */
+    static Normalization perChannel(Shape in) {
         float[] mean = new float[in.channels()], std = new float[in.channels()];
         for (int c = 0; c < in.channels(); c++) {
             mean[c] = 0.2f + 0.1f * c;
             std[c] = 0.3f + 0.05f * c;
         }
-        Normalization norm = new Normalization(mean, std);
-        float[] params = trainAFewSteps(def, norm, rng);
+        return new Normalization(mean, std);
+    }
 
+    /**
+     * Exports the model and runs it in ONNX Runtime on {@link #INPUTS} random inputs: the logits agree with the
+     * engine's inference forward (with the state {@code buffers}) within 1e-4, the argmax always, and the
+     * probabilities are the softmax of the logits. Returns the ONNX model.
+     */
+    static byte[] assertOnnxRuntimeAgrees(String name, ModelDefinition def, float[] params, float[] buffers,
+                                          Normalization norm, SplittableRandom rng) throws IOException, OrtException {
+        Shape in = def.inputShape();
+        int size = in.size(), k = def.outputSize();
         ByteArrayOutputStream onnx = new ByteArrayOutputStream();
-        OnnxExport.write(new ModelFile.SavedModel(def, params, norm, Map.of("seed", "1")), onnx);
+        OnnxExport.write(new ModelFile.SavedModel(def, params, norm, Map.of("seed", "1"), buffers), onnx);
 
         float[] x = new float[INPUTS * size];
         for (int i = 0; i < x.length; i++) {
@@ -93,7 +109,7 @@ class OnnxExportTest {
         }
         float[] normalized = x.clone();
         norm.apply(normalized, 0, INPUTS, in);
-        float[] expected = def.newNetwork(INPUTS).forward(params, normalized, INPUTS, Pass.INFERENCE);
+        float[] expected = def.newNetwork(INPUTS).forward(params, buffers, normalized, INPUTS, Pass.INFERENCE);
 
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession session = env.createSession(onnx.toByteArray(), new OrtSession.SessionOptions());
@@ -124,10 +140,11 @@ class OnnxExportTest {
             }
             assertArrayEquals(new String[]{OnnxExport.INPUT}, session.getInputNames().toArray(new String[0]));
         }
+        return onnx.toByteArray();
     }
 
-    /** A few SGD steps on random data, so the weights are not the initializer's. */
-    private static float[] trainAFewSteps(ModelDefinition def, Normalization norm, SplittableRandom rng) {
+    /** A few SGD steps on random data, so the weights (and the running statistics in {@code buffers}) are not the initial ones. */
+    private static float[] trainAFewSteps(ModelDefinition def, float[] buffers, Normalization norm, SplittableRandom rng) {
         float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 7);
         int n = 8, size = def.inputShape().size(), k = def.outputSize();
         Network net = def.newNetwork(n);
@@ -150,13 +167,13 @@ class OnnxExportTest {
             for (int i = 0; i < n; i++) {
                 ids[i] = (long) step * n + i;
             }
-            net.lossAndGradient(params, grads, x, labels, targets, n, n, new Pass(true, 7, step, ids));
+            net.lossAndGradient(params, buffers, grads, x, labels, targets, n, n, new Pass(true, 7, step, ids));
             sgd.step(params, grads, 0.05);
         }
         return params;
     }
 
-    private static double[] softmax(float[] z) {
+    static double[] softmax(float[] z) {
         double max = Double.NEGATIVE_INFINITY, sum = 0;
         for (float v : z) {
             max = Math.max(max, v);

@@ -138,7 +138,8 @@ public final class KernelDigest {
             for (int i = 0; i < batch; i++) {
                 labels[i] = rng.nextInt(classes);
             }
-            double loss = net.lossAndGradient(params, grads, x, labels, null, batch, batch, Pass.training(7, 1, batch));
+            double loss = net.lossAndGradient(params, def.initialBuffers(), grads, x, labels, null, batch, batch,
+                    Pass.training(7, 1, batch));
             add(new float[]{(float) loss, Float.intBitsToFloat((int) (Double.doubleToRawLongBits(loss) >>> 32))});
             add(grads);
         }
