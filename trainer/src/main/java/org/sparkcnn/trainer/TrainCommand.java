@@ -325,6 +325,8 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("resumed_from_step", resumedAt > 0 ? resumedAt : null);
             summary.put("init_from", initial == null ? null : t.initFrom());
             summary.put("init_from_weights_sha256", initial == null ? null : ModelFile.sha256(initial.params()));
+            summary.put("augmentation", t.augmentation().cropPadding() == 0 && !t.augmentation().horizontalFlip() ? "none"
+                    : "crop-padding " + t.augmentation().cropPadding() + ", horizontal-flip " + t.augmentation().horizontalFlip());
             summary.put("skipped_steps", result.skippedSteps());
             summary.put("skipped_records", skippedRecords);
             summary.put("checkpoints_written", outcome.checkpointsWritten());
