@@ -56,7 +56,7 @@ class AugmentedRunTest {
         try (var in = Files.newInputStream(straight.resolve("model.sparkcnn"))) {
             Map<String, String> meta = ModelFile.read(in, "straight").metadata();
             assertEquals("crop-padding 2, horizontal-flip true", meta.get("augmentation"));
-            assertTrue(meta.get("config").contains("crop-padding=2") && meta.get("config").contains("no_decay_bias_and_norm=true"),
+            assertTrue(meta.get("config").contains("crop-padding=2") && meta.get("config").contains("\"no_decay_bias_and_norm\"=true"),
                     meta.get("config"));
         }
 
