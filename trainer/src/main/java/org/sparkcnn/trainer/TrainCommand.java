@@ -136,6 +136,11 @@ final class TrainCommand implements Callable<Integer> {
         Checks.optimizer(cfg, def);
         Checks.schedule(cfg);
         Checks.initializer(cfg.training().initializer());
+        TrainerConfig.Augmentation aug = cfg.training().augmentation();
+        if ((aug.cropPadding() > 0 || aug.horizontalFlip()) && def.inputShape().isVector()) {
+            throw new TrainerConfig.Invalid("config key 'training.augmentation' needs an image input, but model '" + def.name()
+                    + "' takes a vector of " + def.inputShape().channels() + " features");
+        }
         if (def.outputSize() != cfg.data().classes()) {
             throw new TrainerConfig.Invalid("config key 'data.classes' is " + cfg.data().classes() + " but model '"
                     + def.name() + "' has " + def.outputSize() + " outputs");
