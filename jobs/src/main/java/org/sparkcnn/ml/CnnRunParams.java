@@ -38,6 +38,7 @@ abstract class CnnRunParams extends CnnClassifierParams {
     private final DoubleParam clipGradNorm;
     private final IntParam augmentCropPadding;
     private final BooleanParam augmentHorizontalFlip;
+    private final DoubleParam augmentErasing;
 
     CnnRunParams(String uid) {
         super(uid);
@@ -57,6 +58,8 @@ abstract class CnnRunParams extends CnnClassifierParams {
         clipGradNorm = new DoubleParam(this, "clipGradNorm", "clip the summed gradient to this global L2 norm before each update (0: no clipping)", ParamValidators.gtEq(0));
         augmentCropPadding = new IntParam(this, "augmentCropPadding", "training only: zero-pad this many pixels on each side, then crop back at a random offset drawn from (seed, epoch, row index) (0: off)", ParamValidators.gtEq(0));
         augmentHorizontalFlip = new BooleanParam(this, "augmentHorizontalFlip", "training only: mirror the columns with probability 1/2, drawn from (seed, epoch, row index)");
+        augmentErasing = new DoubleParam(this, "augmentErasing", "training only: the probability of zeroing a random box after normalization, as torchvision's RandomErasing, drawn from (seed, epoch, row index) (0: off)", ParamValidators.inRange(0, 1));
+        setDefault(augmentErasing, 0.0);
         setDefault(augmentCropPadding, 0);
         setDefault(augmentHorizontalFlip, false);
         setDefault(validationFraction, 0.0);
@@ -283,6 +286,19 @@ abstract class CnnRunParams extends CnnClassifierParams {
         return (Boolean) $(augmentHorizontalFlip);
     }
 
+    public DoubleParam augmentErasing() {
+        return augmentErasing;
+    }
+
+    public CnnClassifier setAugmentErasing(double value) {
+        set(augmentErasing, value);
+        return (CnnClassifier) this;
+    }
+
+    public double getAugmentErasing() {
+        return (Double) $(augmentErasing);
+    }
+
     /** The run's policy from these params; checkpoints (when enabled) go to {@code checkpointDir}. */
     RunSettings runSettings() {
         if (getEpochs() == 0 && getMaxSteps() == 0) {
@@ -292,7 +308,7 @@ abstract class CnnRunParams extends CnnClassifierParams {
         return new RunSettings(getSeed(), getEpochs(), getMaxSteps(), getBatchSize(), getChunkSize(), getThreadsPerTask(),
                 getTreeDepth(), Initializer.parse(getInitializer()), getOptimizer(), getLearningRate(),
                 json(optimizerOptions()), getSchedule(), json(scheduleOptions()), "skip".equals(getOnDivergence()), getClipGradNorm(),
-                new Augmentation(getAugmentCropPadding(), getAugmentHorizontalFlip()),
+                new Augmentation(getAugmentCropPadding(), getAugmentHorizontalFlip(), getAugmentErasing()),
                 new RunSettings.Validation(getValidationInterval(), getValidationMonitor(), getEarlyStoppingPatience(),
                         getEarlyStoppingMinDelta(), getRestoreBest()),
                 new RunSettings.Checkpoints(checkpoints ? getCheckpointInterval() : 0, checkpoints && getCheckpointEveryEpoch(),

@@ -23,7 +23,7 @@ import org.sparkcnn.jobs.data.ExampleBlock;
  */
 class AugmentedTrainingTest {
 
-    private static final Augmentation AUG = new Augmentation(2, true);
+    private static final Augmentation AUG = new Augmentation(2, true, 0.5);
     private static final Map<String, Object> SGD = Map.of("momentum", 0.9, "weight_decay", 0.01);
     /** TrainingJobTest's data and model, 2 epochs on 3 partitions, SGD(momentum 0.9, weight_decay 0.01), before augmentation. */
     private static final String UNAUGMENTED_SHA256 = "9801134583d11abcabb867b9c6b208420cce242453983a30bec1f8fdd9364781";
@@ -59,8 +59,8 @@ class AugmentedTrainingTest {
             assertEquals(UNAUGMENTED_SHA256, plain, "augmentation off changes no bits");
             assertEquals(1, hashes.values().stream().distinct().count(), "weights differ: " + hashes);
             assertNotEquals(plain, hashes.get(1));
-            assertNotEquals(hashes.get(1), fresh(sc, 3, config(0, 0, new Augmentation(0, true))).weightsSha256(),
-                    "flip alone is not crop and flip");
+            assertNotEquals(hashes.get(1), fresh(sc, 3, config(0, 0, new Augmentation(2, true, 0))).weightsSha256(),
+                    "erasing changes the weights");
         }
     }
 

@@ -36,7 +36,8 @@ class AugmentedRunTest {
         List<String> a = new ArrayList<>(List.of("train", "--master", "local[2]", "--data", data.toString(), "--output",
                 out.toString(), "--epochs", "0", "--max-steps", Long.toString(steps), "--batch-size", "16", "--seed", "3",
                 "--set", "training.schedule.name=constant", "--set", "training.augmentation.crop-padding=2",
-                "--set", "training.augmentation.horizontal-flip=true", "--set", "training.optimizer.weight_decay=0.001",
+                "--set", "training.augmentation.horizontal-flip=true", "--set", "training.augmentation.erasing=0.25",
+                "--set", "training.optimizer.weight_decay=0.001",
                 "--set", "training.optimizer.no_decay_bias_and_norm=true"));
         a.addAll(List.of(more));
         return a.toArray(new String[0]);
@@ -52,10 +53,10 @@ class AugmentedRunTest {
         Path straight = tmp.resolve("straight");
         assertEquals(0, SparkCnn.run(args(data, straight, 25)), err.text());
         JsonNode s = summary(straight);
-        assertEquals("crop-padding 2, horizontal-flip true", s.get("augmentation").asText());
+        assertEquals("crop-padding 2, horizontal-flip true, erasing 0.25", s.get("augmentation").asText());
         try (var in = Files.newInputStream(straight.resolve("model.sparkcnn"))) {
             Map<String, String> meta = ModelFile.read(in, "straight").metadata();
-            assertEquals("crop-padding 2, horizontal-flip true", meta.get("augmentation"));
+            assertEquals("crop-padding 2, horizontal-flip true, erasing 0.25", meta.get("augmentation"));
             assertTrue(meta.get("config").contains("crop-padding=2") && meta.get("config").contains("\"no_decay_bias_and_norm\"=true"),
                     meta.get("config"));
         }
@@ -73,7 +74,7 @@ class AugmentedRunTest {
 
         Path plain = tmp.resolve("plain");
         assertEquals(0, SparkCnn.run(args(data, plain, 25, "--set", "training.augmentation.crop-padding=0",
-                "--set", "training.augmentation.horizontal-flip=false")), err.text());
+                "--set", "training.augmentation.horizontal-flip=false", "--set", "training.augmentation.erasing=0")), err.text());
         assertEquals("none", summary(plain).get("augmentation").asText());
         assertNotEquals(s.get("weights_sha256").asText(), summary(plain).get("weights_sha256").asText());
     }
@@ -83,5 +84,8 @@ class AugmentedRunTest {
         assertEquals(2, SparkCnn.run("train", "--print-config", "--set", "training.augmentation.crop-padding=-1"));
         assertTrue(err.text().contains("config key 'training.augmentation.crop-padding' must be >= 0 (0 = no random crop), got -1"),
                 err.text());
+        assertEquals(2, SparkCnn.run("train", "--print-config", "--set", "training.augmentation.erasing=1.5"));
+        assertTrue(err.text().contains("config key 'training.augmentation.erasing' must be a probability in [0, 1] (0 = no random "
+                + "erasing), got 1.5"), err.text());
     }
 }

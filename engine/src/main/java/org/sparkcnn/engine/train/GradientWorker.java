@@ -167,6 +167,11 @@ public final class GradientWorker implements AutoCloseable {
         if (normalization != null) {
             normalization.apply(x, 0, count, shape);
         }
+        if (augment && augmentation.erasing() > 0) {  // after normalization, as RandomErasing after Normalize
+            for (int i = 0; i < count; i++) {
+                Augmentation.erase(x, i * size, shape, augmentation.draw(seed, epoch, ids[i], shape.height(), shape.width()));
+            }
+        }
     }
 
     @Override

@@ -137,8 +137,67 @@ class AugmentationTest {
     }
 
     @Test
+    void erasingDrawsABoxThatFitsWithItsProbabilityAndLeavesCropAndFlipAlone() {
+        Augmentation half = new Augmentation(2, true, 0.5), always = new Augmentation(2, true, 1);
+        int erased = 0, alwaysErased = 0;
+        for (long id = 0; id < 400; id++) {
+            Augmentation.Draw d = half.draw(7, 3, id, 28, 28);
+            assertEquals(d, half.draw(7, 3, id, 28, 28));
+            assertEquals(half.draw(7, 3, id), new Augmentation.Draw(d.top(), d.left(), d.flip()), "crop and flip as without erasing");
+            Augmentation.Draw a = always.draw(7, 3, id, 28, 28);
+            for (Augmentation.Draw x : new Augmentation.Draw[]{d, a}) {
+                if (x.eraseHeight() > 0) {
+                    int area = x.eraseHeight() * x.eraseWidth();
+                    assertTrue(x.eraseHeight() < 28 && x.eraseWidth() < 28 && x.eraseWidth() > 0, x.toString());
+                    assertTrue(x.eraseTop() + x.eraseHeight() <= 28 && x.eraseLeft() + x.eraseWidth() <= 28, x.toString());
+                    assertTrue(area >= 8 && area <= 290, "about 2% to 33% of 784: " + x);
+                }
+            }
+            erased += d.eraseHeight() > 0 ? 1 : 0;
+            alwaysErased += a.eraseHeight() > 0 ? 1 : 0;
+        }
+        assertTrue(erased > 160 && erased < 240, "about half erased: " + erased);
+        assertTrue(alwaysErased > 380, "p = 1 erases unless 10 tries miss: " + alwaysErased);
+        assertEquals(0, new Augmentation(2, true, 0).draw(7, 3, 5, 28, 28).eraseHeight());
+    }
+
+    @Test
+    void loadChunkErasesAfterNormalizing() {
+        Shape shape = new Shape(2, 10, 10);
+        float[] features = new float[shape.size()];
+        java.util.Arrays.fill(features, 0.75f);
+        GradientWorker.Examples ex = new GradientWorker.Examples(features, new int[]{1}, 0, new int[]{0});
+        Augmentation a = new Augmentation(0, false, 1);
+        long id = 0;
+        while (a.draw(9, 1, id, 10, 10).eraseHeight() == 0) {
+            id++;
+        }
+        Augmentation.Draw d = a.draw(9, 1, id, 10, 10);
+        ex = new GradientWorker.Examples(features, new int[]{1}, id, new int[]{0});
+        float[] x = new float[shape.size()];
+        GradientWorker.loadChunk(ex, 0, 1, shape, new Normalization(new float[]{0.5f}, new float[]{0.25f}), x, new int[1],
+                new long[1], a, 9, 1);
+        int zeros = 0;
+        for (int c = 0; c < 2; c++) {
+            for (int y = 0; y < 10; y++) {
+                for (int col = 0; col < 10; col++) {
+                    boolean inBox = y >= d.eraseTop() && y < d.eraseTop() + d.eraseHeight() && col >= d.eraseLeft()
+                            && col < d.eraseLeft() + d.eraseWidth();
+                    // erased: 0 in the normalized image; kept: (0.75 - 0.5) / 0.25
+                    assertEquals(inBox ? 0f : 1f, x[(c * 10 + y) * 10 + col]);
+                    zeros += inBox ? 1 : 0;
+                }
+            }
+        }
+        assertEquals(2 * d.eraseHeight() * d.eraseWidth(), zeros);
+        assertTrue(zeros > 0);
+    }
+
+    @Test
     void aNegativePaddingIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Augmentation(-1, false));
         assertEquals("augmentation crop padding must be >= 0 (0 = no crop), got -1", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Augmentation(0, false, 1.5));
+        assertEquals("augmentation erasing must be a probability in [0, 1] (0 = off), got 1.5", e.getMessage());
     }
 }
