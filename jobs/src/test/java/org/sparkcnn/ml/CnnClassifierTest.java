@@ -202,6 +202,18 @@ class CnnClassifierTest {
                 && augmented.trainingParams().contains("augmentErasing = 0.5\n"), augmented.trainingParams());
     }
 
+    /** A checkpoint from before the augment params resumes when they are at their defaults. */
+    @Test
+    void paramsNewerThanACheckpointMatchOnlyAtTheirDefaults() {
+        CnnClassifier c = classifier();
+        String older = java.util.Arrays.stream(c.trainingParams().split("\n")).filter(l -> !l.startsWith("augment"))
+                .map(l -> l + "\n").collect(java.util.stream.Collectors.joining());
+        assertTrue(!older.equals(c.trainingParams()) && c.paramsMatch(older));
+        assertTrue(c.paramsMatch(c.trainingParams()));
+        assertTrue(!c.copy(new ParamMap()).setAugmentErasing(0.5).paramsMatch(older));
+        assertTrue(!c.copy(new ParamMap()).setLearningRate(0.1).paramsMatch(c.trainingParams()));
+    }
+
     @Test
     void fitRunsTheSameTrainingJobAsTheTrainer() {
         // Rows in id order, so that the classifier's example i is the trainer's example i; blocks of
