@@ -8,6 +8,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.sparkcnn.engine.Normalization;
+import org.sparkcnn.engine.train.Augmentation;
 import org.sparkcnn.engine.train.FixedPointSum;
 import org.sparkcnn.engine.train.GradientWorker;
 import org.sparkcnn.jobs.data.ExampleBlock;
@@ -37,9 +38,11 @@ final class PartitionGradient extends AbstractFunction2<TaskContext, scala.colle
     private final int threadsWanted;
     private final long seed;
     private final long step;
+    private final Augmentation augmentation;
+    private final int epoch;
 
     PartitionGradient(String modelJson, Normalization norm, Broadcast<int[]> perm, Broadcast<float[]> weights, int start,
-                      int length, int chunk, int threadsWanted, long seed, long step) {
+                      int length, int chunk, int threadsWanted, long seed, long step, Augmentation augmentation, int epoch) {
         this.modelJson = modelJson;
         this.norm = norm;
         this.perm = perm;
@@ -50,6 +53,8 @@ final class PartitionGradient extends AbstractFunction2<TaskContext, scala.colle
         this.threadsWanted = threadsWanted;
         this.seed = seed;
         this.step = step;
+        this.augmentation = augmentation;
+        this.epoch = epoch;
     }
 
     /** For {@code SparkContext.runJob}: the partition's sum, or null when it holds none of the step's examples. */
@@ -76,7 +81,7 @@ final class PartitionGradient extends AbstractFunction2<TaskContext, scala.colle
         GradientWorker worker = WorkerPool.borrow(modelJson, norm, chunk, threads);
         FixedPointSum sum = new FixedPointSum();
         try {
-            worker.accumulate(weights.value(), units, length, seed, step, sum);
+            worker.accumulate(weights.value(), units, length, seed, step, augmentation, epoch, sum);
         } finally {
             WorkerPool.giveBack(modelJson, norm, chunk, threads, worker);
         }

@@ -14,6 +14,7 @@ import org.sparkcnn.engine.Normalization;
 import org.sparkcnn.engine.optim.GradientClipping;
 import org.sparkcnn.engine.optim.LrSchedule;
 import org.sparkcnn.engine.optim.Optimizer;
+import org.sparkcnn.engine.train.Augmentation;
 import org.sparkcnn.engine.train.BatchSampler;
 import org.sparkcnn.engine.train.FixedPointSum;
 import org.sparkcnn.engine.train.GradientWorker;
@@ -47,9 +48,11 @@ public final class TrainingJob {
      * {@code skipDivergentSteps}, a step whose loss or gradient is not finite is skipped (no update)
      * and reported in its {@link StepMetrics#skipped()} instead of stopping the run. {@code clipGradNorm}
      * > 0 clips the summed gradient to that global L2 norm before each update (0: no clipping).
+     * {@code augmentation} transforms each training input on the executors (null: none).
      */
     public record Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
-                         int treeDepth, long startStep, boolean skipDivergentSteps, double clipGradNorm) {
+                         int treeDepth, long startStep, boolean skipDivergentSteps, double clipGradNorm,
+                         Augmentation augmentation) {
         public Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                       int treeDepth) {
             this(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, 0, false);
@@ -60,7 +63,16 @@ public final class TrainingJob {
             this(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, startStep, skipDivergentSteps, 0);
         }
 
+        public Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
+                      int treeDepth, long startStep, boolean skipDivergentSteps, double clipGradNorm) {
+            this(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, startStep, skipDivergentSteps,
+                    clipGradNorm, Augmentation.NONE);
+        }
+
         public Config {
+            if (augmentation == null) {
+                augmentation = Augmentation.NONE;
+            }
             if (startStep < 0) {
                 throw new IllegalArgumentException("start step must be >= 0, got " + startStep);
             }
@@ -216,7 +228,7 @@ public final class TrainingJob {
         Broadcast<float[]> weights = sc.broadcast(params);
         long t1 = System.nanoTime();
         PartitionGradient task = new PartitionGradient(modelJson, norm, perm, weights, start, length, cfg.chunkSize(),
-                cfg.threadsPerTask(), cfg.seed(), step);
+                cfg.threadsPerTask(), cfg.seed(), step, cfg.augmentation(), epoch);
         // Named jobs in Spark's UI and event log, and no stack walk per job to find the call site. Only
         // the step's own job carries the names: the previous values come back before the listener runs
         // (its validation jobs are not training steps).

@@ -207,12 +207,36 @@ public final class CnnClassifier extends CnnRunParams implements DefaultParamsWr
                     + " of another model; use another checkpointDir");
         }
         String saved = found.checkpoint().config(), now = trainingParams();
-        if (!saved.equals(now)) {
+        if (!paramsMatch(saved)) {
             throw new IllegalArgumentException("cannot resume from checkpoint " + found.uri() + ": its params differ (in the "
                     + "checkpoint: " + firstDifference(saved, now) + "); use another checkpointDir to start over");
         }
         LOG.info("resuming from checkpoint {}", found.uri());
         return found;
+    }
+
+    /**
+     * Whether {@code saved} (a checkpoint's {@link #trainingParams}) equals these params, a param newer
+     * than the checkpoint counting as equal at its default (augmentCropPadding, ... after an upgrade).
+     */
+    boolean paramsMatch(String saved) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (String line : saved.split("\n")) {
+            int eq = line.indexOf(" = ");
+            if (eq > 0) {
+                names.add(line.substring(0, eq));
+            }
+        }
+        StringBuilder now = new StringBuilder();
+        for (String line : trainingParams().split("\n")) {
+            String name = line.substring(0, line.indexOf(" = "));
+            boolean newAtDefault = !names.contains(name) && hasDefault(getParam(name))
+                    && line.equals(name + " = " + getDefault(getParam(name)).get());
+            if (!newAtDefault) {
+                now.append(line).append('\n');
+            }
+        }
+        return saved.equals(now.toString());
     }
 
     private static String firstDifference(String saved, String now) {

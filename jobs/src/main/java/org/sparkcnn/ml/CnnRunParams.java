@@ -9,6 +9,7 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.ml.param.ParamValidators;
 import org.sparkcnn.engine.Initializer;
+import org.sparkcnn.engine.train.Augmentation;
 import org.sparkcnn.jobs.run.RunSettings;
 
 /**
@@ -35,6 +36,9 @@ abstract class CnnRunParams extends CnnClassifierParams {
     private final Param<String> metricsPath;
     private final Param<String> onDivergence;
     private final DoubleParam clipGradNorm;
+    private final IntParam augmentCropPadding;
+    private final BooleanParam augmentHorizontalFlip;
+    private final DoubleParam augmentErasing;
 
     CnnRunParams(String uid) {
         super(uid);
@@ -52,6 +56,12 @@ abstract class CnnRunParams extends CnnClassifierParams {
         metricsPath = new Param<>(this, "metricsPath", "a JSON-lines file of step, epoch, validation and checkpoint records (empty: none)");
         onDivergence = new Param<>(this, "onDivergence", "fail (stop) or skip (no update) for a step whose loss or gradient is not finite", ParamValidators.inArray(new String[]{"fail", "skip"}));
         clipGradNorm = new DoubleParam(this, "clipGradNorm", "clip the summed gradient to this global L2 norm before each update (0: no clipping)", ParamValidators.gtEq(0));
+        augmentCropPadding = new IntParam(this, "augmentCropPadding", "training only: zero-pad this many pixels on each side, then crop back at a random offset drawn from (seed, epoch, row index) (0: off)", ParamValidators.gtEq(0));
+        augmentHorizontalFlip = new BooleanParam(this, "augmentHorizontalFlip", "training only: mirror the columns with probability 1/2, drawn from (seed, epoch, row index)");
+        augmentErasing = new DoubleParam(this, "augmentErasing", "training only: the probability of zeroing a random box after normalization, as torchvision's RandomErasing, drawn from (seed, epoch, row index) (0: off)", ParamValidators.inRange(0, 1));
+        setDefault(augmentErasing, 0.0);
+        setDefault(augmentCropPadding, 0);
+        setDefault(augmentHorizontalFlip, false);
         setDefault(validationFraction, 0.0);
         setDefault(validationIndicatorCol, "");
         setDefault(validationMonitor, "accuracy");
@@ -250,6 +260,44 @@ abstract class CnnRunParams extends CnnClassifierParams {
         return (Double) $(clipGradNorm);
     }
 
+    public IntParam augmentCropPadding() {
+        return augmentCropPadding;
+    }
+
+    public CnnClassifier setAugmentCropPadding(int value) {
+        set(augmentCropPadding, value);
+        return (CnnClassifier) this;
+    }
+
+    public int getAugmentCropPadding() {
+        return (Integer) $(augmentCropPadding);
+    }
+
+    public BooleanParam augmentHorizontalFlip() {
+        return augmentHorizontalFlip;
+    }
+
+    public CnnClassifier setAugmentHorizontalFlip(boolean value) {
+        set(augmentHorizontalFlip, value);
+        return (CnnClassifier) this;
+    }
+
+    public boolean getAugmentHorizontalFlip() {
+        return (Boolean) $(augmentHorizontalFlip);
+    }
+
+    public DoubleParam augmentErasing() {
+        return augmentErasing;
+    }
+
+    public CnnClassifier setAugmentErasing(double value) {
+        set(augmentErasing, value);
+        return (CnnClassifier) this;
+    }
+
+    public double getAugmentErasing() {
+        return (Double) $(augmentErasing);
+    }
 
     /** The run's policy from these params; checkpoints (when enabled) go to {@code checkpointDir}. */
     RunSettings runSettings() {
@@ -260,6 +308,7 @@ abstract class CnnRunParams extends CnnClassifierParams {
         return new RunSettings(getSeed(), getEpochs(), getMaxSteps(), getBatchSize(), getChunkSize(), getThreadsPerTask(),
                 getTreeDepth(), Initializer.parse(getInitializer()), getOptimizer(), getLearningRate(),
                 json(optimizerOptions()), getSchedule(), json(scheduleOptions()), "skip".equals(getOnDivergence()), getClipGradNorm(),
+                new Augmentation(getAugmentCropPadding(), getAugmentHorizontalFlip(), getAugmentErasing()),
                 new RunSettings.Validation(getValidationInterval(), getValidationMonitor(), getEarlyStoppingPatience(),
                         getEarlyStoppingMinDelta(), getRestoreBest()),
                 new RunSettings.Checkpoints(checkpoints ? getCheckpointInterval() : 0, checkpoints && getCheckpointEveryEpoch(),

@@ -176,6 +176,44 @@ class CnnClassifierTest {
         assertEquals(fromVectors.weightsSha256(), fromImages.weightsSha256(), "decoded images train exactly as their pixels");
     }
 
+    /** augmentCropPadding, augmentHorizontalFlip, augmentErasing and no_decay_bias_and_norm reach the run as TrainingJob takes them. */
+    @Test
+    void augmentationAndTheDecayMaskReachTheTrainingJob() {
+        String options = "{\"momentum\": 0.9, \"weight_decay\": 0.01, \"no_decay_bias_and_norm\": true}";
+        CnnClassifier augmented = classifier().setBlockSize(32).setAugmentCropPadding(2).setAugmentHorizontalFlip(true).setAugmentErasing(0.5)
+                .setOptimizerOptions(options);
+        CnnClassificationModel model = (CnnClassificationModel) pipeline(augmented).fit(pixels.orderBy("id")).stages()[1];
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        var blocks = sc.parallelize(TrainingJobTestData.blocks(), 2).cache();
+        float[] params = Initializer.PYTORCH_DEFAULT.initialize(TrainingJobTestData.MODEL, 5);
+        org.sparkcnn.engine.optim.Optimizer sgd = org.sparkcnn.engine.optim.Optimizers.create("sgd",
+                java.util.Map.of("momentum", 0.9, "weight_decay", 0.01, "no_decay_bias_and_norm", true), TrainingJobTestData.MODEL);
+        TrainingJob.Result direct = TrainingJob.train(sc, TrainingJobTestData.MODEL, Datasets.normalization(blocks), blocks,
+                300, params, sgd, new LrSchedule.Constant(0.05),
+                new TrainingJob.Config(5, 2, 0, 48, 16, 0, 0, 0, false, 0, new org.sparkcnn.engine.train.Augmentation(2, true, 0.5)),
+                (m, p) -> true);
+        blocks.unpersist();
+        assertEquals(direct.weightsSha256(), model.weightsSha256());
+        CnnClassificationModel plain = (CnnClassificationModel) pipeline(classifier().setBlockSize(32)
+                .setOptimizerOptions(options)).fit(pixels.orderBy("id")).stages()[1];
+        assertTrue(!plain.weightsSha256().equals(model.weightsSha256()), "augmentation changes the weights");
+        assertTrue(augmented.trainingParams().contains("augmentCropPadding = 2\n")
+                && augmented.trainingParams().contains("augmentHorizontalFlip = true\n")
+                && augmented.trainingParams().contains("augmentErasing = 0.5\n"), augmented.trainingParams());
+    }
+
+    /** A checkpoint from before the augment params resumes when they are at their defaults. */
+    @Test
+    void paramsNewerThanACheckpointMatchOnlyAtTheirDefaults() {
+        CnnClassifier c = classifier();
+        String older = java.util.Arrays.stream(c.trainingParams().split("\n")).filter(l -> !l.startsWith("augment"))
+                .map(l -> l + "\n").collect(java.util.stream.Collectors.joining());
+        assertTrue(!older.equals(c.trainingParams()) && c.paramsMatch(older));
+        assertTrue(c.paramsMatch(c.trainingParams()));
+        assertTrue(!c.copy(new ParamMap()).setAugmentErasing(0.5).paramsMatch(older));
+        assertTrue(!c.copy(new ParamMap()).setLearningRate(0.1).paramsMatch(c.trainingParams()));
+    }
+
     @Test
     void fitRunsTheSameTrainingJobAsTheTrainer() {
         // Rows in id order, so that the classifier's example i is the trainer's example i; blocks of

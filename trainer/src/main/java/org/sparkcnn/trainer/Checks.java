@@ -27,7 +27,7 @@ final class Checks {
 
     static Optimizer optimizer(TrainerConfig cfg, ModelDefinition def) {
         try {
-            return Optimizers.create((String) cfg.training().optimizer().get("name"), cfg.optimizerOptions(), def.paramCount());
+            return Optimizers.create((String) cfg.training().optimizer().get("name"), cfg.optimizerOptions(), def);
         } catch (IllegalArgumentException e) {
             throw new TrainerConfig.Invalid("config key 'training.optimizer': " + e.getMessage());
         }

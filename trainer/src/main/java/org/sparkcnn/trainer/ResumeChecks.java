@@ -39,11 +39,14 @@ final class ResumeChecks {
                                 Consumer<String> warn) {
         Map<String, String> before = flatten(ConfigFactory.parseString(saved.config()));
         Map<String, String> now = flatten(current);
+        Map<String, String> defaults = flatten(TrainerConfig.load(null, ConfigFactory.empty()));
         Set<String> keys = new TreeSet<>(before.keySet());
         keys.addAll(now.keySet());
         for (String key : keys) {
             String a = before.getOrDefault(key, "(unset)"), b = now.getOrDefault(key, "(unset)");
-            if (a.equals(b) || FREE.contains(key) || startsWithAny(key)) {
+            // a key newer than the checkpoint, at its default, changes nothing (training.augmentation)
+            boolean newAtDefault = !before.containsKey(key) && b.equals(defaults.get(key));
+            if (a.equals(b) || newAtDefault || FREE.contains(key) || startsWithAny(key)) {
                 continue;
             }
             String change = "config key '" + key + "' is " + a + " in checkpoint " + savedUri + " but " + b + " now";

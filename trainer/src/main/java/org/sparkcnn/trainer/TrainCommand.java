@@ -136,6 +136,11 @@ final class TrainCommand implements Callable<Integer> {
         Checks.optimizer(cfg, def);
         Checks.schedule(cfg);
         Checks.initializer(cfg.training().initializer());
+        TrainerConfig.Augmentation aug = cfg.training().augmentation();
+        if (aug.enabled() && def.inputShape().isVector()) {
+            throw new TrainerConfig.Invalid("config key 'training.augmentation' needs an image input, but model '" + def.name()
+                    + "' takes a vector of " + def.inputShape().channels() + " features");
+        }
         if (def.outputSize() != cfg.data().classes()) {
             throw new TrainerConfig.Invalid("config key 'data.classes' is " + cfg.data().classes() + " but model '"
                     + def.name() + "' has " + def.outputSize() + " outputs");
@@ -325,6 +330,7 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("resumed_from_step", resumedAt > 0 ? resumedAt : null);
             summary.put("init_from", initial == null ? null : t.initFrom());
             summary.put("init_from_weights_sha256", initial == null ? null : ModelFile.sha256(initial.params()));
+            summary.put("augmentation", t.augmentation().describe());
             summary.put("skipped_steps", result.skippedSteps());
             summary.put("skipped_records", skippedRecords);
             summary.put("checkpoints_written", outcome.checkpointsWritten());

@@ -45,7 +45,20 @@ public record TrainerConfig(String model, Data data, Training training, Validati
 
     public record Training(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                            int treeDepth, String initializer, String initFrom, Map<String, Object> optimizer,
-                           Map<String, Object> schedule, String onDivergence, double clipGradNorm) {
+                           Map<String, Object> schedule, String onDivergence, double clipGradNorm,
+                           Augmentation augmentation) {
+    }
+
+    /** Training-only input augmentation: zero-padded random crop, random horizontal flip, random erasing. */
+    public record Augmentation(int cropPadding, boolean horizontalFlip, double erasing) {
+        public boolean enabled() {
+            return cropPadding > 0 || horizontalFlip || erasing > 0;
+        }
+
+        /** As the summary and the model's provenance show it. */
+        public String describe() {
+            return enabled() ? "crop-padding " + cropPadding + ", horizontal-flip " + horizontalFlip + ", erasing " + erasing : "none";
+        }
     }
 
     public record Validation(int everySteps, String monitor, int patience, double minDelta, boolean restoreBest) {
@@ -199,6 +212,10 @@ public record TrainerConfig(String model, Data data, Training training, Validati
                 "must be fail or skip, got '" + training.onDivergence + "'");
         require(training.clipGradNorm >= 0 && Double.isFinite(training.clipGradNorm), "training.clip-grad-norm",
                 "must be finite and >= 0 (0 = no clipping), got " + training.clipGradNorm);
+        require(training.augmentation.cropPadding >= 0, "training.augmentation.crop-padding",
+                "must be >= 0 (0 = no random crop), got " + training.augmentation.cropPadding);
+        require(training.augmentation.erasing >= 0 && training.augmentation.erasing <= 1, "training.augmentation.erasing",
+                "must be a probability in [0, 1] (0 = no random erasing), got " + training.augmentation.erasing);
         require(checkpoint.everySteps >= 0, "checkpoint.every-steps", "must be >= 0 (0 = not by steps), got " + checkpoint.everySteps);
         require(checkpoint.keep >= 1, "checkpoint.keep", "must be at least 1, got " + checkpoint.keep);
         require(checkpoint.writeAttempts >= 1, "checkpoint.write-attempts", "must be at least 1, got " + checkpoint.writeAttempts);
@@ -224,7 +241,8 @@ public record TrainerConfig(String model, Data data, Training training, Validati
                 training.chunkSize, training.threadsPerTask, training.treeDepth, Checks.initializer(training.initializer),
                 (String) training.optimizer.get("name"), ((Number) training.optimizer.get("lr")).doubleValue(), optimizerOptions(),
                 (String) training.schedule.get("name"), scheduleOptions(), "skip".equals(training.onDivergence),
-                training.clipGradNorm, new org.sparkcnn.jobs.run.RunSettings.Validation(validation.everySteps, validation.monitor,
+                training.clipGradNorm, new org.sparkcnn.engine.train.Augmentation(training.augmentation.cropPadding,
+                training.augmentation.horizontalFlip, training.augmentation.erasing), new org.sparkcnn.jobs.run.RunSettings.Validation(validation.everySteps, validation.monitor,
                 validation.patience, validation.minDelta, validation.restoreBest), checkpointSettings(checkpointDir));
     }
 

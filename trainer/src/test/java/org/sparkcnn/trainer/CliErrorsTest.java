@@ -73,6 +73,16 @@ class CliErrorsTest {
     }
 
     @Test
+    void augmentationOfAVectorInputIsRefused() throws IOException {
+        Path model = tmp.resolve("mlp.json");
+        Files.writeString(model, org.sparkcnn.engine.ModelDefinition.builder("mlp", org.sparkcnn.engine.Shape.vector(16))
+                .dense("fc", 10).build(org.sparkcnn.engine.layers.Loss.SOFTMAX_CROSS_ENTROPY).toJsonString());
+        assertEquals(2, SparkCnn.run("train", "--model", model.toString(), "--set", "training.augmentation.horizontal-flip=true"));
+        assertTrue(stderr().contains("config key 'training.augmentation' needs an image input, but model 'mlp' takes a vector "
+                + "of 16 features"), stderr());
+    }
+
+    @Test
     void unknownConfigKeyIsNamed() throws IOException {
         Path f = config("training { epocs = 3 }\n");
         assertEquals(2, SparkCnn.run("train", "--config", f.toString()));

@@ -77,6 +77,26 @@ class ResumeChecksTest {
                 + "--overwrite to start over"), stderr());
     }
 
+    /** A checkpoint from before training.augmentation existed resumes at its default; another value needs --force. */
+    @Test
+    void aKeyNewerThanTheCheckpointIsFreeOnlyAtItsDefault() {
+        com.typesafe.config.Config now = TrainerConfig.load(null, ConfigFactory.empty());
+        String older = TrainerConfig.render(now.withoutPath("training.augmentation"));
+        ModelDefinition def = Checks.model("lenet5");
+        Checkpoint c = new Checkpoint(40, 0, 40, 1, def.toJsonString(), older, Map.of(), new float[def.paramCount()],
+                Checks.optimizer(TrainerConfig.bind(now), def).state(), new ScheduleState("cosine", new LinkedHashMap<>()),
+                Map.of(), Map.of());
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        ResumeChecks.checkCompatible(c, "old", now, def, false, warnings::add);
+        assertEquals(java.util.List.of(), warnings);
+        com.typesafe.config.Config flipped = ConfigFactory.parseString("training.augmentation.horizontal-flip = true")
+                .withFallback(now);
+        TrainerConfig.Invalid e = org.junit.jupiter.api.Assertions.assertThrows(TrainerConfig.Invalid.class,
+                () -> ResumeChecks.checkCompatible(c, "old", flipped, def, false, warnings::add));
+        assertEquals("cannot resume: config key 'training.augmentation.horizontal-flip' is (unset) in checkpoint old but true "
+                + "now; pass --force to continue with the new value", e.getMessage());
+    }
+
     @Test
     void resumeNeedsACheckpoint() {
         String out = tmp.resolve("never-ran").toString();

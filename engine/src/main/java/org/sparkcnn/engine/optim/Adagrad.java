@@ -44,7 +44,7 @@ public final class Adagrad extends Optimizer {
         float wd = weightDecay;
         for (int i = 0; i < p.length; i++) {
             float d = g[i];
-            if (wd != 0f) d += wd * p[i];
+            if (wd != 0f && decays(i)) d += wd * p[i];
             float s = sum[i] + d * d;
             sum[i] = s;
             p[i] -= clr * (d / ((float) Math.sqrt(s) + eps));

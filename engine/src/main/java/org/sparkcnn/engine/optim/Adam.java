@@ -70,9 +70,9 @@ public class Adam extends Optimizer {
         boolean decay = decoupled && weightDecay != 0;
         for (int i = 0; i < p.length; i++) {
             float pi = p[i];
-            if (decay) pi *= shrink;
+            if (decay && decays(i)) pi *= shrink;
             float d = g[i];
-            if (l2 != 0f) d += l2 * pi;
+            if (l2 != 0f && decays(i)) d += l2 * pi;
             float mi = b1 * m[i] + c1 * d;
             float vi = b2 * v[i] + c2 * d * d;
             m[i] = mi;

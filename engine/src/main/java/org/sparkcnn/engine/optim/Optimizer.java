@@ -23,6 +23,7 @@ public abstract class Optimizer {
     private final int n;
     private long t;
     private final LinkedHashMap<String, float[]> buffers = new LinkedHashMap<>();
+    private boolean[] decayed;  // null: weight decay applies to every element
 
     protected Optimizer(int paramCount) {
         if (paramCount < 0) throw Check.fail(name(), "paramCount", "must be >= 0", paramCount);
@@ -39,6 +40,20 @@ public abstract class Optimizer {
 
     /** Type name, as accepted by {@link Optimizers#create}: "sgd", "adam", "adamw", "rmsprop", "adagrad". */
     public abstract String name();
+
+    /**
+     * Restricts weight decay to the elements where {@code mask} is true (null: all, the default);
+     * the others are updated as with weight_decay 0.
+     */
+    public final void decayOnly(boolean[] mask) {
+        if (mask != null && mask.length != n) throw Check.fail(name(), "weight decay mask length", "must be " + n, mask.length);
+        decayed = mask == null ? null : mask.clone();
+    }
+
+    /** Whether weight decay applies to element {@code i}. */
+    protected final boolean decays(int i) {
+        return decayed == null || decayed[i];
+    }
 
     /** Number of parameters this optimizer was built for. */
     public final int size() {

@@ -1,9 +1,11 @@
 package org.sparkcnn.engine.optim;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.sparkcnn.engine.ModelDefinition;
 
 /**
  * Builds an {@link Optimizer} from a name and an option map whose keys are PyTorch's argument names.
@@ -15,6 +17,9 @@ import java.util.Map;
  * rmsprop  alpha (0.99), eps (1e-8), weight_decay (0), momentum (0), centered (false)
  * adagrad  lr_decay (0), weight_decay (0), initial_accumulator_value (0), eps (1e-10)
  * </pre>
+ * Each also takes {@code no_decay_bias_and_norm} (false): true applies weight_decay to the conv and
+ * dense weights only, not to biases nor batch-norm gamma and beta (the usual recipe); those need the
+ * model, so {@link #create(String, Map, ModelDefinition)}.
  * An unknown name or key, a wrong type or an out-of-range value throws IllegalArgumentException naming
  * the optimizer and the key.
  */
@@ -22,13 +27,15 @@ public final class Optimizers {
     private Optimizers() {}
 
     private static final Map<String, List<String>> KEYS = new LinkedHashMap<>();
+    /** The option that exempts biases and normalization parameters from weight decay. */
+    public static final String NO_DECAY = "no_decay_bias_and_norm";
 
     static {
-        KEYS.put("sgd", List.of("momentum", "dampening", "nesterov", "weight_decay"));
-        KEYS.put("adam", List.of("betas", "eps", "weight_decay", "amsgrad"));
-        KEYS.put("adamw", List.of("betas", "eps", "weight_decay", "amsgrad"));
-        KEYS.put("rmsprop", List.of("alpha", "eps", "weight_decay", "momentum", "centered"));
-        KEYS.put("adagrad", List.of("lr_decay", "weight_decay", "initial_accumulator_value", "eps"));
+        KEYS.put("sgd", List.of("momentum", "dampening", "nesterov", "weight_decay", NO_DECAY));
+        KEYS.put("adam", List.of("betas", "eps", "weight_decay", "amsgrad", NO_DECAY));
+        KEYS.put("adamw", List.of("betas", "eps", "weight_decay", "amsgrad", NO_DECAY));
+        KEYS.put("rmsprop", List.of("alpha", "eps", "weight_decay", "momentum", "centered", NO_DECAY));
+        KEYS.put("adagrad", List.of("lr_decay", "weight_decay", "initial_accumulator_value", "eps", NO_DECAY));
     }
 
     /** The accepted optimizer names. */
@@ -43,11 +50,41 @@ public final class Optimizers {
         return keys;
     }
 
-    /** A fresh optimizer for {@code paramCount} parameters; {@code options} may be null or empty. */
+    /** A fresh optimizer for {@code def}'s parameters; {@code options} may be null or empty. */
+    public static Optimizer create(String name, Map<String, ?> options, ModelDefinition def) {
+        Opts o = new Opts(normalize(name), options, keys(name));
+        Optimizer opt = build(name, o, def.paramCount());
+        if (o.bool(NO_DECAY, false)) {
+            opt.decayOnly(decayMask(def));
+        }
+        return opt;
+    }
+
+    /**
+     * A fresh optimizer for {@code paramCount} parameters; {@code options} may be null or empty, and
+     * may not turn {@code no_decay_bias_and_norm} on (that needs the model).
+     */
     public static Optimizer create(String name, Map<String, ?> options, int paramCount) {
+        Opts o = new Opts(normalize(name), options, keys(name));
+        if (o.bool(NO_DECAY, false)) {
+            throw new IllegalArgumentException(normalize(name) + ": " + NO_DECAY + " needs the model definition");
+        }
+        return build(name, o, paramCount);
+    }
+
+    /** True for the elements of conv and dense weights, false for biases and batch-norm gamma and beta. */
+    public static boolean[] decayMask(ModelDefinition def) {
+        boolean[] mask = new boolean[def.paramCount()];
+        for (ModelDefinition.ParamSlice s : def.params()) {
+            if (!s.tensor().isBias()) {
+                Arrays.fill(mask, s.offset(), s.offset() + s.size(), true);
+            }
+        }
+        return mask;
+    }
+
+    private static Optimizer build(String name, Opts o, int paramCount) {
         String n = normalize(name);
-        List<String> keys = keys(name);
-        Opts o = new Opts(n, options, keys);
         switch (n) {
             case "sgd":
                 return new Sgd(paramCount, o.num("momentum", 0), o.num("dampening", 0), o.bool("nesterov", false),

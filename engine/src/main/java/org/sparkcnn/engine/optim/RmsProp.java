@@ -55,7 +55,7 @@ public final class RmsProp extends Optimizer {
         float wd = weightDecay;
         for (int i = 0; i < p.length; i++) {
             float d = g[i];
-            if (wd != 0f) d += wd * p[i];
+            if (wd != 0f && decays(i)) d += wd * p[i];
             float v = alpha * sq[i] + c * d * d;
             sq[i] = v;
             if (avg != null) {

@@ -54,7 +54,7 @@ public final class Sgd extends Optimizer {
         boolean first = t == 1;
         for (int i = 0; i < p.length; i++) {
             float d = g[i];
-            if (wd != 0f) d += wd * p[i];
+            if (wd != 0f && decays(i)) d += wd * p[i];
             if (buf != null) {
                 float b = first ? d : mu * buf[i] + keep * d;
                 buf[i] = b;

@@ -69,6 +69,12 @@ public final class GradientWorker implements AutoCloseable {
      * of the whole mini-batch, so the sum over all its examples is the batch-mean gradient.
      */
     public void accumulate(float[] params, List<Examples> examples, int batchTotal, long seed, long step, FixedPointSum total) {
+        accumulate(params, examples, batchTotal, seed, step, Augmentation.NONE, 0, total);
+    }
+
+    /** As above, with each example's input augmented by its draw for ({@code seed}, {@code epoch}, its id). */
+    public void accumulate(float[] params, List<Examples> examples, int batchTotal, long seed, long step,
+                           Augmentation augmentation, long epoch, FixedPointSum total) {
         List<int[]> chunks = new ArrayList<>();  // {examples index, first row, count}
         for (int e = 0; e < examples.size(); e++) {
             int rows = examples.get(e).rows().length;
@@ -80,7 +86,7 @@ public final class GradientWorker implements AutoCloseable {
         // Integer sums: the grouping does not change the result.
         if (pool == null || chunks.size() == 1) {
             for (int[] c : chunks) {
-                run(replicas[0], params, examples.get(c[0]), c[1], c[2], batchTotal, seed, step, total);
+                run(replicas[0], params, examples.get(c[0]), c[1], c[2], batchTotal, seed, step, augmentation, epoch, total);
             }
             return;
         }
@@ -97,7 +103,7 @@ public final class GradientWorker implements AutoCloseable {
             done.add(pool.submit(() -> {
                 for (int i = first; i < chunks.size(); i += threads) {
                     int[] c = chunks.get(i);
-                    run(rep, params, examples.get(c[0]), c[1], c[2], batchTotal, seed, step, into);
+                    run(rep, params, examples.get(c[0]), c[1], c[2], batchTotal, seed, step, augmentation, epoch, into);
                 }
             }));
         }
@@ -121,8 +127,8 @@ public final class GradientWorker implements AutoCloseable {
     }
 
     private void run(Replica rep, float[] params, Examples ex, int firstRow, int count, int batchTotal, long seed,
-                     long step, FixedPointSum into) {
-        loadChunk(ex, firstRow, count, def.inputShape(), normalization, rep.x, rep.labels, rep.ids);
+                     long step, Augmentation augmentation, long epoch, FixedPointSum into) {
+        loadChunk(ex, firstRow, count, def.inputShape(), normalization, rep.x, rep.labels, rep.ids, augmentation, seed, epoch);
         if (rep.dirty) {
             Arrays.fill(rep.grads, 0f);
         }
@@ -140,15 +146,31 @@ public final class GradientWorker implements AutoCloseable {
      */
     public static void loadChunk(Examples ex, int firstRow, int count, Shape shape, Normalization normalization,
                                  float[] x, int[] labels, long[] ids) {
+        loadChunk(ex, firstRow, count, shape, normalization, x, labels, ids, Augmentation.NONE, 0, 0);
+    }
+
+    /** As above, each example augmented (before normalization) by its draw for ({@code seed}, {@code epoch}, id). */
+    public static void loadChunk(Examples ex, int firstRow, int count, Shape shape, Normalization normalization,
+                                 float[] x, int[] labels, long[] ids, Augmentation augmentation, long seed, long epoch) {
         int size = shape.size();
+        boolean augment = augmentation.enabled();
         for (int i = 0; i < count; i++) {
             int row = ex.rows()[firstRow + i];
-            System.arraycopy(ex.features(), row * size, x, i * size, size);
             labels[i] = ex.labels()[row];
             ids[i] = ex.firstId() + row;
+            if (augment) {
+                augmentation.apply(ex.features(), row * size, x, i * size, shape, augmentation.draw(seed, epoch, ids[i]));
+            } else {
+                System.arraycopy(ex.features(), row * size, x, i * size, size);
+            }
         }
         if (normalization != null) {
             normalization.apply(x, 0, count, shape);
+        }
+        if (augment && augmentation.erasing() > 0) {  // after normalization, as RandomErasing after Normalize
+            for (int i = 0; i < count; i++) {
+                Augmentation.erase(x, i * size, shape, augmentation.draw(seed, epoch, ids[i], shape.height(), shape.width()));
+            }
         }
     }
 

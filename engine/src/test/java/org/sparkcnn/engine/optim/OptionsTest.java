@@ -72,7 +72,7 @@ class OptionsTest {
         assertEquals(List.of("momentum"), List.copyOf(sgd.state().buffers().keySet()));
         Optimizer adam = Optimizers.create("adam", Map.of("betas", new double[] {0.8, 0.99}, "amsgrad", true), 2);
         assertEquals(3, adam.state().buffers().size());
-        assertEquals(List.of("betas", "eps", "weight_decay", "amsgrad"), Optimizers.keys("adamw"));
+        assertEquals(List.of("betas", "eps", "weight_decay", "amsgrad", "no_decay_bias_and_norm"), Optimizers.keys("adamw"));
         assertEquals(List.of("sgd", "adam", "adamw", "rmsprop", "adagrad"), Optimizers.names());
     }
 

@@ -8,17 +8,19 @@ import org.sparkcnn.engine.optim.LrSchedule;
 import org.sparkcnn.engine.optim.LrSchedules;
 import org.sparkcnn.engine.optim.Optimizer;
 import org.sparkcnn.engine.optim.Optimizers;
+import org.sparkcnn.engine.train.Augmentation;
 import org.sparkcnn.jobs.TrainingJob;
 
 /**
  * Everything a training run's policy needs, typed: what both front doors (the CLI's configuration
  * and the Spark ML estimator's params) are translated into. The optimizer and schedule are named,
- * with their options under PyTorch's names.
+ * with their options under PyTorch's names. {@code augmentation} applies to training inputs only.
  */
 public record RunSettings(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                           int treeDepth, Initializer initializer, String optimizer, double learningRate,
                           Map<String, Object> optimizerOptions, String schedule, Map<String, Object> scheduleOptions,
-                          boolean skipDivergentSteps, double clipGradNorm, Validation validation, Checkpoints checkpoints)
+                          boolean skipDivergentSteps, double clipGradNorm, Augmentation augmentation, Validation validation,
+                          Checkpoints checkpoints)
         implements Serializable {
 
     /**
@@ -53,6 +55,9 @@ public record RunSettings(long seed, int epochs, long maxSteps, int batchSize, i
     public RunSettings {
         optimizerOptions = Map.copyOf(optimizerOptions);
         scheduleOptions = Map.copyOf(scheduleOptions);
+        if (augmentation == null) {
+            augmentation = Augmentation.NONE;
+        }
         if (!"accuracy".equals(validation.monitor()) && !"loss".equals(validation.monitor())) {
             throw new IllegalArgumentException("validation monitor must be accuracy or loss, got '" + validation.monitor() + "'");
         }
@@ -60,7 +65,7 @@ public record RunSettings(long seed, int epochs, long maxSteps, int batchSize, i
 
     /** A new optimizer of these settings for {@code def}'s parameters. */
     public Optimizer newOptimizer(ModelDefinition def) {
-        return Optimizers.create(optimizer, optimizerOptions, def.paramCount());
+        return Optimizers.create(optimizer, optimizerOptions, def);
     }
 
     /** A new learning-rate schedule of these settings. */
@@ -71,6 +76,6 @@ public record RunSettings(long seed, int epochs, long maxSteps, int batchSize, i
     /** The step loop's settings, starting after {@code startStep} steps and stopping after {@code maxSteps}. */
     TrainingJob.Config jobConfig(long startStep, long stopAfter) {
         return new TrainingJob.Config(seed, epochs, stopAfter, batchSize, chunkSize, threadsPerTask, treeDepth, startStep,
-                skipDivergentSteps, clipGradNorm);
+                skipDivergentSteps, clipGradNorm, augmentation);
     }
 }

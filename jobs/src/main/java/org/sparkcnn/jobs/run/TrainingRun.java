@@ -99,6 +99,10 @@ public final class TrainingRun {
     /** Runs the whole policy; see the class comment. */
     public static Outcome run(JavaSparkContext sc, ModelDefinition def, RunSettings s, Data data, Start start, Sink sink)
             throws IOException {
+        if (s.augmentation().enabled() && def.inputShape().isVector()) {
+            throw new IllegalArgumentException("augmentation (augmentCropPadding, augmentHorizontalFlip, augmentErasing) needs an image input, but model '"
+                    + def.name() + "' takes a vector of " + def.inputShape().channels() + " features");
+        }
         Listener listener = sink.listener();
         Optimizer optimizer = s.newOptimizer(def);
         LrSchedule schedule = s.newSchedule();
