@@ -40,9 +40,19 @@ final class PartitionGradient extends AbstractFunction2<TaskContext, scala.colle
     private final long step;
     private final Augmentation augmentation;
     private final int epoch;
+    private final int groupSize;    // batch-norm ghost groups: > 0 for a model with batch norm
+    private final int bufferCount;
 
     PartitionGradient(String modelJson, Normalization norm, Broadcast<int[]> perm, Broadcast<float[]> weights, int start,
                       int length, int chunk, int threadsWanted, long seed, long step, Augmentation augmentation, int epoch) {
+        this(modelJson, norm, perm, weights, start, length, chunk, threadsWanted, seed, step, augmentation, epoch, 0, 0);
+    }
+
+    PartitionGradient(String modelJson, Normalization norm, Broadcast<int[]> perm, Broadcast<float[]> weights, int start,
+                      int length, int chunk, int threadsWanted, long seed, long step, Augmentation augmentation, int epoch,
+                      int groupSize, int bufferCount) {
+        this.groupSize = groupSize;
+        this.bufferCount = bufferCount;
         this.modelJson = modelJson;
         this.norm = norm;
         this.perm = perm;
@@ -71,6 +81,9 @@ final class PartitionGradient extends AbstractFunction2<TaskContext, scala.colle
     }
 
     private StepSum compute(TaskContext context, Iterator<ExampleBlock> blocks) {
+        if (groupSize > 0) {
+            return computeGroups(context, blocks);
+        }
         long started = System.nanoTime();
         List<GradientWorker.Examples> units = TrainingJob.shareOfBatch(blocks, perm.value(), start, length);
         if (units.isEmpty()) {
@@ -86,5 +99,29 @@ final class PartitionGradient extends AbstractFunction2<TaskContext, scala.colle
             WorkerPool.giveBack(modelJson, norm, chunk, threads, worker);
         }
         return new StepSum(sum, new double[]{(System.nanoTime() - started) / 1e6});
+    }
+
+    /** Batch norm: each ghost group of the step held here is one engine call of exactly its examples. */
+    private StepSum computeGroups(TaskContext context, Iterator<ExampleBlock> blocks) {
+        long started = System.nanoTime();
+        List<Integer> positions = new java.util.ArrayList<>();
+        List<GradientWorker.Examples> groups = TrainingJob.groupsOfBatch(blocks, perm.value(), start, length, groupSize, positions);
+        if (groups.isEmpty()) {
+            return null;
+        }
+        TestFaults.pauseTrainingTask(step + 1, context);
+        int threads = threadsWanted > 0 ? threadsWanted : Math.max(1, context.cpus());
+        GradientWorker worker = WorkerPool.borrow(modelJson, norm, groupSize, threads);
+        FixedPointSum sum = new FixedPointSum();
+        float[] stats = new float[groups.size() * bufferCount];
+        try {
+            worker.accumulateGroups(weights.value(), groups, length, seed, step, augmentation, epoch, sum, stats);
+        } finally {
+            WorkerPool.giveBack(modelJson, norm, groupSize, threads, worker);
+        }
+        StepSum out = new StepSum(sum, new double[]{(System.nanoTime() - started) / 1e6});
+        out.groups = positions.stream().mapToInt(Integer::intValue).toArray();
+        out.stats = stats;
+        return out;
     }
 }

@@ -49,6 +49,18 @@ final class PartitionLayout {
         return new PartitionLayout(ranges);
     }
 
+    /** Every block's {first, size}, ascending by first index (whatever partition holds it). */
+    long[][] blocks() {
+        List<long[]> all = new ArrayList<>();
+        for (long[] r : ranges) {
+            for (int i = 0; i < r.length; i += 2) {
+                all.add(new long[]{r[i], r[i + 1] - r[i]});
+            }
+        }
+        all.sort((a, b) -> Long.compare(a[0], b[0]));
+        return all.toArray(new long[0][]);
+    }
+
     int partitions() {
         return ranges.length;
     }

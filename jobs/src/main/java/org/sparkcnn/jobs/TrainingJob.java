@@ -18,6 +18,7 @@ import org.sparkcnn.engine.train.Augmentation;
 import org.sparkcnn.engine.train.BatchSampler;
 import org.sparkcnn.engine.train.FixedPointSum;
 import org.sparkcnn.engine.train.GradientWorker;
+import org.sparkcnn.engine.train.RunningStatistics;
 import org.sparkcnn.jobs.data.ExampleBlock;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag;
@@ -132,11 +133,34 @@ public final class TrainingJob {
      * The outcome: the final weights, how many steps produced them (counting those before a resume),
      * and how many of this run's steps were skipped as divergent.
      */
-    public record Result(float[] params, long steps, int epochsCompleted, double lastLoss, long skippedSteps) {
+    public record Result(float[] params, long steps, int epochsCompleted, double lastLoss, long skippedSteps,
+                         float[] buffers) {
+        public Result(float[] params, long steps, int epochsCompleted, double lastLoss, long skippedSteps) {
+            this(params, steps, epochsCompleted, lastLoss, skippedSteps, null);
+        }
+
+        /** The weights' hash; for a model with state, of the weights followed by the state ({@link #modelSha256}). */
         public String weightsSha256() {
-            return ModelFile.sha256(params);
+            return modelSha256(params, buffers);
         }
     }
+
+    /**
+     * The hash that names a trained model: SHA-256 of the weights' float32 bits (as
+     * {@link ModelFile#sha256}), or, for a model with state (batch norm's running statistics), of
+     * the weights' bits followed by the state's. A model without state hashes as before.
+     */
+    public static String modelSha256(float[] params, float[] buffers) {
+        if (buffers == null || buffers.length == 0) {
+            return ModelFile.sha256(params);
+        }
+        float[] all = Arrays.copyOf(params, params.length + buffers.length);
+        System.arraycopy(buffers, 0, all, params.length, buffers.length);
+        return ModelFile.sha256(all);
+    }
+
+    /** The default ghost-group size for models with batch norm ({@code training.bn-group-size}). */
+    public static final int DEFAULT_BN_GROUP_SIZE = 32;
 
     /** Thrown when a step's loss or gradient is not finite; names the step and the first layer affected. */
     public static final class DivergenceException extends RuntimeException {
@@ -169,17 +193,60 @@ public final class TrainingJob {
     public static Result train(JavaSparkContext sc, ModelDefinition def, Normalization norm, JavaRDD<ExampleBlock> blocks,
                                int count, float[] params, Optimizer optimizer, LrSchedule schedule, Config cfg,
                                StepListener listener) {
-        return trainSteps(sc, def, norm, blocks, count, params, optimizer, schedule, cfg, listener);
+        if (def.bufferCount() > 0) {
+            throw new IllegalArgumentException("model '" + def.name() + "' has batch-norm state; train it with its state buffer "
+                    + "and a group size (TrainingJob.train with buffers)");
+        }
+        return trainSteps(sc, def, norm, blocks, count, params, null, 0, optimizer, schedule, cfg, listener);
+    }
+
+    /**
+     * As above, for any model: {@code buffers} is the model's state (batch norm's running statistics,
+     * updated in place; null or empty for a model without), and {@code bnGroupSize} the ghost-group
+     * size G of a model with batch norm (ignored without): each step's examples are groups of G from
+     * one block each ({@link BatchSampler#grouped}), each group one engine call normalized with its own
+     * statistics, and the running statistics take one update per group, in group order, on the driver.
+     * The batch size must be a multiple of G; a block's last {@code size % G} examples of an epoch's
+     * shuffle sit that epoch out.
+     */
+    public static Result train(JavaSparkContext sc, ModelDefinition def, Normalization norm, JavaRDD<ExampleBlock> blocks,
+                               int count, float[] params, float[] buffers, Optimizer optimizer, LrSchedule schedule,
+                               Config cfg, int bnGroupSize, StepListener listener) {
+        if (def.bufferCount() == 0) {
+            return trainSteps(sc, def, norm, blocks, count, params, null, 0, optimizer, schedule, cfg, listener);
+        }
+        if (buffers == null || buffers.length != def.bufferCount()) {
+            throw new IllegalArgumentException("model '" + def.name() + "' has " + def.bufferCount() + " floats of state; got "
+                    + (buffers == null ? "none" : buffers.length));
+        }
+        if (bnGroupSize <= 0 || cfg.batchSize() % bnGroupSize != 0) {
+            throw new IllegalArgumentException("training.batch-size (" + cfg.batchSize() + ") must be a multiple of "
+                    + "training.bn-group-size (" + bnGroupSize + ") for a model with batch norm");
+        }
+        return trainSteps(sc, def, norm, blocks, count, params, buffers, bnGroupSize, optimizer, schedule, cfg, listener);
     }
 
     private static Result trainSteps(JavaSparkContext sc, ModelDefinition def, Normalization norm,
-                                     JavaRDD<ExampleBlock> blocks, int count, float[] params, Optimizer optimizer,
-                                     LrSchedule schedule, Config cfg, StepListener listener) {
-        BatchSampler sampler = new BatchSampler(cfg.seed(), count, cfg.batchSize());
+                                     JavaRDD<ExampleBlock> blocks, int count, float[] params, float[] buffers, int groupSize,
+                                     Optimizer optimizer, LrSchedule schedule, Config cfg, StepListener listener) {
         String modelJson = def.toJsonString();
         int partitions = blocks.getNumPartitions();
         int depth = cfg.treeDepth() > 0 ? cfg.treeDepth() : Math.max(2, (int) Math.ceil(Math.log(partitions) / Math.log(4)));
         PartitionLayout layout = PartitionLayout.of(blocks);
+        BatchSampler sampler;
+        if (groupSize > 0) {
+            long[][] bl = layout.blocks();
+            long[] firsts = new long[bl.length];
+            int[] sizes = new int[bl.length];
+            for (int i = 0; i < bl.length; i++) {
+                firsts[i] = bl[i][0];
+                sizes[i] = (int) bl[i][1];
+            }
+            sampler = BatchSampler.grouped(cfg.seed(), firsts, sizes, cfg.batchSize(), groupSize);
+        } else {
+            sampler = new BatchSampler(cfg.seed(), count, cfg.batchSize());
+        }
+        Stepper stepper = new Stepper(buffers, groupSize);
         long globalStep = cfg.startStep();
         double lastLoss = Double.NaN;
         long skipped = 0;
@@ -188,47 +255,48 @@ public final class TrainingJob {
         int firstStep = (int) (globalStep % sampler.stepsPerEpoch());
         for (; cfg.epochs() <= 0 || epoch < cfg.epochs(); epoch++, firstStep = 0) {
             if (cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps()) {
-                return new Result(params, globalStep, epoch, lastLoss, skipped);
+                return new Result(params, globalStep, epoch, lastLoss, skipped, buffers);
             }
             Broadcast<int[]> perm = sc.broadcast(sampler.permutation(epoch));
             try {
                 for (int t = firstStep; t < sampler.stepsPerEpoch(); t++) {
                     if (cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps()) {
-                        return new Result(params, globalStep, epoch, lastLoss, skipped);
+                        return new Result(params, globalStep, epoch, lastLoss, skipped, buffers);
                     }
                     double lr = schedule.lr(globalStep, epoch);
                     StepMetrics m = step(sc, modelJson, norm, blocks, perm, sampler.batchStart(t), sampler.batchLength(t),
                             params, grads, optimizer, lr, cfg, depth, layout, epoch, globalStep, def,
-                            t == sampler.stepsPerEpoch() - 1);
+                            t == sampler.stepsPerEpoch() - 1, stepper);
                     lastLoss = m.loss();
                     globalStep++;
                     if (m.skipped() != null) {
                         skipped++;
                     }
                     if (!listener.afterStep(m, params)) {
-                        return new Result(params, globalStep, m.endOfEpoch() ? epoch + 1 : epoch, lastLoss, skipped);
+                        return new Result(params, globalStep, m.endOfEpoch() ? epoch + 1 : epoch, lastLoss, skipped, buffers);
                     }
                 }
             } finally {
                 perm.destroy();
             }
             if (cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps()) {
-                return new Result(params, globalStep, epoch + 1, lastLoss, skipped);
+                return new Result(params, globalStep, epoch + 1, lastLoss, skipped, buffers);
             }
         }
-        return new Result(params, globalStep, epoch, lastLoss, skipped);
+        return new Result(params, globalStep, epoch, lastLoss, skipped, buffers);
     }
 
     private static StepMetrics step(JavaSparkContext sc, String modelJson, Normalization norm, JavaRDD<ExampleBlock> blocks,
                                     Broadcast<int[]> perm, int start, int length, float[] params, float[] grads,
                                     Optimizer optimizer, double lr, Config cfg, int depth, PartitionLayout layout,
                                     int epoch, long step,
-                                    ModelDefinition def, boolean endOfEpoch) {
+                                    ModelDefinition def, boolean endOfEpoch, Stepper bn) {
         long t0 = System.nanoTime();
         Broadcast<float[]> weights = sc.broadcast(params);
         long t1 = System.nanoTime();
         PartitionGradient task = new PartitionGradient(modelJson, norm, perm, weights, start, length, cfg.chunkSize(),
-                cfg.threadsPerTask(), cfg.seed(), step, cfg.augmentation(), epoch);
+                cfg.threadsPerTask(), cfg.seed(), step, cfg.augmentation(), epoch, bn.groupSize,
+                bn.buffers == null ? 0 : bn.buffers.length);
         // Named jobs in Spark's UI and event log, and no stack walk per job to find the call site. Only
         // the step's own job carries the names: the previous values come back before the listener runs
         // (its validation jobs are not training steps).
@@ -277,6 +345,7 @@ public final class TrainingJob {
                 GradientClipping.clipByGlobalNorm(grads, cfg.clipGradNorm());
             }
             optimizer.step(params, grads, lr);
+            bn.applyRunningStatistics(def, result, length, step);
         }
         long t3 = System.nanoTime();
         double[] sorted = result.taskMs.clone();
@@ -284,6 +353,66 @@ public final class TrainingJob {
         return new StepMetrics(epoch, step, length, def.loss().perExample(total.loss(), length), lr, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
                 sorted.length == 0 ? 0 : sorted[sorted.length - 1], sorted.length == 0 ? 0 : sorted[sorted.length / 2],
                 (t3 - t2) / 1e6, sorted.length, endOfEpoch, skipped, total.correct());
+    }
+
+    /** Batch norm's part of a step: the state buffer and the ghost-group size (0 and null without batch norm). */
+    private record Stepper(float[] buffers, int groupSize) {
+        /**
+         * One PyTorch running-statistics update per ghost group, in increasing group position within
+         * the step: the order does not depend on which partition computed which group.
+         */
+        void applyRunningStatistics(ModelDefinition def, StepSum result, int length, long step) {
+            if (groupSize == 0) {
+                return;
+            }
+            int groups = length / groupSize, b = buffers.length;
+            int[] at = new int[groups];
+            Arrays.fill(at, -1);
+            for (int i = 0; i < result.groups.length; i++) {
+                int g = result.groups[i];
+                if (g < 0 || g >= groups || at[g] >= 0) {
+                    throw new IllegalStateException("step " + step + ": group " + g + " reported twice or out of range");
+                }
+                at[g] = i;
+            }
+            for (int g = 0; g < groups; g++) {
+                if (at[g] < 0) {
+                    throw new IllegalStateException("step " + step + ": no batch statistics for group " + g);
+                }
+                RunningStatistics.update(def, buffers, result.stats, at[g] * b);
+            }
+        }
+    }
+
+    /**
+     * The ghost groups of this step that this partition's blocks hold: group j is positions
+     * {@code [start + j*G, start + (j+1)*G)} of {@code perm}, all in one block; its rows keep that order.
+     * Adds each group's position j to {@code positions}.
+     */
+    static List<GradientWorker.Examples> groupsOfBatch(Iterator<ExampleBlock> blocks, int[] perm, int start, int length,
+                                                       int groupSize, List<Integer> positions) {
+        List<GradientWorker.Examples> groups = new ArrayList<>();
+        int count = length / groupSize;
+        while (blocks.hasNext()) {
+            ExampleBlock b = blocks.next();
+            long first = b.firstIndex(), end = first + b.size();
+            for (int j = 0; j < count; j++) {
+                int p = start + j * groupSize;
+                if (perm[p] >= first && perm[p] < end) {
+                    int[] rows = new int[groupSize];
+                    for (int r = 0; r < groupSize; r++) {
+                        long idx = perm[p + r];
+                        if (idx < first || idx >= end) {
+                            throw new IllegalStateException("ghost group " + j + " crosses the block at example " + first);
+                        }
+                        rows[r] = (int) (idx - first);
+                    }
+                    groups.add(new GradientWorker.Examples(b.features(), b.labels(), first, rows));
+                    positions.add(j);
+                }
+            }
+        }
+        return groups;
     }
 
     /**

@@ -42,6 +42,7 @@ public final class GradientWorker implements AutoCloseable {
         final long[] ids = new long[chunkSize];
         final float[] grads = new float[def.paramCount()];  // all zero between chunks
         final FixedPointSum sum = new FixedPointSum();
+        final float[] state = def.bufferCount() > 0 ? def.initialBuffers() : null;  // scratch: training forward writes it
         boolean dirty;  // a chunk failed half-way: grads must be zeroed first
     }
 
@@ -75,6 +76,33 @@ public final class GradientWorker implements AutoCloseable {
     /** As above, with each example's input augmented by its draw for ({@code seed}, {@code epoch}, its id). */
     public void accumulate(float[] params, List<Examples> examples, int batchTotal, long seed, long step,
                            Augmentation augmentation, long epoch, FixedPointSum total) {
+        accumulate(params, examples, batchTotal, seed, step, augmentation, epoch, total, null);
+    }
+
+    /**
+     * Batch-norm ghost groups: each of {@code groups} is one group of at most {@code chunkSize} examples
+     * (in the order given), computed in one engine call whose batch-norm statistics are the group's.
+     * Adds their gradients and losses into {@code total}, and writes group g's batch statistics
+     * ({@link Network#batchStatistics}: per channel the mean and the unbiased variance, state-shaped) into
+     * {@code stats[g * bufferCount ..)}. The running statistics are not read: training normalizes with
+     * the group's own statistics, and the caller applies the updates in its fixed group order.
+     */
+    public void accumulateGroups(float[] params, List<Examples> groups, int batchTotal, long seed, long step,
+                                 Augmentation augmentation, long epoch, FixedPointSum total, float[] stats) {
+        int b = def.bufferCount();
+        if (stats.length != groups.size() * b) {
+            throw new IllegalArgumentException("stats has " + stats.length + " floats for " + groups.size() + " groups of " + b);
+        }
+        for (Examples g : groups) {
+            if (g.rows().length > chunkSize) {
+                throw new IllegalArgumentException("a group of " + g.rows().length + " examples exceeds the chunk size " + chunkSize);
+            }
+        }
+        accumulate(params, groups, batchTotal, seed, step, augmentation, epoch, total, stats);
+    }
+
+    private void accumulate(float[] params, List<Examples> examples, int batchTotal, long seed, long step,
+                            Augmentation augmentation, long epoch, FixedPointSum total, float[] stats) {
         List<int[]> chunks = new ArrayList<>();  // {examples index, first row, count}
         for (int e = 0; e < examples.size(); e++) {
             int rows = examples.get(e).rows().length;
@@ -86,7 +114,8 @@ public final class GradientWorker implements AutoCloseable {
         // Integer sums: the grouping does not change the result.
         if (pool == null || chunks.size() == 1) {
             for (int[] c : chunks) {
-                run(replicas[0], params, examples.get(c[0]), c[1], c[2], batchTotal, seed, step, augmentation, epoch, total);
+                run(replicas[0], params, examples.get(c[0]), c[1], c[2], batchTotal, seed, step, augmentation, epoch, total,
+                        stats, c[0]);
             }
             return;
         }
@@ -103,7 +132,7 @@ public final class GradientWorker implements AutoCloseable {
             done.add(pool.submit(() -> {
                 for (int i = first; i < chunks.size(); i += threads) {
                     int[] c = chunks.get(i);
-                    run(rep, params, examples.get(c[0]), c[1], c[2], batchTotal, seed, step, augmentation, epoch, into);
+                    run(rep, params, examples.get(c[0]), c[1], c[2], batchTotal, seed, step, augmentation, epoch, into, stats, c[0]);
                 }
             }));
         }
@@ -127,14 +156,19 @@ public final class GradientWorker implements AutoCloseable {
     }
 
     private void run(Replica rep, float[] params, Examples ex, int firstRow, int count, int batchTotal, long seed,
-                     long step, Augmentation augmentation, long epoch, FixedPointSum into) {
+                     long step, Augmentation augmentation, long epoch, FixedPointSum into, float[] stats, int unit) {
         loadChunk(ex, firstRow, count, def.inputShape(), normalization, rep.x, rep.labels, rep.ids, augmentation, seed, epoch);
         if (rep.dirty) {
             Arrays.fill(rep.grads, 0f);
         }
         rep.dirty = true;
-        double loss = rep.net.lossAndGradient(params, rep.grads, rep.x, rep.labels, null, count, batchTotal,
+        double loss = rep.net.lossAndGradient(params, rep.state, rep.grads, rep.x, rep.labels, null, count, batchTotal,
                 new Pass(true, seed, step, rep.ids));
+        if (stats != null) {  // each unit is one chunk here: its own slot, written by one thread
+            float[] one = new float[def.bufferCount()];
+            rep.net.batchStatistics(one);
+            System.arraycopy(one, 0, stats, unit * one.length, one.length);
+        }
         into.addAndZero(rep.grads, loss, count);
         rep.dirty = false;
         into.addCorrect(rep.net.correct());
