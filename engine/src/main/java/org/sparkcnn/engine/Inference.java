@@ -37,7 +37,12 @@ public final class Inference {
 
     /** Normalizes the first {@code n} examples of {@link #input()} in place and returns the outputs ({@code n x outputSize}). */
     public float[] forward(float[] params, int n) {
+        return forward(params, null, n);
+    }
+
+    /** As {@link #forward(float[], int)} for a model with state: batch norm normalizes with the running statistics in {@code buffers}. */
+    public float[] forward(float[] params, float[] buffers, int n) {
         norm.apply(input, 0, n, def.inputShape());
-        return net.forward(params, input, n, Pass.INFERENCE);
+        return net.forward(params, buffers, input, n, Pass.INFERENCE);
     }
 }

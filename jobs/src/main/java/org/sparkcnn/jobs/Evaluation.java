@@ -173,6 +173,16 @@ public final class Evaluation {
     }
 
     public static Counts evaluate(JavaSparkContext sc, ModelDefinition def, Normalization norm, float[] params, JavaRDD<ExampleBlock> data) {
+        return evaluate(sc, def, norm, params, null, data);
+    }
+
+    /**
+     * As above for a model with state: {@code buffers} are its running statistics (batch norm in
+     * inference mode); null for a model without state.
+     */
+    public static Counts evaluate(JavaSparkContext sc, ModelDefinition def, Normalization norm, float[] params, float[] buffers,
+                                  JavaRDD<ExampleBlock> data) {
+        float[] state = buffers == null || buffers.length == 0 ? null : buffers.clone();
         String json = def.toJsonString();
         Loss loss = def.loss();
         int classes = def.outputSize();
@@ -180,7 +190,7 @@ public final class Evaluation {
         try {
             return data.mapPartitions((Iterator<ExampleBlock> it) -> {
                 Counts counts = new Counts(classes);
-                InferenceBatches.run(json, norm, weights.value(), it, (logits, n, b, start) -> {
+                InferenceBatches.run(json, norm, weights.value(), state, it, (logits, n, b, start) -> {
                     for (int r = 0; r < n; r++) {
                         int label = b.labels()[start + r];
                         counts.addLoss(loss.exampleLoss(logits, r * classes, classes, label));

@@ -20,6 +20,12 @@ final class InferenceBatches {
     }
 
     static void run(String modelJson, Normalization norm, float[] params, Iterator<ExampleBlock> blocks, Consumer consumer) {
+        run(modelJson, norm, params, null, blocks, consumer);
+    }
+
+    /** As above for a model with state: {@code buffers} (batch norm's running statistics) normalize in inference mode. */
+    static void run(String modelJson, Normalization norm, float[] params, float[] buffers, Iterator<ExampleBlock> blocks,
+                    Consumer consumer) {
         ModelDefinition model = ModelDefinition.fromJson(modelJson);
         Inference inference = new Inference(model, norm, BATCH);
         int size = model.inputShape().size();
@@ -28,7 +34,7 @@ final class InferenceBatches {
             for (int start = 0; start < b.size(); start += BATCH) {
                 int n = Math.min(BATCH, b.size() - start);
                 System.arraycopy(b.features(), start * size, inference.input(), 0, n * size);
-                consumer.accept(inference.forward(params, n), n, b, start);
+                consumer.accept(inference.forward(params, buffers, n), n, b, start);
             }
         }
     }

@@ -44,12 +44,19 @@ public final class Prediction {
     /** The predictions as a DataFrame, computed lazily when the caller writes it; {@code weights} must stay broadcast until then. */
     public static Dataset<Row> predict(SparkSession spark, ModelDefinition def, Normalization norm, Broadcast<float[]> weights,
                                        JavaRDD<ExampleBlock> data) {
+        return predict(spark, def, norm, weights, null, data);
+    }
+
+    /** As above for a model with state: {@code buffers}, its running statistics (null for none). */
+    public static Dataset<Row> predict(SparkSession spark, ModelDefinition def, Normalization norm, Broadcast<float[]> weights,
+                                       float[] buffers, JavaRDD<ExampleBlock> data) {
+        float[] state = buffers == null || buffers.length == 0 ? null : buffers.clone();
         String json = def.toJsonString();
         boolean softmax = def.loss().kind() == Loss.Kind.SOFTMAX_CROSS_ENTROPY;
         int k = def.outputSize();
         JavaRDD<Row> rows = data.mapPartitions((Iterator<ExampleBlock> it) -> {
             List<Row> out = new ArrayList<>();
-            InferenceBatches.run(json, norm, weights.value(), it, (y, n, b, start) -> {
+            InferenceBatches.run(json, norm, weights.value(), state, it, (y, n, b, start) -> {
                 for (int r = 0; r < n; r++) {
                     Object[] values = new Object[3 + k];
                     values[0] = b.firstIndex() + start + r;

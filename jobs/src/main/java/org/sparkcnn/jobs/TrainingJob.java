@@ -233,19 +233,7 @@ public final class TrainingJob {
         int partitions = blocks.getNumPartitions();
         int depth = cfg.treeDepth() > 0 ? cfg.treeDepth() : Math.max(2, (int) Math.ceil(Math.log(partitions) / Math.log(4)));
         PartitionLayout layout = PartitionLayout.of(blocks);
-        BatchSampler sampler;
-        if (groupSize > 0) {
-            long[][] bl = layout.blocks();
-            long[] firsts = new long[bl.length];
-            int[] sizes = new int[bl.length];
-            for (int i = 0; i < bl.length; i++) {
-                firsts[i] = bl[i][0];
-                sizes[i] = (int) bl[i][1];
-            }
-            sampler = BatchSampler.grouped(cfg.seed(), firsts, sizes, cfg.batchSize(), groupSize);
-        } else {
-            sampler = new BatchSampler(cfg.seed(), count, cfg.batchSize());
-        }
+        BatchSampler sampler = sampler(layout, count, cfg.seed(), cfg.batchSize(), groupSize);
         Stepper stepper = new Stepper(buffers, groupSize);
         long globalStep = cfg.startStep();
         double lastLoss = Double.NaN;
@@ -353,6 +341,31 @@ public final class TrainingJob {
         return new StepMetrics(epoch, step, length, def.loss().perExample(total.loss(), length), lr, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
                 sorted.length == 0 ? 0 : sorted[sorted.length - 1], sorted.length == 0 ? 0 : sorted[sorted.length / 2],
                 (t3 - t2) / 1e6, sorted.length, endOfEpoch, skipped, total.correct());
+    }
+
+    private static BatchSampler sampler(PartitionLayout layout, int count, long seed, int batchSize, int groupSize) {
+        if (groupSize == 0) {
+            return new BatchSampler(seed, count, batchSize);
+        }
+        long[][] bl = layout.blocks();
+        long[] firsts = new long[bl.length];
+        int[] sizes = new int[bl.length];
+        for (int i = 0; i < bl.length; i++) {
+            firsts[i] = bl[i][0];
+            sizes[i] = (int) bl[i][1];
+        }
+        return BatchSampler.grouped(seed, firsts, sizes, batchSize, groupSize);
+    }
+
+    /**
+     * The steps of an epoch of {@link #train}: ceil(count / batch) for a model without batch norm; with
+     * it, of the examples the ghost groups cover (a small job reads the blocks' sizes).
+     */
+    public static int stepsPerEpoch(JavaRDD<ExampleBlock> blocks, int count, ModelDefinition def, int batchSize, int bnGroupSize) {
+        if (def.bufferCount() == 0) {
+            return new BatchSampler(0, count, batchSize).stepsPerEpoch();
+        }
+        return sampler(PartitionLayout.of(blocks), count, 0, batchSize, bnGroupSize).stepsPerEpoch();
     }
 
     /** Batch norm's part of a step: the state buffer and the ghost-group size (0 and null without batch norm). */

@@ -33,11 +33,24 @@ import org.sparkcnn.engine.optim.ScheduleState;
  * <p>{@code trainerState} and {@code trainerArrays} carry what the caller tracks beyond the job
  * (early stopping: best value, patience counter, best weights). Arrays are owned by the checkpoint:
  * callers pass copies.
+ *
+ * <p>{@code buffers} is the model's state (batch norm's running statistics), or null for a model
+ * without: stored as the array {@code buffers} with its {@code buffers_sha256} in the header. Format
+ * version 1 is unchanged otherwise: a checkpoint without state reads and writes as before, and a
+ * reader ignores array names it does not know.
  */
 public record Checkpoint(long step, int epoch, int stepInEpoch, long seed, String modelJson, String config,
                          Map<String, String> dataFingerprint, float[] params, OptimizerState optimizer,
                          ScheduleState schedule, Map<String, Double> trainerState,
-                         Map<String, float[]> trainerArrays) {
+                         Map<String, float[]> trainerArrays, float[] buffers) {
+
+    /** A checkpoint of a model without state. */
+    public Checkpoint(long step, int epoch, int stepInEpoch, long seed, String modelJson, String config,
+                      Map<String, String> dataFingerprint, float[] params, OptimizerState optimizer,
+                      ScheduleState schedule, Map<String, Double> trainerState, Map<String, float[]> trainerArrays) {
+        this(step, epoch, stepInEpoch, seed, modelJson, config, dataFingerprint, params, optimizer, schedule, trainerState,
+                trainerArrays, null);
+    }
 
     static final int VERSION = 1;
     private static final byte[] MAGIC = "SPCNNCKP".getBytes(StandardCharsets.US_ASCII);
@@ -54,6 +67,9 @@ public record Checkpoint(long step, int epoch, int stepInEpoch, long seed, Strin
         dataFingerprint = Map.copyOf(dataFingerprint);
         trainerState = new LinkedHashMap<>(trainerState);
         trainerArrays = new LinkedHashMap<>(trainerArrays);
+        if (buffers != null && buffers.length == 0) {
+            buffers = null;
+        }
     }
 
     public String weightsSha256() {
@@ -75,6 +91,9 @@ public record Checkpoint(long step, int epoch, int stepInEpoch, long seed, Strin
         h.put("config", config);
         h.put("config_sha256", configSha256());
         h.put("weights_sha256", weightsSha256());
+        if (buffers != null) {
+            h.put("buffers_sha256", ModelFile.sha256(buffers));
+        }
         ObjectNode fp = h.putObject("data_fingerprint");
         dataFingerprint.forEach(fp::put);
         ObjectNode opt = h.putObject("optimizer");
@@ -91,6 +110,10 @@ public record Checkpoint(long step, int epoch, int stepInEpoch, long seed, Strin
         List<float[]> arrays = new ArrayList<>();
         names.add("params");
         arrays.add(params);
+        if (buffers != null) {
+            names.add("buffers");
+            arrays.add(buffers);
+        }
         optimizer.buffers().forEach((k, v) -> {
             names.add("optimizer/" + k);
             arrays.add(v);
@@ -185,9 +208,14 @@ public record Checkpoint(long step, int epoch, int stepInEpoch, long seed, Strin
             Checkpoint c = new Checkpoint(h.get("step").asLong(), h.get("epoch").asInt(), h.get("step_in_epoch").asInt(),
                     h.get("seed").asLong(), h.get("model").asText(), h.get("config").asText(), fingerprint, params,
                     new OptimizerState(opt.get("type").asText(), opt.get("step").asLong(), optimizerBuffers),
-                    new ScheduleState(sched.get("type").asText(), scheduleValues), trainerState, trainerArrays);
+                    new ScheduleState(sched.get("type").asText(), scheduleValues), trainerState, trainerArrays,
+                    arrays.get("buffers"));
             if (!c.weightsSha256().equals(h.get("weights_sha256").asText())) {
                 throw new IOException(source + ": corrupt checkpoint (the weights do not match their sha256)");
+            }
+            if (c.buffers() != null && (h.get("buffers_sha256") == null
+                    || !ModelFile.sha256(c.buffers()).equals(h.get("buffers_sha256").asText()))) {
+                throw new IOException(source + ": corrupt checkpoint (the state does not match its sha256)");
             }
             return c;
         } catch (EOFException e) {

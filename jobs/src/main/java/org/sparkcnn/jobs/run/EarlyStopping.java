@@ -10,6 +10,7 @@ public final class EarlyStopping {
     private double last = Double.NaN;
     private long bestStep;
     private float[] bestParams;
+    private float[] bestBuffers;  // a model with state: the running statistics that go with bestParams
     private int sinceBest;
 
     public EarlyStopping(RunSettings.Validation v) {
@@ -18,6 +19,11 @@ public final class EarlyStopping {
 
     /** Records a validation; returns whether it improved on the best by more than min-delta. */
     public boolean observe(double value, long step, float[] params) {
+        return observe(value, step, params, null);
+    }
+
+    /** As above, keeping the model's state ({@code buffers}, null for none) with the best weights. */
+    public boolean observe(double value, long step, float[] params, float[] buffers) {
         last = value;
         boolean higherIsBetter = v.higherIsBetter();
         boolean improved = Double.isNaN(best)
@@ -28,6 +34,7 @@ public final class EarlyStopping {
             sinceBest = 0;
             if (v.restoreBest()) {
                 bestParams = params.clone();
+                bestBuffers = buffers == null || buffers.length == 0 ? null : buffers.clone();
             }
         } else {
             sinceBest++;
@@ -46,7 +53,11 @@ public final class EarlyStopping {
     }
 
     public Map<String, float[]> arrays() {
-        return bestParams == null ? Map.of() : Map.of("best_params", bestParams.clone());
+        if (bestParams == null) {
+            return Map.of();
+        }
+        return bestBuffers == null ? Map.of("best_params", bestParams.clone())
+                : Map.of("best_params", bestParams.clone(), "best_buffers", bestBuffers.clone());
     }
 
     public void restore(Map<String, Double> state, Map<String, float[]> arrays) {
@@ -55,6 +66,7 @@ public final class EarlyStopping {
         bestStep = state.getOrDefault("best_step", 0.0).longValue();
         sinceBest = state.getOrDefault("since_best", 0.0).intValue();
         bestParams = arrays.containsKey("best_params") ? arrays.get("best_params").clone() : null;
+        bestBuffers = arrays.containsKey("best_buffers") ? arrays.get("best_buffers").clone() : null;
     }
 
     public boolean shouldStop() {
@@ -63,6 +75,11 @@ public final class EarlyStopping {
 
     public float[] best() {
         return bestParams;
+    }
+
+    /** The running statistics kept with {@link #best()}, or null (a model without state). */
+    public float[] bestBuffers() {
+        return bestBuffers;
     }
 
     public long bestStep() {

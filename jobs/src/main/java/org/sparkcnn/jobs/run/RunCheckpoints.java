@@ -63,6 +63,13 @@ public final class RunCheckpoints implements AutoCloseable {
     public double write(long step, int stepsPerEpoch, long seed, String config, ModelDefinition def,
                  Map<String, String> fingerprint, float[] params, Optimizer optimizer, LrSchedule schedule,
                  EarlyStopping stopping, MetricsLog metrics, Consumer<String> say) throws IOException {
+        return write(step, stepsPerEpoch, seed, config, def, fingerprint, params, null, optimizer, schedule, stopping, metrics, say);
+    }
+
+    /** As above, with the model's state ({@code buffers}: batch norm's running statistics; null for none). */
+    public double write(long step, int stepsPerEpoch, long seed, String config, ModelDefinition def,
+                 Map<String, String> fingerprint, float[] params, float[] buffers, Optimizer optimizer, LrSchedule schedule,
+                 EarlyStopping stopping, MetricsLog metrics, Consumer<String> say) throws IOException {
         if (writer != null) {
             writer.check();
         }
@@ -70,7 +77,7 @@ public final class RunCheckpoints implements AutoCloseable {
         lastStep = step;
         Checkpoint c = new Checkpoint(step, (int) (step / stepsPerEpoch), (int) (step % stepsPerEpoch), seed,
                 def.toJsonString(), config, fingerprint, params.clone(), optimizer.state(), schedule.state(),
-                stopping.state(), stopping.arrays());
+                stopping.state(), stopping.arrays(), buffers == null || buffers.length == 0 ? null : buffers.clone());
         double snapshotMs = (System.nanoTime() - t0) / 1e6;
         if (writer == null) {
             writer = new CheckpointWriter(store, done -> committed(done, metrics, say), w -> say.accept("warning: " + w));

@@ -20,8 +20,19 @@ public record RunSettings(long seed, int epochs, long maxSteps, int batchSize, i
                           int treeDepth, Initializer initializer, String optimizer, double learningRate,
                           Map<String, Object> optimizerOptions, String schedule, Map<String, Object> scheduleOptions,
                           boolean skipDivergentSteps, double clipGradNorm, Augmentation augmentation, Validation validation,
-                          Checkpoints checkpoints)
+                          Checkpoints checkpoints, int bnGroupSize)
         implements Serializable {
+
+    /** Settings with the default batch-norm ghost-group size ({@link TrainingJob#DEFAULT_BN_GROUP_SIZE}). */
+    public RunSettings(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
+                       int treeDepth, Initializer initializer, String optimizer, double learningRate,
+                       Map<String, Object> optimizerOptions, String schedule, Map<String, Object> scheduleOptions,
+                       boolean skipDivergentSteps, double clipGradNorm, Augmentation augmentation, Validation validation,
+                       Checkpoints checkpoints) {
+        this(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, initializer, optimizer, learningRate,
+                optimizerOptions, schedule, scheduleOptions, skipDivergentSteps, clipGradNorm, augmentation, validation,
+                checkpoints, TrainingJob.DEFAULT_BN_GROUP_SIZE);
+    }
 
     /**
      * Validation every {@code everySteps} steps (0: at the end of every epoch) on {@code monitor}
@@ -60,6 +71,9 @@ public record RunSettings(long seed, int epochs, long maxSteps, int batchSize, i
         }
         if (!"accuracy".equals(validation.monitor()) && !"loss".equals(validation.monitor())) {
             throw new IllegalArgumentException("validation monitor must be accuracy or loss, got '" + validation.monitor() + "'");
+        }
+        if (bnGroupSize <= 0) {
+            throw new IllegalArgumentException("training.bn-group-size must be positive, got " + bnGroupSize);
         }
     }
 

@@ -14,7 +14,6 @@ import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Normalization;
 import org.sparkcnn.engine.optim.LrSchedule;
 import org.sparkcnn.engine.optim.Optimizer;
-import org.sparkcnn.engine.train.BatchSampler;
 import org.sparkcnn.jobs.Evaluation;
 import org.sparkcnn.jobs.MetricsLog;
 import org.sparkcnn.jobs.TrainingJob;
@@ -40,7 +39,11 @@ public final class TrainingRun {
      * Where a run starts: a checkpoint to resume ({@code resumeFrom}), else {@code initialParams}, else
      * the settings' initializer. {@code config} is the text stored with each checkpoint.
      */
-    public record Start(CheckpointStore.Found resumeFrom, float[] initialParams, String config) {
+    public record Start(CheckpointStore.Found resumeFrom, float[] initialParams, String config, float[] initialBuffers) {
+        public Start(CheckpointStore.Found resumeFrom, float[] initialParams, String config) {
+            this(resumeFrom, initialParams, config, null);
+        }
+
         public static Start fresh(String config) {
             return new Start(null, null, config);
         }
@@ -87,9 +90,11 @@ public final class TrainingRun {
      * the validation history and the checkpoints written.
      */
     public record Outcome(float[] params, String kept, TrainingJob.Result result, long resumedAt, double trainSeconds,
-                          long examplesSeen, EarlyStopping stopping, long checkpointsWritten, double slowestCheckpointWriteMs) {
+                          long examplesSeen, EarlyStopping stopping, long checkpointsWritten, double slowestCheckpointWriteMs,
+                          float[] buffers) {
+        /** The kept weights' hash, covering the state (running statistics) of a model with batch norm. */
         public String weightsSha256() {
-            return ModelFile.sha256(params);
+            return TrainingJob.modelSha256(params, buffers);
         }
     }
 
@@ -108,12 +113,18 @@ public final class TrainingRun {
         LrSchedule schedule = s.newSchedule();
         EarlyStopping stopping = new EarlyStopping(s.validation());
         float[] params;
+        float[] buffers = def.initialBuffers();  // batch norm's running statistics (empty without), updated in place
         long startStep = 0;
         CheckpointStore.Found resumeFrom = start.resumeFrom();
         if (resumeFrom != null) {
             Checkpoint c = resumeFrom.checkpoint();
             checkSameData(c, resumeFrom.uri(), data.fingerprint());
             params = c.params();
+            buffers = c.buffers() != null ? c.buffers().clone() : def.initialBuffers();
+            if (buffers.length != def.bufferCount()) {
+                throw new CannotResume("cannot resume: checkpoint " + resumeFrom.uri() + " holds " + buffers.length
+                        + " floats of state; model '" + def.name() + "' has " + def.bufferCount());
+            }
             optimizer.restore(c.optimizer());
             if (c.schedule().type().equals(schedule.name())) {
                 schedule.restore(c.schedule());
@@ -131,10 +142,14 @@ public final class TrainingRun {
                     resumeFrom.uri(), c.step(), c.epoch() + 1, c.stepInEpoch(), c.weightsSha256()));
         } else if (start.initialParams() != null) {
             params = start.initialParams().clone();
+            if (start.initialBuffers() != null && start.initialBuffers().length == def.bufferCount()) {
+                buffers = start.initialBuffers().clone();
+            }
         } else {
             params = s.initializer().initialize(def, s.seed());
         }
-        BatchSampler sampler = new BatchSampler(s.seed(), (int) data.trainCount(), s.batchSize());
+        int stepsPerEpoch = TrainingJob.stepsPerEpoch(data.train(), (int) data.trainCount(), def, s.batchSize(), s.bnGroupSize());
+        float[] state = buffers;
         long resumedAt = startStep;
         // A run that early stopping ended stays ended when resumed: no step after the checkpoint's.
         long maxSteps = resumeFrom != null && stopping.shouldStop() ? startStep : s.maxSteps();
@@ -150,11 +165,11 @@ public final class TrainingRun {
                         metrics.write(EpochClock.record(m.epoch() + 1, m.step() + 1, lap));
                         listener.epoch(m, lap);
                     }
-                    boolean goOn = afterStep(m, p, sc, s, def, data, schedule, stopping, metrics, listener);
+                    boolean goOn = afterStep(m, p, state, sc, s, def, data, schedule, stopping, metrics, listener);
                     seen[0] += m.examples();
                     if (checkpoints.due(m)) {
-                        checkpoints.write(m.step() + 1, sampler.stepsPerEpoch(), s.seed(), start.config(), def, data.fingerprint(),
-                                p, optimizer, schedule, stopping, metrics, listener::message);
+                        checkpoints.write(m.step() + 1, stepsPerEpoch, s.seed(), start.config(), def, data.fingerprint(),
+                                p, state, optimizer, schedule, stopping, metrics, listener::message);
                     } else {
                         checkpoints.check();
                     }
@@ -169,26 +184,28 @@ public final class TrainingRun {
             long t0 = System.nanoTime();
             TrainingJob.Result result;
             try {
-                result = TrainingJob.train(sc, def, data.norm(), data.train(), (int) data.trainCount(), params, optimizer,
-                        schedule, s.jobConfig(startStep, maxSteps), steps);
+                result = TrainingJob.train(sc, def, data.norm(), data.train(), (int) data.trainCount(), params, buffers,
+                        optimizer, schedule, s.jobConfig(startStep, maxSteps), s.bnGroupSize(), steps);
             } catch (TrainingJob.DivergenceException e) {
                 throw diverged(e, checkpoints);
             }
             if (s.checkpoints().enabled() && !sink.checkpointDir().isBlank() && result.steps() > resumedAt && checkpoints.lastStep() != result.steps()) {
                 // the final state too, so that a completed run can be continued where it ended
-                checkpoints.write(result.steps(), sampler.stepsPerEpoch(), s.seed(), start.config(), def, data.fingerprint(),
-                        result.params(), optimizer, schedule, stopping, metrics, listener::message);
+                checkpoints.write(result.steps(), stepsPerEpoch, s.seed(), start.config(), def, data.fingerprint(),
+                        result.params(), buffers, optimizer, schedule, stopping, metrics, listener::message);
             }
             checkpoints.close();  // the last checkpoint is complete before the caller publishes anything
             double seconds = (System.nanoTime() - t0) / 1e9;
             float[] kept = result.params();
+            float[] keptBuffers = buffers;
             String which = "last";
             if (s.validation().restoreBest() && stopping.best() != null) {
                 kept = stopping.best();
+                keptBuffers = stopping.bestBuffers() != null ? stopping.bestBuffers() : buffers;
                 which = "best (step " + stopping.bestStep() + ")";
             }
             return new Outcome(kept, which, result, resumedAt, seconds, seen[0], stopping, checkpoints.written(),
-                    checkpoints.slowestWriteMs());
+                    checkpoints.slowestWriteMs(), keptBuffers);
         }
     }
 
@@ -210,7 +227,7 @@ public final class TrainingRun {
      * After each step: its metrics record; a validation pass when due, feeding the lr schedule and
      * early stopping. Returns false to stop early.
      */
-    private static boolean afterStep(TrainingJob.StepMetrics m, float[] p, JavaSparkContext sc, RunSettings s, ModelDefinition def,
+    private static boolean afterStep(TrainingJob.StepMetrics m, float[] p, float[] buffers, JavaSparkContext sc, RunSettings s, ModelDefinition def,
                                      Data data, LrSchedule schedule, EarlyStopping stopping, MetricsLog metrics, Listener listener)
             throws IOException {
         metrics.write(MetricsLog.stepRecord(m));
@@ -223,10 +240,10 @@ public final class TrainingRun {
         if (!due || data.validation() == null) {
             return true;
         }
-        Evaluation.Counts counts = Evaluation.evaluate(sc, def, data.norm(), p, data.validation());
+        Evaluation.Counts counts = Evaluation.evaluate(sc, def, data.norm(), p, buffers, data.validation());
         double monitored = "loss".equals(v.monitor()) ? counts.loss() : counts.accuracy();
         schedule.onMetric(monitored);
-        boolean improved = stopping.observe(monitored, m.step() + 1, p);
+        boolean improved = stopping.observe(monitored, m.step() + 1, p, buffers);
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("type", "validation");
         record.put("epoch", m.epoch() + 1);
