@@ -33,6 +33,7 @@ import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Inference;
 import org.sparkcnn.engine.Normalization;
 import org.sparkcnn.engine.ops.LossOps;
+import org.sparkcnn.jobs.TrainingJob;
 
 /**
  * A trained CNN as a Spark ML {@link Model}: {@link #transform} is distributed inference in batches
@@ -50,6 +51,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     private final String uid;
     private final ModelDefinition definition;
     private final float[] weights;
+    private final float[] buffers;
     private final Normalization normalization;
     private final CnnColumns columns;
     private TrainingSummary summary;
@@ -64,6 +66,16 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     }
 
     CnnClassificationModel(String uid, ModelDefinition definition, float[] weights, Normalization normalization) {
+        this(uid, definition, weights, normalization, definition.initialBuffers());
+    }
+
+    /** With the model's state ({@code buffers}: batch norm's running statistics; empty for a model without). */
+    CnnClassificationModel(String uid, ModelDefinition definition, float[] weights, Normalization normalization, float[] buffers) {
+        if (buffers == null || buffers.length != definition.bufferCount()) {
+            throw new IllegalArgumentException("model '" + definition.name() + "' has " + definition.bufferCount()
+                    + " floats of state, got " + (buffers == null ? "none" : buffers.length));
+        }
+        this.buffers = buffers;
         this.uid = uid;
         this.definition = definition;
         this.weights = weights;
@@ -83,6 +95,11 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     /** A copy of the trained weights (the engine's flat layout). */
     public float[] weights() {
         return weights.clone();
+    }
+
+    /** A copy of the state: batch norm's running statistics (empty for a model without batch norm). */
+    public float[] buffers() {
+        return buffers.clone();
     }
 
     public Normalization normalization() {
@@ -110,7 +127,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     }
 
     public String weightsSha256() {
-        return ModelFile.sha256(weights);
+        return TrainingJob.modelSha256(weights, buffers);
     }
 
     public Param<String> featuresCol() {
@@ -165,8 +182,9 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
         String modelJson = definition.toJsonString();
         Normalization norm = normalization;
         Broadcast<float[]> w = sc.broadcast(weights);
+        float[] state = buffers.length == 0 ? null : buffers.clone();
         JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitions(
-                (Iterator<Row> it) -> predict(it, ModelDefinition.fromJson(modelJson), norm, w.value(), features, field));
+                (Iterator<Row> it) -> predict(it, ModelDefinition.fromJson(modelJson), norm, w.value(), state, features, field));
         return spark.createDataFrame(rows, out);
     }
 
@@ -175,7 +193,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
      * one batch is held at a time, however large the partition.
      */
     private static Iterator<Row> predict(Iterator<Row> rows, ModelDefinition def, Normalization norm, float[] weights,
-                                         Features features, int field) {
+                                         float[] buffers, Features features, int field) {
         Inference inference = new Inference(def, norm, BATCH);
         int size = def.inputShape().size(), k = def.outputSize();
         float[] x = inference.input();
@@ -213,7 +231,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
                 if (n == 0) {
                     return;
                 }
-                float[] y = inference.forward(weights, n);
+                float[] y = inference.forward(weights, buffers, n);
                 float[] pf = new float[k];
                 for (int i = 0; i < n; i++) {
                     double[] raw = new double[k];
@@ -241,7 +259,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
 
     @Override
     public CnnClassificationModel copy(ParamMap extra) {
-        CnnClassificationModel copy = new CnnClassificationModel(uid, definition, weights, normalization);
+        CnnClassificationModel copy = new CnnClassificationModel(uid, definition, weights, normalization, buffers);
         copyValues(copy, extra);
         return copy.setParent(parent());
     }
@@ -274,7 +292,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
                 FileSystem fs = file.getFileSystem(sc().hadoopConfiguration());
                 try (OutputStream out = fs.create(file, true)) {
                     ModelFile.write(out, new ModelFile.SavedModel(model.definition, model.weights, model.normalization,
-                            Map.of("spark_ml_uid", model.uid)));
+                            Map.of("spark_ml_uid", model.uid), model.buffers));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("could not write " + file, e);
@@ -298,7 +316,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
                 throw new UncheckedIOException("could not read " + file + ": " + e.getMessage(), e);
             }
             CnnClassificationModel model = new CnnClassificationModel(metadata.uid(), saved.definition(), saved.params(),
-                    saved.normalization());
+                    saved.normalization(), saved.buffers());
             metadata.getAndSetParams(model, metadata.getAndSetParams$default$2());
             return model;
         }

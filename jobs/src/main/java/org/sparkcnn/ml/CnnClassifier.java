@@ -151,10 +151,11 @@ public final class CnnClassifier extends CnnRunParams implements DefaultParamsWr
             TrainingRun.Outcome outcome;
             try (MetricsLog metrics = TrainingRun.openMetrics(hadoop, metricsPath, resumeFrom, log)) {
                 outcome = TrainingRun.run(sc, def, settings, new TrainingRun.Data(train, count, validation, norm, fingerprint),
-                        new TrainingRun.Start(resumeFrom, initial, trainingParams()),
+                        new TrainingRun.Start(resumeFrom, initial, trainingParams(),
+                                initialModel == null ? null : initialModel.buffers()),
                         new TrainingRun.Sink(hadoop, metrics, settings.checkpoints().dir(), log));
             }
-            CnnClassificationModel model = new CnnClassificationModel(uid(), def, outcome.params(), norm);
+            CnnClassificationModel model = new CnnClassificationModel(uid(), def, outcome.params(), norm, outcome.buffers());
             model.setSummary(new CnnClassificationModel.TrainingSummary(outcome.result().steps(),
                     outcome.result().epochsCompleted(), outcome.kept(), outcome.stopping().bestValue(),
                     outcome.stopping().lastValue()));

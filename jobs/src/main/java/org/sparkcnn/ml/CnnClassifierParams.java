@@ -28,6 +28,7 @@ abstract class CnnClassifierParams extends Estimator<CnnClassificationModel> {
     private final LongParam maxSteps;
     private final IntParam batchSize;
     private final IntParam chunkSize;
+    private final IntParam bnGroupSize;
     private final Param<String> optimizer;
     private final DoubleParam learningRate;
     private final Param<String> optimizerOptions;
@@ -50,6 +51,7 @@ abstract class CnnClassifierParams extends Estimator<CnnClassificationModel> {
         maxSteps = new LongParam(this, "maxSteps", "stop after this many steps (0: no limit)", ParamValidators.gtEq(0));
         batchSize = new IntParam(this, "batchSize", "the global mini-batch (> 0)", ParamValidators.gt(0));
         chunkSize = new IntParam(this, "chunkSize", "examples per fixed gradient chunk, the unit of exact summation (> 0)", ParamValidators.gt(0));
+        bnGroupSize = new IntParam(this, "bnGroupSize", "models with batch norm: examples per ghost group, normalized together as PyTorch's BatchNorm on a batch of this size (> 0; batchSize and blockSize must be multiples of it)", ParamValidators.gt(0));
         optimizer = new Param<>(this, "optimizer", "sgd, adam, adamw, rmsprop or adagrad", ParamValidators.inArray(Optimizers.names().toArray(new String[0])));
         learningRate = new DoubleParam(this, "learningRate", "the base learning rate (>= 0)", ParamValidators.gtEq(0));
         optimizerOptions = new Param<>(this, "optimizerOptions", "the optimizer's own options as JSON, with PyTorch's names, e.g. {\"momentum\": 0.9}");
@@ -68,6 +70,7 @@ abstract class CnnClassifierParams extends Estimator<CnnClassificationModel> {
         setDefault(maxSteps, 0L);
         setDefault(batchSize, 64);
         setDefault(chunkSize, 16);
+        setDefault(bnGroupSize, 32);
         setDefault(optimizer, "sgd");
         setDefault(learningRate, 0.05);
         setDefault(optimizerOptions, "{\"momentum\": 0.9, \"nesterov\": true}");
@@ -132,6 +135,19 @@ abstract class CnnClassifierParams extends Estimator<CnnClassificationModel> {
 
     public int getBatchSize() {
         return (Integer) $(batchSize);
+    }
+
+    public IntParam bnGroupSize() {
+        return bnGroupSize;
+    }
+
+    public CnnClassifier setBnGroupSize(int value) {
+        set(bnGroupSize, value);
+        return (CnnClassifier) this;
+    }
+
+    public int getBnGroupSize() {
+        return (Integer) $(bnGroupSize);
     }
 
     public IntParam chunkSize() {

@@ -312,7 +312,7 @@ abstract class CnnRunParams extends CnnClassifierParams {
                 new RunSettings.Validation(getValidationInterval(), getValidationMonitor(), getEarlyStoppingPatience(),
                         getEarlyStoppingMinDelta(), getRestoreBest()),
                 new RunSettings.Checkpoints(checkpoints ? getCheckpointInterval() : 0, checkpoints && getCheckpointEveryEpoch(),
-                        getCheckpointDir(), getCheckpointKeep(), 4, 500));
+                        getCheckpointDir(), getCheckpointKeep(), 4, 500), getBnGroupSize());
     }
 
     /**

@@ -237,6 +237,33 @@ class CnnClassifierTest {
     }
 
     @Test
+    void aBatchNormModelFitsLikeTheTrainingJobAndSavesItsRunningStatistics() throws IOException {
+        ModelDefinition def = org.sparkcnn.jobs.BatchNormTrainingTestData.MODEL;
+        Path file = tmp.resolve("tinybn.json");
+        Files.writeString(file, def.toJsonString());
+        CnnClassifier bn = classifier().setModelDefinition(file.toString()).setBlockSize(32).setBatchSize(32).setBnGroupSize(8);
+        PipelineModel fitted = pipeline(bn).fit(pixels.orderBy("id"));
+        CnnClassificationModel model = (CnnClassificationModel) fitted.stages()[1];
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        var blocks = sc.parallelize(TrainingJobTestData.blocks(), 3).cache();
+        float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 5);
+        float[] buffers = def.initialBuffers();
+        TrainingJob.Result direct = TrainingJob.train(sc, def, Datasets.normalization(blocks), blocks, 300, params, buffers,
+                new Sgd(params.length, 0.9, 0, false, 0), new LrSchedule.Constant(0.05),
+                new TrainingJob.Config(5, 2, 0, 32, 16, 0, 0), 8, (m, p) -> true);
+        blocks.unpersist();
+        assertEquals(direct.weightsSha256(), model.weightsSha256(), "weights and running statistics as TrainingJob's");
+        assertTrue(java.util.Arrays.equals(buffers, model.buffers()));
+        assertTrue(!java.util.Arrays.equals(buffers, def.initialBuffers()));
+        Path saved = tmp.resolve("bn-pipeline");
+        fitted.write().overwrite().save(saved.toString());
+        PipelineModel loaded = PipelineModel.load(saved.toString());
+        CnnClassificationModel back = (CnnClassificationModel) loaded.stages()[1];
+        assertEquals(model.weightsSha256(), back.weightsSha256());
+        assertEquals(predictions(fitted.transform(pixels)), predictions(loaded.transform(pixels)));
+    }
+
+    @Test
     void anMseModelFitsWithEitherReductionAndPredictsTheArgmax() throws IOException {
         // mean: dL/da = 2(a - y)/(B K), small, so a larger rate; half_sum: the sum over the batch, so a smaller one
         for (Object[] c : new Object[][]{{Loss.mse(true), 1.0}, {Loss.mse(false), 0.002}}) {

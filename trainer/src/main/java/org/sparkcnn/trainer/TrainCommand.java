@@ -28,7 +28,6 @@ import org.sparkcnn.engine.ops.Gemm;
 import org.sparkcnn.engine.ops.KernelChoice;
 import org.sparkcnn.engine.optim.LrSchedule;
 import org.sparkcnn.engine.optim.Optimizer;
-import org.sparkcnn.engine.train.BatchSampler;
 import org.sparkcnn.jobs.Datasets;
 import org.sparkcnn.jobs.Evaluation;
 import org.sparkcnn.jobs.MetricsLog;
@@ -133,6 +132,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         // Everything that can be checked without Spark is checked first.
         ModelDefinition def = Checks.model(cfg.model());
+        cfg.checkBatchNorm(def);
         Checks.optimizer(cfg, def);
         Checks.schedule(cfg);
         Checks.initializer(cfg.training().initializer());
@@ -257,8 +257,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         run.create(resumeFrom != null);
         Storage.writeText(hadoop, run.file("config.conf"), rendered);
-        BatchSampler sampler = new BatchSampler(t.seed(), (int) trainCount, t.batchSize());
-        long totalSteps = t.epochs() > 0 ? (long) t.epochs() * sampler.stepsPerEpoch() : t.maxSteps();
+        int stepsPerEpoch = TrainingJob.stepsPerEpoch(trainBlocks, (int) trainCount, def, t.batchSize(), t.bnGroupSize());
+        long totalSteps = t.epochs() > 0 ? (long) t.epochs() * stepsPerEpoch : t.maxSteps();
         if (t.maxSteps() > 0) {
             totalSteps = Math.min(totalSteps, t.maxSteps());
         }
@@ -292,7 +292,7 @@ final class TrainCommand implements Callable<Integer> {
 
             @Override
             public void replayed(Map<String, Object> r) {
-                curves.replay(r, logEvery, sampler.stepsPerEpoch());
+                curves.replay(r, logEvery, stepsPerEpoch);
             }
 
             @Override
@@ -303,7 +303,8 @@ final class TrainCommand implements Callable<Integer> {
         try (MetricsLog metrics = TrainingRun.openMetrics(hadoop, run.file("metrics.jsonl"), resumeFrom, watcher)) {
         TrainingRun.Outcome outcome = TrainingRun.run(sc, def, cfg.runSettings(checkpointDir), new TrainingRun.Data(trainBlocks,
                         trainCount, validationBlocks, norm, fingerprint),
-                new TrainingRun.Start(resumeFrom, initial == null ? null : initial.params(), rendered),
+                new TrainingRun.Start(resumeFrom, initial == null ? null : initial.params(), rendered,
+                        initial == null ? null : initial.buffers()),
                 new TrainingRun.Sink(hadoop, metrics, checkpointDir, watcher));
         TrainingJob.Result result = outcome.result();
         long resumedAt = outcome.resumedAt();
@@ -314,8 +315,9 @@ final class TrainCommand implements Callable<Integer> {
         progress.message(String.format(Locale.ROOT, "trained %d steps in %.1f s%s%s", result.steps() - resumedAt,
                 trainSeconds, resumedAt > 0 ? " (resumed at step " + resumedAt + ")" : "",
                 result.skippedSteps() > 0 ? "; " + result.skippedSteps() + " divergent steps skipped" : ""));
-            Evaluation.Counts testCounts = Evaluation.evaluate(sc, def, norm, finalParams, testBlocks);
-            String sha = ModelFile.sha256(finalParams);
+            float[] finalBuffers = outcome.buffers();
+            Evaluation.Counts testCounts = Evaluation.evaluate(sc, def, norm, finalParams, finalBuffers, testBlocks);
+            String sha = outcome.weightsSha256();  // for a model with batch norm, of the weights and the running statistics
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("model", def.name());
             summary.put("parameters", def.paramCount());
@@ -353,7 +355,7 @@ final class TrainCommand implements Callable<Integer> {
             provenance.put("test_data", test.uri());
             provenance.put("config", rendered);
             Storage.writeModel(hadoop, run.file("model.sparkcnn"),
-                    new ModelFile.SavedModel(def, finalParams, norm, provenance));
+                    new ModelFile.SavedModel(def, finalParams, norm, provenance, finalBuffers));
             Storage.writeText(hadoop, run.file("evaluation.json"), JSON.writeValueAsString(EvaluationSummary.toMap(testCounts)));
             Storage.writeText(hadoop, run.file("summary.json"), JSON.writeValueAsString(summary));
             curves.flush(result.steps());

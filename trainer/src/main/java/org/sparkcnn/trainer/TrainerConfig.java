@@ -46,7 +46,7 @@ public record TrainerConfig(String model, Data data, Training training, Validati
     public record Training(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                            int treeDepth, String initializer, String initFrom, Map<String, Object> optimizer,
                            Map<String, Object> schedule, String onDivergence, double clipGradNorm,
-                           Augmentation augmentation) {
+                           Augmentation augmentation, int bnGroupSize) {
     }
 
     /** Training-only input augmentation: zero-padded random crop, random horizontal flip, random erasing. */
@@ -197,6 +197,7 @@ public record TrainerConfig(String model, Data data, Training training, Validati
         require(training.epochs > 0 || training.maxSteps > 0, "training.epochs", "or training.max-steps must be positive");
         require(training.batchSize >= 1, "training.batch-size", "must be at least 1, got " + training.batchSize);
         require(training.chunkSize >= 1, "training.chunk-size", "must be at least 1, got " + training.chunkSize);
+        require(training.bnGroupSize >= 1, "training.bn-group-size", "must be at least 1, got " + training.bnGroupSize);
         require(training.threadsPerTask >= 0, "training.threads-per-task", "must be >= 0, got " + training.threadsPerTask);
         require(training.treeDepth >= 0, "training.tree-depth", "must be >= 0, got " + training.treeDepth);
         require(training.optimizer.get("name") instanceof String, "training.optimizer.name", "must name an optimizer");
@@ -222,6 +223,21 @@ public record TrainerConfig(String model, Data data, Training training, Validati
         require(checkpoint.retryBackoffMs >= 0, "checkpoint.retry-backoff-ms", "must be >= 0, got " + checkpoint.retryBackoffMs);
     }
 
+    /**
+     * A model with batch norm trains in ghost groups of training.bn-group-size: the batch and the
+     * blocks must hold whole groups.
+     */
+    public void checkBatchNorm(org.sparkcnn.engine.ModelDefinition def) {
+        if (def.bufferCount() == 0) {
+            return;
+        }
+        int g = training.bnGroupSize;
+        require(training.batchSize % g == 0, "training.batch-size", "must be a multiple of training.bn-group-size (" + g
+                + ") for model '" + def.name() + "', which has batch norm; got " + training.batchSize);
+        require(data.blockSize % g == 0, "data.block-size", "must be a multiple of training.bn-group-size (" + g
+                + ") for model '" + def.name() + "', which has batch norm; got " + data.blockSize);
+    }
+
     private static void require(boolean ok, String key, String what) {
         if (!ok) {
             throw new Invalid("config key '" + key + "' " + what);
@@ -243,7 +259,8 @@ public record TrainerConfig(String model, Data data, Training training, Validati
                 (String) training.schedule.get("name"), scheduleOptions(), "skip".equals(training.onDivergence),
                 training.clipGradNorm, new org.sparkcnn.engine.train.Augmentation(training.augmentation.cropPadding,
                 training.augmentation.horizontalFlip, training.augmentation.erasing), new org.sparkcnn.jobs.run.RunSettings.Validation(validation.everySteps, validation.monitor,
-                validation.patience, validation.minDelta, validation.restoreBest), checkpointSettings(checkpointDir));
+                validation.patience, validation.minDelta, validation.restoreBest), checkpointSettings(checkpointDir),
+                training.bnGroupSize);
     }
 
     public Map<String, Object> optimizerOptions() {

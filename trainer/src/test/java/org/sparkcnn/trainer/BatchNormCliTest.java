@@ -1,0 +1,73 @@
+package org.sparkcnn.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.engine.ModelFile;
+import org.sparkcnn.jobs.TrainingJob;
+
+/**
+ * {@code train --model resnet8}: the same weights sha256 (weights and running statistics) on one
+ * core and one partition as on two cores and eight partitions; the model file holds the trained
+ * running statistics; a batch size that is not a multiple of the group size names its key.
+ */
+class BatchNormCliTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @RegisterExtension
+    final CapturedStderr err = new CapturedStderr();
+
+    private static String[] args(Path data, Path out, String master, int partitions) {
+        return new String[]{"train", "--master", master, "--partitions", Integer.toString(partitions), "--data", data.toString(),
+                "--output", out.toString(), "--model", "resnet8", "--max-steps", "6", "--seed", "7", "--batch-size", "32",
+                "--set", "training.bn-group-size=16", "--set", "data.block-size=64", "--set", "training.schedule.name=constant"};
+    }
+
+    @Test
+    void resnet8TrainsToTheSameHashOnOneAndEightPartitions() throws IOException {
+        Path data = TinyDataset.write(tmp.resolve("data"), 256, 64);  // 4 blocks of 64: 16 groups, 8 steps an epoch
+        Path one = tmp.resolve("one");
+        Path eight = tmp.resolve("eight");
+        assertEquals(0, SparkCnn.run(args(data, one, "local[1]", 1)), err.text());
+        assertEquals(0, SparkCnn.run(args(data, eight, "local[2]", 8)), err.text());
+        JsonNode a = JSON.readTree(one.resolve("summary.json").toFile());
+        JsonNode b = JSON.readTree(eight.resolve("summary.json").toFile());
+        assertEquals(6, a.get("steps").asInt());
+        assertEquals(a.get("weights_sha256").asText(), b.get("weights_sha256").asText());
+        ModelFile.SavedModel saved;
+        try (InputStream in = Files.newInputStream(eight.resolve("model.sparkcnn"))) {
+            saved = ModelFile.read(in, "eight");
+        }
+        assertEquals(672, saved.buffers().length);
+        assertFalse(Arrays.equals(saved.buffers(), saved.definition().initialBuffers()), "the running statistics were trained");
+        assertEquals(b.get("weights_sha256").asText(), TrainingJob.modelSha256(saved.params(), saved.buffers()),
+                "the printed hash covers the weights and the running statistics");
+        try (InputStream in = Files.newInputStream(one.resolve("model.sparkcnn"))) {
+            ModelFile.SavedModel other = ModelFile.read(in, "one");
+            assertArrayEquals(saved.buffers(), other.buffers());
+        }
+    }
+
+    @Test
+    void aBatchSizeNotAMultipleOfTheGroupSizeNamesItsKey() {
+        assertEquals(2, SparkCnn.run("train", "--model", "resnet8", "--data", "/nonexistent", "--batch-size", "48"));
+        assertTrue(err.text().contains("config key 'training.batch-size' must be a multiple of training.bn-group-size (32)"),
+                err.text());
+    }
+}
