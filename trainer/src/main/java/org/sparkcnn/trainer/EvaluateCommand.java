@@ -31,7 +31,7 @@ final class EvaluateCommand implements Callable<Integer> {
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Evaluation.Counts c = Evaluation.evaluate(sc, in.savedModel.definition(), in.savedModel.normalization(),
-                    in.savedModel.params(), in.blocks(spark, sc));
+                    in.savedModel.params(), in.savedModel.buffers(), in.blocks(spark, sc));
             System.out.println("model " + in.model + " on " + in.dataset.uri());
             System.out.print(EvaluationSummary.table(c));
             if (output != null) {

@@ -45,6 +45,10 @@ final class InspectCommand implements Callable<Integer> {
         if (saved != null) {
             System.out.println("normalization: " + saved.normalization());
             System.out.println("weights sha256 (computed): " + ModelFile.sha256(saved.params()));
+            if (saved.buffers().length > 0) {  // as train prints it: of the weights followed by the running statistics
+                System.out.println("weights+state sha256 (as train prints it): "
+                        + org.sparkcnn.jobs.TrainingJob.modelSha256(saved.params(), saved.buffers()));
+            }
             System.out.println("provenance:");
             for (Map.Entry<String, String> e : saved.metadata().entrySet()) {
                 if (!e.getKey().equals("config")) {

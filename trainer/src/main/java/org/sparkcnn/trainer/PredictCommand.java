@@ -38,7 +38,7 @@ final class PredictCommand implements Callable<Integer> {
             Broadcast<float[]> weights = sc.broadcast(in.savedModel.params());
             try {
                 Dataset<Row> predictions = Prediction.predict(spark, in.savedModel.definition(), in.savedModel.normalization(),
-                        weights, in.blocks(spark, sc));
+                        weights, in.savedModel.buffers(), in.blocks(spark, sc));
                 // Spark's writer commits through _temporary: a failed job leaves no partial output.
                 predictions.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
                         .option("header", "true").format(format.name()).save(output);

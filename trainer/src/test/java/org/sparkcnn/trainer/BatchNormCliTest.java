@@ -62,6 +62,17 @@ class BatchNormCliTest {
             ModelFile.SavedModel other = ModelFile.read(in, "one");
             assertArrayEquals(saved.buffers(), other.buffers());
         }
+        // evaluate and predict run the model file in inference mode with its running statistics
+        Path evalJson = tmp.resolve("evaluation.json");
+        assertEquals(0, SparkCnn.run("evaluate", "--master", "local[2]", "--model", eight.resolve("model.sparkcnn").toString(),
+                "--data", data.toString(), "--output", evalJson.toString()), err.text());
+        assertEquals(b.get("test_accuracy").asDouble(), JSON.readTree(evalJson.toFile()).get("accuracy").asDouble(), 0.0,
+                "evaluate agrees with the test accuracy train reported");
+        assertEquals(b.get("test_loss").asDouble(), JSON.readTree(evalJson.toFile()).get("loss").asDouble(), 0.0);
+        Path predictions = tmp.resolve("predictions");
+        assertEquals(0, SparkCnn.run("predict", "--master", "local[2]", "--model", eight.resolve("model.sparkcnn").toString(),
+                "--data", data.toString(), "--output", predictions.toString(), "--format", "csv"), err.text());
+        assertTrue(Files.exists(predictions.resolve("_SUCCESS")));
     }
 
     @Test
