@@ -109,6 +109,10 @@ public final class CnnClassifier extends CnnRunParams implements DefaultParamsWr
         transformSchema(dataset.schema());
         ModelDefinition def = definition();
         RunSettings settings = runSettings();
+        if (def.bufferCount() > 0 && (getBatchSize() % getBnGroupSize() != 0 || getBlockSize() % getBnGroupSize() != 0)) {
+            throw new IllegalArgumentException("model '" + def.name() + "' has batch norm: batchSize (" + getBatchSize()
+                    + ") and blockSize (" + getBlockSize() + ") must be multiples of bnGroupSize (" + getBnGroupSize() + ")");
+        }
         float[] initial = initialModel == null ? null : initialWeights(def);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         JavaRDD<ExampleBlock> train;

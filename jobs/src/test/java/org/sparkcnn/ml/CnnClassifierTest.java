@@ -261,6 +261,10 @@ class CnnClassifierTest {
         CnnClassificationModel back = (CnnClassificationModel) loaded.stages()[1];
         assertEquals(model.weightsSha256(), back.weightsSha256());
         assertEquals(predictions(fitted.transform(pixels)), predictions(loaded.transform(pixels)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> pipeline(classifier().setModelDefinition(file.toString()).setBlockSize(32).setBatchSize(36).setBnGroupSize(8))
+                        .fit(pixels));
+        assertTrue(e.getMessage().contains("must be multiples of bnGroupSize (8)"), e.getMessage());
     }
 
     @Test
