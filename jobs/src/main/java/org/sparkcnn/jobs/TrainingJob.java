@@ -39,6 +39,11 @@ import scala.runtime.BoxedUnit;
  * (a function of the seed only); each block's share is cut into fixed chunks; chunk gradients are
  * summed exactly in fixed point ({@link FixedPointSum}). The weights are therefore bit-identical for
  * any number of partitions, cores or executors.
+ *
+ * <p>A model with batch norm trains in ghost groups ({@link BatchSampler#grouped}): each group of a
+ * step is one engine call inside one block, normalized with its own statistics, and the driver
+ * applies the groups' running-statistics updates in group order after the step (docs/ENGINE.md,
+ * "Batch norm on Spark"), so the state is bit-identical for any partitioning too.
  */
 public final class TrainingJob {
 
