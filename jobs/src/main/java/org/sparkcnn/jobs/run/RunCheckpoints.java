@@ -50,9 +50,14 @@ public final class RunCheckpoints implements AutoCloseable {
         return store != null && !store.steps().isEmpty();
     }
 
+    /** Whether this run writes checkpoints: a directory, and a cadence (every N steps and/or every epoch). */
+    public boolean enabled() {
+        return store != null && settings.enabled();
+    }
+
     /** Whether a checkpoint is due after step {@code m}. */
     public boolean due(TrainingJob.StepMetrics m) {
-        return store != null && ((settings.everySteps() > 0 && (m.step() + 1) % settings.everySteps() == 0)
+        return enabled() && ((settings.everySteps() > 0 && (m.step() + 1) % settings.everySteps() == 0)
                 || (settings.everyEpoch() && m.endOfEpoch()));
     }
 

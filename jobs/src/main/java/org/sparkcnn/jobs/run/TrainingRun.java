@@ -189,7 +189,7 @@ public final class TrainingRun {
             } catch (TrainingJob.DivergenceException e) {
                 throw diverged(e, checkpoints);
             }
-            if (s.checkpoints().enabled() && !sink.checkpointDir().isBlank() && result.steps() > resumedAt && checkpoints.lastStep() != result.steps()) {
+            if (checkpoints.enabled() && result.steps() > resumedAt && checkpoints.lastStep() != result.steps()) {
                 // the final state too, so that a completed run can be continued where it ended
                 checkpoints.write(result.steps(), stepsPerEpoch, s.seed(), start.config(), def, data.fingerprint(),
                         result.params(), buffers, optimizer, schedule, stopping, metrics, listener::message);
