@@ -25,6 +25,7 @@ import org.sparkcnn.engine.train.GradientWorker;
 import org.sparkcnn.engine.Initializer;
 import org.sparkcnn.jobs.data.ExampleBlock;
 import org.sparkcnn.jobs.data.IdxDataset;
+import org.sparkcnn.jobs.TrainingJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -56,7 +57,8 @@ final class BenchCommand implements Runnable {
         int batch;
         @Option(names = "--threads", defaultValue = "1", description = "Engine threads (default: ${DEFAULT-VALUE}).")
         int threads;
-        @Option(names = "--chunk-size", defaultValue = "16", description = "Examples per gradient chunk (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--chunk-size", defaultValue = "0", description = "Examples per gradient chunk (default: 16; for a model "
+                + "with batch norm 32, its ghost-group size as training.bn-group-size's default).")
         int chunkSize;
         @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist", description = "Fashion-MNIST IDX directory.")
         String data;
@@ -73,6 +75,9 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ModelDefinition def = Checks.model(model);
+            if (chunkSize == 0) {
+                chunkSize = def.bufferCount() > 0 ? TrainingJob.DEFAULT_BN_GROUP_SIZE : 16;
+            }
             if (batch < 1 || threads < 1 || chunkSize < 1 || repetitions < 1 || seconds <= 0) {
                 throw new TrainerConfig.Invalid("--batch, --threads, --chunk-size, --repetitions and --seconds must be positive");
             }
@@ -115,9 +120,10 @@ final class BenchCommand implements Runnable {
                 profile(def, norm, block, batches, params);
             }
             InferencePool inference = new InferencePool(def, norm, block, batch, threads, batches);
+            float[] state = def.bufferCount() > 0 ? def.initialBuffers() : null;  // batch norm's running statistics
             double[] inferRates;
             try {
-                inferRates = measure("infer", () -> inference.run(params));
+                inferRates = measure("infer", () -> inference.run(params, state));
             } finally {
                 inference.close();
             }
@@ -182,6 +188,7 @@ final class BenchCommand implements Runnable {
         private void profile(ModelDefinition def, Normalization norm, ExampleBlock block, int batches, float[] params) {
             int layers = def.layers().size(), size = def.inputShape().size();
             Network net = def.newNetwork(chunkSize);
+            float[] state = def.bufferCount() > 0 ? def.initialBuffers() : null;
             long[] forward = new long[layers], backward = new long[layers];
             long[] other = new long[4];  // input, loss, sum, update
             float[] x = new float[chunkSize * size];
@@ -209,7 +216,7 @@ final class BenchCommand implements Runnable {
                     GradientWorker.loadChunk(ex, first, n, def.inputShape(), norm, x, labels, ids);
                     long t1 = System.nanoTime();
                     long layersBefore = timed ? total(forward) + total(backward) : 0;
-                    double loss = net.lossAndGradient(weights, grads, x, labels, null, n, batch, new Pass(true, 1, steps, ids));
+                    double loss = net.lossAndGradient(weights, state, grads, x, labels, null, n, batch, new Pass(true, 1, steps, ids));
                     long t2 = System.nanoTime();
                     sum.addAndZero(grads, loss, n);  // as GradientWorker does
                     long t3 = System.nanoTime();
@@ -307,7 +314,7 @@ final class BenchCommand implements Runnable {
             pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
         }
 
-        void run(float[] params) {
+        void run(float[] params, float[] state) {
             int b = (int) (next++ % batches);
             int slice = (batch + threads - 1) / threads;
             List<Future<?>> parts = new ArrayList<>();
@@ -320,7 +327,7 @@ final class BenchCommand implements Runnable {
                 Runnable part = () -> {
                     int size = def.inputShape().size();
                     System.arraycopy(block.features(), from * size, replicas[id].input(), 0, count * size);
-                    replicas[id].forward(params, count);
+                    replicas[id].forward(params, state, count);
                 };
                 if (pool == null) {
                     part.run();

@@ -49,6 +49,9 @@ final class BenchSpark implements Callable<Integer> {
     double warmupSeconds;
     @Option(names = "--partitions", defaultValue = "0", description = "Partitions (0 = default parallelism).")
     int partitions;
+    @Option(names = "--bn-group-size", defaultValue = "32",
+            description = "Examples per batch-norm ghost group, for a model with batch norm (default 32).")
+    int bnGroupSize;
     @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
     String master;
 
@@ -79,9 +82,10 @@ final class BenchSpark implements Callable<Integer> {
             List<TrainingJob.StepMetrics> timed = new ArrayList<>();
             long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
             long[] warmSteps = {0};
-            TrainingJob.train(sc, def, new Normalization(new float[]{0.5f}, new float[]{0.25f}), blocks, count, params,
+            float[] state = def.bufferCount() > 0 ? def.initialBuffers() : null;  // batch norm's running statistics
+            TrainingJob.train(sc, def, new Normalization(new float[]{0.5f}, new float[]{0.25f}), blocks, count, params, state,
                     new Sgd(params.length, 0.9, 0, false, 0), new LrSchedule.Constant(0.001),
-                    new TrainingJob.Config(1, 0, Long.MAX_VALUE, batch, 16, 0, 0), (m, p) -> {
+                    new TrainingJob.Config(1, 0, Long.MAX_VALUE, batch, 16, 0, 0), bnGroupSize, (m, p) -> {
                         if (timed.isEmpty() && (warmSteps[0] < warmup || System.nanoTime() < warmEnd)) {
                             warmSteps[0]++;
                             return true;

@@ -88,15 +88,27 @@ final class InspectCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * One row per layer (node): its output shape, parameters and FLOPs from its own input's shape.
+     * For a graph, a node that does not take just the previous node's output lists its inputs.
+     */
     static String describe(ModelDefinition def) throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "model '%s': input %s, loss %s%n", def.name(), def.inputShape(), def.loss().type()));
-        sb.append(String.format(Locale.ROOT, "%3s  %-24s %-14s %12s %14s%n", "#", "layer", "output", "parameters", "FLOPs/image"));
+        boolean graph = !def.isChain();
+        sb.append(String.format(Locale.ROOT, "%3s  %-30s %-14s %12s %14s%s%n", "#", "layer", "output", "parameters", "FLOPs/image",
+                graph ? "  inputs" : ""));
         for (int i = 0; i < def.layers().size(); i++) {
             Layer l = def.layers().get(i);
-            Shape in = def.shapes().get(i);
-            sb.append(String.format(Locale.ROOT, "%3d  %-24s %-14s %,12d %,14d%n", i + 1, l.type() + " '" + l.name() + "'",
-                    def.shapes().get(i + 1), l.paramCount(in), l.forwardFlops(in)));
+            Shape in = def.nodeInputShape(i, 0);
+            int[] inputs = def.nodeInputs(i);
+            String from = "";
+            if (graph && !(inputs.length == 1 && inputs[0] == i - 1)) {
+                from = "  " + java.util.Arrays.stream(inputs).mapToObj(j -> j < 0 ? "input" : def.layers().get(j).name())
+                        .collect(java.util.stream.Collectors.joining(", "));
+            }
+            sb.append(String.format(Locale.ROOT, "%3d  %-30s %-14s %,12d %,14d%s%n", i + 1, l.type() + " '" + l.name() + "'",
+                    def.nodeOutputShape(i), l.paramCount(in), l.forwardFlops(in), from));
         }
         sb.append(String.format(Locale.ROOT, "total: %,d parameters, %,d forward FLOPs per image (training about 3x)%n",
                 def.paramCount(), def.forwardFlops()));

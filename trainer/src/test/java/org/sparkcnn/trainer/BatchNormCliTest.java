@@ -19,9 +19,10 @@ import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.jobs.TrainingJob;
 
 /**
- * {@code train --model resnet8}: the same weights sha256 (weights and running statistics) on one
- * core and one partition as on two cores and eight partitions; the model file holds the trained
- * running statistics; a batch size that is not a multiple of the group size names its key.
+ * {@code train --model resnet8} with augmentation (crop, flip, erasing): the same weights sha256
+ * (weights and running statistics) in local[1] with one partition and in local[2] with 1, 3 and 8;
+ * the model file holds the trained running statistics; a batch size that is not a multiple of the
+ * group size names its key.
  */
 class BatchNormCliTest {
 
@@ -36,11 +37,13 @@ class BatchNormCliTest {
     private static String[] args(Path data, Path out, String master, int partitions) {
         return new String[]{"train", "--master", master, "--partitions", Integer.toString(partitions), "--data", data.toString(),
                 "--output", out.toString(), "--model", "resnet8", "--max-steps", "6", "--seed", "7", "--batch-size", "32",
-                "--set", "training.bn-group-size=16", "--set", "data.block-size=64", "--set", "training.schedule.name=constant"};
+                "--set", "training.bn-group-size=16", "--set", "data.block-size=64", "--set", "training.schedule.name=constant",
+                "--set", "training.augmentation.crop-padding=2", "--set", "training.augmentation.horizontal-flip=true",
+                "--set", "training.augmentation.erasing=0.5"};
     }
 
     @Test
-    void resnet8TrainsToTheSameHashOnOneAndEightPartitions() throws IOException {
+    void augmentedResnet8TrainsToTheSameHashOnAnyLocalLayout() throws IOException {
         Path data = TinyDataset.write(tmp.resolve("data"), 256, 64);  // 4 blocks of 64: 16 groups, 8 steps an epoch
         Path one = tmp.resolve("one");
         Path eight = tmp.resolve("eight");
@@ -49,7 +52,14 @@ class BatchNormCliTest {
         JsonNode a = JSON.readTree(one.resolve("summary.json").toFile());
         JsonNode b = JSON.readTree(eight.resolve("summary.json").toFile());
         assertEquals(6, a.get("steps").asInt());
-        assertEquals(a.get("weights_sha256").asText(), b.get("weights_sha256").asText());
+        assertEquals("crop-padding 2, horizontal-flip true, erasing 0.5", a.get("augmentation").asText());
+        assertEquals(a.get("weights_sha256").asText(), b.get("weights_sha256").asText(), "local[1] 1 partition, local[2] 8");
+        for (int partitions : new int[]{1, 3}) {
+            Path out = tmp.resolve("two-cores-" + partitions);
+            assertEquals(0, SparkCnn.run(args(data, out, "local[2]", partitions)), err.text());
+            assertEquals(a.get("weights_sha256").asText(), JSON.readTree(out.resolve("summary.json").toFile())
+                    .get("weights_sha256").asText(), "local[1] 1 partition, local[2] " + partitions);
+        }
         ModelFile.SavedModel saved;
         try (InputStream in = Files.newInputStream(eight.resolve("model.sparkcnn"))) {
             saved = ModelFile.read(in, "eight");

@@ -32,7 +32,8 @@ import org.sparkcnn.jobs.TrainingJob;
  * the weights must be bit-identical to a local[1] run over 3 partitions. Then an executor is killed
  * by PID while it runs a training task of step 31 on a partition it holds: the event log must show
  * that task lost and the same partition of the same stage recomputed elsewhere, and the weights are
- * still bit-identical.
+ * still bit-identical. Last, resnet8 (batch norm in ghost groups) with augmentation trains to the
+ * same hash on the cluster as in local[1].
  */
 class StandaloneClusterIT {
 
@@ -128,6 +129,21 @@ class StandaloneClusterIT {
                             && t.success() && !t.executor().equals(failed.executor()) && t.attempt() > failed.attempt()),
                     "Spark retried the lost task (stage " + failed.stage() + ", partition " + failed.partition()
                             + ") on another executor: " + killed.tasks.stream().filter(t -> t.stage() == failed.stage()).toList());
+
+            // Batch norm in ghost groups with augmentation: the cluster's hash (weights and running
+            // statistics) is local[1]'s.
+            String[] resnet = {"train", "--data", data.toString(), "--model", "resnet8", "--max-steps", "8", "--batch-size", "64",
+                    "--seed", "7", "--set", "data.block-size=64", "--set", "training.bn-group-size=16",
+                    "--set", "training.augmentation.crop-padding=2", "--set", "training.augmentation.horizontal-flip=true",
+                    "--set", "training.augmentation.erasing=0.5"};
+            SparkProcesses.Result bnCluster = spark.submit("train-resnet8-cluster", onCluster,
+                    with(resnet, "--partitions", "4", "--output", tmp.resolve("resnet8-cluster").toString()));
+            assertEquals(0, bnCluster.exit(), bnCluster.output());
+            SparkProcesses.Result bnLocal = spark.submit("train-resnet8-local1", List.of("--master", "local[1]"),
+                    with(resnet, "--partitions", "1", "--output", tmp.resolve("resnet8-local").toString()));
+            assertEquals(0, bnLocal.exit(), bnLocal.output());
+            assertEquals(SparkSubmitIT.sha(bnLocal.output()), SparkSubmitIT.sha(bnCluster.output()),
+                    "resnet8 with augmentation: the same weights and running statistics on the cluster and in local[1]");
         }
     }
 

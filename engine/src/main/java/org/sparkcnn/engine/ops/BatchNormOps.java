@@ -2,9 +2,11 @@ package org.sparkcnn.engine.ops;
 
 /**
  * Batch normalization over NCHW batches, per channel c, on the M = N*H*W values of that channel.
- * Statistics and the normalized values are computed in double; every per-channel sum runs over the
- * examples n = 0..N-1, then the cells h*W + w in increasing order (docs/ENGINE.md), one double
- * accumulator per channel.
+ * Statistics and the normalized values are computed in double. Every per-channel sum has 8 double
+ * partial sums: cell q = h*W + w of each example adds to partial {@code q mod 8}, the examples
+ * n = 0..N-1 in turn and each example's cells in increasing order; then
+ * {@code ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))} (docs/ENGINE.md). Eight independent chains instead of
+ * one keep the adder busy; the order is plain Java's, the same on every CPU.
  *
  * <ul>
  *   <li>training: {@code mean = sum x / M}, {@code var = sum (x - mean)^2 / M} (biased, two passes),
@@ -24,22 +26,19 @@ public final class BatchNormOps {
     public static void forwardTrain(float[] out, float[] inp, float[] params, int gOff, int bOff, int n, int c, int hw,
                                     double eps, double[] mean, double[] var, double[] invstd) {
         int m = n * hw;
+        double[] part = new double[PARTS];
         for (int ch = 0; ch < c; ch++) {
-            double s = 0;
+            java.util.Arrays.fill(part, 0);
             for (int b = 0; b < n; b++) {
-                for (int p = (b * c + ch) * hw, e = p + hw; p < e; p++) {
-                    s += inp[p];
-                }
+                sum8(inp, (b * c + ch) * hw, hw, part);
             }
-            double mu = s / m, v = 0;
+            double mu = tree8(part) / m;
+            java.util.Arrays.fill(part, 0);
             for (int b = 0; b < n; b++) {
-                for (int p = (b * c + ch) * hw, e = p + hw; p < e; p++) {
-                    double d = inp[p] - mu;
-                    v += d * d;
-                }
+                sumSquaredDeviations8(inp, (b * c + ch) * hw, hw, mu, part);
             }
             mean[ch] = mu;
-            var[ch] = v / m;
+            var[ch] = tree8(part) / m;
             invstd[ch] = 1.0 / Math.sqrt(var[ch] + eps);
         }
         normalize(out, inp, params, gOff, bOff, n, c, hw, mean, invstd);
@@ -89,27 +88,139 @@ public final class BatchNormOps {
     public static void backward(float[] dinp, float[] grads, float[] dout, float[] inp, float[] params, int gOff, int bOff,
                                 int n, int c, int hw, boolean training, double[] mean, double[] invstd) {
         int m = n * hw;
+        double[] dyParts = new double[PARTS], dyxParts = new double[PARTS];
         for (int ch = 0; ch < c; ch++) {
-            double mu = mean[ch], is = invstd[ch], sdy = 0, sdyx = 0;
+            double mu = mean[ch], is = invstd[ch];
+            java.util.Arrays.fill(dyParts, 0);
+            java.util.Arrays.fill(dyxParts, 0);
             for (int b = 0; b < n; b++) {
-                for (int p = (b * c + ch) * hw, e = p + hw; p < e; p++) {
-                    sdy += dout[p];
-                    sdyx += dout[p] * ((inp[p] - mu) * is);
-                }
+                sumDyAndDyXhat8(dout, inp, (b * c + ch) * hw, hw, mu, is, dyParts, dyxParts);
             }
+            double sdy = tree8(dyParts), sdyx = tree8(dyxParts);
             grads[gOff + ch] += (float) sdyx;
             grads[bOff + ch] += (float) sdy;
             if (dinp == null) {
                 continue;
             }
-            double k = params[gOff + ch] * is;
+            double k = params[gOff + ch] * is, meanDy = sdy / m, meanDyx = sdyx / m;
             for (int b = 0; b < n; b++) {
-                for (int p = (b * c + ch) * hw, e = p + hw; p < e; p++) {
-                    dinp[p] = (float) (training
-                            ? k * (dout[p] - sdy / m - ((inp[p] - mu) * is) * (sdyx / m))
-                            : k * dout[p]);
+                int p = (b * c + ch) * hw, e = p + hw;
+                if (training) {
+                    for (; p < e; p++) {
+                        dinp[p] = (float) (k * (dout[p] - meanDy - ((inp[p] - mu) * is) * meanDyx));
+                    }
+                } else {
+                    for (; p < e; p++) {
+                        dinp[p] = (float) (k * dout[p]);
+                    }
                 }
             }
         }
+    }
+
+    /** Partial sums per sum: cell q of a row adds to partial q mod 8. */
+    static final int PARTS = 8;
+
+    /** {@code part[q % 8] += x[off + q]} for q < len, q increasing. */
+    static void sum8(float[] x, int off, int len, double[] part) {
+        double s0 = part[0], s1 = part[1], s2 = part[2], s3 = part[3], s4 = part[4], s5 = part[5], s6 = part[6], s7 = part[7];
+        int q = 0;
+        for (; q + 8 <= len; q += 8) {
+            int p = off + q;
+            s0 += x[p];
+            s1 += x[p + 1];
+            s2 += x[p + 2];
+            s3 += x[p + 3];
+            s4 += x[p + 4];
+            s5 += x[p + 5];
+            s6 += x[p + 6];
+            s7 += x[p + 7];
+        }
+        part[0] = s0;
+        part[1] = s1;
+        part[2] = s2;
+        part[3] = s3;
+        part[4] = s4;
+        part[5] = s5;
+        part[6] = s6;
+        part[7] = s7;
+        for (; q < len; q++) {
+            part[q % 8] += x[off + q];
+        }
+    }
+
+    /** {@code part[q % 8] += (x[off + q] - mu)^2} for q < len, q increasing. */
+    static void sumSquaredDeviations8(float[] x, int off, int len, double mu, double[] part) {
+        double s0 = part[0], s1 = part[1], s2 = part[2], s3 = part[3], s4 = part[4], s5 = part[5], s6 = part[6], s7 = part[7];
+        int q = 0;
+        for (; q + 8 <= len; q += 8) {
+            int p = off + q;
+            double d0 = x[p] - mu, d1 = x[p + 1] - mu, d2 = x[p + 2] - mu, d3 = x[p + 3] - mu;
+            double d4 = x[p + 4] - mu, d5 = x[p + 5] - mu, d6 = x[p + 6] - mu, d7 = x[p + 7] - mu;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+            s4 += d4 * d4;
+            s5 += d5 * d5;
+            s6 += d6 * d6;
+            s7 += d7 * d7;
+        }
+        part[0] = s0;
+        part[1] = s1;
+        part[2] = s2;
+        part[3] = s3;
+        part[4] = s4;
+        part[5] = s5;
+        part[6] = s6;
+        part[7] = s7;
+        for (; q < len; q++) {
+            double d = x[off + q] - mu;
+            part[q % 8] += d * d;
+        }
+    }
+
+    /**
+     * {@code dy[q % 8] += dout[off + q]} and {@code dyx[q % 8] += dout[off + q] * ((x[off + q] - mu) * is)}
+     * for q < len, q increasing: both sums in one pass.
+     */
+    static void sumDyAndDyXhat8(float[] dout, float[] x, int off, int len, double mu, double is, double[] dy, double[] dyx) {
+        double s0 = dy[0], s1 = dy[1], s2 = dy[2], s3 = dy[3], s4 = dy[4], s5 = dy[5], s6 = dy[6], s7 = dy[7];
+        double t0 = dyx[0], t1 = dyx[1], t2 = dyx[2], t3 = dyx[3], t4 = dyx[4], t5 = dyx[5], t6 = dyx[6], t7 = dyx[7];
+        int q = 0;
+        for (; q + 8 <= len; q += 8) {
+            int p = off + q;
+            double g0 = dout[p], g1 = dout[p + 1], g2 = dout[p + 2], g3 = dout[p + 3];
+            double g4 = dout[p + 4], g5 = dout[p + 5], g6 = dout[p + 6], g7 = dout[p + 7];
+            s0 += g0;
+            s1 += g1;
+            s2 += g2;
+            s3 += g3;
+            s4 += g4;
+            s5 += g5;
+            s6 += g6;
+            s7 += g7;
+            t0 += g0 * ((x[p] - mu) * is);
+            t1 += g1 * ((x[p + 1] - mu) * is);
+            t2 += g2 * ((x[p + 2] - mu) * is);
+            t3 += g3 * ((x[p + 3] - mu) * is);
+            t4 += g4 * ((x[p + 4] - mu) * is);
+            t5 += g5 * ((x[p + 5] - mu) * is);
+            t6 += g6 * ((x[p + 6] - mu) * is);
+            t7 += g7 * ((x[p + 7] - mu) * is);
+        }
+        double[] sv = {s0, s1, s2, s3, s4, s5, s6, s7}, tv = {t0, t1, t2, t3, t4, t5, t6, t7};
+        System.arraycopy(sv, 0, dy, 0, PARTS);
+        System.arraycopy(tv, 0, dyx, 0, PARTS);
+        for (; q < len; q++) {
+            double g = dout[off + q];
+            dy[q % 8] += g;
+            dyx[q % 8] += g * ((x[off + q] - mu) * is);
+        }
+    }
+
+    /** {@code ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))}. */
+    static double tree8(double[] s) {
+        return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
     }
 }

@@ -18,8 +18,8 @@ package org.sparkcnn.engine.ops;
  */
 public final class Conv2dOps {
 
-    /** Largest im2col or output workspace of a layer, in floats (16 MiB), which bounds the group. */
-    static final int WORKSPACE_LIMIT = 1 << 22;
+    /** Largest im2col or output workspace of a layer, in floats (4 MiB), which bounds the group: 16 MiB ran resnet8 up to 2.5x slower (docs/PERFORMANCE.md). */
+    static final int WORKSPACE_LIMIT = 1 << 20;
 
     private Conv2dOps() {
     }

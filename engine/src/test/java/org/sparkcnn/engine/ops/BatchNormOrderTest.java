@@ -1,0 +1,73 @@
+package org.sparkcnn.engine.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Batch norm's per-channel sums follow docs/ENGINE.md's order bit for bit: 8 double partial sums,
+ * cell q of each example's plane into partial q mod 8, examples in turn, then the fixed tree. Rows of
+ * 49 cells (7x7) leave a remainder, so a partial continues across examples. The data spans many
+ * magnitudes, so a single running sum gives other bits (the order matters and is checked).
+ */
+class BatchNormOrderTest {
+
+    private static final int N = 3, C = 2, HW = 49;
+
+    private static double documentedSum(float[] x, int ch, java.util.function.DoubleUnaryOperator term) {
+        double[] part = new double[8];
+        for (int b = 0; b < N; b++) {
+            for (int q = 0; q < HW; q++) {
+                part[q % 8] += term.applyAsDouble(x[(b * C + ch) * HW + q]);
+            }
+        }
+        return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+    }
+
+    private static float[] wideRange(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] x = new float[N * C * HW];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) ((rng.nextDouble() - 0.3) * Math.pow(10, rng.nextInt(-3, 6)));
+        }
+        return x;
+    }
+
+    @Test
+    void statisticsAndBackwardSumsUseTheDocumentedOrder() {
+        float[] x = wideRange(1), dy = wideRange(2);
+        float[] params = {1.5f, -0.5f, 0.25f, 2f};  // gamma (2), beta (2)
+        double[] mean = new double[C], var = new double[C], invstd = new double[C];
+        BatchNormOps.forwardTrain(new float[x.length], x, params, 0, 2, N, C, HW, 1e-5, mean, var, invstd);
+        float[] grads = new float[4];
+        BatchNormOps.backward(null, grads, dy, x, params, 0, 2, N, C, HW, true, mean, invstd);
+        int m = N * HW;
+        boolean singleChainDiffers = false;
+        for (int ch = 0; ch < C; ch++) {
+            double mu = documentedSum(x, ch, v -> v) / m;
+            assertEquals(mu, mean[ch], 0.0, "mean of channel " + ch);
+            assertEquals(documentedSum(x, ch, v -> (v - mu) * (v - mu)) / m, var[ch], 0.0, "variance of channel " + ch);
+            double is = invstd[ch];
+            double[] part = new double[8];
+            for (int b = 0; b < N; b++) {
+                for (int q = 0; q < HW; q++) {
+                    int p = (b * C + ch) * HW + q;
+                    part[q % 8] += dy[p] * ((x[p] - mu) * is);
+                }
+            }
+            double sdyx = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+            assertEquals((float) sdyx, grads[ch], 0f, "dgamma of channel " + ch);
+            assertEquals((float) documentedSum(dy, ch, v -> v), grads[2 + ch], 0f, "dbeta of channel " + ch);
+            double chain = 0;
+            for (int b = 0; b < N; b++) {
+                for (int q = 0; q < HW; q++) {
+                    chain += x[(b * C + ch) * HW + q];
+                }
+            }
+            singleChainDiffers |= chain / m != mean[ch];
+        }
+        assertTrue(singleChainDiffers, "the data tells the orders apart");
+    }
+}
