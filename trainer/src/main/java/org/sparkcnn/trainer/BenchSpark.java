@@ -52,6 +52,9 @@ final class BenchSpark implements Callable<Integer> {
     @Option(names = "--bn-group-size", defaultValue = "32",
             description = "Examples per batch-norm ghost group, for a model with batch norm (default 32).")
     int bnGroupSize;
+    @Option(names = "--threads-per-task", defaultValue = "0",
+            description = "Engine threads in each task (default 0: the task's cores), as training.threads-per-task.")
+    int threadsPerTask;
     @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
     String master;
 
@@ -85,7 +88,7 @@ final class BenchSpark implements Callable<Integer> {
             float[] state = def.bufferCount() > 0 ? def.initialBuffers() : null;  // batch norm's running statistics
             TrainingJob.train(sc, def, new Normalization(new float[]{0.5f}, new float[]{0.25f}), blocks, count, params, state,
                     new Sgd(params.length, 0.9, 0, false, 0), new LrSchedule.Constant(0.001),
-                    new TrainingJob.Config(1, 0, Long.MAX_VALUE, batch, 16, 0, 0), bnGroupSize, (m, p) -> {
+                    new TrainingJob.Config(1, 0, Long.MAX_VALUE, batch, 16, threadsPerTask, 0), bnGroupSize, (m, p) -> {
                         if (timed.isEmpty() && (warmSteps[0] < warmup || System.nanoTime() < warmEnd)) {
                             warmSteps[0]++;
                             return true;
@@ -100,6 +103,7 @@ final class BenchSpark implements Callable<Integer> {
             json.put("batch", batch);
             json.put("master", sc.master());
             json.put("partitions", parts);
+            json.put("threads_per_task", threadsPerTask);
             json.put("warmup_steps", warmSteps[0]);
             json.put("step_ms", median(timed, TrainingJob.StepMetrics::totalMs));
             json.put("broadcast_ms", median(timed, TrainingJob.StepMetrics::broadcastMs));

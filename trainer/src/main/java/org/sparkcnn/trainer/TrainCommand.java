@@ -249,7 +249,8 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, String> fingerprint = dataFingerprint(hadoop, train, trainCount, norm);
 
         if (initial != null && resumeFrom == null) {
-            System.out.println("initial weights: " + t.initFrom() + " (weights sha256 " + ModelFile.sha256(initial.params()) + ")");
+            System.out.println("initial weights: " + t.initFrom() + " (weights sha256 "
+                    + TrainingJob.modelSha256(initial.params(), initial.buffers()) + ")");
         }
         run.create(resumeFrom != null);
         Storage.writeText(hadoop, run.file("config.conf"), rendered);
@@ -327,7 +328,7 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("weights_kept", kept);
             summary.put("resumed_from_step", resumedAt > 0 ? resumedAt : null);
             summary.put("init_from", initial == null ? null : t.initFrom());
-            summary.put("init_from_weights_sha256", initial == null ? null : ModelFile.sha256(initial.params()));
+            summary.put("init_from_weights_sha256", initial == null ? null : TrainingJob.modelSha256(initial.params(), initial.buffers()));
             summary.put("augmentation", t.augmentation().describe());
             summary.put("skipped_steps", result.skippedSteps());
             summary.put("skipped_records", skippedRecords);

@@ -83,6 +83,19 @@ class BatchNormCliTest {
         assertEquals(0, SparkCnn.run("predict", "--master", "local[2]", "--model", eight.resolve("model.sparkcnn").toString(),
                 "--data", data.toString(), "--output", predictions.toString(), "--format", "csv"), err.text());
         assertTrue(Files.exists(predictions.resolve("_SUCCESS")));
+        // Fine-tuning from it records the hash that run printed: weights and running statistics.
+        Path tuned = tmp.resolve("tuned");
+        String[] fromEight = args(data, tuned, "local[1]", 1);
+        fromEight[java.util.Arrays.asList(fromEight).indexOf("--max-steps") + 1] = "1";
+        assertEquals(0, SparkCnn.run(with(fromEight, "--init-from", eight.resolve("model.sparkcnn").toString())), err.text());
+        assertEquals(b.get("weights_sha256").asText(), JSON.readTree(tuned.resolve("summary.json").toFile())
+                .get("init_from_weights_sha256").asText());
+    }
+
+    private static String[] with(String[] a, String... more) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + more.length);
+        System.arraycopy(more, 0, all, a.length, more.length);
+        return all;
     }
 
     @Test
