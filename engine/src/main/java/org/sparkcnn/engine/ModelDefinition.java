@@ -7,15 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.sparkcnn.engine.layers.Conv2d;
 import org.sparkcnn.engine.layers.Layer;
@@ -41,7 +36,6 @@ public final class ModelDefinition {
     /** The format tag of graph model-definition JSON (a {@code nodes} list, each with optional {@code inputs}). */
     public static final String FORMAT_GRAPH = "sparkcnn-model/2";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> TOP_KEYS = Set.of("format", "name", "description", "input", "layers", "nodes", "loss");
     /** Types a {@code sparkcnn-model/1} file cannot hold: a model using them is written as version 2. */
     private static final Set<String> GRAPH_TYPES = Set.of("batchnorm2d", "global_avgpool2d", "add", "concat");
 
@@ -360,136 +354,33 @@ public final class ModelDefinition {
         }
     }
 
+    /** Parses a model definition (either format); errors name the key, layer or node (see {@link ModelJson}). */
     public static ModelDefinition fromJson(JsonNode root) {
-        if (!root.isObject()) {
-            throw new IllegalArgumentException("model definition must be a JSON object");
-        }
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!TOP_KEYS.contains(key)) {
-                throw new IllegalArgumentException("model definition: unknown key '" + key + "'; valid keys: "
-                        + new java.util.TreeSet<>(TOP_KEYS));
-            }
-        }
-        String format = root.path("format").asText(root.has("nodes") ? FORMAT_GRAPH : FORMAT);
-        if (!FORMAT.equals(format) && !FORMAT_GRAPH.equals(format)) {
-            throw new IllegalArgumentException("model definition: unsupported format '" + format
-                    + "', expected '" + FORMAT + "' or '" + FORMAT_GRAPH + "'");
-        }
-        String name = root.path("name").asText("model");
-        JsonNode in = root.get("input");
-        if (in == null || !in.isArray() || in.size() != 3 || !in.get(0).isInt() || !in.get(1).isInt() || !in.get(2).isInt()) {
-            throw new IllegalArgumentException("model definition '" + name + "': 'input' must be [channels, height, width], got " + in);
-        }
-        Shape input;
-        try {
-            input = new Shape(in.get(0).asInt(), in.get(1).asInt(), in.get(2).asInt());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("model definition '" + name + "': input: " + e.getMessage(), e);
-        }
-        String key = format.equals(FORMAT) ? "layers" : "nodes";
-        JsonNode arr = root.get(key);
-        if (arr == null || !arr.isArray()) {
-            throw new IllegalArgumentException("model definition '" + name + "': '" + key + "' must be a list"
-                    + (root.has(key.equals("nodes") ? "layers" : "nodes") ? " (format " + format + " takes '" + key + "')" : ""));
-        }
-        if (format.equals(FORMAT)) {
-            return new ModelDefinition(name, input, parseLayers(arr), Loss.fromJson(root.get("loss")));
-        }
-        return graph(name, input, parseNodes(arr), Loss.fromJson(root.get("loss")));
+        return ModelJson.parse(root);
     }
 
-    /**
-     * Parses a JSON list of graph nodes: layer objects with an optional {@code inputs} list of node
-     * names ("input" is the network input; without it a node takes the previous node). Unnamed nodes are
-     * named type + ordinal ({@code relu2}).
-     */
+    /** See {@link ModelJson#parseNodes}. */
     public static List<Node> parseNodes(JsonNode arr) {
-        List<Node> nodes = new ArrayList<>();
-        Map<String, Integer> ordinals = new HashMap<>();
-        for (int i = 0; i < arr.size(); i++) {
-            JsonNode node = arr.get(i);
-            String type = node.path("type").asText("layer");
-            int ordinal = ordinals.merge(type, 1, Integer::sum);
-            String label = node.has("name") ? "node '" + node.get("name").asText() + "' (" + type + ")"
-                    : "node " + (i + 1) + " (" + type + ")";
-            try {
-                List<String> in = new ArrayList<>();
-                if (node.isObject() && node.has("inputs")) {
-                    JsonNode names = node.get("inputs");
-                    if (!names.isArray() || names.isEmpty()) {
-                        throw new IllegalArgumentException("'inputs' must be a non-empty list of node names, got " + names);
-                    }
-                    for (JsonNode n : names) {
-                        if (!n.isTextual()) {
-                            throw new IllegalArgumentException("'inputs' must be a list of node names, got " + names);
-                        }
-                        in.add(n.asText());
-                    }
-                    node = ((ObjectNode) node).deepCopy();
-                    ((ObjectNode) node).remove("inputs");
-                }
-                nodes.add(new Node(Layers.fromJson(node, type + ordinal), in));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(label + ": " + e.getMessage(), e);
-            }
-        }
-        return nodes;
+        return ModelJson.parseNodes(arr);
     }
 
-    /** Parses a JSON list of layer objects; unnamed layers are named type + ordinal ({@code relu2}). */
+    /** See {@link ModelJson#parseLayers}. */
     public static List<Layer> parseLayers(JsonNode arr) {
-        List<Layer> layers = new ArrayList<>();
-        Map<String, Integer> ordinals = new HashMap<>();
-        for (int i = 0; i < arr.size(); i++) {
-            JsonNode node = arr.get(i);
-            String type = node.path("type").asText("layer");
-            int ordinal = ordinals.merge(type, 1, Integer::sum);
-            String label = "layer " + (i + 1) + " (" + type + (node.has("name") ? " '" + node.get("name").asText() + "'" : "") + ")";
-            try {
-                layers.add(Layers.fromJson(node, type + ordinal));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(label + ": " + e.getMessage(), e);
-            }
-        }
-        return layers;
+        return ModelJson.parseLayers(arr);
     }
 
     public static ModelDefinition read(InputStream in) throws IOException {
         return fromJson(JSON.readTree(in));
     }
 
-    /**
-     * A shipped model by name ({@code lenet5}, {@code small}, {@code tfconv}, ...; bundled from
-     * {@code conf/models/}), or a path to a model JSON file.
-     */
+    /** A shipped model by name or a model JSON file (see {@link ModelJson#load}). */
     public static ModelDefinition load(String nameOrPath) throws IOException {
-        Path path = Path.of(nameOrPath);
-        if (Files.isRegularFile(path)) {
-            try (InputStream in = Files.newInputStream(path)) {
-                return read(in);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(nameOrPath + ": " + e.getMessage(), e);
-            }
-        }
-        try (InputStream in = ModelDefinition.class.getResourceAsStream("/org/sparkcnn/models/" + nameOrPath + ".json")) {
-            if (in == null) {
-                throw new IllegalArgumentException("no model named '" + nameOrPath + "' (shipped: " + shippedModels()
-                        + ") and no file at " + path.toAbsolutePath());
-            }
-            return read(in);
-        }
+        return ModelJson.load(nameOrPath);
     }
 
     /** The names of the models bundled from {@code conf/models/}. */
     public static List<String> shippedModels() throws IOException {
-        try (InputStream in = ModelDefinition.class.getResourceAsStream("/org/sparkcnn/models/index.txt")) {
-            if (in == null) {
-                return List.of();
-            }
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
-                    .map(String::trim).filter(s -> !s.isEmpty()).toList();
-        }
+        return ModelJson.shippedModels();
     }
 
     @Override

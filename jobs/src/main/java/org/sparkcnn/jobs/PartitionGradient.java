@@ -85,7 +85,7 @@ final class PartitionGradient extends AbstractFunction2<TaskContext, scala.colle
             return computeGroups(context, blocks);
         }
         long started = System.nanoTime();
-        List<GradientWorker.Examples> units = TrainingJob.shareOfBatch(blocks, perm.value(), start, length);
+        List<GradientWorker.Examples> units = PartitionLayout.shareOfBatch(blocks, perm.value(), start, length);
         if (units.isEmpty()) {
             return null;  // nothing to compute, nothing to ship
         }

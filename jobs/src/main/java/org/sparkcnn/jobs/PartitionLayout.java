@@ -3,8 +3,11 @@ package org.sparkcnn.jobs;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.sparkcnn.engine.train.BatchSampler;
+import org.sparkcnn.engine.train.GradientWorker;
 import org.sparkcnn.jobs.data.ExampleBlock;
 import scala.runtime.AbstractFunction1;
 
@@ -87,12 +90,63 @@ final class PartitionLayout {
         for (int p = 0; p < ranges.length; p++) {
             long[] r = ranges[p];
             for (int i = 0; i < r.length; i += 2) {
-                if (TrainingJob.lowerBound(sortedIndices, r[i]) < TrainingJob.lowerBound(sortedIndices, r[i + 1])) {
+                if (lowerBound(sortedIndices, r[i]) < lowerBound(sortedIndices, r[i + 1])) {
                     out[n++] = p;
                     break;
                 }
             }
         }
         return Arrays.copyOf(out, n);
+    }
+
+    /** The run's sampler: plain, or (groupSize > 0, batch norm) of ghost groups inside these blocks. */
+    BatchSampler sampler(int count, long seed, int batchSize, int groupSize) {
+        if (groupSize == 0) {
+            return new BatchSampler(seed, count, batchSize);
+        }
+        long[][] bl = blocks();
+        long[] firsts = new long[bl.length];
+        int[] sizes = new int[bl.length];
+        for (int i = 0; i < bl.length; i++) {
+            firsts[i] = bl[i][0];
+            sizes[i] = (int) bl[i][1];
+        }
+        return BatchSampler.grouped(seed, firsts, sizes, batchSize, groupSize);
+    }
+
+    /**
+     * The examples of this step held by this partition's blocks, one unit per block, in ascending
+     * dataset index. The batch's indices are sorted once, then each block takes its range.
+     */
+    static List<GradientWorker.Examples> shareOfBatch(Iterator<ExampleBlock> blocks, int[] perm, int start, int length) {
+        int[] batch = Arrays.copyOfRange(perm, start, start + length);
+        Arrays.sort(batch);
+        List<GradientWorker.Examples> units = new ArrayList<>();
+        while (blocks.hasNext()) {
+            ExampleBlock b = blocks.next();
+            long first = b.firstIndex(), end = first + b.size();
+            int lo = lowerBound(batch, first), hi = lowerBound(batch, end);
+            if (hi > lo) {
+                int[] rows = new int[hi - lo];
+                for (int i = lo; i < hi; i++) {
+                    rows[i - lo] = (int) (batch[i] - first);
+                }
+                units.add(new GradientWorker.Examples(b.features(), b.labels(), first, rows));
+            }
+        }
+        return units;
+    }
+
+    static int lowerBound(int[] sorted, long key) {
+        int lo = 0, hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 }

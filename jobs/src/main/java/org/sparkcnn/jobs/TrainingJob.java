@@ -238,7 +238,7 @@ public final class TrainingJob {
         int partitions = blocks.getNumPartitions();
         int depth = cfg.treeDepth() > 0 ? cfg.treeDepth() : Math.max(2, (int) Math.ceil(Math.log(partitions) / Math.log(4)));
         PartitionLayout layout = PartitionLayout.of(blocks);
-        BatchSampler sampler = sampler(layout, count, cfg.seed(), cfg.batchSize(), groupSize);
+        BatchSampler sampler = layout.sampler(count, cfg.seed(), cfg.batchSize(), groupSize);
         Stepper stepper = new Stepper(buffers, groupSize);
         long globalStep = cfg.startStep();
         double lastLoss = Double.NaN;
@@ -348,20 +348,6 @@ public final class TrainingJob {
                 (t3 - t2) / 1e6, sorted.length, endOfEpoch, skipped, total.correct());
     }
 
-    private static BatchSampler sampler(PartitionLayout layout, int count, long seed, int batchSize, int groupSize) {
-        if (groupSize == 0) {
-            return new BatchSampler(seed, count, batchSize);
-        }
-        long[][] bl = layout.blocks();
-        long[] firsts = new long[bl.length];
-        int[] sizes = new int[bl.length];
-        for (int i = 0; i < bl.length; i++) {
-            firsts[i] = bl[i][0];
-            sizes[i] = (int) bl[i][1];
-        }
-        return BatchSampler.grouped(seed, firsts, sizes, batchSize, groupSize);
-    }
-
     /**
      * The steps of an epoch of {@link #train}: ceil(count / batch) for a model without batch norm; with
      * it, of the examples the ghost groups cover (a small job reads the blocks' sizes).
@@ -370,7 +356,7 @@ public final class TrainingJob {
         if (def.bufferCount() == 0) {
             return new BatchSampler(0, count, batchSize).stepsPerEpoch();
         }
-        return sampler(PartitionLayout.of(blocks), count, 0, batchSize, bnGroupSize).stepsPerEpoch();
+        return PartitionLayout.of(blocks).sampler(count, 0, batchSize, bnGroupSize).stepsPerEpoch();
     }
 
     /** Batch norm's part of a step: the state buffer and the ghost-group size (0 and null without batch norm). */
@@ -465,42 +451,6 @@ public final class TrainingJob {
     static boolean oneLevel(int partitions, int depth) {
         int scale = Math.max((int) Math.ceil(Math.pow(partitions, 1.0 / depth)), 2);
         return partitions <= scale + (int) Math.ceil((double) partitions / scale);
-    }
-
-    /**
-     * The examples of this step held by this partition's blocks, one unit per block, in ascending
-     * dataset index. The batch's indices are sorted once, then each block takes its range.
-     */
-    static List<GradientWorker.Examples> shareOfBatch(Iterator<ExampleBlock> blocks, int[] perm, int start, int length) {
-        int[] batch = Arrays.copyOfRange(perm, start, start + length);
-        Arrays.sort(batch);
-        List<GradientWorker.Examples> units = new ArrayList<>();
-        while (blocks.hasNext()) {
-            ExampleBlock b = blocks.next();
-            long first = b.firstIndex(), end = first + b.size();
-            int lo = lowerBound(batch, first), hi = lowerBound(batch, end);
-            if (hi > lo) {
-                int[] rows = new int[hi - lo];
-                for (int i = lo; i < hi; i++) {
-                    rows[i - lo] = (int) (batch[i] - first);
-                }
-                units.add(new GradientWorker.Examples(b.features(), b.labels(), first, rows));
-            }
-        }
-        return units;
-    }
-
-    static int lowerBound(int[] sorted, long key) {
-        int lo = 0, hi = sorted.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (sorted[mid] < key) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 
     private static String divergence(ModelDefinition def, FixedPointSum total, int epoch, long step) {

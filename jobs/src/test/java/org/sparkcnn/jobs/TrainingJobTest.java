@@ -199,7 +199,7 @@ class TrainingJobTest {
         List<ExampleBlock> blocks = blocks();
         BatchSampler sampler = new BatchSampler(5, COUNT, 48);
         int[] perm = sampler.permutation(0);
-        List<GradientWorker.Examples> units = TrainingJob.shareOfBatch(blocks.iterator(), perm, 0, 48);
+        List<GradientWorker.Examples> units = PartitionLayout.shareOfBatch(blocks.iterator(), perm, 0, 48);
         float[] params = Initializer.PYTORCH_DEFAULT.initialize(MODEL, 5);
         FixedPointSum sum = new FixedPointSum();
         try (GradientWorker w = new GradientWorker(MODEL, NORM, 8, 1)) {

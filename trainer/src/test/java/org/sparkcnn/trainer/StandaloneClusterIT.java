@@ -136,7 +136,8 @@ class StandaloneClusterIT {
                     "--seed", "7", "--set", "data.block-size=64", "--set", "training.bn-group-size=16",
                     "--set", "training.augmentation.crop-padding=2", "--set", "training.augmentation.horizontal-flip=true",
                     "--set", "training.augmentation.erasing=0.5"};
-            SparkProcesses.Result bnCluster = spark.submit("train-resnet8-cluster", onCluster,
+            SparkProcesses.Result bnCluster = spark.submit("train-resnet8-cluster", with(onCluster, "--conf",
+                            "spark.eventLog.dir=" + Files.createDirectories(tmp.resolve("events-resnet8")).toUri()),
                     with(resnet, "--partitions", "4", "--output", tmp.resolve("resnet8-cluster").toString()));
             assertEquals(0, bnCluster.exit(), bnCluster.output());
             SparkProcesses.Result bnLocal = spark.submit("train-resnet8-local1", List.of("--master", "local[1]"),
