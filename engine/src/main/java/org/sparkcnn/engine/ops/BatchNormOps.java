@@ -209,9 +209,22 @@ public final class BatchNormOps {
             t6 += g6 * ((x[p + 6] - mu) * is);
             t7 += g7 * ((x[p + 7] - mu) * is);
         }
-        double[] sv = {s0, s1, s2, s3, s4, s5, s6, s7}, tv = {t0, t1, t2, t3, t4, t5, t6, t7};
-        System.arraycopy(sv, 0, dy, 0, PARTS);
-        System.arraycopy(tv, 0, dyx, 0, PARTS);
+        dy[0] = s0;
+        dy[1] = s1;
+        dy[2] = s2;
+        dy[3] = s3;
+        dy[4] = s4;
+        dy[5] = s5;
+        dy[6] = s6;
+        dy[7] = s7;
+        dyx[0] = t0;
+        dyx[1] = t1;
+        dyx[2] = t2;
+        dyx[3] = t3;
+        dyx[4] = t4;
+        dyx[5] = t5;
+        dyx[6] = t6;
+        dyx[7] = t7;
         for (; q < len; q++) {
             double g = dout[off + q];
             dy[q % 8] += g;
