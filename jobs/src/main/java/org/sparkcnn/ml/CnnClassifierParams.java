@@ -52,7 +52,7 @@ abstract class CnnClassifierParams extends Estimator<CnnClassificationModel> {
         batchSize = new IntParam(this, "batchSize", "the global mini-batch (> 0)", ParamValidators.gt(0));
         chunkSize = new IntParam(this, "chunkSize", "examples per fixed gradient chunk, the unit of exact summation (> 0)", ParamValidators.gt(0));
         bnGroupSize = new IntParam(this, "bnGroupSize", "models with batch norm: examples per ghost group, normalized together as PyTorch's BatchNorm on a batch of this size (> 0; batchSize and blockSize must be multiples of it)", ParamValidators.gt(0));
-        optimizer = new Param<>(this, "optimizer", "sgd, adam, adamw, rmsprop or adagrad", ParamValidators.inArray(Optimizers.names().toArray(new String[0])));
+        optimizer = new Param<>(this, "optimizer", "sgd, adam, adamw, rmsprop, adagrad, lars or lamb", ParamValidators.inArray(Optimizers.names().toArray(new String[0])));
         learningRate = new DoubleParam(this, "learningRate", "the base learning rate (>= 0)", ParamValidators.gtEq(0));
         optimizerOptions = new Param<>(this, "optimizerOptions", "the optimizer's own options as JSON, with PyTorch's names, e.g. {\"momentum\": 0.9}");
         schedule = new Param<>(this, "schedule", "the learning-rate schedule: constant, step, multistep, exponential, cosine, poly or plateau");

@@ -38,7 +38,7 @@ public abstract class Optimizer {
         return b;
     }
 
-    /** Type name, as accepted by {@link Optimizers#create}: "sgd", "adam", "adamw", "rmsprop", "adagrad". */
+    /** Type name, as accepted by {@link Optimizers#create}: "sgd", "adam", "adamw", "rmsprop", "adagrad", "lars", "lamb". */
     public abstract String name();
 
     /**

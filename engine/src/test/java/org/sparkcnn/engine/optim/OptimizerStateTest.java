@@ -27,7 +27,9 @@ class OptimizerStateTest {
                 Arguments.of("adamw", Map.of()),
                 Arguments.of("rmsprop", Map.of()),
                 Arguments.of("rmsprop", Map.of("momentum", 0.9, "centered", true)),
-                Arguments.of("adagrad", Map.of("lr_decay", 0.5, "initial_accumulator_value", 0.1)));
+                Arguments.of("adagrad", Map.of("lr_decay", 0.5, "initial_accumulator_value", 0.1)),
+                Arguments.of("lars", Map.of("weight_decay", 0.1, "nesterov", true)),
+                Arguments.of("lamb", Map.of()));
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -50,7 +50,12 @@ class OptionsTest {
                 Arguments.of("rmsprop", Map.of("momentum", -0.1), "momentum"),
                 Arguments.of("adagrad", Map.of("lr_decay", -0.1), "lr_decay"),
                 Arguments.of("adagrad", Map.of("initial_accumulator_value", -1), "initial_accumulator_value"),
-                Arguments.of("adagrad", Map.of("eps", -1), "eps"));
+                Arguments.of("adagrad", Map.of("eps", -1), "eps"),
+                Arguments.of("lars", Map.of("trust_coefficient", 0), "trust_coefficient"),
+                Arguments.of("lars", Map.of("nesterov", true, "momentum", 0), "nesterov"),
+                Arguments.of("lars", Map.of("no_adapt_bias_and_norm", true), "no_adapt_bias_and_norm"),
+                Arguments.of("lamb", Map.of("betas", List.of(0.9, 1.0)), "betas[1]"),
+                Arguments.of("lamb", Map.of("eps", -1e-6), "eps"));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -73,7 +78,7 @@ class OptionsTest {
         Optimizer adam = Optimizers.create("adam", Map.of("betas", new double[] {0.8, 0.99}, "amsgrad", true), 2);
         assertEquals(3, adam.state().buffers().size());
         assertEquals(List.of("betas", "eps", "weight_decay", "amsgrad", "no_decay_bias_and_norm"), Optimizers.keys("adamw"));
-        assertEquals(List.of("sgd", "adam", "adamw", "rmsprop", "adagrad"), Optimizers.names());
+        assertEquals(List.of("sgd", "adam", "adamw", "rmsprop", "adagrad", "lars", "lamb"), Optimizers.names());
     }
 
     @Test

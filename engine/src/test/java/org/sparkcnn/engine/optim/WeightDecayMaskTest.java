@@ -51,8 +51,8 @@ class WeightDecayMaskTest {
             masked.put(Optimizers.NO_DECAY, true);
             int n = DEF.paramCount();
             float[] a = start(n), b = a.clone(), c = a.clone();
-            Optimizer withDecay = Optimizers.create(name, decayed, n);
-            Optimizer withoutDecay = Optimizers.create(name, plain, n);
+            Optimizer withDecay = Optimizers.create(name, decayed, DEF);
+            Optimizer withoutDecay = Optimizers.create(name, plain, DEF);
             Optimizer withMask = Optimizers.create(name, masked, DEF);
             SplittableRandom rng = new SplittableRandom(3);
             for (int step = 0; step < 3; step++) {
