@@ -12,7 +12,8 @@ package org.sparkcnn.engine.ops;
  *       (the forward's columns are reused when the whole batch was one group);</li>
  *   <li>dX, the full convolution of dY (dilated by the stride) with W rotated by 180 degrees:
  *       {@code dcol = W^T * dY}, then col2im adds each patch entry back to the input cell it was read
- *       from. A cell no patch reads (stride larger than the kernel) gets 0.</li>
+ *       from, a few examples at a time ({@link #DX_BLOCK}). A cell no patch reads (stride larger than
+ *       the kernel) gets 0.</li>
  * </ul>
  * These are the same sums in the order docs/ENGINE.md gives; the unfoldings only move data.
  */
@@ -27,6 +28,17 @@ public final class Conv2dOps {
     /** Output size along one axis: {@code floor((in + 2*pad - k) / stride) + 1}. */
     public static int outputSize(int in, int k, int stride, int pad) {
         return Math.floorDiv(in + 2 * pad - k, stride) + 1;
+    }
+
+    /**
+     * The dX product's block, in floats of dcol (512 KiB): small enough to stay in a core's L2 between
+     * the product and col2im. A whole group's dcol went through memory three times (zero, product, col2im).
+     */
+    static final int DX_BLOCK = 1 << 17;
+
+    /** Examples per dX product within a group of {@code group}: as many as keep dcol within {@link #DX_BLOCK}. */
+    static int dxExamples(int ckk, int hw, int group) {
+        return (int) Math.max(1, Math.min(group, DX_BLOCK / Math.max(1L, (long) ckk * hw)));
     }
 
     /** Examples per GEMM: as many as keep the workspaces within {@link #WORKSPACE_LIMIT}, 1 to maxBatch. */
@@ -166,10 +178,10 @@ public final class Conv2dOps {
         /** The choices of layer {@code name} for its shape and group size. */
         public static Choices of(String name, int c, int h, int w, int o, int kh, int kw, int sh, int sw,
                                  int ph, int pw, int group) {
-            int ld = group * outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ckk = c * kh * kw;
+            int hw = outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ld = group * hw, ckk = c * kh * kw;
             String shape = String.format(java.util.Locale.ROOT, " (%dx%dx%d, %dx%d s%dx%d p%dx%d)", c, h, w, kh, kw, sh, sw, ph, pw);
             return new Choices(Gemm.choice(name + " Y = W col" + shape, o, ld, ckk),
-                    Gemm.choice(name + " dcol = W^T dY" + shape, ckk, ld, o));
+                    Gemm.choice(name + " dcol = W^T dY" + shape, ckk, dxExamples(ckk, hw, group) * hw, o));
         }
     }
 
@@ -238,13 +250,18 @@ public final class Conv2dOps {
             // [dW db] (O x CKK+1) += dY (O x g*HoWo) * [col; 1]^T
             Gemm.dot16(o, ld1, ld, yt, 0, ld, col, 0, ld, dw, 0, ld1);
             if (dinp != null) {
-                // dcol (CKK x g*HoWo) = W^T (CKK x O) * dY (O x g*HoWo); then fold onto dX.
-                java.util.Arrays.fill(col, 0, ckk * ld, 0f);
-                Gemm.chain(choices.input(), ckk, ld, o, params, wOff, 1, ckk, yt, 0, ld, col, 0, ld);
-                for (int b = 0; b < g; b++) {
-                    int xOff = (b0 + b) * chw;
-                    java.util.Arrays.fill(dinp, xOff, xOff + chw, 0f);
-                    col2imAdd(col, b * hw, ld, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, dinp, xOff);
+                // dcol (CKK x e*HoWo) = W^T (CKK x O) * dY (O x e*HoWo), e examples at a time so that dcol
+                // stays in cache between the product and col2im (col's columns are spent: it holds dcol).
+                int e = dxExamples(ckk, hw, g);
+                for (int e0 = 0; e0 < g; e0 += e) {
+                    int ge = Math.min(e, g - e0), ldc = ge * hw;
+                    java.util.Arrays.fill(col, 0, ckk * ldc, 0f);
+                    Gemm.chain(choices.input(), ckk, ldc, o, params, wOff, 1, ckk, yt, e0 * hw, ld, col, 0, ldc);
+                    for (int b = 0; b < ge; b++) {
+                        int xOff = (b0 + e0 + b) * chw;
+                        java.util.Arrays.fill(dinp, xOff, xOff + chw, 0f);
+                        col2imAdd(col, b * hw, ldc, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, dinp, xOff);
+                    }
                 }
             }
         }
