@@ -13,12 +13,7 @@ package org.sparkcnn.engine.optim;
  * Defaults: betas (0.9, 0.999), eps 1e-8, weight_decay 0, amsgrad false.
  */
 public class Adam extends Optimizer {
-    private final double beta1;
-    private final double beta2;
-    private final float b1;
-    private final float c1;
-    private final float b2;
-    private final float c2;
+    private final Betas betas;
     private final float eps;
     private final double weightDecay;
     private final boolean decoupled;
@@ -38,16 +33,9 @@ public class Adam extends Optimizer {
     Adam(int paramCount, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad, boolean decoupled) {
         super(paramCount);
         String who = decoupled ? "adamw" : "adam";
-        Check.unitOpen(who, "betas[0]", beta1);
-        Check.unitOpen(who, "betas[1]", beta2);
+        this.betas = Betas.of(who, beta1, beta2);
         Check.nonNegative(who, "eps", eps);
         Check.nonNegative(who, "weight_decay", weightDecay);
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.b1 = (float) beta1;
-        this.c1 = (float) (1 - beta1);
-        this.b2 = (float) beta2;
-        this.c2 = (float) (1 - beta2);
         this.eps = (float) eps;
         this.weightDecay = weightDecay;
         this.decoupled = decoupled;
@@ -63,8 +51,9 @@ public class Adam extends Optimizer {
 
     @Override
     protected void update(float[] p, float[] g, double lr, long t) {
-        float stepSize = (float) (lr / (1 - StrictMath.pow(beta1, t)));
-        float bc2Sqrt = (float) Math.sqrt(1 - StrictMath.pow(beta2, t));
+        float stepSize = (float) (lr / betas.correction1(t));
+        float bc2Sqrt = betas.correction2Sqrt(t);
+        float b1 = betas.b1(), c1 = betas.c1(), b2 = betas.b2(), c2 = betas.c2();
         float l2 = decoupled ? 0f : (float) weightDecay;
         float shrink = (float) (1 - lr * weightDecay); // AdamW: p *= 1 - lr * weight_decay
         boolean decay = decoupled && weightDecay != 0;

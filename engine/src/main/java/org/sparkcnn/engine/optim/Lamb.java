@@ -15,12 +15,7 @@ package org.sparkcnn.engine.optim;
  * weight_decay 0.01.
  */
 public final class Lamb extends LayerwiseOptimizer {
-    private final double beta1;
-    private final double beta2;
-    private final float b1;
-    private final float c1;
-    private final float b2;
-    private final float c2;
+    private final Betas betas;
     private final float eps;
     private final double weightDecay;
     private final float[] m;
@@ -29,16 +24,9 @@ public final class Lamb extends LayerwiseOptimizer {
 
     public Lamb(int paramCount, double beta1, double beta2, double eps, double weightDecay) {
         super(paramCount);
-        Check.unitOpen("lamb", "betas[0]", beta1);
-        Check.unitOpen("lamb", "betas[1]", beta2);
+        this.betas = Betas.of("lamb", beta1, beta2);
         Check.nonNegative("lamb", "eps", eps);
         Check.nonNegative("lamb", "weight_decay", weightDecay);
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.b1 = (float) beta1;
-        this.c1 = (float) (1 - beta1);
-        this.b2 = (float) beta2;
-        this.c2 = (float) (1 - beta2);
         this.eps = (float) eps;
         this.weightDecay = weightDecay;
         this.m = buffer("exp_avg", 0f);
@@ -53,8 +41,9 @@ public final class Lamb extends LayerwiseOptimizer {
 
     @Override
     protected void update(float[] p, float[] g, double lr, long t) {
-        float bc1 = (float) (1 - StrictMath.pow(beta1, t));
-        float bc2Sqrt = (float) Math.sqrt(1 - StrictMath.pow(beta2, t));
+        float bc1 = (float) betas.correction1(t);
+        float bc2Sqrt = betas.correction2Sqrt(t);
+        float b1 = betas.b1(), c1 = betas.c1(), b2 = betas.b2(), c2 = betas.c2();
         for (int k = 0; k < tensorCount(); k++) {
             int from = start(k);
             int to = end(k);
