@@ -6,8 +6,6 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.rdd.PartitionPruningRDD;
 import org.sparkcnn.engine.ModelDefinition;
 import org.sparkcnn.engine.ModelFile;
 import org.sparkcnn.engine.Normalization;
@@ -20,11 +18,6 @@ import org.sparkcnn.engine.train.FixedPointSum;
 import org.sparkcnn.engine.train.GradientWorker;
 import org.sparkcnn.engine.train.RunningStatistics;
 import org.sparkcnn.jobs.data.ExampleBlock;
-import scala.jdk.javaapi.CollectionConverters;
-import scala.reflect.ClassTag;
-import scala.reflect.ClassTag$;
-import scala.runtime.AbstractFunction2;
-import scala.runtime.BoxedUnit;
 
 /**
  * Synchronous data-parallel SGD on Spark, in MLlib's shape: each step the driver broadcasts the
@@ -55,10 +48,25 @@ public final class TrainingJob {
      * and reported in its {@link StepMetrics#skipped()} instead of stopping the run. {@code clipGradNorm}
      * > 0 clips the summed gradient to that global L2 norm before each update (0: no clipping).
      * {@code augmentation} transforms each training input on the executors (null: none).
+     * {@code stepLoop} runs the steps through the opt-in step loop ({@link StepLoop}) instead of a Spark
+     * job per step: the same bits, less of Spark's cost per step.
      */
     public record Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                          int treeDepth, long startStep, boolean skipDivergentSteps, double clipGradNorm,
-                         Augmentation augmentation) {
+                         Augmentation augmentation, boolean stepLoop) {
+        public Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
+                      int treeDepth, long startStep, boolean skipDivergentSteps, double clipGradNorm,
+                      Augmentation augmentation) {
+            this(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, startStep, skipDivergentSteps,
+                    clipGradNorm, augmentation, false);
+        }
+
+        /** This configuration with the step loop ({@link StepLoop}) on or off. */
+        public Config withStepLoop(boolean on) {
+            return new Config(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, startStep,
+                    skipDivergentSteps, clipGradNorm, augmentation, on);
+        }
+
         public Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                       int treeDepth) {
             this(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, 0, false);
@@ -176,17 +184,12 @@ public final class TrainingJob {
         }
     }
 
-    // org.apache.spark.util.CallSite.SHORT_FORM and LONG_FORM, and SparkContext.SPARK_JOB_DESCRIPTION
-    private static final String CALL_SITE_SHORT = "callSite.short";
-    private static final String CALL_SITE_LONG = "callSite.long";
-    private static final String JOB_DESCRIPTION = "spark.job.description";
     /**
      * The local property that marks a training step's job (its value: the 1-based global step). Spark
      * copies local properties into its listener events and event log, so a step's tasks can be told
      * apart from every other job's (validation, evaluation) there. Set only while the step's job runs.
      */
     public static final String STEP_PROPERTY = "sparkcnn.training.step";
-    private static final ClassTag<StepSum> STEP_SUM = ClassTag$.MODULE$.apply(StepSum.class);
 
     private TrainingJob() {
     }
@@ -234,7 +237,8 @@ public final class TrainingJob {
     private static Result trainSteps(JavaSparkContext sc, ModelDefinition def, Normalization norm,
                                      JavaRDD<ExampleBlock> blocks, int count, float[] params, float[] buffers, int groupSize,
                                      Optimizer optimizer, LrSchedule schedule, Config cfg, StepListener listener) {
-        String modelJson = def.toJsonString();
+        PartitionShare share = new PartitionShare(def.toJsonString(), norm, cfg.chunkSize(), cfg.threadsPerTask(), cfg.seed(),
+                cfg.augmentation(), groupSize, buffers == null ? 0 : buffers.length);
         int partitions = blocks.getNumPartitions();
         int depth = cfg.treeDepth() > 0 ? cfg.treeDepth() : Math.max(2, (int) Math.ceil(Math.log(partitions) / Math.log(4)));
         PartitionLayout layout = PartitionLayout.of(blocks);
@@ -246,20 +250,20 @@ public final class TrainingJob {
         float[] grads = new float[params.length];
         int epoch = (int) (globalStep / sampler.stepsPerEpoch());
         int firstStep = (int) (globalStep % sampler.stepsPerEpoch());
-        for (; cfg.epochs() <= 0 || epoch < cfg.epochs(); epoch++, firstStep = 0) {
-            if (cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps()) {
-                return new Result(params, globalStep, epoch, lastLoss, skipped, buffers);
-            }
-            Broadcast<int[]> perm = sc.broadcast(sampler.permutation(epoch));
-            try {
+        try (StepExchange exchange = cfg.stepLoop() ? StepLoop.open(sc, blocks, share) : new StepJobs(sc, blocks, share, depth)) {
+            for (; cfg.epochs() <= 0 || epoch < cfg.epochs(); epoch++, firstStep = 0) {
+                if (cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps()) {
+                    return new Result(params, globalStep, epoch, lastLoss, skipped, buffers);
+                }
+                int[] perm = sampler.permutation(epoch);
+                exchange.startEpoch(epoch, perm);
                 for (int t = firstStep; t < sampler.stepsPerEpoch(); t++) {
                     if (cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps()) {
                         return new Result(params, globalStep, epoch, lastLoss, skipped, buffers);
                     }
                     double lr = schedule.lr(globalStep, epoch);
-                    StepMetrics m = step(sc, modelJson, norm, blocks, perm, sampler.batchStart(t), sampler.batchLength(t),
-                            params, grads, optimizer, lr, cfg, depth, layout, epoch, globalStep, def,
-                            t == sampler.stepsPerEpoch() - 1, stepper);
+                    StepMetrics m = step(exchange, perm, sampler.batchStart(t), sampler.batchLength(t), params, grads,
+                            optimizer, lr, cfg, layout, epoch, globalStep, def, t == sampler.stepsPerEpoch() - 1, stepper);
                     lastLoss = m.loss();
                     globalStep++;
                     if (m.skipped() != null) {
@@ -269,58 +273,23 @@ public final class TrainingJob {
                         return new Result(params, globalStep, m.endOfEpoch() ? epoch + 1 : epoch, lastLoss, skipped, buffers);
                     }
                 }
-            } finally {
-                perm.destroy();
-            }
-            if (cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps()) {
-                return new Result(params, globalStep, epoch + 1, lastLoss, skipped, buffers);
+                if (cfg.maxSteps() > 0 && globalStep >= cfg.maxSteps()) {
+                    return new Result(params, globalStep, epoch + 1, lastLoss, skipped, buffers);
+                }
             }
         }
         return new Result(params, globalStep, epoch, lastLoss, skipped, buffers);
     }
 
-    private static StepMetrics step(JavaSparkContext sc, String modelJson, Normalization norm, JavaRDD<ExampleBlock> blocks,
-                                    Broadcast<int[]> perm, int start, int length, float[] params, float[] grads,
-                                    Optimizer optimizer, double lr, Config cfg, int depth, PartitionLayout layout,
-                                    int epoch, long step,
+    private static StepMetrics step(StepExchange exchange, int[] perm, int start, int length, float[] params, float[] grads,
+                                    Optimizer optimizer, double lr, Config cfg, PartitionLayout layout, int epoch, long step,
                                     ModelDefinition def, boolean endOfEpoch, Stepper bn) {
         long t0 = System.nanoTime();
-        Broadcast<float[]> weights = sc.broadcast(params);
-        long t1 = System.nanoTime();
-        PartitionGradient task = new PartitionGradient(modelJson, norm, perm, weights, start, length, cfg.chunkSize(),
-                cfg.threadsPerTask(), cfg.seed(), step, cfg.augmentation(), epoch, bn.groupSize,
-                bn.buffers == null ? 0 : bn.buffers.length);
-        // Named jobs in Spark's UI and event log, and no stack walk per job to find the call site. Only
-        // the step's own job carries the names: the previous values come back before the listener runs
-        // (its validation jobs are not training steps).
-        String name = "sparkcnn step " + (step + 1) + " (epoch " + (epoch + 1) + ")";
-        String[] keys = {CALL_SITE_SHORT, CALL_SITE_LONG, JOB_DESCRIPTION, STEP_PROPERTY};
-        String[] before = new String[keys.length];
-        for (int k = 0; k < keys.length; k++) {
-            before[k] = sc.getLocalProperty(keys[k]);
-        }
-        sc.setLocalProperty(CALL_SITE_SHORT, name);
-        sc.setLocalProperty(CALL_SITE_LONG, "org.sparkcnn.jobs.TrainingJob.step");
-        sc.setLocalProperty(JOB_DESCRIPTION, name);
-        sc.setLocalProperty(STEP_PROPERTY, Long.toString(step + 1));
-        StepSum result;
-        try {
-            int[] batch = Arrays.copyOfRange(perm.value(), start, start + length);
-            Arrays.sort(batch);
-            int[] holding = layout.holding(batch);
-            if (oneLevel(layout.partitions(), depth)) {
-                result = sumOnDriver(sc, blocks, holding, task);
-            } else {  // an intermediate level: treeAggregate itself, over the partitions holding examples
-                JavaRDD<ExampleBlock> pruned = new JavaRDD<>(PartitionPruningRDD.create(blocks.rdd(),
-                        new PartitionLayout.Among(holding)), blocks.classTag());
-                result = pruned.mapPartitions(task).treeAggregate(new StepSum(), StepSum::merge, StepSum::merge, depth);
-            }
-        } finally {
-            weights.destroy();
-            for (int k = 0; k < keys.length; k++) {
-                sc.setLocalProperty(keys[k], before[k]);
-            }
-        }
+        int[] batch = Arrays.copyOfRange(perm, start, start + length);
+        Arrays.sort(batch);
+        StepExchange.Sums sums = exchange.sum(params, start, length, step, epoch, layout.holding(batch));
+        StepSum result = sums.sum();
+        long t1 = t0 + (long) (sums.shipMs() * 1e6);
         long t2 = System.nanoTime();
         FixedPointSum total = result.sum;
         if (total.examples() != length) {
@@ -417,40 +386,6 @@ public final class TrainingJob {
             }
         }
         return groups;
-    }
-
-    /**
-     * {@code treeAggregate} at one level, as a plain job: the partitions' sums go straight to the
-     * driver, which adds each as it arrives. Only the partitions holding some of the step's examples
-     * get a task.
-     */
-    private static StepSum sumOnDriver(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks, int[] partitions,
-                                       PartitionGradient task) {
-        StepSum total = new StepSum();
-        List<Object> which = new ArrayList<>(partitions.length);
-        for (int p : partitions) {
-            which.add(p);
-        }
-        sc.sc().runJob(blocks.rdd(), task, CollectionConverters.asScala(which).toSeq(),
-                new AbstractFunction2<Object, StepSum, BoxedUnit>() {
-                    @Override
-                    public BoxedUnit apply(Object partition, StepSum sum) {
-                        if (sum != null) {
-                            total.merge(sum);
-                        }
-                        return BoxedUnit.UNIT;
-                    }
-                }, STEP_SUM);
-        return total;
-    }
-
-    /**
-     * Whether Spark's {@code treeAggregate} at {@code depth} would add the partitions' sums on the
-     * driver without an intermediate level (its own rule, with its scale of ceil(P^(1/depth))).
-     */
-    static boolean oneLevel(int partitions, int depth) {
-        int scale = Math.max((int) Math.ceil(Math.pow(partitions, 1.0 / depth)), 2);
-        return partitions <= scale + (int) Math.ceil((double) partitions / scale);
     }
 
     private static String divergence(ModelDefinition def, FixedPointSum total, int epoch, long step) {

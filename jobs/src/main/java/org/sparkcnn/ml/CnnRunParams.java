@@ -29,6 +29,7 @@ abstract class CnnRunParams extends CnnClassifierParams {
     private final IntParam earlyStoppingPatience;
     private final DoubleParam earlyStoppingMinDelta;
     private final BooleanParam restoreBest;
+    private final BooleanParam stepLoop;
     private final Param<String> checkpointDir;
     private final IntParam checkpointInterval;
     private final BooleanParam checkpointEveryEpoch;
@@ -49,6 +50,8 @@ abstract class CnnRunParams extends CnnClassifierParams {
         earlyStoppingPatience = new IntParam(this, "earlyStoppingPatience", "stop after this many validations without improvement (0: never)", ParamValidators.gtEq(0));
         earlyStoppingMinDelta = new DoubleParam(this, "earlyStoppingMinDelta", "the smallest change of the monitored value that counts as an improvement", ParamValidators.gtEq(0));
         restoreBest = new BooleanParam(this, "restoreBest", "keep the weights of the best validation rather than the last");
+        stepLoop = new BooleanParam(this, "stepLoop", "one barrier-mode Spark job for the whole run, steps over a socket to the"
+                + " driver, instead of a job per step: the same weights, less of Spark's cost per step (a task slot per partition)");
         checkpointDir = new Param<>(this, "checkpointDir", "where checkpoints go (any Hadoop URI); fit resumes from the newest complete one there (empty: none)");
         checkpointInterval = new IntParam(this, "checkpointInterval", "write a checkpoint every this many steps (0: not by steps)", ParamValidators.gtEq(0));
         checkpointEveryEpoch = new BooleanParam(this, "checkpointEveryEpoch", "write a checkpoint at the end of every epoch");
@@ -69,6 +72,7 @@ abstract class CnnRunParams extends CnnClassifierParams {
         setDefault(earlyStoppingPatience, 0);
         setDefault(earlyStoppingMinDelta, 0.0);
         setDefault(restoreBest, false);
+        setDefault(stepLoop, false);
         setDefault(checkpointDir, "");
         setDefault(checkpointInterval, 0);
         setDefault(checkpointEveryEpoch, false);
@@ -167,6 +171,19 @@ abstract class CnnRunParams extends CnnClassifierParams {
 
     public boolean getRestoreBest() {
         return (Boolean) $(restoreBest);
+    }
+
+    public BooleanParam stepLoop() {
+        return stepLoop;
+    }
+
+    public CnnClassifier setStepLoop(boolean value) {
+        set(stepLoop, value);
+        return (CnnClassifier) this;
+    }
+
+    public boolean getStepLoop() {
+        return (Boolean) $(stepLoop);
     }
 
     public Param<String> checkpointDir() {
@@ -312,7 +329,7 @@ abstract class CnnRunParams extends CnnClassifierParams {
                 new RunSettings.Validation(getValidationInterval(), getValidationMonitor(), getEarlyStoppingPatience(),
                         getEarlyStoppingMinDelta(), getRestoreBest()),
                 new RunSettings.Checkpoints(checkpoints ? getCheckpointInterval() : 0, checkpoints && getCheckpointEveryEpoch(),
-                        getCheckpointDir(), getCheckpointKeep(), 4, 500), getBnGroupSize());
+                        getCheckpointDir(), getCheckpointKeep(), 4, 500), getBnGroupSize(), getStepLoop());
     }
 
     /**
@@ -324,7 +341,7 @@ abstract class CnnRunParams extends CnnClassifierParams {
         for (ParamPair<?> p : scala.jdk.javaapi.CollectionConverters.asJava(extractParamMap().toSeq())) {
             String name = p.param().name();
             if (!name.startsWith("checkpoint") && !name.equals("metricsPath") && !name.endsWith("Col") && !name.equals("numPartitions")
-                    && !name.equals("threadsPerTask") && !name.equals("treeDepth")) {
+                    && !name.equals("threadsPerTask") && !name.equals("treeDepth") && !name.equals("stepLoop")) {
                 lines.put(name, String.valueOf(p.value()));
             }
         }

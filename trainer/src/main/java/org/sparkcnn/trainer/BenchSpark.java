@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code sparkcnn bench spark}: the time of one synchronous training step through Spark and where it
- * goes (broadcast, executor compute with the aggregation, slowest and median task, update), on
- * cached synthetic data. With a tiny batch the step is almost all fixed overhead, which this shows
+ * goes (broadcast, executor compute with the aggregation, slowest and median task, update, and
+ * within the step's Spark job, from its listener events: {@link StepTimeline}), on cached synthetic data. With a tiny batch the step is almost all fixed overhead, which this shows
  * against the parameter count.
  */
 @Command(name = "spark", mixinStandardHelpOptions = true,
@@ -55,6 +55,8 @@ final class BenchSpark implements Callable<Integer> {
     @Option(names = "--threads-per-task", defaultValue = "0",
             description = "Engine threads in each task (default 0: the task's cores), as training.threads-per-task.")
     int threadsPerTask;
+    @Option(names = "--step-loop", description = "Run the steps through the step loop (training.step-loop) instead of a Spark job each.")
+    boolean stepLoop;
     @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
     String master;
 
@@ -82,13 +84,15 @@ final class BenchSpark implements Callable<Integer> {
                     .persist(StorageLevel.MEMORY_AND_DISK());
             blocks.count();
             float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 1);
+            StepTimeline timeline = new StepTimeline();
+            sc.sc().addSparkListener(timeline);
             List<TrainingJob.StepMetrics> timed = new ArrayList<>();
             long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
             long[] warmSteps = {0};
             float[] state = def.bufferCount() > 0 ? def.initialBuffers() : null;  // batch norm's running statistics
             TrainingJob.train(sc, def, new Normalization(new float[]{0.5f}, new float[]{0.25f}), blocks, count, params, state,
                     new Sgd(params.length, 0.9, 0, false, 0), new LrSchedule.Constant(0.001),
-                    new TrainingJob.Config(1, 0, Long.MAX_VALUE, batch, 16, threadsPerTask, 0), bnGroupSize, (m, p) -> {
+                    new TrainingJob.Config(1, 0, Long.MAX_VALUE, batch, 16, threadsPerTask, 0).withStepLoop(stepLoop), bnGroupSize, (m, p) -> {
                         if (timed.isEmpty() && (warmSteps[0] < warmup || System.nanoTime() < warmEnd)) {
                             warmSteps[0]++;
                             return true;
@@ -104,6 +108,7 @@ final class BenchSpark implements Callable<Integer> {
             json.put("master", sc.master());
             json.put("partitions", parts);
             json.put("threads_per_task", threadsPerTask);
+            json.put("step_loop", stepLoop);
             json.put("warmup_steps", warmSteps[0]);
             json.put("step_ms", median(timed, TrainingJob.StepMetrics::totalMs));
             json.put("broadcast_ms", median(timed, TrainingJob.StepMetrics::broadcastMs));
@@ -113,6 +118,8 @@ final class BenchSpark implements Callable<Integer> {
             json.put("update_ms", median(timed, TrainingJob.StepMetrics::updateMs));
             json.put("outside_tasks_ms", median(timed, m -> m.totalMs() - m.maxTaskMs()));
             json.put("img_s", Math.round(batch * 1000.0 / (double) json.get("step_ms")));
+            sc.sc().listenerBus().waitUntilEmpty(10_000);
+            json.put("step_job", timeline.summary(timed));
             System.out.println("JSON " + new ObjectMapper().writeValueAsString(json));
             return 0;
         } finally {

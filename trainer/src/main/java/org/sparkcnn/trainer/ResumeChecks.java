@@ -21,7 +21,8 @@ final class ResumeChecks {
      * Config keys that change nothing in the weights: free to change on resume. (The block and chunk
      * sizes do change them: gradients are summed in float within a chunk, and chunks follow blocks.)
      */
-    private static final Set<String> FREE = Set.of("data.partitions", "training.threads-per-task", "training.tree-depth");
+    private static final Set<String> FREE = Set.of("data.partitions", "training.threads-per-task", "training.tree-depth",
+            "training.step-loop");
     private static final String[] FREE_PREFIXES = {"output.", "checkpoint."};
     /** Config keys a resumed run can never change: the state would not fit or would mean something else. */
     private static final Set<String> FIXED = Set.of("model", "data.classes", "data.format", "training.batch-size",

@@ -46,7 +46,7 @@ public record TrainerConfig(String model, Data data, Training training, Validati
     public record Training(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                            int treeDepth, String initializer, String initFrom, Map<String, Object> optimizer,
                            Map<String, Object> schedule, String onDivergence, double clipGradNorm,
-                           Augmentation augmentation, int bnGroupSize) {
+                           Augmentation augmentation, int bnGroupSize, boolean stepLoop) {
     }
 
     /** Training-only input augmentation: zero-padded random crop, random horizontal flip, random erasing. */
@@ -260,7 +260,7 @@ public record TrainerConfig(String model, Data data, Training training, Validati
                 training.clipGradNorm, new org.sparkcnn.engine.train.Augmentation(training.augmentation.cropPadding,
                 training.augmentation.horizontalFlip, training.augmentation.erasing), new org.sparkcnn.jobs.run.RunSettings.Validation(validation.everySteps, validation.monitor,
                 validation.patience, validation.minDelta, validation.restoreBest), checkpointSettings(checkpointDir),
-                training.bnGroupSize);
+                training.bnGroupSize, training.stepLoop);
     }
 
     public Map<String, Object> optimizerOptions() {

@@ -15,13 +15,26 @@ import org.sparkcnn.jobs.TrainingJob;
  * Everything a training run's policy needs, typed: what both front doors (the CLI's configuration
  * and the Spark ML estimator's params) are translated into. The optimizer and schedule are named,
  * with their options under PyTorch's names. {@code augmentation} applies to training inputs only.
+ * {@code threadsPerTask}, {@code treeDepth} and {@code stepLoop} (training.step-loop) decide how the
+ * steps run, never the weights.
  */
 public record RunSettings(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                           int treeDepth, Initializer initializer, String optimizer, double learningRate,
                           Map<String, Object> optimizerOptions, String schedule, Map<String, Object> scheduleOptions,
                           boolean skipDivergentSteps, double clipGradNorm, Augmentation augmentation, Validation validation,
-                          Checkpoints checkpoints, int bnGroupSize)
+                          Checkpoints checkpoints, int bnGroupSize, boolean stepLoop)
         implements Serializable {
+
+    /** Settings without the step loop (a Spark job per step, the default). */
+    public RunSettings(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
+                       int treeDepth, Initializer initializer, String optimizer, double learningRate,
+                       Map<String, Object> optimizerOptions, String schedule, Map<String, Object> scheduleOptions,
+                       boolean skipDivergentSteps, double clipGradNorm, Augmentation augmentation, Validation validation,
+                       Checkpoints checkpoints, int bnGroupSize) {
+        this(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, initializer, optimizer, learningRate,
+                optimizerOptions, schedule, scheduleOptions, skipDivergentSteps, clipGradNorm, augmentation, validation,
+                checkpoints, bnGroupSize, false);
+    }
 
     /** Settings with the default batch-norm ghost-group size ({@link TrainingJob#DEFAULT_BN_GROUP_SIZE}). */
     public RunSettings(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
@@ -90,6 +103,6 @@ public record RunSettings(long seed, int epochs, long maxSteps, int batchSize, i
     /** The step loop's settings, starting after {@code startStep} steps and stopping after {@code maxSteps}. */
     TrainingJob.Config jobConfig(long startStep, long stopAfter) {
         return new TrainingJob.Config(seed, epochs, stopAfter, batchSize, chunkSize, threadsPerTask, treeDepth, startStep,
-                skipDivergentSteps, clipGradNorm, augmentation);
+                skipDivergentSteps, clipGradNorm, augmentation, stepLoop);
     }
 }
