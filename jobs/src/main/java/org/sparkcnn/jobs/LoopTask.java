@@ -54,6 +54,7 @@ final class LoopTask extends AbstractFunction1<Iterator<ExampleBlock>, Iterator<
         SerializerInstance serializer = SparkEnv.get().serializer().newInstance();
         try (Socket socket = new Socket(host, port)) {
             socket.setTcpNoDelay(true);
+            socket.setSoTimeout(StepLoop.FRAME_MS);  // a driver silent this long is gone: the task ends
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
             out.writeUTF(token);

@@ -12,26 +12,36 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.serializer.SerializerInstance;
 import org.sparkcnn.jobs.data.ExampleBlock;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * The opt-in step loop ({@code training.step-loop}): one Spark job for the whole run, in barrier mode,
- * so that one task per partition runs at once and stays. Each step the driver writes the weights to the
- * tasks holding the step's examples over a socket, and reads back their sums: no job, no task launch,
- * no broadcast per step. Everything else is the job-per-step path's: each task computes its
+ * The opt-in step loop ({@code training.step-loop}): the steps run in a long Spark job, in barrier
+ * mode, so that one task per partition runs at once and stays. Each step the driver writes the weights
+ * to the tasks holding the step's examples over a socket and reads back their sums: no job, no task
+ * launch, no broadcast per step. Everything else is the job-per-step path's: each task computes its
  * {@link PartitionShare} with the same code, the sums are exact, the update happens on the driver, so
  * the weights are the same bits.
+ *
+ * <p>The loop's tasks hold every slot, so any other Spark job (a validation, an evaluation, a user's
+ * job from another thread) would wait for them forever. When one starts, the loop stops its job and
+ * frees the slots; the next step starts a new one. A run that validates every epoch pays one job launch
+ * per epoch, not per step.
  *
  * <p>The tasks connect to a server socket on the driver's address ({@code spark.driver.bindAddress},
  * else {@code spark.driver.host}) and prove themselves with a random token that travels in the task,
@@ -45,38 +55,71 @@ final class StepLoop implements StepExchange {
     static final byte SUM = 0;
     static final byte NOTHING = 1;
     static final byte FAILED = 2;
-    /** How long the driver waits for every task to connect. */
+    /** The local property that marks the loop's own job. */
+    static final String LOOP_PROPERTY = "sparkcnn.step-loop";
+    /** How long the driver waits for every task to connect once the loop's job has its slots. */
     static final long CONNECT_MS = 120_000;
-    /** The driver's wait for an answer wakes this often to check the loop's job. */
+    /** The driver's waits wake this often to check the loop's job. */
     static final int POLL_MS = 1000;
     /** The longest pause inside one answer before its task counts as lost. */
     static final int FRAME_MS = 600_000;
     private static final ClassTag<StepSum> STEP_SUM = ClassTag$.MODULE$.apply(StepSum.class);
     private static final ClassTag<Object> OBJECT = ClassTag$.MODULE$.apply(Object.class);
 
+    private final JavaSparkContext sc;
+    private final JavaRDD<ExampleBlock> blocks;
+    private final int partitions;
     private final ServerSocket server;
-    private final JavaFutureAction<List<Object>> job;
-    private final Socket[] sockets;
-    private final DataInputStream[] in;
-    private final DataOutputStream[] out;
-    private final int[] permEpochSent;
+    private final LoopTask task;
+    private final String token;
     private final SerializerInstance serializer;
+    private final SparkListener yielder = new SparkListener() {
+        @Override
+        public void onJobStart(SparkListenerJobStart e) {
+            if (e.properties() == null || e.properties().getProperty(LOOP_PROPERTY) == null) {
+                yieldSlots();
+            }
+        }
+    };
+    private Segment segment;
     private int[] perm;
     private int epoch = -1;
     private byte[] weightBytes = new byte[0];
+    private int segments;
 
-    private StepLoop(ServerSocket server, JavaFutureAction<List<Object>> job, int partitions) {
-        this.server = server;
-        this.job = job;
-        this.sockets = new Socket[partitions];
-        this.in = new DataInputStream[partitions];
-        this.out = new DataOutputStream[partitions];
-        this.permEpochSent = new int[partitions];
-        java.util.Arrays.fill(permEpochSent, -1);
-        this.serializer = SparkEnv.get().serializer().newInstance();
+    /** One run of the loop's job and its tasks' connections, by partition. */
+    private final class Segment {
+        final JavaFutureAction<List<Object>> job;
+        final Socket[] sockets = new Socket[partitions];
+        final DataInputStream[] in = new DataInputStream[partitions];
+        final DataOutputStream[] out = new DataOutputStream[partitions];
+        final int[] permEpochSent = new int[partitions];
+
+        Segment(JavaFutureAction<List<Object>> job) {
+            this.job = job;
+            Arrays.fill(permEpochSent, -1);
+        }
     }
 
-    /** Starts the loop's job over {@code blocks} (cached) and waits until every partition's task has connected. */
+    private StepLoop(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks, PartitionShare share) {
+        this.sc = sc;
+        this.blocks = blocks;
+        this.partitions = blocks.getNumPartitions();
+        String host = sc.getConf().get("spark.driver.bindAddress", sc.getConf().get("spark.driver.host", "127.0.0.1"));
+        try {
+            server = new ServerSocket(0, partitions, InetAddress.getByName(host));
+            server.setSoTimeout(POLL_MS);
+        } catch (IOException e) {
+            throw new IllegalStateException("training.step-loop: cannot listen on the driver's address " + host + ": " + e, e);
+        }
+        byte[] secret = new byte[16];
+        new SecureRandom().nextBytes(secret);
+        token = HexFormat.of().formatHex(secret);
+        task = new LoopTask(share, sc.getConf().get("spark.driver.host", host), server.getLocalPort(), token);
+        serializer = SparkEnv.get().serializer().newInstance();
+    }
+
+    /** A loop over {@code blocks} (cached); its first job starts with the first step. */
     static StepLoop open(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks, PartitionShare share) {
         for (String key : new String[] {"spark.network.crypto.enabled", "spark.ssl.enabled"}) {
             if (sc.getConf().getBoolean(key, false)) {
@@ -91,99 +134,44 @@ final class StepLoop implements StepExchange {
                     + " partitions need " + partitions + " task slots, the cluster has " + slots
                     + " (use at most " + slots + " partitions, or train without the step loop)");
         }
-        String host = sc.getConf().get("spark.driver.bindAddress", sc.getConf().get("spark.driver.host", "127.0.0.1"));
-        String advertised = sc.getConf().get("spark.driver.host", host);
-        byte[] secret = new byte[16];
-        new SecureRandom().nextBytes(secret);
-        String token = HexFormat.of().formatHex(secret);
-        ServerSocket server;
-        try {
-            server = new ServerSocket(0, partitions, InetAddress.getByName(host));
-            server.setSoTimeout(POLL_MS);
-        } catch (IOException e) {
-            throw new IllegalStateException("training.step-loop: cannot listen on the driver's address " + host + ": " + e, e);
-        }
-        LoopTask task = new LoopTask(share, advertised, server.getLocalPort(), token);
-        RDD<Object> looped = blocks.rdd().barrier().mapPartitions(task, false, OBJECT);
-        String before = sc.getLocalProperty("spark.job.description");
-        sc.setLocalProperty("spark.job.description", "sparkcnn step loop");
-        JavaFutureAction<List<Object>> job;
-        try {
-            job = new JavaRDD<>(looped, OBJECT).collectAsync();
-        } finally {
-            sc.setLocalProperty("spark.job.description", before);
-        }
-        StepLoop loop = new StepLoop(server, job, partitions);
-        try {
-            loop.accept(token, partitions);
-        } catch (RuntimeException e) {
-            loop.close();
-            throw e;
-        }
+        StepLoop loop = new StepLoop(sc, blocks, share);
+        sc.sc().addSparkListener(loop.yielder);
         return loop;
     }
 
-    private void accept(String token, int partitions) {
-        long deadline = System.currentTimeMillis() + CONNECT_MS;
-        int connected = 0;
-        while (connected < partitions) {
-            failIfJobEnded();
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("training.step-loop: " + connected + " of " + partitions
-                        + " tasks connected to the driver within " + CONNECT_MS / 1000 + " s");
-            }
-            Socket s;
-            try {
-                s = server.accept();
-            } catch (SocketTimeoutException e) {
-                continue;
-            } catch (IOException e) {
-                throw new IllegalStateException("training.step-loop: accepting a task's connection failed: " + e, e);
-            }
-            try {
-                s.setTcpNoDelay(true);
-                s.setSoTimeout(POLL_MS);
-                DataInputStream din = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
-                String offered = din.readUTF();
-                int p = din.readInt();
-                if (!token.equals(offered) || p < 0 || p >= partitions || sockets[p] != null) {
-                    s.close();  // not one of ours, or a duplicate: ignore it
-                    continue;
-                }
-                sockets[p] = s;
-                in[p] = din;
-                out[p] = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
-                connected++;
-            } catch (IOException e) {
-                closeQuietly(s);
-            }
-        }
+    /** How many jobs the loop has started so far (one, plus one after each other job that took the slots). */
+    synchronized int segments() {
+        return segments;
     }
 
     @Override
-    public void startEpoch(int epoch, int[] permutation) {
+    public synchronized void startEpoch(int epoch, int[] permutation) {
         this.epoch = epoch;
         this.perm = permutation;
     }
 
     @Override
-    public Sums sum(float[] params, int start, int length, long step, int epoch, int[] holding) {
+    public synchronized Sums sum(float[] params, int start, int length, long step, int epoch, int[] holding) {
         long t0 = System.nanoTime();
+        if (segment == null) {
+            segment = startSegment();
+        }
+        Segment s = segment;
         if (weightBytes.length != params.length * Float.BYTES) {
             weightBytes = new byte[params.length * Float.BYTES];
         }
         ByteBuffer.wrap(weightBytes).asFloatBuffer().put(params);
         for (int p : holding) {
             try {
-                DataOutputStream o = out[p];
+                DataOutputStream o = s.out[p];
                 o.writeByte(STEP);
                 o.writeLong(step);
                 o.writeInt(epoch);
                 o.writeInt(start);
                 o.writeInt(length);
-                if (permEpochSent[p] != this.epoch) {
+                if (s.permEpochSent[p] != this.epoch) {
                     writeInts(o, perm);
-                    permEpochSent[p] = this.epoch;
+                    s.permEpochSent[p] = this.epoch;
                 } else {
                     o.writeInt(-1);
                 }
@@ -191,13 +179,13 @@ final class StepLoop implements StepExchange {
                 o.write(weightBytes);
                 o.flush();
             } catch (IOException e) {
-                throw lost(p, step, e);
+                throw lost(s, p, step, e);
             }
         }
         double shipMs = (System.nanoTime() - t0) / 1e6;
         StepSum total = new StepSum();
         for (int p : holding) {
-            StepSum part = read(p, step);
+            StepSum part = read(s, p, step);
             if (part != null) {
                 total.merge(part);
             }
@@ -205,62 +193,127 @@ final class StepLoop implements StepExchange {
         return new Sums(total, shipMs);
     }
 
+    /** Launches the loop's job and waits until every partition's task has connected. */
+    private Segment startSegment() {
+        RDD<Object> looped = blocks.rdd().barrier().mapPartitions(task, false, OBJECT);
+        String description = sc.getLocalProperty("spark.job.description");
+        sc.setLocalProperty("spark.job.description", "sparkcnn step loop");
+        sc.setLocalProperty(LOOP_PROPERTY, "true");
+        Segment s;
+        try {
+            s = new Segment(new JavaRDD<>(looped, OBJECT).collectAsync());
+        } finally {
+            sc.setLocalProperty("spark.job.description", description);
+            sc.setLocalProperty(LOOP_PROPERTY, null);
+        }
+        segments++;
+        try {
+            accept(s);
+        } catch (RuntimeException e) {
+            stop(s);
+            throw e;
+        }
+        return s;
+    }
+
+    /**
+     * Accepts the tasks' connections. The deadline counts from the first connection: until then the
+     * barrier job may be waiting for its slots (another job still running).
+     */
+    private void accept(Segment s) {
+        long deadline = Long.MAX_VALUE;
+        int connected = 0;
+        while (connected < partitions) {
+            failIfEnded(s);
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("training.step-loop: " + connected + " of " + partitions
+                        + " tasks connected to the driver within " + CONNECT_MS / 1000 + " s of the first");
+            }
+            Socket socket;
+            try {
+                socket = server.accept();
+            } catch (SocketTimeoutException e) {
+                continue;
+            } catch (IOException e) {
+                throw new IllegalStateException("training.step-loop: accepting a task's connection failed: " + e, e);
+            }
+            try {
+                socket.setTcpNoDelay(true);
+                socket.setSoTimeout(POLL_MS);
+                DataInputStream din = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+                String offered = din.readUTF();
+                int p = din.readInt();
+                if (!token.equals(offered) || p < 0 || p >= partitions || s.sockets[p] != null) {
+                    socket.close();  // not one of this loop's tasks, or a duplicate: ignored
+                    continue;
+                }
+                s.sockets[p] = socket;
+                s.in[p] = din;
+                s.out[p] = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+                connected++;
+                deadline = Math.min(deadline, System.currentTimeMillis() + CONNECT_MS);
+            } catch (IOException e) {
+                closeQuietly(socket);
+            }
+        }
+    }
+
     /**
      * Partition {@code p}'s answer for {@code step}: its sum, null when it held none of the examples.
      * Waiting for the first byte wakes every second to check that the loop's job still runs; the rest
      * of the answer is read whole (a timeout inside it would lose the stream's place).
      */
-    private StepSum read(int p, long step) {
+    private StepSum read(Segment s, int p, long step) {
         try {
             byte status;
             while (true) {
                 try {
-                    status = in[p].readByte();
+                    status = s.in[p].readByte();
                     break;
                 } catch (SocketTimeoutException e) {
-                    failIfJobEnded();  // still computing, unless its task is gone
+                    failIfEnded(s);  // still computing, unless its task is gone
                 }
             }
             if (status == NOTHING) {
                 return null;
             }
-            sockets[p].setSoTimeout(FRAME_MS);
+            s.sockets[p].setSoTimeout(FRAME_MS);
             byte[] bytes;
             try {
-                bytes = new byte[in[p].readInt()];
-                in[p].readFully(bytes);
+                bytes = new byte[s.in[p].readInt()];
+                s.in[p].readFully(bytes);
             } finally {
-                sockets[p].setSoTimeout(POLL_MS);
+                s.sockets[p].setSoTimeout(POLL_MS);
             }
             if (status == FAILED) {
                 throw new IllegalStateException(new String(bytes, StandardCharsets.UTF_8));
             }
             return serializer.deserialize(ByteBuffer.wrap(bytes), STEP_SUM);
         } catch (IOException e) {
-            throw lost(p, step, e);
+            throw lost(s, p, step, e);
         }
     }
 
-    private RuntimeException lost(int p, long step, IOException e) {
-        failIfJobEnded();
+    private RuntimeException lost(Segment s, int p, long step, IOException e) {
+        failIfEnded(s);
         return new IllegalStateException("training.step-loop: lost the task of partition " + p + " at step " + (step + 1)
                 + ": " + e, e);
     }
 
     /** Throws the loop job's failure if it has ended (a task failed, or the job was cancelled). */
-    private void failIfJobEnded() {
-        if (!job.isDone()) {
+    private static void failIfEnded(Segment s) {
+        if (!s.job.isDone()) {
             return;
         }
         try {
-            job.get();
+            s.job.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new IllegalStateException("training.step-loop: the loop's Spark job failed: " + cause.getMessage(), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("training.step-loop: interrupted", e);
-        } catch (java.util.concurrent.CancellationException e) {
+        } catch (CancellationException e) {
             throw new IllegalStateException("training.step-loop: the loop's Spark job was cancelled", e);
         }
         throw new IllegalStateException("training.step-loop: the loop's Spark job ended before the run did");
@@ -273,31 +326,52 @@ final class StepLoop implements StepExchange {
         o.write(bytes);
     }
 
-    /** Tells every task to stop, then waits for the job to end and closes the sockets. */
-    @Override
-    public void close() {
-        for (DataOutputStream o : out) {
-            if (o != null) {
+    /** Another job started: the loop's tasks stop, freeing their slots; the next step starts a new job. */
+    private synchronized void yieldSlots() {
+        if (segment != null) {
+            stop(segment);
+            segment = null;
+        }
+    }
+
+    /** Tells the segment's tasks to stop and closes its connections; its job then ends on its own. */
+    private static void stop(Segment s) {
+        for (int p = 0; p < s.out.length; p++) {
+            if (s.out[p] != null) {
                 try {
-                    o.writeByte(STOP);
-                    o.flush();
+                    s.out[p].writeByte(STOP);
+                    s.out[p].flush();
                 } catch (IOException e) {
                     // that task is gone already
                 }
             }
+            closeQuietly(s.sockets[p]);
+        }
+    }
+
+    /** Stops the loop's job, closes the server socket and waits for the job to end (cancelling it after 30 s). */
+    @Override
+    public void close() {
+        sc.sc().removeSparkListener(yielder);
+        Segment last;
+        synchronized (this) {
+            last = segment;
+            segment = null;
+        }
+        if (last != null) {
+            stop(last);
         }
         try {
-            job.get(30, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (Exception e) {
-            job.cancel(true);
-        }
-        for (Socket s : sockets) {
-            closeQuietly(s);
-        }
-        try {
-            server.close();
+            server.close();  // a connection never accepted (a retried task) is reset, so its task ends too
         } catch (IOException e) {
             // nothing to do
+        }
+        if (last != null) {
+            try {
+                last.job.get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                last.job.cancel(true);
+            }
         }
     }
 

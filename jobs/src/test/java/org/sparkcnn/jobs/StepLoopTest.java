@@ -50,8 +50,34 @@ class StepLoopTest {
                     assertEquals(jobs.get(i).loss(), looped.get(i).loss(), model.name() + " step " + i + " loss");
                     assertEquals(jobs.get(i).tasks(), looped.get(i).tasks(), model.name() + " step " + i + " tasks");
                 }
-                assertEquals(0, sc.statusTracker().getActiveJobIds().length, "the loop's job ended with the run");
+                assertNoActiveJob(sc, "the loop's job ended with the run");
             }
+        }
+    }
+
+    /** A validation between steps is another Spark job: the loop frees the slots for it and resumes after. */
+    @Test
+    void otherJobsBetweenStepsRunAndTheBitsStay() {
+        try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
+            String perJob = train(sc, TrainingJobTest.MODEL, TrainingJobTest.blocks(), 2, false, new ArrayList<>()).weightsSha256();
+            JavaRDD<Integer> other = sc.parallelize(List.of(1, 2, 3, 4), 2);
+            long[] counted = {0};
+            String looped = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () -> {
+                JavaRDD<ExampleBlock> data = sc.parallelize(TrainingJobTest.blocks(), 2).persist(StorageLevel.MEMORY_ONLY());
+                float[] params = Initializer.PYTORCH_DEFAULT.initialize(TrainingJobTest.MODEL, 5);
+                TrainingJob.Config cfg = new TrainingJob.Config(5, 2, 0, 32, 8, 0, 0, 0, false, 0,
+                        new Augmentation(1, true, 0)).withStepLoop(true);
+                return TrainingJob.train(sc, TrainingJobTest.MODEL, TrainingJobTest.NORM, data, 300, params, new float[0],
+                        new Sgd(params.length, 0.9, 0, true, 0), new LrSchedule.Constant(0.05), cfg, 8, (m, p) -> {
+                            if (m.step() % 4 == 3) {
+                                counted[0] += other.count();  // another job, as a validation runs
+                            }
+                            return true;
+                        }).weightsSha256();
+            });
+            assertEquals(perJob, looped);
+            assertEquals(4L * 5, counted[0], "the 5 other jobs ran, each counting 4 rows");
+            assertNoActiveJob(sc, "the loop's job ended with the run");
         }
     }
 
@@ -62,7 +88,7 @@ class StepLoopTest {
                     () -> train(sc, TrainingJobTest.MODEL, TrainingJobTest.blocks(), 3, true, new ArrayList<>()));
             assertEquals("training.step-loop runs one task per partition, all at once: 3 partitions need 3 task slots, "
                     + "the cluster has 2 (use at most 2 partitions, or train without the step loop)", e.getMessage());
-            assertEquals(0, sc.statusTracker().getActiveJobIds().length);
+            assertNoActiveJob(sc, "no job was started");
         }
     }
 
@@ -79,11 +105,16 @@ class StepLoopTest {
                     () -> train(sc, TrainingJobTest.MODEL, blocks, 2, true, new ArrayList<>()));
             assertTrue(e.getMessage().startsWith("partition 1, step "), e.getMessage());
             assertTrue(e.getMessage().contains("label 12 of example"), e.getMessage());
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (sc.statusTracker().getActiveJobIds().length > 0 && System.currentTimeMillis() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertEquals(0, sc.statusTracker().getActiveJobIds().length, "the loop's job ended after the failure");
+            assertNoActiveJob(sc, "the loop's job ended after the failure");
         }
+    }
+
+    /** Spark's status tracker learns of a job's end through its listener bus: a short wait. */
+    private static void assertNoActiveJob(JavaSparkContext sc, String what) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (sc.statusTracker().getActiveJobIds().length > 0 && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(0, sc.statusTracker().getActiveJobIds().length, what);
     }
 }
