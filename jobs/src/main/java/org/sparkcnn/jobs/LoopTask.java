@@ -2,6 +2,7 @@ package org.sparkcnn.jobs;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
+import org.apache.spark.serializer.SerializationStream;
 import org.apache.spark.serializer.SerializerInstance;
 import org.sparkcnn.jobs.data.ExampleBlock;
 import scala.collection.Iterator;
@@ -45,25 +47,32 @@ final class LoopTask extends AbstractFunction1<Iterator<ExampleBlock>, Iterator<
 
     @Override
     public Iterator<Object> apply(Iterator<ExampleBlock> rows) {
-        List<ExampleBlock> blocks = new ArrayList<>();
-        while (rows.hasNext()) {
-            blocks.add(rows.next());
-        }
         TaskContext context = TaskContext.get();
         int partition = context.partitionId();
         SerializerInstance serializer = SparkEnv.get().serializer().newInstance();
         try (Socket socket = new Socket(host, port)) {
+            // Connect first: the driver counts the tasks that have started, whatever their partition costs to read.
             socket.setTcpNoDelay(true);
-            socket.setSoTimeout(StepLoop.FRAME_MS);  // a driver silent this long is gone: the task ends
+            socket.setKeepAlive(true);
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
             out.writeUTF(token);
             out.writeInt(partition);
             out.flush();
+            List<ExampleBlock> blocks = new ArrayList<>();
+            while (rows.hasNext()) {
+                blocks.add(rows.next());
+            }
             int[] perm = null;
             float[] weights = new float[0];
             byte[] bytes = new byte[0];
-            while (in.readByte() == StepLoop.STEP) {
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            while (true) {
+                socket.setSoTimeout(0);  // between steps the driver may be quiet for long: this task has no examples, a checkpoint
+                if (in.readByte() != StepLoop.STEP) {
+                    break;
+                }
+                socket.setSoTimeout(StepLoop.FRAME_MS);  // inside a message, silence means the driver is gone
                 long step = in.readLong();
                 int epoch = in.readInt();
                 int start = in.readInt();
@@ -79,26 +88,29 @@ final class LoopTask extends AbstractFunction1<Iterator<ExampleBlock>, Iterator<
                 }
                 in.readFully(bytes);
                 ByteBuffer.wrap(bytes).asFloatBuffer().get(weights);
-                StepSum sum;
+                answer.reset();
+                byte status;
                 try {
-                    sum = share.sum(context, blocks.iterator(), perm, weights, start, length, step, epoch);
-                } catch (RuntimeException e) {
-                    byte[] message = ("partition " + partition + ", step " + (step + 1) + ": " + e).getBytes(StandardCharsets.UTF_8);
+                    StepSum sum = share.sum(context, blocks.iterator(), perm, weights, start, length, step, epoch);
+                    status = sum == null ? StepLoop.NOTHING : StepLoop.SUM;
+                    if (sum != null) {
+                        SerializationStream stream = serializer.serializeStream(answer);  // no size cap, as task results
+                        stream.writeObject(sum, ClassTag$.MODULE$.apply(StepSum.class));
+                        stream.close();
+                    }
+                } catch (Throwable e) {
+                    String message = "partition " + partition + ", step " + (step + 1) + ": " + e;
+                    byte[] text = message.getBytes(StandardCharsets.UTF_8);
                     out.writeByte(StepLoop.FAILED);
-                    out.writeInt(message.length);
-                    out.write(message);
+                    out.writeInt(text.length);
+                    out.write(text);
                     out.flush();
-                    throw e;
+                    throw new IllegalStateException(message, e);
                 }
-                if (sum == null) {
-                    out.writeByte(StepLoop.NOTHING);
-                } else {
-                    ByteBuffer packed = serializer.serialize(sum, ClassTag$.MODULE$.apply(StepSum.class));
-                    byte[] answer = new byte[packed.remaining()];
-                    packed.get(answer);
-                    out.writeByte(StepLoop.SUM);
-                    out.writeInt(answer.length);
-                    out.write(answer);
+                out.writeByte(status);
+                if (status == StepLoop.SUM) {
+                    out.writeInt(answer.size());
+                    answer.writeTo(out);
                 }
                 out.flush();
             }

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -73,16 +74,26 @@ final class StepLoop implements StepExchange {
     private final LoopTask task;
     private final String token;
     private final SerializerInstance serializer;
+    private final String loopId;
+    /** Yields on its own thread: the listener bus must not wait for a step to finish. */
+    private final java.util.concurrent.ExecutorService yielding = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sparkcnn-step-loop-yield");
+        t.setDaemon(true);
+        return t;
+    });
     private final SparkListener yielder = new SparkListener() {
         @Override
         public void onJobStart(SparkListenerJobStart e) {
-            if (e.properties() == null || e.properties().getProperty(LOOP_PROPERTY) == null) {
-                yieldSlots();
+            String loop = e.properties() == null ? null : e.properties().getProperty(LOOP_PROPERTY);
+            if (!loopId.equals(loop)) {
+                int job = e.jobId();
+                yielding.execute(() -> yieldSlots(job));
             }
         }
     };
     private Segment segment;
     private int[] perm;
+    private byte[] permBytes;
     private int epoch = -1;
     private byte[] weightBytes = new byte[0];
     private int segments;
@@ -94,10 +105,13 @@ final class StepLoop implements StepExchange {
         final DataInputStream[] in = new DataInputStream[partitions];
         final DataOutputStream[] out = new DataOutputStream[partitions];
         final int[] permEpochSent = new int[partitions];
+        final int firstJobId;
 
         Segment(JavaFutureAction<List<Object>> job) {
             this.job = job;
             Arrays.fill(permEpochSent, -1);
+            List<Integer> ids = job.jobIds();
+            this.firstJobId = ids.isEmpty() ? Integer.MAX_VALUE : ids.get(0);
         }
     }
 
@@ -115,20 +129,35 @@ final class StepLoop implements StepExchange {
         byte[] secret = new byte[16];
         new SecureRandom().nextBytes(secret);
         token = HexFormat.of().formatHex(secret);
+        loopId = Integer.toHexString(System.identityHashCode(this)) + "-" + System.nanoTime();
         task = new LoopTask(share, sc.getConf().get("spark.driver.host", host), server.getLocalPort(), token);
         serializer = SparkEnv.get().serializer().newInstance();
     }
 
     /** A loop over {@code blocks} (cached); its first job starts with the first step. */
     static StepLoop open(JavaSparkContext sc, JavaRDD<ExampleBlock> blocks, PartitionShare share) {
-        for (String key : new String[] {"spark.network.crypto.enabled", "spark.ssl.enabled"}) {
+        for (String key : new String[] {"spark.network.crypto.enabled", "spark.ssl.enabled", "spark.ssl.rpc.enabled"}) {
             if (sc.getConf().getBoolean(key, false)) {
                 throw new IllegalArgumentException("training.step-loop sends weights and gradients over a plain socket; "
                         + "it is refused with " + key + "=true (train without the step loop)");
             }
         }
+        if (!sc.isLocal() && sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
+            throw new IllegalArgumentException("training.step-loop runs in Spark's barrier mode, which does not work with "
+                    + "spark.dynamicAllocation.enabled=true (train without the step loop, or with a fixed number of executors)");
+        }
         int partitions = blocks.getNumPartitions();
-        int slots = sc.sc().maxNumConcurrentTasks(sc.sc().resourceProfileManager().defaultResourceProfile());
+        int slots = slots(sc);
+        long waitUntil = System.currentTimeMillis() + 60_000;  // executors may still be registering
+        while (partitions > slots && !sc.isLocal() && System.currentTimeMillis() < waitUntil) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            slots = slots(sc);
+        }
         if (partitions > slots) {
             throw new IllegalArgumentException("training.step-loop runs one task per partition, all at once: " + partitions
                     + " partitions need " + partitions + " task slots, the cluster has " + slots
@@ -137,6 +166,10 @@ final class StepLoop implements StepExchange {
         StepLoop loop = new StepLoop(sc, blocks, share);
         sc.sc().addSparkListener(loop.yielder);
         return loop;
+    }
+
+    private static int slots(JavaSparkContext sc) {
+        return sc.sc().maxNumConcurrentTasks(sc.sc().resourceProfileManager().defaultResourceProfile());
     }
 
     /** How many jobs the loop has started so far (one, plus one after each other job that took the slots). */
@@ -148,6 +181,7 @@ final class StepLoop implements StepExchange {
     public synchronized void startEpoch(int epoch, int[] permutation) {
         this.epoch = epoch;
         this.perm = permutation;
+        this.permBytes = null;
     }
 
     @Override
@@ -170,7 +204,12 @@ final class StepLoop implements StepExchange {
                 o.writeInt(start);
                 o.writeInt(length);
                 if (s.permEpochSent[p] != this.epoch) {
-                    writeInts(o, perm);
+                    if (permBytes == null) {
+                        permBytes = new byte[perm.length * Integer.BYTES];
+                        ByteBuffer.wrap(permBytes).asIntBuffer().put(perm);
+                    }
+                    o.writeInt(perm.length);
+                    o.write(permBytes);
                     s.permEpochSent[p] = this.epoch;
                 } else {
                     o.writeInt(-1);
@@ -198,7 +237,7 @@ final class StepLoop implements StepExchange {
         RDD<Object> looped = blocks.rdd().barrier().mapPartitions(task, false, OBJECT);
         String description = sc.getLocalProperty("spark.job.description");
         sc.setLocalProperty("spark.job.description", "sparkcnn step loop");
-        sc.setLocalProperty(LOOP_PROPERTY, "true");
+        sc.setLocalProperty(LOOP_PROPERTY, loopId);
         Segment s;
         try {
             s = new Segment(new JavaRDD<>(looped, OBJECT).collectAsync());
@@ -211,24 +250,20 @@ final class StepLoop implements StepExchange {
             accept(s);
         } catch (RuntimeException e) {
             stop(s);
+            s.job.cancel(true);
             throw e;
         }
         return s;
     }
 
     /**
-     * Accepts the tasks' connections. The deadline counts from the first connection: until then the
-     * barrier job may be waiting for its slots (another job still running).
+     * Accepts the tasks' connections, until every partition's task has connected or the loop's job has
+     * ended (a barrier job that cannot get its slots fails in Spark, which ends the wait).
      */
     private void accept(Segment s) {
-        long deadline = Long.MAX_VALUE;
         int connected = 0;
         while (connected < partitions) {
             failIfEnded(s);
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("training.step-loop: " + connected + " of " + partitions
-                        + " tasks connected to the driver within " + CONNECT_MS / 1000 + " s of the first");
-            }
             Socket socket;
             try {
                 socket = server.accept();
@@ -241,9 +276,10 @@ final class StepLoop implements StepExchange {
                 socket.setTcpNoDelay(true);
                 socket.setSoTimeout(POLL_MS);
                 DataInputStream din = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-                String offered = din.readUTF();
+                byte[] offered = din.readUTF().getBytes(StandardCharsets.UTF_8);
                 int p = din.readInt();
-                if (!token.equals(offered) || p < 0 || p >= partitions || s.sockets[p] != null) {
+                if (!MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), offered) || p < 0 || p >= partitions
+                        || s.sockets[p] != null) {
                     socket.close();  // not one of this loop's tasks, or a duplicate: ignored
                     continue;
                 }
@@ -251,7 +287,6 @@ final class StepLoop implements StepExchange {
                 s.in[p] = din;
                 s.out[p] = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
                 connected++;
-                deadline = Math.min(deadline, System.currentTimeMillis() + CONNECT_MS);
             } catch (IOException e) {
                 closeQuietly(socket);
             }
@@ -277,14 +312,7 @@ final class StepLoop implements StepExchange {
             if (status == NOTHING) {
                 return null;
             }
-            s.sockets[p].setSoTimeout(FRAME_MS);
-            byte[] bytes;
-            try {
-                bytes = new byte[s.in[p].readInt()];
-                s.in[p].readFully(bytes);
-            } finally {
-                s.sockets[p].setSoTimeout(POLL_MS);
-            }
+            byte[] bytes = frame(s, p, status);
             if (status == FAILED) {
                 throw new IllegalStateException(new String(bytes, StandardCharsets.UTF_8));
             }
@@ -294,22 +322,56 @@ final class StepLoop implements StepExchange {
         }
     }
 
+    /** The rest of an answer whose status byte was read: its length, then its bytes, read whole. */
+    private static byte[] frame(Segment s, int p, byte status) throws IOException {
+        if (status != SUM && status != FAILED) {
+            throw new IOException("unknown answer " + status + " from partition " + p);
+        }
+        s.sockets[p].setSoTimeout(FRAME_MS);
+        int n = s.in[p].readInt();
+        if (n < 0) {
+            throw new IOException("answer of " + n + " bytes from partition " + p);
+        }
+        byte[] bytes = new byte[n];
+        s.in[p].readFully(bytes);
+        s.sockets[p].setSoTimeout(POLL_MS);
+        return bytes;
+    }
+
     private RuntimeException lost(Segment s, int p, long step, IOException e) {
         failIfEnded(s);
         return new IllegalStateException("training.step-loop: lost the task of partition " + p + " at step " + (step + 1)
                 + ": " + e, e);
     }
 
-    /** Throws the loop job's failure if it has ended (a task failed, or the job was cancelled). */
+    /**
+     * Throws if the segment's job has ended: a task's own failure message when one has arrived (it names
+     * the partition and the step), else the first line of Spark's.
+     */
     private static void failIfEnded(Segment s) {
         if (!s.job.isDone()) {
             return;
+        }
+        for (int q = 0; q < s.in.length; q++) {
+            try {
+                if (s.in[q] != null && s.in[q].available() > 0) {
+                    byte status = s.in[q].readByte();
+                    if (status == FAILED) {
+                        throw new IllegalStateException(new String(frame(s, q, status), StandardCharsets.UTF_8));
+                    }
+                }
+            } catch (IOException e) {
+                // no message from that task
+            }
         }
         try {
             s.job.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new IllegalStateException("training.step-loop: the loop's Spark job failed: " + cause.getMessage(), cause);
+            String message = String.valueOf(cause.getMessage());
+            int eol = message.indexOf('\n');
+            throw new IllegalStateException("training.step-loop: the loop's Spark job failed: "
+                    + (eol >= 0 ? message.substring(0, eol) : message), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("training.step-loop: interrupted", e);
@@ -319,16 +381,12 @@ final class StepLoop implements StepExchange {
         throw new IllegalStateException("training.step-loop: the loop's Spark job ended before the run did");
     }
 
-    static void writeInts(DataOutputStream o, int[] values) throws IOException {
-        o.writeInt(values.length);
-        byte[] bytes = new byte[values.length * Integer.BYTES];
-        ByteBuffer.wrap(bytes).asIntBuffer().put(values);
-        o.write(bytes);
-    }
-
-    /** Another job started: the loop's tasks stop, freeing their slots; the next step starts a new job. */
-    private synchronized void yieldSlots() {
-        if (segment != null) {
+    /**
+     * Job {@code jobId}, not the loop's, started: the loop's tasks stop, freeing their slots; the next
+     * step starts a new job. A job older than the current segment (a late event) changes nothing.
+     */
+    private synchronized void yieldSlots(int jobId) {
+        if (segment != null && jobId > segment.firstJobId) {
             stop(segment);
             segment = null;
         }
@@ -353,6 +411,7 @@ final class StepLoop implements StepExchange {
     @Override
     public void close() {
         sc.sc().removeSparkListener(yielder);
+        yielding.shutdown();
         Segment last;
         synchronized (this) {
             last = segment;

@@ -118,8 +118,12 @@ final class BenchSpark implements Callable<Integer> {
             json.put("update_ms", median(timed, TrainingJob.StepMetrics::updateMs));
             json.put("outside_tasks_ms", median(timed, m -> m.totalMs() - m.maxTaskMs()));
             json.put("img_s", Math.round(batch * 1000.0 / (double) json.get("step_ms")));
-            sc.sc().listenerBus().waitUntilEmpty(10_000);
-            json.put("step_job", timeline.summary(timed));
+            try {
+                sc.sc().listenerBus().waitUntilEmpty(10_000);
+                json.put("step_job", timeline.summary(timed));
+            } catch (java.util.concurrent.TimeoutException e) {
+                json.put("step_job", "Spark's listener events did not drain within 10 s");
+            }
             System.out.println("JSON " + new ObjectMapper().writeValueAsString(json));
             return 0;
         } finally {
