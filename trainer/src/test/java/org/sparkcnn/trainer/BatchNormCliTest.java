@@ -20,7 +20,8 @@ import org.sparkcnn.jobs.TrainingJob;
 
 /**
  * {@code train --model resnet8} with augmentation (crop, flip, erasing): the same weights sha256
- * (weights and running statistics) in local[1] with one partition and in local[2] with 1, 3 and 8;
+ * (weights and running statistics) in local[1] with one partition and in local[2] with 1, 3 and 8, and
+ * with 2 through the step loop (training.step-loop);
  * the model file holds the trained running statistics; a batch size that is not a multiple of the
  * group size names its key.
  */
@@ -60,6 +61,13 @@ class BatchNormCliTest {
             assertEquals(a.get("weights_sha256").asText(), JSON.readTree(out.resolve("summary.json").toFile())
                     .get("weights_sha256").asText(), "local[1] 1 partition, local[2] " + partitions);
         }
+        Path looped = tmp.resolve("step-loop");
+        String[] loop = Arrays.copyOf(args(data, looped, "local[2]", 2), args(data, looped, "local[2]", 2).length + 2);
+        loop[loop.length - 2] = "--set";
+        loop[loop.length - 1] = "training.step-loop=true";
+        assertEquals(0, SparkCnn.run(loop), err.text());
+        assertEquals(a.get("weights_sha256").asText(), JSON.readTree(looped.resolve("summary.json").toFile())
+                .get("weights_sha256").asText(), "local[1] 1 partition, local[2] 2 through the step loop");
         ModelFile.SavedModel saved;
         try (InputStream in = Files.newInputStream(eight.resolve("model.sparkcnn"))) {
             saved = ModelFile.read(in, "eight");
