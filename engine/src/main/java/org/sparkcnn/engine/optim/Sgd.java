@@ -30,10 +30,7 @@ public final class Sgd extends Optimizer {
         Check.nonNegative("sgd", "momentum", momentum);
         Check.finite("sgd", "dampening", dampening);
         Check.nonNegative("sgd", "weight_decay", weightDecay);
-        if (nesterov && (momentum <= 0 || dampening != 0)) {
-            throw new IllegalArgumentException("sgd: nesterov requires momentum > 0 and dampening == 0, got momentum "
-                    + momentum + ", dampening " + dampening);
-        }
+        Check.nesterov("sgd", nesterov, momentum, dampening);
         this.momentum = (float) momentum;
         this.keep = (float) (1 - dampening);
         this.weightDecay = (float) weightDecay;
