@@ -71,9 +71,7 @@ public final class Lars extends LayerwiseOptimizer {
                 if (l2 != 0f) d += l2 * p[i];
                 d *= s;
                 if (buf != null) {
-                    float b = first ? d : mu * buf[i] + keep * d;
-                    buf[i] = b;
-                    d = nesterov ? d + mu * b : b;
+                    d = Sgd.momentum(d, buf, i, first, mu, keep, nesterov);
                 }
                 p[i] -= a * d;
             }
