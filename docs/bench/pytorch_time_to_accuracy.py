@@ -100,8 +100,8 @@ def main():
         model.eval()
         correct = 0
         with torch.no_grad():
-            for i in range(0, len(x_test), 1000):
-                correct += (model(x_test[i:i + 1000]).argmax(1) == y_test[i:i + 1000]).sum().item()
+            for i in range(0, len(x_test), 250):
+                correct += (model(x_test[i:i + 250]).argmax(1) == y_test[i:i + 250]).sum().item()
         model.train()
         return correct / len(x_test)
 

@@ -29,6 +29,14 @@ final class Check {
         return v;
     }
 
+    /** PyTorch's rule for Nesterov momentum: momentum > 0 and no dampening. */
+    static void nesterov(String owner, boolean nesterov, double momentum, double dampening) {
+        if (nesterov && (momentum <= 0 || dampening != 0)) {
+            throw new IllegalArgumentException(owner + ": nesterov requires momentum > 0 and dampening == 0, got momentum "
+                    + momentum + ", dampening " + dampening);
+        }
+    }
+
     static long atLeast(String owner, String field, long v, long min) {
         if (v < min) throw fail(owner, field, "must be >= " + min, v);
         return v;

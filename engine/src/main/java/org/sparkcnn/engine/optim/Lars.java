@@ -34,10 +34,7 @@ public final class Lars extends LayerwiseOptimizer {
         Check.nonNegative("lars", "weight_decay", weightDecay);
         Check.positive("lars", "trust_coefficient", trustCoefficient);
         Check.nonNegative("lars", "eps", eps);
-        if (nesterov && (momentum <= 0 || dampening != 0)) {
-            throw new IllegalArgumentException("lars: nesterov requires momentum > 0 and dampening == 0, got momentum "
-                    + momentum + ", dampening " + dampening);
-        }
+        Check.nesterov("lars", nesterov, momentum, dampening);
         this.momentum = (float) momentum;
         this.keep = (float) (1 - dampening);
         this.nesterov = nesterov;
@@ -74,9 +71,7 @@ public final class Lars extends LayerwiseOptimizer {
                 if (l2 != 0f) d += l2 * p[i];
                 d *= s;
                 if (buf != null) {
-                    float b = first ? d : mu * buf[i] + keep * d;
-                    buf[i] = b;
-                    d = nesterov ? d + mu * b : b;
+                    d = Sgd.momentum(d, buf, i, first, mu, keep, nesterov);
                 }
                 p[i] -= a * d;
             }

@@ -30,10 +30,7 @@ public final class Sgd extends Optimizer {
         Check.nonNegative("sgd", "momentum", momentum);
         Check.finite("sgd", "dampening", dampening);
         Check.nonNegative("sgd", "weight_decay", weightDecay);
-        if (nesterov && (momentum <= 0 || dampening != 0)) {
-            throw new IllegalArgumentException("sgd: nesterov requires momentum > 0 and dampening == 0, got momentum "
-                    + momentum + ", dampening " + dampening);
-        }
+        Check.nesterov("sgd", nesterov, momentum, dampening);
         this.momentum = (float) momentum;
         this.keep = (float) (1 - dampening);
         this.weightDecay = (float) weightDecay;
@@ -46,6 +43,16 @@ public final class Sgd extends Optimizer {
         return "sgd";
     }
 
+    /**
+     * PyTorch SGD's momentum for element i, shared with {@link Lars}: {@code b = d} at the first step,
+     * else {@code mu * b + keep * d}; returns {@code d + mu * b} (Nesterov) or {@code b}.
+     */
+    static float momentum(float d, float[] buf, int i, boolean first, float mu, float keep, boolean nesterov) {
+        float b = first ? d : mu * buf[i] + keep * d;
+        buf[i] = b;
+        return nesterov ? d + mu * b : b;
+    }
+
     @Override
     protected void update(float[] p, float[] g, double lr, long t) {
         float a = (float) lr;
@@ -56,9 +63,7 @@ public final class Sgd extends Optimizer {
             float d = g[i];
             if (wd != 0f && decays(i)) d += wd * p[i];
             if (buf != null) {
-                float b = first ? d : mu * buf[i] + keep * d;
-                buf[i] = b;
-                d = nesterov ? d + mu * b : b;
+                d = momentum(d, buf, i, first, mu, keep, nesterov);
             }
             p[i] -= a * d;
         }
