@@ -1,0 +1,180 @@
+"""docs/SCALING.md's step model: constants fitted from docs/bench/scaling-constants.sh's runs, the
+model checked against the runs it did not fit, and the projection to large clusters.
+
+    /usr/bin/python3 docs/bench/scaling-model.py /tmp/scaling.txt
+
+A step is  T = T_ship + T_task + T_collect + T_update + T_fixed  (docs/SCALING.md). From the batch-2
+runs of three MLPs of 12,730 to 3,256,330 parameters (almost no compute), each setup and mode gets
+least-squares lines in the parameter count P:
+  ship     = s0 + s * P                 (`broadcast_ms`: the broadcast, or the loop's socket writes)
+  task     = k0 + k * P                 (`slowest_task_ms` at batch 2: conversion, packing); with a
+                                         real batch, plus compute from `bench engine`, below
+  outside  = f0 + a * P                 (`step_ms - broadcast - slowest task - update`: Spark's job or
+                                         the loop's round trip, result transfer, unpacking and adding)
+  update   = u * P                      (`update_ms`)
+compute is the slowest executor's examples at the engine's rate on that executor's cores: 1 thread,
+or 2 threads (`bench engine --threads 1|2` at the same model and batch), times the expected excess
+of the most loaded executor (only with several executors: ghost groups and chunks cannot split).
+"""
+import json
+import math
+import sys
+from collections import defaultdict
+
+SETUPS = {"local": (1, 2), "e1c2": (1, 2), "e2c1": (2, 1)}  # executors, cores per executor
+# At batch 2 over 2 partitions (the bench's 4 blocks, 2 per partition) both examples share a partition
+# half the time: a step has 1.5 tasks with examples on average, so per-task slopes are the fit's / 1.5.
+RESULTS_AT_BATCH_2 = 1.5
+
+
+def load(path):
+    runs = {}
+    for line in open(path):
+        if not line.startswith("RUN "):
+            continue
+        _, setup, mode, model, batch, rest = line.split(" ", 5)
+        if not rest.strip():
+            continue
+        runs[(setup, mode, model, int(batch))] = json.loads(rest)
+    return runs
+
+
+def fit(xs, ys):
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    return my - slope * mx, slope
+
+
+def per_example_ms(runs, model, batch, threads):
+    return 1000.0 / runs[("engine", "threads%d" % threads, model, batch)]["train_img_s_median"]
+
+
+def excess(model, batch, executors):
+    """Expected load of the most loaded executor over an even split, for the bench's data (4 blocks of
+    1,024 examples, the blocks dealt round-robin): batch-norm ghost groups of 32 stay whole; other
+    models' examples split by block (binomial)."""
+    if executors == 1:
+        return 1.0
+    if model.startswith("resnet"):
+        groups = batch // 32  # each group lies in one block: in one executor's half with p = 1/2
+        exp_max = sum(max(k, groups - k) * math.comb(groups, k) for k in range(groups + 1)) / 2 ** groups
+        return exp_max / (groups / 2)
+    exp_max = sum(max(k, batch - k) * math.comb(batch, k) for k in range(batch + 1)) / 2 ** batch
+    return exp_max / (batch / 2)
+
+
+def constants(runs):
+    out = {}
+    for setup in SETUPS:
+        for mode in ("job", "loop"):
+            pts = [(r["parameters"], r) for (s, m, model, b), r in runs.items()
+                   if s == setup and m == mode and b == 2 and model.startswith("mlp")]
+            if len(pts) < 2:
+                continue
+            ps = [p for p, _ in pts]
+            ship = fit(ps, [r["broadcast_ms"] for _, r in pts])
+            task = fit(ps, [r["slowest_task_ms"] for _, r in pts])
+            outside = fit(ps, [r["step_ms"] - r["broadcast_ms"] - r["slowest_task_ms"] - r["update_ms"] for _, r in pts])
+            update = fit(ps, [r["update_ms"] for _, r in pts])
+            out[(setup, mode)] = dict(ship=ship, task=task, outside=outside, update=update)
+    return out
+
+
+def per_task_ms(runs, mode):
+    """Spark's (or the loop's) cost of one more task: lenet5 at batch 16 over 4 partitions against 1."""
+    one, four = runs.get(("tasks1", mode, "lenet5", 16)), runs.get(("tasks4", mode, "lenet5", 16))
+    if one is None or four is None:
+        return 0.0
+    outside = lambda r: r["step_ms"] - r["slowest_task_ms"]
+    return (outside(four) - outside(one)) / 3
+
+
+def predict(c, runs, setup, model, batch, params):
+    executors, cores = SETUPS[setup]
+    compute = (batch / executors) * per_example_ms(runs, model, batch, cores) * excess(model, batch, executors)
+    line = lambda t: t[0] + t[1] * params
+    return line(c["ship"]) + line(c["task"]) + compute + line(c["outside"]) + c["update"][1] * params, compute
+
+
+def main():
+    runs = load(sys.argv[1])
+    consts = constants(runs)
+    print("## constants (intercept ms, slope ns per parameter)")
+    print("| setup | mode | ship | task (batch 2) | outside the tasks | update |")
+    print("|---|---|---|---|---|---|")
+    for (setup, mode), c in consts.items():
+        cell = lambda t: "%.2f + %.2f" % (t[0], t[1] * 1e6)
+        print("| %s | %s | %s | %s | %s | %.2f |" % (setup, mode, cell(c["ship"]), cell(c["task"]), cell(c["outside"]),
+                                                    c["update"][1] * 1e6))
+    print()
+    print("## the model against the runs with compute (not used in the fit)")
+    print("| setup | mode | model | batch | measured step ms | predicted | compute part | error |")
+    print("|---|---|---|---|---|---|---|---|")
+    worst = 0.0
+    for (setup, mode, model, batch), r in sorted(runs.items()):
+        if setup == "engine" or batch == 2 or (setup, mode) not in consts:
+            continue
+        pred, compute = predict(consts[(setup, mode)], runs, setup, model, batch, r["parameters"])
+        err = pred / r["step_ms"] - 1
+        worst = max(worst, abs(err))
+        print("| %s | %s | %s | %d | %.1f | %.1f | %.1f | %+.0f%% |" % (setup, mode, model, batch, r["step_ms"], pred, compute,
+                                                                    100 * err))
+    print("\nworst error: %.0f%%" % (100 * worst))
+    for mode in ("job", "loop"):
+        print("per task (%s): %.3f ms" % (mode, per_task_ms(runs, mode)))
+    project(runs, consts)
+
+
+def project(runs, consts):
+    """8, 32, 128 executors of 16 cores, one task each, at 10 and 25 Gbit/s (see docs/SCALING.md)."""
+    job, loop = consts.get(("e2c1", "job")), consts.get(("e2c1", "loop"))
+    if job is None or loop is None:
+        return
+    models = {"lenet5": (61706, 64), "resnet20": (272186, 128), "tfconv": (3274634, 64)}
+    q = {}
+    for model in models:
+        r = runs.get(("e2c1", "job", model, models[model][1]))
+        q[model] = r["step_job"]["result_bytes_per_task"] / r["parameters"] if r and isinstance(r.get("step_job"), dict) else 5.0
+    print("\n## projection (not measured): executors of 16 cores, one task each")
+    print("| model | Gbit/s | executors | mode | global batch | step ms | img/s | efficiency | batch for 90% |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for model, (params, batch0) in models.items():
+        t1 = per_example_ms(runs, model, batch0, 1)
+        eta = per_example_ms(runs, model, batch0, 1) / per_example_ms(runs, model, batch0, 2) / 2
+        for gbit in (10, 25):
+            bw = gbit * 1e9 / 8 / 1e3  # bytes per ms
+            for executors in (8, 32, 128):
+                for mode, c in (("job", job), ("loop", loop)):
+                    def step(batch):
+                        compute = (batch / executors) * t1 / (16 * eta)
+                        wire = 4 * params / bw
+                        if mode == "job":  # torrent broadcast: copies double each round
+                            ship = c["ship"][0] + c["ship"][1] * params + math.ceil(math.log2(executors + 1)) * wire
+                            per_result = q[model] * params / bw + (c["outside"][1] / RESULTS_AT_BATCH_2) * params
+                            direct = executors * per_result
+                            fanin = math.ceil(math.sqrt(executors))
+                            tree = 2 * fanin * per_result + c["outside"][0]  # an extra stage: its own fixed cost
+                            collect = min(direct, tree)
+                        else:  # the driver writes every task's copy and reads every sum
+                            ship = c["ship"][0] + executors * (c["ship"][1] / RESULTS_AT_BATCH_2 * params + wire)
+                            collect = executors * (q[model] * params / bw + (c["outside"][1] / RESULTS_AT_BATCH_2) * params)
+                        task = c["task"][0] + c["task"][1] * params
+                        fixed = c["outside"][0] + per_task_ms(runs, mode) * (executors - RESULTS_AT_BATCH_2)
+                        return ship + task + compute + collect + fixed + c["update"][1] * params
+
+                    def efficiency(batch):
+                        return (batch / step(batch)) / (executors * 16 * eta / t1)
+
+                    batch = batch0 * executors
+                    need = batch0
+                    while efficiency(need) < 0.9 and need < 1 << 26:
+                        need *= 2
+                    print("| %s | %d | %d | %s | %d | %.1f | %.0f | %.0f%% | %s |" % (
+                        model, gbit, executors, mode, batch, step(batch), 1000 * batch / step(batch),
+                        100 * efficiency(batch), need if need < 1 << 26 else "none"))
+
+
+if __name__ == "__main__":
+    main()
