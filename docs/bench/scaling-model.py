@@ -9,8 +9,10 @@ least-squares lines in the parameter count P:
   ship     = s0 + s * P                 (`broadcast_ms`: the broadcast, or the loop's socket writes)
   task     = k0 + k * P                 (`slowest_task_ms` at batch 2: conversion, packing); with a
                                          real batch, plus compute from `bench engine`, below
-  outside  = f0 + a * P                 (`step_ms - broadcast - slowest task - update`: Spark's job or
-                                         the loop's round trip, result transfer, unpacking and adding)
+  outside  = f0 + w * R                 (`step_ms - broadcast - slowest task - update`: Spark's job or
+                                         the loop's round trip, then the results' transfer, unpacking
+                                         and adding, in R bytes of packed sums: `result_bytes_per_task`
+                                         times the tasks holding examples)
   update   = u * P                      (`update_ms`)
 compute is the slowest executor's examples at the engine's rate on that executor's cores: 1 thread,
 or 2 threads (`bench engine --threads 1|2` at the same model and batch), times the expected excess
@@ -40,11 +42,11 @@ def load(path):
 
 
 def fit(xs, ys):
-    n = len(xs)
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
-    return my - slope * mx, slope
+    """The line through the smallest and the largest point: the intercept is the small model's cost,
+    which a least-squares line dominated by the large models gets wrong by more than itself."""
+    (x0, y0), (x1, y1) = min(zip(xs, ys)), max(zip(xs, ys))
+    slope = (y1 - y0) / (x1 - x0)
+    return y0 - slope * x0, slope
 
 
 def per_example_ms(runs, model, batch, threads):
@@ -65,20 +67,31 @@ def excess(model, batch, executors):
     return exp_max / (batch / 2)
 
 
+def result_bytes(runs, setup, model, batch):
+    """Packed bytes of one task's sum: measured by the job-per-step run (the loop ships the same sums)."""
+    r = runs.get((setup, "job", model, batch))
+    return r["step_job"]["result_bytes_per_task"] if r and isinstance(r.get("step_job"), dict) else None
+
+
+def outside_ms(r):
+    return r["step_ms"] - r["broadcast_ms"] - r["slowest_task_ms"] - r["update_ms"]
+
+
 def constants(runs):
     out = {}
     for setup in SETUPS:
         for mode in ("job", "loop"):
-            pts = [(r["parameters"], r) for (s, m, model, b), r in runs.items()
+            pts = [(model, r) for (s, m, model, b), r in runs.items()
                    if s == setup and m == mode and b == 2 and model.startswith("mlp")]
             if len(pts) < 2:
                 continue
-            ps = [p for p, _ in pts]
-            ship = fit(ps, [r["broadcast_ms"] for _, r in pts])
-            task = fit(ps, [r["slowest_task_ms"] for _, r in pts])
-            outside = fit(ps, [r["step_ms"] - r["broadcast_ms"] - r["slowest_task_ms"] - r["update_ms"] for _, r in pts])
-            update = fit(ps, [r["update_ms"] for _, r in pts])
-            out[(setup, mode)] = dict(ship=ship, task=task, outside=outside, update=update)
+            ps = [r["parameters"] for _, r in pts]
+            results = [RESULTS_AT_BATCH_2 * result_bytes(runs, setup, model, 2) for model, _ in pts]
+            out[(setup, mode)] = dict(
+                ship=fit(ps, [r["broadcast_ms"] for _, r in pts]),
+                task=fit(ps, [r["slowest_task_ms"] for _, r in pts]),
+                outside=fit(results, [outside_ms(r) for _, r in pts]),
+                update=fit(ps, [r["update_ms"] for _, r in pts]))
     return out
 
 
@@ -92,57 +105,60 @@ def per_task_ms(runs, mode):
 
 
 def predict(c, runs, setup, model, batch, params):
+    """Predicted (step, its slowest task) in ms; a real batch puts examples in both partitions."""
     executors, cores = SETUPS[setup]
     compute = (batch / executors) * per_example_ms(runs, model, batch, cores) * excess(model, batch, executors)
-    line = lambda t: t[0] + t[1] * params
-    return line(c["ship"]) + line(c["task"]) + compute + line(c["outside"]) + c["update"][1] * params, compute
+    line = lambda t, x: t[0] + t[1] * x
+    task = line(c["task"], params) + compute
+    results = 2 * result_bytes(runs, setup, model, batch)
+    return line(c["ship"], params) + task + line(c["outside"], results) + c["update"][1] * params, task
 
 
 def main():
     runs = load(sys.argv[1])
     consts = constants(runs)
-    print("## constants (intercept ms, slope ns per parameter)")
-    print("| setup | mode | ship | task (batch 2) | outside the tasks | update |")
+    print("## constants")
+    print("| setup | mode | ship: ms + ns per parameter | task at batch 2: ms + ns per parameter "
+          "| outside the tasks: ms + ns per result byte | update: ns per parameter |")
     print("|---|---|---|---|---|---|")
     for (setup, mode), c in consts.items():
         cell = lambda t: "%.2f + %.2f" % (t[0], t[1] * 1e6)
         print("| %s | %s | %s | %s | %s | %.2f |" % (setup, mode, cell(c["ship"]), cell(c["task"]), cell(c["outside"]),
                                                     c["update"][1] * 1e6))
+    for mode in ("job", "loop"):
+        print("\neach further task (%s): %.3f ms" % (mode, per_task_ms(runs, mode)))
     print()
     print("## the model against the runs with compute (not used in the fit)")
-    print("| setup | mode | model | batch | measured step ms | predicted | compute part | error |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| setup | mode | model | batch | step ms measured | predicted | error | slowest task measured | predicted |")
+    print("|---|---|---|---|---|---|---|---|---|")
     worst = 0.0
     for (setup, mode, model, batch), r in sorted(runs.items()):
-        if setup == "engine" or batch == 2 or (setup, mode) not in consts:
+        if batch == 2 or (setup, mode) not in consts:
             continue
-        pred, compute = predict(consts[(setup, mode)], runs, setup, model, batch, r["parameters"])
+        pred, task = predict(consts[(setup, mode)], runs, setup, model, batch, r["parameters"])
         err = pred / r["step_ms"] - 1
         worst = max(worst, abs(err))
-        print("| %s | %s | %s | %d | %.1f | %.1f | %.1f | %+.0f%% |" % (setup, mode, model, batch, r["step_ms"], pred, compute,
-                                                                    100 * err))
+        print("| %s | %s | %s | %d | %.1f | %.1f | %+.0f%% | %.1f | %.1f |" % (
+            setup, mode, model, batch, r["step_ms"], pred, 100 * err, r["slowest_task_ms"], task))
     print("\nworst error: %.0f%%" % (100 * worst))
-    for mode in ("job", "loop"):
-        print("per task (%s): %.3f ms" % (mode, per_task_ms(runs, mode)))
     project(runs, consts)
 
 
 def project(runs, consts):
-    """8, 32, 128 executors of 16 cores, one task each, at 10 and 25 Gbit/s (see docs/SCALING.md)."""
+    """E executors of 16 cores, one task each, at 10 and 25 Gbit/s (see docs/SCALING.md). Constants
+    from the 2-executor cluster; each executor's share of the batch is 8 times local[2]'s per-core
+    share; the engine's efficiency on 16 cores is taken to be its measured efficiency on 2."""
     job, loop = consts.get(("e2c1", "job")), consts.get(("e2c1", "loop"))
     if job is None or loop is None:
         return
     models = {"lenet5": (61706, 64), "resnet20": (272186, 128), "tfconv": (3274634, 64)}
-    q = {}
-    for model in models:
-        r = runs.get(("e2c1", "job", model, models[model][1]))
-        q[model] = r["step_job"]["result_bytes_per_task"] / r["parameters"] if r and isinstance(r.get("step_job"), dict) else 5.0
     print("\n## projection (not measured): executors of 16 cores, one task each")
-    print("| model | Gbit/s | executors | mode | global batch | step ms | img/s | efficiency | batch for 90% |")
+    print("| model | Gbit/s | executors | mode | global batch | step ms | img/s | efficiency | global batch for 90% |")
     print("|---|---|---|---|---|---|---|---|---|")
     for model, (params, batch0) in models.items():
         t1 = per_example_ms(runs, model, batch0, 1)
         eta = per_example_ms(runs, model, batch0, 1) / per_example_ms(runs, model, batch0, 2) / 2
+        q = result_bytes(runs, "e2c1", model, batch0)  # one task's packed sum
         for gbit in (10, 25):
             bw = gbit * 1e9 / 8 / 1e3  # bytes per ms
             for executors in (8, 32, 128):
@@ -150,30 +166,29 @@ def project(runs, consts):
                     def step(batch):
                         compute = (batch / executors) * t1 / (16 * eta)
                         wire = 4 * params / bw
-                        if mode == "job":  # torrent broadcast: copies double each round
+                        per_result = q / bw + c["outside"][1] * q
+                        if mode == "job":  # torrent broadcast: the copies double each round
                             ship = c["ship"][0] + c["ship"][1] * params + math.ceil(math.log2(executors + 1)) * wire
-                            per_result = q[model] * params / bw + (c["outside"][1] / RESULTS_AT_BATCH_2) * params
-                            direct = executors * per_result
                             fanin = math.ceil(math.sqrt(executors))
-                            tree = 2 * fanin * per_result + c["outside"][0]  # an extra stage: its own fixed cost
-                            collect = min(direct, tree)
+                            collect = min(executors * per_result,  # one level, or treeAggregate's second level
+                                          2 * fanin * per_result + c["outside"][0])
                         else:  # the driver writes every task's copy and reads every sum
                             ship = c["ship"][0] + executors * (c["ship"][1] / RESULTS_AT_BATCH_2 * params + wire)
-                            collect = executors * (q[model] * params / bw + (c["outside"][1] / RESULTS_AT_BATCH_2) * params)
-                        task = c["task"][0] + c["task"][1] * params
+                            collect = executors * per_result
+                        task = c["task"][0] + c["task"][1] * params + compute
                         fixed = c["outside"][0] + per_task_ms(runs, mode) * (executors - RESULTS_AT_BATCH_2)
-                        return ship + task + compute + collect + fixed + c["update"][1] * params
+                        return ship + task + collect + fixed + c["update"][1] * params
 
                     def efficiency(batch):
                         return (batch / step(batch)) / (executors * 16 * eta / t1)
 
-                    batch = batch0 * executors
+                    batch = batch0 * 8 * executors
                     need = batch0
-                    while efficiency(need) < 0.9 and need < 1 << 26:
+                    while efficiency(need) < 0.9 and need < 1 << 30:
                         need *= 2
                     print("| %s | %d | %d | %s | %d | %.1f | %.0f | %.0f%% | %s |" % (
                         model, gbit, executors, mode, batch, step(batch), 1000 * batch / step(batch),
-                        100 * efficiency(batch), need if need < 1 << 26 else "none"))
+                        100 * efficiency(batch), "{:,}".format(need) if need < 1 << 30 else "none"))
 
 
 if __name__ == "__main__":
