@@ -9,7 +9,7 @@
 # and `bench engine` on 1 and 2 threads (t1 and eta(2)) for the same models and batches.
 # Prints one line per run: "RUN <setup> <mode> <model> <batch> <the bench's JSON>".
 #
-#   docs/bench/scaling-constants.sh > /tmp/scaling.txt      (about 25 minutes; nothing else running)
+#   docs/bench/scaling-constants.sh > /tmp/scaling.txt      (about 35 minutes; nothing else running)
 #
 # Needs `mvn -B -q install -DskipTests` first. SETUPS and MODELS narrow the runs.
 set -euo pipefail
@@ -58,9 +58,12 @@ for setup in $SETUPS; do
     engine)
       for t in 1 2; do
         for mb in lenet5:64 resnet20:128 tfconv:64; do
-          json=$("$ROOT/bin/sparkcnn" bench engine --model "${mb%:*}" --batch "${mb#*:}" --threads $t --warmup 8 2>/dev/null \
-            | grep '^JSON ' | cut -c6- | python3 -c 'import json,sys; j=json.load(sys.stdin); j.pop("tiles",None); print(json.dumps(j))')
-          echo "RUN engine threads$t ${mb%:*} ${mb#*:} $json"
+          if json=$("$ROOT/bin/sparkcnn" bench engine --model "${mb%:*}" --batch "${mb#*:}" --threads $t --warmup 8 2>&1 \
+            | grep '^JSON ' | cut -c6- | python3 -c 'import json,sys; j=json.load(sys.stdin); j.pop("tiles",None); print(json.dumps(j))'); then
+            echo "RUN engine threads$t ${mb%:*} ${mb#*:} $json"
+          else
+            echo "scaling-constants: bench engine failed: ${mb%:*} ${mb#*:} threads $t" >&2
+          fi
         done
       done ;;
     tasks)

@@ -5,7 +5,7 @@ model checked against the runs it did not fit, and the projection to large clust
 
 A step is  T = T_ship + T_task + T_collect + T_update + T_fixed  (docs/SCALING.md). From the batch-2
 runs of three MLPs of 12,730 to 3,256,330 parameters (almost no compute), each setup and mode gets
-least-squares lines in the parameter count P:
+lines in the parameter count P (`fit`):
   ship     = s0 + s * P                 (`broadcast_ms`: the broadcast, or the loop's socket writes)
   task     = k0 + k * P                 (`slowest_task_ms` at batch 2: conversion, packing); with a
                                          real batch, plus compute from `bench engine`, below
@@ -21,7 +21,6 @@ of the most loaded executor (only with several executors: ghost groups and chunk
 import json
 import math
 import sys
-from collections import defaultdict
 
 SETUPS = {"local": (1, 2), "e1c2": (1, 2), "e2c1": (2, 1)}  # executors, cores per executor
 # At batch 2 over 2 partitions (the bench's 4 blocks, 2 per partition) both examples share a partition
@@ -104,14 +103,16 @@ def per_task_ms(runs, mode):
     return (outside(four) - outside(one)) / 3
 
 
-def predict(c, runs, setup, model, batch, params):
+def predict(c, runs, setup, mode, model, batch, params):
     """Predicted (step, its slowest task) in ms; a real batch puts examples in both partitions."""
     executors, cores = SETUPS[setup]
     compute = (batch / executors) * per_example_ms(runs, model, batch, cores) * excess(model, batch, executors)
     line = lambda t, x: t[0] + t[1] * x
     task = line(c["task"], params) + compute
     results = 2 * result_bytes(runs, setup, model, batch)
-    return line(c["ship"], params) + task + line(c["outside"], results) + c["update"][1] * params, task
+    # the loop's driver writes a copy per task holding examples: the fit saw 1.5 of them, this step 2
+    ship = line(c["ship"], params * (2 / RESULTS_AT_BATCH_2 if mode == "loop" else 1))
+    return ship + task + line(c["outside"], results) + c["update"][1] * params, task
 
 
 def main():
@@ -135,7 +136,7 @@ def main():
     for (setup, mode, model, batch), r in sorted(runs.items()):
         if batch == 2 or (setup, mode) not in consts:
             continue
-        pred, task = predict(consts[(setup, mode)], runs, setup, model, batch, r["parameters"])
+        pred, task = predict(consts[(setup, mode)], runs, setup, mode, model, batch, r["parameters"])
         err = pred / r["step_ms"] - 1
         worst = max(worst, abs(err))
         print("| %s | %s | %s | %d | %.1f | %.1f | %+.0f%% | %.1f | %.1f |" % (
@@ -157,7 +158,7 @@ def project(runs, consts):
     print("|---|---|---|---|---|---|---|---|---|")
     for model, (params, batch0) in models.items():
         t1 = per_example_ms(runs, model, batch0, 1)
-        eta = per_example_ms(runs, model, batch0, 1) / per_example_ms(runs, model, batch0, 2) / 2
+        eta = t1 / per_example_ms(runs, model, batch0, 2) / 2
         q = result_bytes(runs, "e2c1", model, batch0)  # one task's packed sum
         for gbit in (10, 25):
             bw = gbit * 1e9 / 8 / 1e3  # bytes per ms
