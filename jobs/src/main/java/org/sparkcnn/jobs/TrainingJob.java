@@ -53,18 +53,24 @@ public final class TrainingJob {
      */
     public record Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                          int treeDepth, long startStep, boolean skipDivergentSteps, double clipGradNorm,
-                         Augmentation augmentation, boolean stepLoop) {
+                         Augmentation augmentation, boolean stepLoop, Sampling sampling) {
         public Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                       int treeDepth, long startStep, boolean skipDivergentSteps, double clipGradNorm,
                       Augmentation augmentation) {
             this(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, startStep, skipDivergentSteps,
-                    clipGradNorm, augmentation, false);
+                    clipGradNorm, augmentation, false, Sampling.SHUFFLE);
         }
 
         /** This configuration with the step loop ({@link StepLoop}) on or off. */
         public Config withStepLoop(boolean on) {
             return new Config(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, startStep,
-                    skipDivergentSteps, clipGradNorm, augmentation, on);
+                    skipDivergentSteps, clipGradNorm, augmentation, on, sampling);
+        }
+
+        /** This configuration with {@code how} batches are drawn for a model without batch norm. */
+        public Config withSampling(Sampling how) {
+            return new Config(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, startStep,
+                    skipDivergentSteps, clipGradNorm, augmentation, stepLoop, how);
         }
 
         public Config(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
@@ -86,6 +92,9 @@ public final class TrainingJob {
         public Config {
             if (augmentation == null) {
                 augmentation = Augmentation.NONE;
+            }
+            if (sampling == null) {
+                sampling = Sampling.SHUFFLE;
             }
             if (startStep < 0) {
                 throw new IllegalArgumentException("start step must be >= 0, got " + startStep);
@@ -242,7 +251,8 @@ public final class TrainingJob {
         int partitions = blocks.getNumPartitions();
         int depth = cfg.treeDepth() > 0 ? cfg.treeDepth() : Math.max(2, (int) Math.ceil(Math.log(partitions) / Math.log(4)));
         PartitionLayout layout = PartitionLayout.of(blocks);
-        BatchSampler sampler = layout.sampler(count, cfg.seed(), cfg.batchSize(), groupSize);
+        BatchSampler sampler = layout.sampler(count, cfg.seed(), cfg.batchSize(),
+                samplerGroup(def, cfg.batchSize(), groupSize, cfg.sampling(), cfg.chunkSize()));
         Stepper stepper = new Stepper(buffers, groupSize);
         long globalStep = cfg.startStep();
         double lastLoss = Double.NaN;
@@ -318,14 +328,34 @@ public final class TrainingJob {
     }
 
     /**
-     * The steps of an epoch of {@link #train}: ceil(count / batch) for a model without batch norm; with
-     * it, of the examples the ghost groups cover (a small job reads the blocks' sizes).
+     * The steps of an epoch of {@link #train}: ceil(count / batch) for a model without batch norm under
+     * {@link Sampling#SHUFFLE}; otherwise of the examples the groups cover (a small job reads the blocks' sizes).
      */
-    public static int stepsPerEpoch(JavaRDD<ExampleBlock> blocks, int count, ModelDefinition def, int batchSize, int bnGroupSize) {
-        if (def.bufferCount() == 0) {
+    public static int stepsPerEpoch(JavaRDD<ExampleBlock> blocks, int count, ModelDefinition def, int batchSize, int bnGroupSize,
+                                    Sampling sampling, int chunkSize) {
+        int group = samplerGroup(def, batchSize, bnGroupSize, sampling, chunkSize);
+        if (group == 0) {
             return new BatchSampler(0, count, batchSize).stepsPerEpoch();
         }
-        return PartitionLayout.of(blocks).sampler(count, 0, batchSize, bnGroupSize).stepsPerEpoch();
+        return PartitionLayout.of(blocks).sampler(count, 0, batchSize, group).stepsPerEpoch();
+    }
+
+    /**
+     * The group size the sampler draws inside blocks: the ghost-group size for a model with batch norm,
+     * the chunk size under {@link Sampling#BLOCK_CHUNKS}, else 0 (a permutation of the whole dataset).
+     */
+    static int samplerGroup(ModelDefinition def, int batchSize, int bnGroupSize, Sampling sampling, int chunkSize) {
+        if (def.bufferCount() > 0) {
+            return bnGroupSize;
+        }
+        if (sampling != Sampling.BLOCK_CHUNKS) {
+            return 0;
+        }
+        if (batchSize % chunkSize != 0) {
+            throw new IllegalArgumentException("training.batch-size (" + batchSize + ") must be a multiple of training.chunk-size ("
+                    + chunkSize + ") with training.sampling = block-chunks; use training.sampling = shuffle, or change either");
+        }
+        return chunkSize;
     }
 
     /** Batch norm's part of a step: the state buffer and the ghost-group size (0 and null without batch norm). */

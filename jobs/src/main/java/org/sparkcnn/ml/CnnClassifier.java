@@ -220,6 +220,9 @@ public final class CnnClassifier extends CnnRunParams implements DefaultParamsWr
         return found;
     }
 
+    /** What fit did before these params existed, where that is not their default. */
+    private static final java.util.Map<String, String> BEFORE_IT_EXISTED = java.util.Map.of("sampling", "shuffle");
+
     /**
      * Whether {@code saved} (a checkpoint's {@link #trainingParams}) equals these params, a param newer
      * than the checkpoint counting as equal at its default (augmentCropPadding, ... after an upgrade).
@@ -236,7 +239,7 @@ public final class CnnClassifier extends CnnRunParams implements DefaultParamsWr
         for (String line : trainingParams().split("\n")) {
             String name = line.substring(0, line.indexOf(" = "));
             boolean newAtDefault = !names.contains(name) && hasDefault(getParam(name))
-                    && line.equals(name + " = " + getDefault(getParam(name)).get());
+                    && line.equals(name + " = " + BEFORE_IT_EXISTED.getOrDefault(name, String.valueOf(getDefault(getParam(name)).get())));
             if (!newAtDefault) {
                 now.append(line).append('\n');
             }

@@ -10,6 +10,7 @@ import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.ml.param.ParamValidators;
 import org.sparkcnn.engine.Initializer;
 import org.sparkcnn.engine.train.Augmentation;
+import org.sparkcnn.jobs.Sampling;
 import org.sparkcnn.jobs.run.RunSettings;
 
 /**
@@ -30,6 +31,7 @@ abstract class CnnRunParams extends CnnClassifierParams {
     private final DoubleParam earlyStoppingMinDelta;
     private final BooleanParam restoreBest;
     private final BooleanParam stepLoop;
+    private final Param<String> sampling;
     private final Param<String> checkpointDir;
     private final IntParam checkpointInterval;
     private final BooleanParam checkpointEveryEpoch;
@@ -52,6 +54,10 @@ abstract class CnnRunParams extends CnnClassifierParams {
         restoreBest = new BooleanParam(this, "restoreBest", "keep the weights of the best validation rather than the last");
         stepLoop = new BooleanParam(this, "stepLoop", "one barrier-mode Spark job for the whole run, steps over a socket to the"
                 + " driver, instead of a job per step: the same weights, less of Spark's cost per step (a task slot per partition)");
+        sampling = new Param<>(this, "sampling", "how batches are drawn for a model without batch norm: block-chunks (every gradient"
+                + " chunk a full group drawn inside one data block; needs rows not sorted by label), shuffle (a permutation of all"
+                + " rows; a chunk holds the batch's rows of one block, often one or two), or auto (block-chunks)",
+                ParamValidators.inArray(new String[]{"auto", "shuffle", "block-chunks"}));
         checkpointDir = new Param<>(this, "checkpointDir", "where checkpoints go (any Hadoop URI); fit resumes from the newest complete one there (empty: none)");
         checkpointInterval = new IntParam(this, "checkpointInterval", "write a checkpoint every this many steps (0: not by steps)", ParamValidators.gtEq(0));
         checkpointEveryEpoch = new BooleanParam(this, "checkpointEveryEpoch", "write a checkpoint at the end of every epoch");
@@ -73,6 +79,7 @@ abstract class CnnRunParams extends CnnClassifierParams {
         setDefault(earlyStoppingMinDelta, 0.0);
         setDefault(restoreBest, false);
         setDefault(stepLoop, false);
+        setDefault(sampling, "auto");
         setDefault(checkpointDir, "");
         setDefault(checkpointInterval, 0);
         setDefault(checkpointEveryEpoch, false);
@@ -184,6 +191,19 @@ abstract class CnnRunParams extends CnnClassifierParams {
 
     public boolean getStepLoop() {
         return (Boolean) $(stepLoop);
+    }
+
+    public Param<String> sampling() {
+        return sampling;
+    }
+
+    public CnnClassifier setSampling(String value) {
+        set(sampling, value);
+        return (CnnClassifier) this;
+    }
+
+    public String getSampling() {
+        return $(sampling);
     }
 
     public Param<String> checkpointDir() {
@@ -329,7 +349,8 @@ abstract class CnnRunParams extends CnnClassifierParams {
                 new RunSettings.Validation(getValidationInterval(), getValidationMonitor(), getEarlyStoppingPatience(),
                         getEarlyStoppingMinDelta(), getRestoreBest()),
                 new RunSettings.Checkpoints(checkpoints ? getCheckpointInterval() : 0, checkpoints && getCheckpointEveryEpoch(),
-                        getCheckpointDir(), getCheckpointKeep(), 4, 500), getBnGroupSize(), getStepLoop());
+                        getCheckpointDir(), getCheckpointKeep(), 4, 500), getBnGroupSize(), getStepLoop(),
+                Sampling.of(getSampling(), "dataframe"));
     }
 
     /**

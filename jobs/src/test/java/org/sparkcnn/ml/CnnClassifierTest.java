@@ -190,7 +190,8 @@ class CnnClassifierTest {
                 java.util.Map.of("momentum", 0.9, "weight_decay", 0.01, "no_decay_bias_and_norm", true), TrainingJobTestData.MODEL);
         TrainingJob.Result direct = TrainingJob.train(sc, TrainingJobTestData.MODEL, Datasets.normalization(blocks), blocks,
                 300, params, sgd, new LrSchedule.Constant(0.05),
-                new TrainingJob.Config(5, 2, 0, 48, 16, 0, 0, 0, false, 0, new org.sparkcnn.engine.train.Augmentation(2, true, 0.5)),
+                new TrainingJob.Config(5, 2, 0, 48, 16, 0, 0, 0, false, 0, new org.sparkcnn.engine.train.Augmentation(2, true, 0.5))
+                        .withSampling(org.sparkcnn.jobs.Sampling.BLOCK_CHUNKS),
                 (m, p) -> true);
         blocks.unpersist();
         assertEquals(direct.weightsSha256(), model.weightsSha256());
@@ -212,6 +213,11 @@ class CnnClassifierTest {
         assertTrue(c.paramsMatch(c.trainingParams()));
         assertTrue(!c.copy(new ParamMap()).setAugmentErasing(0.5).paramsMatch(older));
         assertTrue(!c.copy(new ParamMap()).setLearningRate(0.1).paramsMatch(c.trainingParams()));
+        // before sampling existed, fit drew shuffle's batches: only shuffle matches such a checkpoint
+        String beforeSampling = java.util.Arrays.stream(c.trainingParams().split("\n")).filter(l -> !l.startsWith("sampling"))
+                .map(l -> l + "\n").collect(java.util.stream.Collectors.joining());
+        assertTrue(!c.paramsMatch(beforeSampling), "the default, auto, is block-chunks");
+        assertTrue(c.copy(new ParamMap()).setSampling("shuffle").paramsMatch(beforeSampling));
     }
 
     @Test
@@ -227,9 +233,10 @@ class CnnClassifierTest {
         float[] params = Initializer.PYTORCH_DEFAULT.initialize(TrainingJobTestData.MODEL, 5);
         TrainingJob.Result direct = TrainingJob.train(sc, TrainingJobTestData.MODEL, Datasets.normalization(blocks), blocks,
                 300, params, new Sgd(params.length, 0.9, 0, false, 0), new LrSchedule.Constant(0.05),
-                new TrainingJob.Config(5, 2, 0, 48, 16, 0, 0), (m, p) -> true);
+                new TrainingJob.Config(5, 2, 0, 48, 16, 0, 0).withSampling(org.sparkcnn.jobs.Sampling.BLOCK_CHUNKS), (m, p) -> true);
         blocks.unpersist();
-        assertEquals(direct.weightsSha256(), model.weightsSha256(), "the same weights as TrainingJob on the same examples");
+        assertEquals(direct.weightsSha256(), model.weightsSha256(), "the same weights as TrainingJob on the same examples "
+                + "(sampling auto: block-chunks)");
         assertEquals(model.weightsSha256(), otherPartitioning.weightsSha256(), "the same rows in one partition");
         CnnClassificationModel repartitioned = (CnnClassificationModel) pipeline(classifier().setBlockSize(32).setNumPartitions(5))
                 .fit(pixels.orderBy("id")).stages()[1];
@@ -278,7 +285,7 @@ class CnnClassifierTest {
             Path file = tmp.resolve("tiny-mse-" + loss.mean() + ".json");
             Files.writeString(file, def.toJsonString());
             CnnClassificationModel model = (CnnClassificationModel) pipeline(classifier().setModelDefinition(file.toString())
-                    .setBlockSize(32).setEpochs(6).setLearningRate(lr)).fit(pixels.orderBy("id")).stages()[1];
+                    .setBlockSize(32).setEpochs(6).setLearningRate(lr).setSampling("shuffle")).fit(pixels.orderBy("id")).stages()[1];
             assertEquals(loss, model.definition().loss());
 
             // the same weights as TrainingJob on the same examples, whose step losses fall

@@ -24,6 +24,9 @@ final class ResumeChecks {
     private static final Set<String> FREE = Set.of("data.partitions", "training.threads-per-task", "training.tree-depth",
             "training.step-loop");
     private static final String[] FREE_PREFIXES = {"output.", "checkpoint."};
+    /** What a run did before these keys existed, where that is not their default (sampling's auto: block-chunks). */
+    private static final Map<String, String> BEFORE_IT_EXISTED = Map.of("training.sampling", "shuffle");
+
     /** Config keys a resumed run can never change: the state would not fit or would mean something else. */
     private static final Set<String> FIXED = Set.of("model", "data.classes", "data.format", "training.batch-size",
             "training.optimizer.name");
@@ -44,9 +47,9 @@ final class ResumeChecks {
         Set<String> keys = new TreeSet<>(before.keySet());
         keys.addAll(now.keySet());
         for (String key : keys) {
-            String a = before.getOrDefault(key, "(unset)"), b = now.getOrDefault(key, "(unset)");
+            String a = before.getOrDefault(key, BEFORE_IT_EXISTED.getOrDefault(key, "(unset)")), b = now.getOrDefault(key, "(unset)");
             // a key newer than the checkpoint, at its default, changes nothing (training.augmentation)
-            boolean newAtDefault = !before.containsKey(key) && b.equals(defaults.get(key));
+            boolean newAtDefault = !before.containsKey(key) && !BEFORE_IT_EXISTED.containsKey(key) && b.equals(defaults.get(key));
             if (a.equals(b) || newAtDefault || FREE.contains(key) || startsWithAny(key)) {
                 continue;
             }

@@ -128,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         // Everything that can be checked without Spark is checked first.
         ModelDefinition def = Checks.model(cfg.model());
-        cfg.checkBatchNorm(def);
+        cfg.checkGroups(def);
         Checks.optimizer(cfg, def);
         Checks.schedule(cfg);
         Checks.initializer(cfg.training().initializer());
@@ -254,7 +254,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         run.create(resumeFrom != null);
         Storage.writeText(hadoop, run.file("config.conf"), rendered);
-        int stepsPerEpoch = TrainingJob.stepsPerEpoch(trainBlocks, (int) trainCount, def, t.batchSize(), t.bnGroupSize());
+        int stepsPerEpoch = cfg.runSettings(checkpointDir).stepsPerEpoch(trainBlocks, (int) trainCount, def);
         long totalSteps = t.epochs() > 0 ? (long) t.epochs() * stepsPerEpoch : t.maxSteps();
         if (t.maxSteps() > 0) {
             totalSteps = Math.min(totalSteps, t.maxSteps());

@@ -46,7 +46,7 @@ public record TrainerConfig(String model, Data data, Training training, Validati
     public record Training(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                            int treeDepth, String initializer, String initFrom, Map<String, Object> optimizer,
                            Map<String, Object> schedule, String onDivergence, double clipGradNorm,
-                           Augmentation augmentation, int bnGroupSize, boolean stepLoop) {
+                           Augmentation augmentation, int bnGroupSize, boolean stepLoop, String sampling) {
     }
 
     /** Training-only input augmentation: zero-padded random crop, random horizontal flip, random erasing. */
@@ -197,6 +197,8 @@ public record TrainerConfig(String model, Data data, Training training, Validati
         require(training.epochs > 0 || training.maxSteps > 0, "training.epochs", "or training.max-steps must be positive");
         require(training.batchSize >= 1, "training.batch-size", "must be at least 1, got " + training.batchSize);
         require(training.chunkSize >= 1, "training.chunk-size", "must be at least 1, got " + training.chunkSize);
+        require(java.util.List.of("auto", "shuffle", "block-chunks").contains(training.sampling), "training.sampling",
+                "must be auto, shuffle or block-chunks, got '" + training.sampling + "'");
         require(training.bnGroupSize >= 1, "training.bn-group-size", "must be at least 1, got " + training.bnGroupSize);
         require(training.threadsPerTask >= 0, "training.threads-per-task", "must be >= 0, got " + training.threadsPerTask);
         require(training.treeDepth >= 0, "training.tree-depth", "must be >= 0, got " + training.treeDepth);
@@ -224,11 +226,18 @@ public record TrainerConfig(String model, Data data, Training training, Validati
     }
 
     /**
-     * A model with batch norm trains in ghost groups of training.bn-group-size: the batch and the
-     * blocks must hold whole groups.
+     * A model with batch norm trains in ghost groups of training.bn-group-size, one without under
+     * block-chunks sampling in groups of training.chunk-size: the batch (and for ghost groups the
+     * blocks) must hold whole groups.
      */
-    public void checkBatchNorm(org.sparkcnn.engine.ModelDefinition def) {
+    public void checkGroups(org.sparkcnn.engine.ModelDefinition def) {
         if (def.bufferCount() == 0) {
+            if (org.sparkcnn.jobs.Sampling.of(training.sampling, data.format) == org.sparkcnn.jobs.Sampling.BLOCK_CHUNKS) {
+                require(training.batchSize % training.chunkSize == 0, "training.batch-size", "must be a multiple of "
+                        + "training.chunk-size (" + training.chunkSize + ") with training.sampling = " + training.sampling
+                        + " (block-chunks for data.format " + data.format + "); got " + training.batchSize
+                        + ", or set training.sampling = shuffle");
+            }
             return;
         }
         int g = training.bnGroupSize;
@@ -260,7 +269,7 @@ public record TrainerConfig(String model, Data data, Training training, Validati
                 training.clipGradNorm, new org.sparkcnn.engine.train.Augmentation(training.augmentation.cropPadding,
                 training.augmentation.horizontalFlip, training.augmentation.erasing), new org.sparkcnn.jobs.run.RunSettings.Validation(validation.everySteps, validation.monitor,
                 validation.patience, validation.minDelta, validation.restoreBest), checkpointSettings(checkpointDir),
-                training.bnGroupSize, training.stepLoop);
+                training.bnGroupSize, training.stepLoop, org.sparkcnn.jobs.Sampling.of(training.sampling, data.format));
     }
 
     public Map<String, Object> optimizerOptions() {

@@ -107,6 +107,11 @@ class CliErrorsTest {
         assertTrue(stderr().contains("config key 'training.optimizer'") && stderr().contains("momentom"), stderr());
         assertEquals(2, SparkCnn.run("train", "--model", "lenet7"));
         assertTrue(stderr().contains("config key 'model'") && stderr().contains("lenet7"), stderr());
+        assertEquals(2, SparkCnn.run("train", "--set", "training.sampling=random"));
+        assertTrue(stderr().contains("config key 'training.sampling' must be auto, shuffle or block-chunks, got 'random'"), stderr());
+        assertEquals(2, SparkCnn.run("train", "--data", "/nonexistent", "--batch-size", "50"));
+        assertTrue(stderr().contains("config key 'training.batch-size' must be a multiple of training.chunk-size (16) with "
+                + "training.sampling = auto (block-chunks for data.format idx); got 50, or set training.sampling = shuffle"), stderr());
         assertEquals(2, SparkCnn.run("train", "--config", tmp.resolve("absent.conf").toString()));
         assertTrue(stderr().contains("absent.conf: no such file"), stderr());
     }

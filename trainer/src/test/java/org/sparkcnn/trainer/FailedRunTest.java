@@ -70,7 +70,7 @@ class FailedRunTest {
         Path data = TinyDataset.write(tmp.resolve("data"), 200, 40);
         Path earlier = earlierOutput("earlier");
         assertEquals(1, SparkCnn.run("train", "--master", "local[2]", "--data", data.toString(), "--max-steps", "40",
-                "--batch-size", "20", "--lr", "1e6", "--output", earlier.toString(), "--overwrite"));
+                "--batch-size", "16", "--lr", "1e6", "--output", earlier.toString(), "--overwrite"));
         assertTrue(err.text().contains("training diverged at step "), err.text());
         assertUntouched(earlier);
         Path staging = tmp.resolve("earlier.inprogress");
@@ -79,7 +79,7 @@ class FailedRunTest {
 
         Path fresh = tmp.resolve("fresh");
         assertEquals(1, SparkCnn.run("train", "--master", "local[2]", "--data", data.toString(), "--max-steps", "40",
-                "--batch-size", "20", "--lr", "1e6", "--output", fresh.toString()));
+                "--batch-size", "16", "--lr", "1e6", "--output", fresh.toString()));
         assertFalse(Files.exists(fresh), "no output directory");
     }
 }

@@ -123,7 +123,7 @@ class LauncherIT {
         List<String> cmd = new ArrayList<>(List.of(SparkProcesses.java(), "-Xmx1g"));
         cmd.addAll(SparkProcesses.OPENS);
         cmd.addAll(List.of("-cp", SparkProcesses.sparkClasspath(), "org.apache.spark.deploy.SparkSubmit", "--master", "local[1]",
-                SparkProcesses.JAR.toString(), "train", "--data", data.toString(), "--epochs", "100", "--batch-size", "8",
+                SparkProcesses.JAR.toString(), "train", "--data", data.toString(), "--epochs", "100", "--batch-size", "16",
                 "--output", out.toString()));
         Path log = tmp.resolve("direct.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -80,7 +80,8 @@ class ResumeChecksTest {
     /** A checkpoint from before training.augmentation existed resumes at its default; another value needs --force. */
     @Test
     void aKeyNewerThanTheCheckpointIsFreeOnlyAtItsDefault() {
-        com.typesafe.config.Config now = TrainerConfig.load(null, ConfigFactory.empty());
+        com.typesafe.config.Config now = ConfigFactory.parseString("training.sampling = shuffle")
+                .withFallback(TrainerConfig.load(null, ConfigFactory.empty()));
         String older = TrainerConfig.render(now.withoutPath("training.augmentation"));
         ModelDefinition def = Checks.model("lenet5");
         Checkpoint c = new Checkpoint(40, 0, 40, 1, def.toJsonString(), older, Map.of(), new float[def.paramCount()],
@@ -95,6 +96,25 @@ class ResumeChecksTest {
                 () -> ResumeChecks.checkCompatible(c, "old", flipped, def, false, warnings::add));
         assertEquals("cannot resume: config key 'training.augmentation.horizontal-flip' is (unset) in checkpoint old but true "
                 + "now; pass --force to continue with the new value", e.getMessage());
+    }
+
+    /** Before training.sampling existed, runs drew shuffle's batches: its default (auto) is not free, shuffle is. */
+    @Test
+    void aCheckpointFromBeforeSamplingExistedResumesOnlyWithShuffle() {
+        com.typesafe.config.Config now = TrainerConfig.load(null, ConfigFactory.empty());
+        String older = TrainerConfig.render(now.withoutPath("training.sampling"));
+        ModelDefinition def = Checks.model("lenet5");
+        Checkpoint c = new Checkpoint(40, 0, 40, 1, def.toJsonString(), older, Map.of(), new float[def.paramCount()],
+                Checks.optimizer(TrainerConfig.bind(now), def).state(), new ScheduleState("cosine", new LinkedHashMap<>()),
+                Map.of(), Map.of());
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        TrainerConfig.Invalid e = org.junit.jupiter.api.Assertions.assertThrows(TrainerConfig.Invalid.class,
+                () -> ResumeChecks.checkCompatible(c, "old", now, def, false, warnings::add));
+        assertEquals("cannot resume: config key 'training.sampling' is shuffle in checkpoint old but auto now; pass --force "
+                + "to continue with the new value", e.getMessage());
+        ResumeChecks.checkCompatible(c, "old", ConfigFactory.parseString("training.sampling = shuffle").withFallback(now), def,
+                false, warnings::add);
+        assertEquals(java.util.List.of(), warnings);
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.sparkcnn.jobs.run;
 
 import java.io.Serializable;
 import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
 import org.sparkcnn.engine.Initializer;
 import org.sparkcnn.engine.ModelDefinition;
 import org.sparkcnn.engine.optim.LrSchedule;
@@ -9,21 +10,35 @@ import org.sparkcnn.engine.optim.LrSchedules;
 import org.sparkcnn.engine.optim.Optimizer;
 import org.sparkcnn.engine.optim.Optimizers;
 import org.sparkcnn.engine.train.Augmentation;
+import org.sparkcnn.jobs.Sampling;
 import org.sparkcnn.jobs.TrainingJob;
+import org.sparkcnn.jobs.data.ExampleBlock;
 
 /**
  * Everything a training run's policy needs, typed: what both front doors (the CLI's configuration
  * and the Spark ML estimator's params) are translated into. The optimizer and schedule are named,
  * with their options under PyTorch's names. {@code augmentation} applies to training inputs only.
  * {@code threadsPerTask}, {@code treeDepth} and {@code stepLoop} (training.step-loop) decide how the
- * steps run, never the weights.
+ * steps run, never the weights; {@code sampling} (training.sampling) decides which examples share a
+ * gradient chunk, so it does change them.
  */
 public record RunSettings(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
                           int treeDepth, Initializer initializer, String optimizer, double learningRate,
                           Map<String, Object> optimizerOptions, String schedule, Map<String, Object> scheduleOptions,
                           boolean skipDivergentSteps, double clipGradNorm, Augmentation augmentation, Validation validation,
-                          Checkpoints checkpoints, int bnGroupSize, boolean stepLoop)
+                          Checkpoints checkpoints, int bnGroupSize, boolean stepLoop, Sampling sampling)
         implements Serializable {
+
+    /** Settings that draw batches as a permutation of the whole dataset ({@link Sampling#SHUFFLE}). */
+    public RunSettings(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
+                       int treeDepth, Initializer initializer, String optimizer, double learningRate,
+                       Map<String, Object> optimizerOptions, String schedule, Map<String, Object> scheduleOptions,
+                       boolean skipDivergentSteps, double clipGradNorm, Augmentation augmentation, Validation validation,
+                       Checkpoints checkpoints, int bnGroupSize, boolean stepLoop) {
+        this(seed, epochs, maxSteps, batchSize, chunkSize, threadsPerTask, treeDepth, initializer, optimizer, learningRate,
+                optimizerOptions, schedule, scheduleOptions, skipDivergentSteps, clipGradNorm, augmentation, validation,
+                checkpoints, bnGroupSize, stepLoop, Sampling.SHUFFLE);
+    }
 
     /** Settings without the step loop (a Spark job per step, the default). */
     public RunSettings(long seed, int epochs, long maxSteps, int batchSize, int chunkSize, int threadsPerTask,
@@ -82,6 +97,9 @@ public record RunSettings(long seed, int epochs, long maxSteps, int batchSize, i
         if (augmentation == null) {
             augmentation = Augmentation.NONE;
         }
+        if (sampling == null) {
+            sampling = Sampling.SHUFFLE;
+        }
         if (!"accuracy".equals(validation.monitor()) && !"loss".equals(validation.monitor())) {
             throw new IllegalArgumentException("validation monitor must be accuracy or loss, got '" + validation.monitor() + "'");
         }
@@ -103,6 +121,11 @@ public record RunSettings(long seed, int epochs, long maxSteps, int batchSize, i
     /** The step loop's settings, starting after {@code startStep} steps and stopping after {@code maxSteps}. */
     TrainingJob.Config jobConfig(long startStep, long stopAfter) {
         return new TrainingJob.Config(seed, epochs, stopAfter, batchSize, chunkSize, threadsPerTask, treeDepth, startStep,
-                skipDivergentSteps, clipGradNorm, augmentation, stepLoop);
+                skipDivergentSteps, clipGradNorm, augmentation, stepLoop, sampling);
+    }
+
+    /** The steps of an epoch of these settings over {@code blocks} ({@code count} examples). */
+    public int stepsPerEpoch(JavaRDD<ExampleBlock> blocks, int count, ModelDefinition def) {
+        return TrainingJob.stepsPerEpoch(blocks, count, def, batchSize, bnGroupSize, sampling, chunkSize);
     }
 }

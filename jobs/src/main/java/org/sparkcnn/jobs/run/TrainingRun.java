@@ -148,7 +148,7 @@ public final class TrainingRun {
         } else {
             params = s.initializer().initialize(def, s.seed());
         }
-        int stepsPerEpoch = TrainingJob.stepsPerEpoch(data.train(), (int) data.trainCount(), def, s.batchSize(), s.bnGroupSize());
+        int stepsPerEpoch = s.stepsPerEpoch(data.train(), (int) data.trainCount(), def);
         float[] state = buffers;
         long resumedAt = startStep;
         // A run that early stopping ended stays ended when resumed: no step after the checkpoint's.
