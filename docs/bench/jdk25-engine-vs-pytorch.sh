@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 18: engine img/s on JDK 25 and JDK 17 against the PyTorch peer, native width and as AVX2 (docs/PERFORMANCE.md).
-cd /work/main
+cd "$(dirname "$0")/../.."
 P=../shared/peers/pytorch/throughput.py
 J25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 J17=/usr/lib/jvm/java-17-openjdk-amd64/bin/java
