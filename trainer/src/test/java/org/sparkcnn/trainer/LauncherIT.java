@@ -145,7 +145,7 @@ class LauncherIT {
         Path data = TinyDataset.write(tmp.resolve("data-" + name), 640, 20);
         Path out = tmp.resolve(name);
         List<String> args = new ArrayList<>(List.of("train", "--master", "local[1]", "--data", data.toString(), "--epochs", "100",
-                "--batch-size", "8", "--output", out.toString()));
+                "--batch-size", "16", "--output", out.toString()));
         args.addAll(List.of(extra));
         Path log = tmp.resolve(name + ".log");
         Process p = launch(env, log, args.toArray(new String[0]));

@@ -49,8 +49,10 @@ class StandaloneClusterIT {
         Path sparkHome = sparkHome(tmp.resolve("spark-home"));
         Path events = Files.createDirectories(tmp.resolve("events"));
         Path killedEvents = Files.createDirectories(tmp.resolve("events-killed"));
+        // block-chunks (auto) draws a batch as whole chunks: chunks of 4 make 8 per batch, so that most
+        // steps have examples on both executors
         String[] train = {"train", "--data", data.toString(), "--epochs", "6", "--batch-size", "32", "--seed", "7",
-                "--set", "data.block-size=32"};
+                "--set", "data.block-size=32", "--set", "training.chunk-size=4"};
         try (SparkProcesses spark = new SparkProcesses(Path.of("target", "it-logs", "cluster"))) {
             int port = SparkProcesses.freePort();
             String master = "spark://127.0.0.1:" + port;
