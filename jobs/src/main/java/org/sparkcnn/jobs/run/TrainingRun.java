@@ -16,6 +16,7 @@ import org.sparkcnn.engine.optim.LrSchedule;
 import org.sparkcnn.engine.optim.Optimizer;
 import org.sparkcnn.jobs.Evaluation;
 import org.sparkcnn.jobs.MetricsLog;
+import org.sparkcnn.jobs.Sampling;
 import org.sparkcnn.jobs.TrainingJob;
 import org.sparkcnn.jobs.checkpoint.Checkpoint;
 import org.sparkcnn.jobs.checkpoint.CheckpointStore;
@@ -101,6 +102,34 @@ public final class TrainingRun {
     private TrainingRun() {
     }
 
+    /**
+     * Chunks drawn inside blocks (block-chunks, and batch norm's ghost groups) hold one class each
+     * when the data is sorted by label, and train badly: says so when some training blocks hold a
+     * single class (two small jobs over the cached blocks).
+     */
+    static void warnIfSortedByLabel(ModelDefinition def, RunSettings s, Data data, Listener listener) {
+        if (def.bufferCount() == 0 && s.sampling() != Sampling.BLOCK_CHUNKS) {
+            return;
+        }
+        long single = data.train().filter(b -> b.size() > 1 && oneClass(b.labels())).count();
+        if (single > 0) {
+            long blocks = data.train().count();
+            listener.message("warning: " + single + " of " + blocks + " training blocks hold a single class: is the data sorted "
+                    + "by label? " + (def.bufferCount() > 0 ? "Batch norm's ghost groups" : "With training.sampling = block-chunks, "
+                    + "gradient chunks") + " are drawn inside one block each, so they would hold one class; "
+                    + (def.bufferCount() > 0 ? "shuffle the data's order" : "set training.sampling = shuffle, or shuffle the data's order"));
+        }
+    }
+
+    private static boolean oneClass(int[] labels) {
+        for (int label : labels) {
+            if (label != labels[0]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Runs the whole policy; see the class comment. */
     public static Outcome run(JavaSparkContext sc, ModelDefinition def, RunSettings s, Data data, Start start, Sink sink)
             throws IOException {
@@ -109,6 +138,7 @@ public final class TrainingRun {
                     + def.name() + "' takes a vector of " + def.inputShape().channels() + " features");
         }
         Listener listener = sink.listener();
+        warnIfSortedByLabel(def, s, data, listener);
         Optimizer optimizer = s.newOptimizer(def);
         LrSchedule schedule = s.newSchedule();
         EarlyStopping stopping = new EarlyStopping(s.validation());
