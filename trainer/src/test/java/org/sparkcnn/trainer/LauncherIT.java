@@ -62,6 +62,44 @@ class LauncherIT {
         p.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** A fake JDK: its release file says {@code version}; its java, when there is one, prints its own path and exits. */
+    private static Path fakeJdk(Path jvms, String name, String version, boolean withJava) throws IOException {
+        Path home = Files.createDirectories(jvms.resolve(name));
+        Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"test\"\nJAVA_VERSION=\"" + version + "\"\n");
+        if (withJava) {
+            Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+            Files.writeString(java, "#!/bin/sh\necho \"fake java $0\"\n");
+            assertTrue(java.toFile().setExecutable(true));
+        }
+        return home;
+    }
+
+    @Test
+    void withoutJavaSetItRunsOnTheNewestJdkFrom25_0_3() throws Exception {
+        Path jvms = Files.createDirectories(tmp.resolve("jvm"));
+        fakeJdk(jvms, "jdk-17", "17.0.15", true);
+        fakeJdk(jvms, "jdk-25.0.2", "25.0.2", true);
+        Path chosen = fakeJdk(jvms, "jdk-25.0.10", "25.0.10", true);
+        fakeJdk(jvms, "jdk-25.0.9", "25.0.9", true);
+        fakeJdk(jvms, "jdk-26-no-java", "26.0.1", false);
+        Path log = tmp.resolve("pick.log");
+        Process p = launch(Map.of("SPARKCNN_JVM_DIR", jvms.toString(), "JAVA", ""), log, "--help");
+        assertEquals(0, await(p, log));
+        String out = Files.readString(log);
+        String picked = chosen.resolve("bin").resolve("java").toString();
+        assertTrue(out.contains("sparkcnn: running on " + picked + " (set JAVA to choose another JVM)"), out);
+        assertTrue(out.contains("fake java " + picked), out);
+
+        // nothing at 25.0.3 or later: the default java, said nothing about
+        Files.walk(chosen).sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        Files.walk(jvms.resolve("jdk-25.0.9")).sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        Path fallback = tmp.resolve("fallback.log");
+        Process q = launch(Map.of("SPARKCNN_JVM_DIR", jvms.toString(), "JAVA", ""), fallback, "--help");
+        assertEquals(0, await(q, fallback));
+        String help = Files.readString(fallback);
+        assertTrue(!help.contains("fake java") && !help.contains("running on") && help.contains("train"), help);
+    }
+
     @Test
     void aBadRecordIsReportedInOneLineWithItsTraceInAFile() throws Exception {
         Path train = tmp.resolve("train.csv");
