@@ -213,7 +213,7 @@ final class TrainCommand implements Callable<Integer> {
                       CheckpointStore.Found resumeFrom) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
-        int partitions = cfg.data().partitions() > 0 ? cfg.data().partitions() : sc.defaultParallelism();
+        int partitions = cfg.runSettings(checkpointDir).partitions(cfg.data().partitions(), sc);
         TrainerConfig.Training t = cfg.training();
         long started = System.nanoTime();
         Map<String, Object> skippedRecords = new LinkedHashMap<>();
