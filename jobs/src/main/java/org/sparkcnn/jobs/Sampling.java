@@ -1,5 +1,6 @@
 package org.sparkcnn.jobs;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -16,6 +17,12 @@ public enum Sampling {
      * is full. Needs blocks whose examples are not sorted by class.
      */
     BLOCK_CHUNKS("block-chunks");
+
+    /** The values training.sampling (and the estimator's sampling) accepts. */
+    public static final List<String> CHOICES = List.of("auto", "shuffle", "block-chunks");
+
+    /** What runs did before training.sampling existed: a resumed older checkpoint matches only this. */
+    public static final Sampling BEFORE_IT_EXISTED = SHUFFLE;
 
     private final String key;
 
@@ -42,6 +49,11 @@ public enum Sampling {
                 return s;
             }
         }
-        throw new IllegalArgumentException("training.sampling must be auto, shuffle or block-chunks, got '" + value + "'");
+        throw new IllegalArgumentException("training.sampling must be " + choices() + ", got '" + value + "'");
+    }
+
+    /** "auto, shuffle or block-chunks", for messages. */
+    public static String choices() {
+        return String.join(", ", CHOICES.subList(0, CHOICES.size() - 1)) + " or " + CHOICES.get(CHOICES.size() - 1);
     }
 }

@@ -221,7 +221,8 @@ public final class CnnClassifier extends CnnRunParams implements DefaultParamsWr
     }
 
     /** What fit did before these params existed, where that is not their default. */
-    private static final java.util.Map<String, String> BEFORE_IT_EXISTED = java.util.Map.of("sampling", "shuffle");
+    private static final java.util.Map<String, String> BEFORE_IT_EXISTED = java.util.Map.of("sampling",
+            org.sparkcnn.jobs.Sampling.BEFORE_IT_EXISTED.key());
 
     /**
      * Whether {@code saved} (a checkpoint's {@link #trainingParams}) equals these params, a param newer

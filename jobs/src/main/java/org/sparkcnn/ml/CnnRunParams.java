@@ -57,7 +57,7 @@ abstract class CnnRunParams extends CnnClassifierParams {
         sampling = new Param<>(this, "sampling", "how batches are drawn for a model without batch norm: block-chunks (every gradient"
                 + " chunk a full group drawn inside one data block; needs rows not sorted by label), shuffle (a permutation of all"
                 + " rows; a chunk holds the batch's rows of one block, often one or two), or auto (block-chunks)",
-                ParamValidators.inArray(new String[]{"auto", "shuffle", "block-chunks"}));
+                ParamValidators.inArray(Sampling.CHOICES.toArray(new String[0])));
         checkpointDir = new Param<>(this, "checkpointDir", "where checkpoints go (any Hadoop URI); fit resumes from the newest complete one there (empty: none)");
         checkpointInterval = new IntParam(this, "checkpointInterval", "write a checkpoint every this many steps (0: not by steps)", ParamValidators.gtEq(0));
         checkpointEveryEpoch = new BooleanParam(this, "checkpointEveryEpoch", "write a checkpoint at the end of every epoch");

@@ -10,12 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.sparkcnn.engine.Initializer;
-import org.sparkcnn.engine.optim.LrSchedule;
 import org.sparkcnn.engine.optim.Sgd;
 import org.sparkcnn.engine.train.BatchSampler;
 import org.sparkcnn.engine.train.FixedPointSum;
@@ -25,7 +22,7 @@ import org.sparkcnn.jobs.data.ExampleBlock;
 /**
  * training.sampling = block-chunks: every gradient chunk is a full group drawn inside one block, the
  * weights are the same for any partitioning and either step exchange, and they are not shuffle's.
- * TrainingJobTest's data: 300 examples in blocks of 32 (the last holds 12), chunks of 8.
+ * TrainingJobTest's run (its model, data and SGD): 300 examples in blocks of 32 (the last holds 12), chunks of 8.
  */
 class BlockChunksSamplingTest {
 
@@ -36,18 +33,6 @@ class BlockChunksSamplingTest {
         return new TrainingJob.Config(5, epochs, maxSteps, BATCH, CHUNK, 0, 0).withSampling(sampling).withStepLoop(loop);
     }
 
-    private static TrainingJob.Result train(JavaSparkContext sc, int partitions, TrainingJob.Config cfg,
-                                            List<TrainingJob.StepMetrics> seen) {
-        JavaRDD<ExampleBlock> data = sc.parallelize(TrainingJobTest.blocks(), partitions).persist(StorageLevel.MEMORY_ONLY());
-        try {
-            float[] params = Initializer.PYTORCH_DEFAULT.initialize(TrainingJobTest.MODEL, 5);
-            return TrainingJob.train(sc, TrainingJobTest.MODEL, TrainingJobTest.NORM, data, 300, params,
-                    new Sgd(params.length, 0.9, 0, false, 0), new LrSchedule.Constant(0.05), cfg, (m, p) -> seen.add(m));
-        } finally {
-            data.unpersist(true);
-        }
-    }
-
     @Test
     void theSameBitsForAnyPartitioningAndEitherExchangeAndNotShufflesBits() {
         Map<String, String> hashes = new LinkedHashMap<>();
@@ -56,12 +41,12 @@ class BlockChunksSamplingTest {
         try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
             for (int partitions : new int[]{1, 3, 8}) {
                 metrics.clear();
-                hashes.put(partitions + " partitions", train(sc, partitions, config(Sampling.BLOCK_CHUNKS, false, 0, 2), metrics)
-                        .weightsSha256());
+                hashes.put(partitions + " partitions",
+                        TrainingJobTest.train(sc, partitions, config(Sampling.BLOCK_CHUNKS, false, 0, 2), metrics).weightsSha256());
             }
-            hashes.put("2 partitions, step loop", train(sc, 2, config(Sampling.BLOCK_CHUNKS, true, 0, 2), new ArrayList<>())
+            hashes.put("2 partitions, step loop", TrainingJobTest.train(sc, 2, config(Sampling.BLOCK_CHUNKS, true, 0, 2), new ArrayList<>())
                     .weightsSha256());
-            shuffled = train(sc, 3, config(Sampling.SHUFFLE, false, 0, 2), new ArrayList<>()).weightsSha256();
+            shuffled = TrainingJobTest.train(sc, 3, config(Sampling.SHUFFLE, false, 0, 2), new ArrayList<>()).weightsSha256();
             assertEquals(7, TrainingJob.stepsPerEpoch(sc.parallelize(TrainingJobTest.blocks(), 2), 300, TrainingJobTest.MODEL,
                     BATCH, 32, Sampling.BLOCK_CHUNKS, CHUNK));
         }
@@ -79,7 +64,7 @@ class BlockChunksSamplingTest {
     void aStepIsFullChunksAndEqualsTheEnginesSingleProcessStep() {
         float[] distributed;
         try (JavaSparkContext sc = LocalSpark.start("local[2]")) {
-            distributed = train(sc, 3, config(Sampling.BLOCK_CHUNKS, false, 1, 1), new ArrayList<>()).params();
+            distributed = TrainingJobTest.train(sc, 3, config(Sampling.BLOCK_CHUNKS, false, 1, 1), new ArrayList<>()).params();
         }
         List<ExampleBlock> blocks = TrainingJobTest.blocks();
         long[] firsts = blocks.stream().mapToLong(ExampleBlock::firstIndex).toArray();
@@ -101,7 +86,8 @@ class BlockChunksSamplingTest {
     void aBatchThatIsNotWholeChunksIsRefusedNamingBothKeys() {
         try (JavaSparkContext sc = LocalSpark.start("local[1]")) {
             TrainingJob.Config cfg = new TrainingJob.Config(5, 1, 0, 50, CHUNK, 0, 0).withSampling(Sampling.BLOCK_CHUNKS);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> train(sc, 1, cfg, new ArrayList<>()));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TrainingJobTest.train(sc, 1, cfg, new ArrayList<>()));
             assertEquals("training.batch-size (50) must be a multiple of training.chunk-size (8) with training.sampling = "
                     + "block-chunks; use training.sampling = shuffle, or change either", e.getMessage());
         }

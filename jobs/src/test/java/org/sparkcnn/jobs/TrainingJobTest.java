@@ -70,7 +70,7 @@ class TrainingJobTest {
         return new TrainingJob.Config(5, epochs, maxSteps, 48, 8, 0, 0);
     }
 
-    private static TrainingJob.Result train(JavaSparkContext sc, int partitions, TrainingJob.Config cfg, List<TrainingJob.StepMetrics> seen) {
+    static TrainingJob.Result train(JavaSparkContext sc, int partitions, TrainingJob.Config cfg, List<TrainingJob.StepMetrics> seen) {
         JavaRDD<ExampleBlock> data = sc.parallelize(blocks(), partitions).persist(StorageLevel.MEMORY_ONLY());
         try {
             float[] params = Initializer.PYTORCH_DEFAULT.initialize(MODEL, 5);

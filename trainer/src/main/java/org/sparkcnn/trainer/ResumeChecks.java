@@ -25,7 +25,8 @@ final class ResumeChecks {
             "training.step-loop");
     private static final String[] FREE_PREFIXES = {"output.", "checkpoint."};
     /** What a run did before these keys existed, where that is not their default (sampling's auto: block-chunks). */
-    private static final Map<String, String> BEFORE_IT_EXISTED = Map.of("training.sampling", "shuffle");
+    private static final Map<String, String> BEFORE_IT_EXISTED = Map.of("training.sampling",
+            org.sparkcnn.jobs.Sampling.BEFORE_IT_EXISTED.key());
 
     /** Config keys a resumed run can never change: the state would not fit or would mean something else. */
     private static final Set<String> FIXED = Set.of("model", "data.classes", "data.format", "training.batch-size",

@@ -213,7 +213,8 @@ final class TrainCommand implements Callable<Integer> {
                       CheckpointStore.Found resumeFrom) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
-        int partitions = cfg.runSettings(checkpointDir).partitions(cfg.data().partitions(), sc);
+        org.sparkcnn.jobs.run.RunSettings settings = cfg.runSettings(checkpointDir);
+        int partitions = settings.partitions(cfg.data().partitions(), sc);
         TrainerConfig.Training t = cfg.training();
         long started = System.nanoTime();
         Map<String, Object> skippedRecords = new LinkedHashMap<>();
@@ -254,7 +255,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         run.create(resumeFrom != null);
         Storage.writeText(hadoop, run.file("config.conf"), rendered);
-        int stepsPerEpoch = cfg.runSettings(checkpointDir).stepsPerEpoch(trainBlocks, (int) trainCount, def);
+        int stepsPerEpoch = settings.stepsPerEpoch(trainBlocks, (int) trainCount, def);
         long totalSteps = t.epochs() > 0 ? (long) t.epochs() * stepsPerEpoch : t.maxSteps();
         if (t.maxSteps() > 0) {
             totalSteps = Math.min(totalSteps, t.maxSteps());
@@ -298,7 +299,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         };
         try (MetricsLog metrics = TrainingRun.openMetrics(hadoop, run.file("metrics.jsonl"), resumeFrom, watcher)) {
-        TrainingRun.Outcome outcome = TrainingRun.run(sc, def, cfg.runSettings(checkpointDir), new TrainingRun.Data(trainBlocks,
+        TrainingRun.Outcome outcome = TrainingRun.run(sc, def, settings, new TrainingRun.Data(trainBlocks,
                         trainCount, validationBlocks, norm, fingerprint),
                 new TrainingRun.Start(resumeFrom, initial == null ? null : initial.params(), rendered,
                         initial == null ? null : initial.buffers()),

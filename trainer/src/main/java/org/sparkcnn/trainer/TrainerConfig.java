@@ -197,8 +197,8 @@ public record TrainerConfig(String model, Data data, Training training, Validati
         require(training.epochs > 0 || training.maxSteps > 0, "training.epochs", "or training.max-steps must be positive");
         require(training.batchSize >= 1, "training.batch-size", "must be at least 1, got " + training.batchSize);
         require(training.chunkSize >= 1, "training.chunk-size", "must be at least 1, got " + training.chunkSize);
-        require(java.util.List.of("auto", "shuffle", "block-chunks").contains(training.sampling), "training.sampling",
-                "must be auto, shuffle or block-chunks, got '" + training.sampling + "'");
+        require(org.sparkcnn.jobs.Sampling.CHOICES.contains(training.sampling), "training.sampling",
+                "must be " + org.sparkcnn.jobs.Sampling.choices() + ", got '" + training.sampling + "'");
         require(training.bnGroupSize >= 1, "training.bn-group-size", "must be at least 1, got " + training.bnGroupSize);
         require(training.threadsPerTask >= 0, "training.threads-per-task", "must be >= 0, got " + training.threadsPerTask);
         require(training.treeDepth >= 0, "training.tree-depth", "must be >= 0, got " + training.treeDepth);

@@ -77,6 +77,13 @@ class ResumeChecksTest {
                 + "--overwrite to start over"), stderr());
     }
 
+    /** A lenet5 checkpoint at step 40 whose stored configuration is {@code config}. */
+    private static Checkpoint lenet5CheckpointOf(String config, com.typesafe.config.Config now, ModelDefinition def) {
+        return new Checkpoint(40, 0, 40, 1, def.toJsonString(), config, Map.of(), new float[def.paramCount()],
+                Checks.optimizer(TrainerConfig.bind(now), def).state(), new ScheduleState("cosine", new LinkedHashMap<>()),
+                Map.of(), Map.of());
+    }
+
     /** A checkpoint from before training.augmentation existed resumes at its default; another value needs --force. */
     @Test
     void aKeyNewerThanTheCheckpointIsFreeOnlyAtItsDefault() {
@@ -84,9 +91,7 @@ class ResumeChecksTest {
                 .withFallback(TrainerConfig.load(null, ConfigFactory.empty()));
         String older = TrainerConfig.render(now.withoutPath("training.augmentation"));
         ModelDefinition def = Checks.model("lenet5");
-        Checkpoint c = new Checkpoint(40, 0, 40, 1, def.toJsonString(), older, Map.of(), new float[def.paramCount()],
-                Checks.optimizer(TrainerConfig.bind(now), def).state(), new ScheduleState("cosine", new LinkedHashMap<>()),
-                Map.of(), Map.of());
+        Checkpoint c = lenet5CheckpointOf(older, now, def);
         java.util.List<String> warnings = new java.util.ArrayList<>();
         ResumeChecks.checkCompatible(c, "old", now, def, false, warnings::add);
         assertEquals(java.util.List.of(), warnings);
@@ -104,9 +109,7 @@ class ResumeChecksTest {
         com.typesafe.config.Config now = TrainerConfig.load(null, ConfigFactory.empty());
         String older = TrainerConfig.render(now.withoutPath("training.sampling"));
         ModelDefinition def = Checks.model("lenet5");
-        Checkpoint c = new Checkpoint(40, 0, 40, 1, def.toJsonString(), older, Map.of(), new float[def.paramCount()],
-                Checks.optimizer(TrainerConfig.bind(now), def).state(), new ScheduleState("cosine", new LinkedHashMap<>()),
-                Map.of(), Map.of());
+        Checkpoint c = lenet5CheckpointOf(older, now, def);
         java.util.List<String> warnings = new java.util.ArrayList<>();
         TrainerConfig.Invalid e = org.junit.jupiter.api.Assertions.assertThrows(TrainerConfig.Invalid.class,
                 () -> ResumeChecks.checkCompatible(c, "old", now, def, false, warnings::add));

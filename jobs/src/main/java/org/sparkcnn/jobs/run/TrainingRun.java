@@ -108,17 +108,18 @@ public final class TrainingRun {
      * single class (two small jobs over the cached blocks).
      */
     static void warnIfSortedByLabel(ModelDefinition def, RunSettings s, Data data, Listener listener) {
-        if (def.bufferCount() == 0 && s.sampling() != Sampling.BLOCK_CHUNKS) {
+        boolean ghostGroups = def.bufferCount() > 0;
+        if (!ghostGroups && s.sampling() != Sampling.BLOCK_CHUNKS) {
             return;
         }
         long single = data.train().filter(b -> b.size() > 1 && oneClass(b.labels())).count();
-        if (single > 0) {
-            long blocks = data.train().count();
-            listener.message("warning: " + single + " of " + blocks + " training blocks hold a single class: is the data sorted "
-                    + "by label? " + (def.bufferCount() > 0 ? "Batch norm's ghost groups" : "With training.sampling = block-chunks, "
-                    + "gradient chunks") + " are drawn inside one block each, so they would hold one class; "
-                    + (def.bufferCount() > 0 ? "shuffle the data's order" : "set training.sampling = shuffle, or shuffle the data's order"));
+        if (single == 0) {
+            return;
         }
+        String drawn = ghostGroups ? "Batch norm's ghost groups" : "With training.sampling = block-chunks, gradient chunks";
+        String remedy = ghostGroups ? "shuffle the data's order" : "set training.sampling = shuffle, or shuffle the data's order";
+        listener.message("warning: " + single + " of " + data.train().count() + " training blocks hold a single class: is the data "
+                + "sorted by label? " + drawn + " are drawn inside one block each, so they would hold one class; " + remedy);
     }
 
     private static boolean oneClass(int[] labels) {
