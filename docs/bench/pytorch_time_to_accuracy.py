@@ -19,10 +19,17 @@ whole batch instead (PyTorch's usual way). Without --target, all epochs run.
 
     /usr/bin/python3 docs/bench/pytorch_time_to_accuracy.py --recipe resnet20 --threads 2
 
+`--optimizer lars --warmup-steps W` runs a large-batch variant of a recipe as SparkCNN's `training.optimizer
+= {name = lars, ...}` and `warmup_steps = W` define them (docs/ENGINE.md): each tensor's gradient times its
+trust ratio before SGD's Nesterov step, the lr times 1/3 + (2/3) * min(step, W) / W.
+
+    /usr/bin/python3 docs/bench/pytorch_time_to_accuracy.py --batch 512 --lr 5 --optimizer lars --warmup-steps 234
+
 The last line is `JSON {...}`.
 """
 import argparse
 import json
+import math
 import sys
 import time
 
@@ -46,6 +53,12 @@ def main():
     ap.add_argument("--epochs", type=int, help="the schedule's length; training stops at the target")
     ap.add_argument("--batch", type=int)
     ap.add_argument("--lr", type=float)
+    ap.add_argument("--optimizer", default="sgd", choices=["sgd", "lars"],
+                    help="lars: SparkCNN's (apex LARC, clip off, around this SGD): each tensor's gradient times "
+                         "trust_coefficient * ||w|| / (||g|| + wd * ||w|| + eps)")
+    ap.add_argument("--trust-coefficient", type=float, default=0.001)
+    ap.add_argument("--warmup-steps", type=int, default=0,
+                    help="SparkCNN's warmup_steps: the lr times 1/3 + (2/3) * min(step, W) / W, step counted from 0")
     ap.add_argument("--bn-group", type=int, default=32, help="examples per batch-norm group; 0 = the whole batch")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--dense", default="conv", choices=["linear", "conv"], help="the peer's faster variant by default")
@@ -73,6 +86,10 @@ def main():
     rest = [p for p in model.parameters() if p.dim() <= 1]  # biases, batch-norm gamma and beta
     groups = [{"params": decay, "weight_decay": args.weight_decay},
               {"params": rest, "weight_decay": 0.0 if args.no_decay_bias_and_norm else args.weight_decay}]
+    lars = args.optimizer == "lars"
+    if lars:  # the decay goes into the trust-scaled gradient, not into SGD
+        for g in groups:
+            g["lars_weight_decay"], g["weight_decay"] = g["weight_decay"], 0.0
     opt = torch.optim.SGD(groups, lr=args.lr, momentum=0.9, nesterov=True)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs, eta_min=args.eta_min)
     loss_fn = torch.nn.CrossEntropyLoss(reduction="sum")
@@ -106,6 +123,7 @@ def main():
         return correct / len(x_test)
 
     train_s = 0.0
+    steps = 0
     start = time.perf_counter()
     history = []
     reached = None
@@ -121,7 +139,21 @@ def main():
             for j in range(0, len(idx), step):  # the batch's gradient: the sum over its BN groups
                 loss = loss_fn(model(x[j:j + step]), y[j:j + step]) / len(idx)
                 loss.backward()
+            if lars:
+                with torch.no_grad():
+                    for g in opt.param_groups:
+                        wd = g["lars_weight_decay"]
+                        for p in g["params"]:
+                            w_norm, g_norm = p.norm().item(), p.grad.norm().item()
+                            trust = (args.trust_coefficient * w_norm / (g_norm + wd * w_norm + 1e-8)
+                                     if w_norm > 0 and g_norm > 0 else 1.0)
+                            p.grad.add_(p, alpha=wd).mul_(trust)
+            if args.warmup_steps > 0:
+                factor = 1 / 3 + (2 / 3) * min(steps, args.warmup_steps) / args.warmup_steps
+                for g in opt.param_groups:
+                    g["lr"] = args.eta_min + (args.lr - args.eta_min) * (1 + math.cos(math.pi * epoch / args.epochs)) / 2 * factor
             opt.step()
+            steps += 1
         sched.step()
         train_s += time.perf_counter() - t0
         acc = test_accuracy()
@@ -133,7 +165,8 @@ def main():
             break
     elapsed = time.perf_counter() - start
     print("JSON " + json.dumps({
-        "framework": "pytorch " + torch.__version__, "model": args.model, "recipe": args.recipe, "bn_group": group, "threads": args.threads, "batch": args.batch,
+        "framework": "pytorch " + torch.__version__, "model": args.model, "recipe": args.recipe, "bn_group": group, "threads": args.threads, "batch": args.batch, "lr": args.lr,
+        "optimizer": args.optimizer, "warmup_steps": args.warmup_steps,
         "target": args.target, "epochs_to_target": reached, "test_accuracy_per_epoch": history,
         "train_seconds": round(train_s, 1), "seconds_with_evaluation": round(elapsed, 1),
         "train_img_s": round(len(x_train) * len(history) / train_s) if train_s > 0 else None,
