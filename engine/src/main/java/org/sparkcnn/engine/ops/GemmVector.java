@@ -37,7 +37,8 @@ final class GemmVector {
         untilCompiled(() -> dotPartials(2, 3, 0, 64, x, 0, 64, y, 0, 64, part, 0), deadline);
     }
 
-    private static void untilCompiled(Runnable kernel, long deadline) {
+    /** Runs {@code kernel} in batches of 100 until a batch is 20 times faster than the first (the JIT compiled it), or the deadline. */
+    static void untilCompiled(Runnable kernel, long deadline) {
         long first = -1;
         while (System.nanoTime() < deadline) {
             long start = System.nanoTime();

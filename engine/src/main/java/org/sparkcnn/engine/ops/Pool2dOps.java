@@ -48,13 +48,34 @@ public final class Pool2dOps {
     }
 
     /**
-     * The common 2x2, stride 2, unpadded case: every window lies inside. It picks what the general
-     * scan picks without its unpredictable branches (2x faster): the maximum, then the first cell
-     * equal to it (ties go to the first, -0 equals +0); when the maximum is NaN, the first NaN.
+     * The common 2x2, stride 2, unpadded case: every window lies inside. The scalar kernel or the
+     * vector one, whichever is faster here on this shape; both pick what the general scan picks.
      */
     private static void max2x2(float[] out, int[] argmax, float[] inp, int planes, int h, int w, int ho, int wo) {
-        int q = 0;
-        for (int plane = 0; plane < planes; plane++) {
+        if (!VectorSupport.AVAILABLE) {
+            max2x2Scalar(out, argmax, inp, 0, planes, h, w, ho, wo);
+            return;
+        }
+        KernelChoice choice = KernelChoice.of("max pool 2x2 " + h + "x" + w, MAX2X2);
+        int pick = choice.pick();
+        long start = System.nanoTime();
+        int done = pick == 1 ? PoolVector.max2x2(out, argmax, inp, planes, h, w, ho, wo) : 0;
+        max2x2Scalar(out, argmax, inp, done, planes, h, w, ho, wo);
+        choice.timed(pick, System.nanoTime() - start, (double) planes * ho * wo);
+    }
+
+    /** The candidates of {@link #max2x2}: the same bits, timed on this machine ({@link KernelChoice}). */
+    static final String[] MAX2X2 = {"scalar", "vector gather"};
+
+    /**
+     * {@link #max2x2} as plain loops, from plane {@code from} on, the definition {@link PoolVector}
+     * reproduces. It picks what the general scan picks without its unpredictable branches (2x faster):
+     * the maximum, then the first cell equal to it (ties go to the first, -0 equals +0); when the
+     * maximum is NaN, the first NaN.
+     */
+    static void max2x2Scalar(float[] out, int[] argmax, float[] inp, int from, int planes, int h, int w, int ho, int wo) {
+        int q = from * ho * wo;
+        for (int plane = from; plane < planes; plane++) {
             int base = plane * h * w;
             for (int i = 0; i < ho; i++) {
                 for (int j = 0, p = base + 2 * i * w; j < wo; j++, q++, p += 2) {

@@ -146,36 +146,56 @@ class FastPathTest {
     @Test
     void twoByTwoMaxPoolingMatchesThePlainScanWithTiesSignedZerosAndNaN() {
         SplittableRandom rng = new SplittableRandom(5);
-        for (int trial = 0; trial < 60; trial++) {
-            // widths up to 41: rows of up to 20 windows
-            int n = 1 + rng.nextInt(3), c = 1 + rng.nextInt(3), h = 2 + rng.nextInt(7), w = 2 + rng.nextInt(40);
+        float negativeNaN = Float.intBitsToFloat(0xffc00001);
+        float[] values = {Float.NaN, negativeNaN, -0f, 0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -3, -1, 1, 2};
+        int vectorPlanes = 0;
+        for (int trial = 0; trial < 80; trial++) {
+            // widths up to 41: rows of up to 20 windows; up to 40 planes, so the vector kernel's groups
+            // of planes (up to 16) fill
+            int n = 1 + rng.nextInt(4), c = 1 + rng.nextInt(10), h = 2 + rng.nextInt(7), w = 2 + rng.nextInt(40);
             float[] x = new float[n * c * h * w];
-            int nanOdds = trial % 2 == 0 ? 200 : 10;  // rare NaN: most groups of 8 windows have none
+            int nanOdds = trial % 2 == 0 ? 400 : 20;  // rare NaN: most vectors of windows have none
             for (int i = 0; i < x.length; i++) {
                 int r = rng.nextInt(nanOdds);  // few distinct values: ties are common, -0 and +0 among them
-                x[i] = r == 0 ? Float.NaN : r % 10 == 1 ? -0f : r % 10 == 2 ? 0f : r % 10 - 5;
+                x[i] = r < 2 ? values[r] : values[2 + r % (values.length - 2)];
             }
-            int ho = h / 2, wo = w / 2;
-            float[] out = new float[n * c * ho * wo];
+            int ho = h / 2, wo = w / 2, planes = n * c;
+            float[] out = new float[planes * ho * wo];
             int[] argmax = new int[out.length];
+            String shape = n + "x" + c + "x" + h + "x" + w;
             Pool2dOps.maxForward(out, argmax, x, n, c, h, w, 2, 2, 2, 2, 0, 0);
-            int q = 0;
-            for (int plane = 0; plane < n * c; plane++) {
-                for (int i = 0; i < ho; i++) {
-                    for (int j = 0; j < wo; j++, q++) {
-                        // The plain scan: row-major over the window, strictly larger wins, the first NaN wins for good.
-                        int best = -1;
-                        for (int u = 0; u < 2; u++) {
-                            for (int v = 0; v < 2; v++) {
-                                int p = plane * h * w + (2 * i + u) * w + 2 * j + v;
-                                if (best < 0 || (!Float.isNaN(x[best]) && (x[p] > x[best] || Float.isNaN(x[p])))) {
-                                    best = p;
-                                }
+            assertPlainScan("maxForward " + shape, x, planes, h, w, out, argmax);
+            java.util.Arrays.fill(out, 7f);
+            Pool2dOps.max2x2Scalar(out, argmax, x, 0, planes, h, w, ho, wo);
+            assertPlainScan("scalar " + shape, x, planes, h, w, out, argmax);
+            if (VectorSupport.AVAILABLE) {
+                java.util.Arrays.fill(out, 7f);
+                int done = PoolVector.max2x2(out, argmax, x, planes, h, w, ho, wo);
+                vectorPlanes += done;
+                Pool2dOps.max2x2Scalar(out, argmax, x, done, planes, h, w, ho, wo);
+                assertPlainScan("vector (" + done + " planes) " + shape, x, planes, h, w, out, argmax);
+            }
+        }
+        assertTrue(!VectorSupport.AVAILABLE || vectorPlanes > 100, "the vector kernel pooled " + vectorPlanes + " planes");
+    }
+
+    /** The plain scan: row-major over each window, strictly larger wins, the first NaN wins for good. */
+    private static void assertPlainScan(String what, float[] x, int planes, int h, int w, float[] out, int[] argmax) {
+        int q = 0;
+        for (int plane = 0; plane < planes; plane++) {
+            for (int i = 0; i < h / 2; i++) {
+                for (int j = 0; j < w / 2; j++, q++) {
+                    int best = -1;
+                    for (int u = 0; u < 2; u++) {
+                        for (int v = 0; v < 2; v++) {
+                            int p = plane * h * w + (2 * i + u) * w + 2 * j + v;
+                            if (best < 0 || (!Float.isNaN(x[best]) && (x[p] > x[best] || Float.isNaN(x[p])))) {
+                                best = p;
                             }
                         }
-                        assertEquals(best, argmax[q], "argmax of window " + q + " (" + h + "x" + w + ")");
-                        assertEquals(Float.floatToRawIntBits(x[best]), Float.floatToRawIntBits(out[q]), "max of window " + q);
                     }
+                    assertEquals(best, argmax[q], what + ": argmax of window " + q);
+                    assertEquals(Float.floatToRawIntBits(x[best]), Float.floatToRawIntBits(out[q]), what + ": max of window " + q);
                 }
             }
         }

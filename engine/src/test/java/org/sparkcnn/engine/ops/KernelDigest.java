@@ -11,8 +11,8 @@ import org.sparkcnn.engine.layers.Pass;
 
 /**
  * Runs every kernel on fixed random shapes (a seeded stream) and hashes the bits of every result: the
- * products in both orders with every tile, convolutions and dense layers forward and backward, and
- * one training step of each shipped model. Run in JVMs of different vector widths
+ * products in both orders with every tile, convolutions and dense layers forward and backward, 2x2 max
+ * pooling by both its kernels, and one training step of each shipped model. Run in JVMs of different vector widths
  * ({@code -Dsparkcnn.vectorBits}, {@code -Dsparkcnn.noVector}), the hashes must agree. Within one JVM
  * the tiles are checked against each other here. {@code main} prints {@code lanes=N} and
  * {@code digest=HEX}.
@@ -37,6 +37,7 @@ public final class KernelDigest {
         d.products();
         d.convolutions();
         d.denseLayers();
+        d.pooling();
         d.models();
         return HexFormat.of().formatHex(d.sha.digest());
     }
@@ -127,6 +128,36 @@ public final class KernelDigest {
     }
 
     /** Loss, logits and gradient of one batch of each shipped model (random inputs and labels). */
+    /** 2x2 max pooling by the scalar and the vector kernel (the same bits, or an AssertionError), hashed once. */
+    private void pooling() {
+        int[][] shapes = {{16, 6, 28, 28}, {16, 16, 10, 10}, {3, 5, 9, 13}, {2, 32, 14, 14}};
+        for (int[] s : shapes) {
+            int planes = s[0] * s[1], h = s[2], w = s[3], ho = h / 2, wo = w / 2;
+            float[] x = random(planes * h * w);
+            for (int i = 0; i < x.length; i += 7) {
+                x[i] = 0f;  // ties, as after a ReLU
+            }
+            float[] out = new float[planes * ho * wo];
+            int[] argmax = new int[out.length];
+            Pool2dOps.max2x2Scalar(out, argmax, x, 0, planes, h, w, ho, wo);
+            if (VectorSupport.AVAILABLE) {
+                float[] vout = new float[out.length];
+                int[] vargmax = new int[out.length];
+                int done = PoolVector.max2x2(vout, vargmax, x, planes, h, w, ho, wo);
+                Pool2dOps.max2x2Scalar(vout, vargmax, x, done, planes, h, w, ho, wo);
+                if (!java.util.Arrays.equals(out, vout) || !java.util.Arrays.equals(argmax, vargmax)) {
+                    throw new AssertionError("max pooling " + java.util.Arrays.toString(s) + ": the vector kernel differs from the scalar one");
+                }
+            }
+            add(out);
+            ByteBuffer buf = ByteBuffer.allocate(4 * argmax.length);
+            for (int at : argmax) {
+                buf.putInt(at);
+            }
+            sha.update(buf.array());
+        }
+    }
+
     private void models() throws Exception {
         for (String name : ModelDefinition.shippedModels()) {
             ModelDefinition def = ModelDefinition.load(name);
