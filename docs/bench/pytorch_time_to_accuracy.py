@@ -151,7 +151,7 @@ def main():
             if args.warmup_steps > 0:
                 factor = 1 / 3 + (2 / 3) * min(steps, args.warmup_steps) / args.warmup_steps
                 for g in opt.param_groups:
-                    g["lr"] = args.eta_min + (args.lr - args.eta_min) * (1 + math.cos(math.pi * epoch / args.epochs)) / 2 * factor
+                    g["lr"] = (args.eta_min + (args.lr - args.eta_min) * (1 + math.cos(math.pi * epoch / args.epochs)) / 2) * factor
             opt.step()
             steps += 1
         sched.step()

@@ -49,10 +49,11 @@ public final class Pool2dOps {
 
     /**
      * The common 2x2, stride 2, unpadded case: every window lies inside. The scalar kernel or the
-     * vector one, whichever is faster here on this shape; both pick what the general scan picks.
+     * vector one, whichever is faster here for this input height and width (timed per call, per output
+     * cell); both pick what the general scan picks.
      */
     private static void max2x2(float[] out, int[] argmax, float[] inp, int planes, int h, int w, int ho, int wo) {
-        if (!VectorSupport.AVAILABLE) {
+        if (!VectorSupport.AVAILABLE || planes < PoolVector.groupPlanes(ho * wo)) {  // no whole group to vectorize
             max2x2Scalar(out, argmax, inp, 0, planes, h, w, ho, wo);
             return;
         }

@@ -43,10 +43,15 @@ final class PoolVector {
         return pool(out, argmax, inp, planes, h, w, ho, wo);
     }
 
+    /** The planes of one group: the fewest whose {@code cells} output cells each fill whole vectors. */
+    static int groupPlanes(int cells) {
+        return F.length() / gcd(cells, F.length());
+    }
+
     private static int pool(float[] out, int[] argmax, float[] inp, int planes, int h, int w, int ho, int wo) {
         int lanes = F.length();
         int cells = ho * wo;
-        int k = lanes / gcd(cells, lanes);
+        int k = groupPlanes(cells);
         int groups = planes / k;
         if (groups == 0) {
             return 0;

@@ -158,6 +158,9 @@ class FastPathTest {
             for (int i = 0; i < x.length; i++) {
                 int r = rng.nextInt(nanOdds);  // few distinct values: ties are common, -0 and +0 among them
                 x[i] = r < 2 ? values[r] : values[2 + r % (values.length - 2)];
+                if (trial % 4 == 3 && rng.nextInt(3) == 0) {
+                    x[i] = Float.intBitsToFloat(rng.nextInt());  // any bits: subnormals, NaN payloads, both signs
+                }
             }
             int ho = h / 2, wo = w / 2, planes = n * c;
             float[] out = new float[planes * ho * wo];
@@ -166,10 +169,12 @@ class FastPathTest {
             Pool2dOps.maxForward(out, argmax, x, n, c, h, w, 2, 2, 2, 2, 0, 0);
             assertPlainScan("maxForward " + shape, x, planes, h, w, out, argmax);
             java.util.Arrays.fill(out, 7f);
+            java.util.Arrays.fill(argmax, -1);
             Pool2dOps.max2x2Scalar(out, argmax, x, 0, planes, h, w, ho, wo);
             assertPlainScan("scalar " + shape, x, planes, h, w, out, argmax);
             if (VectorSupport.AVAILABLE) {
                 java.util.Arrays.fill(out, 7f);
+                java.util.Arrays.fill(argmax, -1);
                 int done = PoolVector.max2x2(out, argmax, x, planes, h, w, ho, wo);
                 vectorPlanes += done;
                 Pool2dOps.max2x2Scalar(out, argmax, x, done, planes, h, w, ho, wo);

@@ -127,15 +127,22 @@ public final class KernelDigest {
         }
     }
 
-    /** Loss, logits and gradient of one batch of each shipped model (random inputs and labels). */
-    /** 2x2 max pooling by the scalar and the vector kernel (the same bits, or an AssertionError), hashed once. */
+    /**
+     * 2x2 max pooling by the scalar and the vector kernel, compared in this JVM (the same bits, or an
+     * AssertionError); the scalar result is hashed. The inputs hold ties, signed zeros, infinities and
+     * NaNs of both signs; one shape has fewer planes than the vector kernel's group.
+     */
     private void pooling() {
-        int[][] shapes = {{16, 6, 28, 28}, {16, 16, 10, 10}, {3, 5, 9, 13}, {2, 32, 14, 14}};
+        int[][] shapes = {{16, 6, 28, 28}, {16, 16, 10, 10}, {3, 5, 9, 13}, {2, 32, 14, 14}, {1, 3, 6, 6}};
+        float[] special = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0xffc00001)};
         for (int[] s : shapes) {
             int planes = s[0] * s[1], h = s[2], w = s[3], ho = h / 2, wo = w / 2;
             float[] x = random(planes * h * w);
             for (int i = 0; i < x.length; i += 7) {
                 x[i] = 0f;  // ties, as after a ReLU
+            }
+            for (int i = 3; i < x.length; i += 97) {
+                x[i] = special[(i / 97) % special.length];
             }
             float[] out = new float[planes * ho * wo];
             int[] argmax = new int[out.length];
@@ -158,6 +165,7 @@ public final class KernelDigest {
         }
     }
 
+    /** Loss, logits and gradient of one batch of each shipped model (random inputs and labels). */
     private void models() throws Exception {
         for (String name : ModelDefinition.shippedModels()) {
             ModelDefinition def = ModelDefinition.load(name);
