@@ -50,6 +50,14 @@ public final class KernelDigest {
         sha.update(buf.array());
     }
 
+    private void add(int[] values) {
+        ByteBuffer buf = ByteBuffer.allocate(4 * values.length);
+        for (int v : values) {
+            buf.putInt(v);
+        }
+        sha.update(buf.array());
+    }
+
     private float[] random(int len) {
         float[] a = new float[len];
         for (int i = 0; i < len; i++) {
@@ -157,11 +165,7 @@ public final class KernelDigest {
                 }
             }
             add(out);
-            ByteBuffer buf = ByteBuffer.allocate(4 * argmax.length);
-            for (int at : argmax) {
-                buf.putInt(at);
-            }
-            sha.update(buf.array());
+            add(argmax);
         }
     }
 
