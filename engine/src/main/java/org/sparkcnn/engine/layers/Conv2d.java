@@ -68,16 +68,14 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
         int hw = out.height() * out.width();
         int group = Conv2dOps.groupSize(maxBatch, ckk, o, hw);
         Conv2dOps.Choices choices = Conv2dOps.Choices.of(name, c, h, w, o, kh, kw, sh, sw, ph, pw, group);
-        float[] col = new float[group * (ckk + 1) * hw];
-        float[] yt = new float[group * o * hw];
-        float[] dw = new float[o * (ckk + 1)];
+        Conv2dOps.Workspace ws = new Conv2dOps.Workspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
         return new LayerModel(in, out, paramOffset) {
             private float[] colsOf;  // the input whose columns col holds (all of its batch), or null
             private int colsOfN;
 
             @Override
             public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
-                Conv2dOps.forward(y, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, col, yt, choices);
+                Conv2dOps.forward(y, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, ws, choices);
                 colsOf = n <= group ? inp : null;
                 colsOfN = n;
             }
@@ -87,7 +85,7 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
                 boolean reuse = colsOf == inp && colsOfN == n;
                 colsOf = null;  // the backward overwrites col
                 Conv2dOps.backward(dinp, grads, dout, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
-                        group, col, yt, dw, choices, reuse);
+                        group, ws, choices, reuse);
             }
         };
     }

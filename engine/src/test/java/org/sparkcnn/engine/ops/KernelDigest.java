@@ -103,17 +103,24 @@ public final class KernelDigest {
             int n = 1 + rng.nextInt(4), c = 1 + rng.nextInt(6), o = 1 + rng.nextInt(20);
             int kh = 1 + rng.nextInt(5), kw = 1 + rng.nextInt(5), sh = 1 + rng.nextInt(2), sw = 1 + rng.nextInt(2);
             int ph = rng.nextInt(kh), pw = rng.nextInt(kw);
+            if (trial % 3 == 0) {  // "same" padding at stride 1: dX as a convolution of dY
+                kh = 1 + 2 * rng.nextInt(3);
+                kw = 1 + 2 * rng.nextInt(3);
+                sh = sw = 1;
+                ph = (kh - 1) / 2;
+                pw = (kw - 1) / 2;
+            }
             int h = kh + rng.nextInt(12), w = kw + rng.nextInt(20);
             int ho = Conv2dOps.outputSize(h, kh, sh, ph), wo = Conv2dOps.outputSize(w, kw, sw, pw);
             int ckk = c * kh * kw, hw = ho * wo, group = 1 + rng.nextInt(n);
             boolean bias = rng.nextBoolean();
             float[] params = random(o * ckk + (bias ? o : 0)), x = random(n * c * h * w), dy = random(n * o * hw);
             Conv2dOps.Choices choices = Conv2dOps.Choices.of("digest", c, h, w, o, kh, kw, sh, sw, ph, pw, group);
-            float[] col = new float[group * (ckk + 1) * hw], yt = new float[group * o * hw], dw = new float[o * (ckk + 1)];
+            Conv2dOps.Workspace ws = new Conv2dOps.Workspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
             float[] y = new float[n * o * hw], grads = random(params.length), dx = new float[x.length];
-            Conv2dOps.forward(y, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, col, yt, choices);
+            Conv2dOps.forward(y, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, ws, choices);
             Conv2dOps.backward(dx, grads, dy, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
-                    group, col, yt, dw, choices, n <= group);  // the forward left its columns
+                    group, ws, choices, n <= group);  // the forward left its columns
             add(y);
             add(grads);
             add(dx);
