@@ -7,8 +7,8 @@ package org.sparkcnn.engine.ops;
  *   <li>forward, the cross-correlation {@code Y[o,i,j] = b[o] + sum_{c,u,v} W[o,c,u,v] X[c, i*sh+u-ph, j*sw+v-pw]}:
  *       {@code col} is the (C*kh*kw) x (g*Ho*Wo) matrix whose column (b*Ho*Wo + p) is the patch output
  *       position p of example b reads (zeros for padding), and {@code Y = b + W * col};</li>
- *   <li>dW, the valid cross-correlation of X with dY, and db, the sum of dY: {@code [dW db] += dY * [col; 1]^T},
- *       a {@link Gemm#dot16} over the group's examples and positions, both operands running along them
+ *   <li>dW, the valid cross-correlation of X with dY, and db, the sum of dY: {@code [dW db]^T += [col; 1] * dY^T},
+ *       a {@link Gemm#chain} over the group's examples and positions, vectorized across the output channels
  *       (the forward's columns are reused when the whole batch was one group);</li>
  *   <li>dX, the full convolution of dY (dilated by the stride) with W rotated by 180 degrees:
  *       {@code dcol = W^T * dY}, then col2im adds each patch entry back to the input cell it was read
@@ -189,20 +189,31 @@ public final class Conv2dOps {
         return (int) Math.max(1, Math.min(group, cols / perExample));
     }
 
+    /**
+     * Columns of [dW db]^T and of dY^T: O rounded up to whole vectors, the extra columns zero, so the
+     * product never copies B's last columns into a padded panel (lenet5's conv1, O = 6: each k block did).
+     */
+    static int paddedChannels(int o) {
+        int l = VectorSupport.lanes();
+        return (o + l - 1) / l * l;
+    }
+
     /** A layer's buffers for groups of {@code group} examples. */
     public static final class Workspace {
         /** im2col's columns (with a row of ones under them in the backward); then dY's columns or dcol. */
         final float[] col;
-        /** Y or dY as O x g*Ho*Wo; then dX as C x e*H*W when {@link #dxByConvolution}. */
+        /** Y as O x g*Ho*Wo; dY^T as g*Ho*Wo x {@link #paddedChannels}, then dY as O x g*Ho*Wo or dX as C x e*H*W (when {@link #dxByConvolution}). */
         final float[] yt;
-        /** [dW db] as O x (C*kh*kw + 1). */
+        /** [dW db]^T as (C*kh*kw + 1) x {@link #paddedChannels}. */
         final float[] dw;
         /** W flipped and transposed, C x (O*kh*kw), when {@link #dxByConvolution}. */
         final float[] flipped;
+        /** The gather offsets of dY's channels ({@link TransposeVector}). */
+        final int[] index;
 
         public Workspace(int group, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
             int hw = outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ckk = c * kh * kw;
-            int colLen = group * (ckk + 1) * hw, ytLen = group * o * hw, flippedLen = 0;
+            int colLen = group * (ckk + 1) * hw, ytLen = group * paddedChannels(o) * hw, flippedLen = 0;
             if (dxByConvolution(kh, kw, sh, sw, ph, pw)) {
                 int e = dxConvolutionExamples(group, c, h, w, o, kh, kw, hw);
                 colLen = Math.max(colLen, e * o * kh * kw * h * w);
@@ -211,13 +222,14 @@ public final class Conv2dOps {
             }
             col = new float[colLen];
             yt = new float[ytLen];
-            dw = new float[o * (ckk + 1)];
+            dw = new float[paddedChannels(o) * (ckk + 1)];
             flipped = new float[flippedLen];
+            index = new int[paddedChannels(o)];
         }
     }
 
-    /** The two chain products of a layer, each with its own tile choice (see {@link Gemm#chain}). */
-    public record Choices(KernelChoice forward, KernelChoice input) {
+    /** The chain products of a layer, each with its own tile choice (see {@link Gemm#chain}); {@code weights} null when dW takes dot16. */
+    public record Choices(KernelChoice forward, KernelChoice weights, KernelChoice input) {
 
         /** The choices of layer {@code name} for its shape and group size. */
         public static Choices of(String name, int c, int h, int w, int o, int kh, int kw, int sh, int sw,
@@ -228,7 +240,10 @@ public final class Conv2dOps {
                     ? Gemm.choice(name + " dX = flip(W) col(dY)" + shape, c,
                             dxConvolutionExamples(group, c, h, w, o, kh, kw, hw) * h * w, o * kh * kw)
                     : Gemm.choice(name + " dcol = W^T dY" + shape, ckk, dxExamples(ckk, hw, group) * hw, o);
-            return new Choices(Gemm.choice(name + " Y = W col" + shape, o, ld, ckk), input);
+            return new Choices(Gemm.choice(name + " Y = W col" + shape, o, ld, ckk),
+                    weightsByDot16(ckk) ? null
+                            : Gemm.choice(name + " [dW db]^T += [col; 1] dY^T" + shape, ckk + 1, paddedChannels(o), ld),
+                    input);
         }
     }
 
@@ -267,7 +282,8 @@ public final class Conv2dOps {
      * is not null, overwrites {@code dinp} (N,C,H,W) with dL/dX. Buffers as in {@link #forward};
      * {@code colsOfInp}: the workspace's {@code col} still holds this input's columns from the forward
      * (so {@code n <= group}). Afterwards {@code col} holds no columns.
-     * Order: per group, {@code [dW db] += dot16(dY, [col; 1])} over the group's positions t = b*Ho*Wo + p.
+     * Order: each dW and db entry continues its fma chain from its old value over the positions
+     * t = b*Ho*Wo + p of the n examples in increasing t, of {@code dY[o,t] * col[k,t]} (db: {@code dY[o,t] * 1}).
      * dX when {@link #dxByConvolution}: each cell {@code dX[c,y,x]} is a chain from +0 over
      * (o, u', v') in increasing order of {@code fma(W[o,c,kh-1-u',kw-1-v'], dY[o, y+u'-(kh-1-ph), x+v'-(kw-1-pw)])},
      * dY read as +0 outside its plane. Otherwise each dcol entry is a chain over o from +0, and each dX
@@ -280,17 +296,25 @@ public final class Conv2dOps {
         float[] col = ws.col, yt = ws.yt, dw = ws.dw;
         boolean byConvolution = dxByConvolution(kh, kw, sh, sw, ph, pw);
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
-        int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w, ld1 = ckk + 1;
-        // dW and db side by side, as O x (CKK + 1): db[o] is the product with the row of ones.
+        int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w;
+        // [dW db] with db[o] the product with the row of ones under the columns: as O x (CKK + 1) for
+        // dot16, as (CKK + 1) x op (vectors across output channels) for the chain.
+        boolean dot16 = weightsByDot16(ckk);
+        int op = paddedChannels(o), ldw = dot16 ? ckk + 1 : op;
+        java.util.Arrays.fill(dw, 0, (ckk + 1) * (dot16 ? o : op), 0f);
         for (int oc = 0; oc < o; oc++) {
-            System.arraycopy(grads, wOff + oc * ckk, dw, oc * ld1, ckk);
-            dw[oc * ld1 + ckk] = bOff >= 0 ? grads[bOff + oc] : 0f;
+            for (int k = 0; k <= ckk; k++) {
+                float v = k < ckk ? grads[wOff + oc * ckk + k] : bOff >= 0 ? grads[bOff + oc] : 0f;
+                dw[dot16 ? oc * ldw + k : k * ldw + oc] = v;
+            }
         }
         for (int b0 = 0; b0 < n; b0 += group) {
             int g = Math.min(group, n - b0), ld = g * hw;
-            for (int b = 0; b < g; b++) {  // dY as O x g*HoWo
-                for (int oc = 0; oc < o; oc++) {
-                    System.arraycopy(dout, ((b0 + b) * o + oc) * hw, yt, oc * ld + b * hw, hw);
+            if (dot16) {
+                copyOut(dout, b0, g, o, hw, yt);
+            } else {
+                for (int b = 0; b < g; b++) {  // dY^T as g*HoWo x op, zero past column O
+                    channelsLast(dout, (b0 + b) * o * hw, o, hw, yt, b * hw * op, op, ws.index);
                 }
             }
             if (!(colsOfInp && n <= group)) {
@@ -299,9 +323,17 @@ public final class Conv2dOps {
                 }
             }
             java.util.Arrays.fill(col, ckk * ld, (ckk + 1) * ld, 1f);
-            // [dW db] (O x CKK+1) += dY (O x g*HoWo) * [col; 1]^T
-            Gemm.dot16(o, ld1, ld, yt, 0, ld, col, 0, ld, dw, 0, ld1);
+            if (dot16) {
+                // [dW db] (O x CKK+1) += dY (O x g*HoWo) * [col; 1]^T
+                Gemm.dot16(o, ckk + 1, ld, yt, 0, ld, col, 0, ld, dw, 0, ldw);
+            } else {
+                // [dW db]^T (CKK+1 x op) continues its chains: += [col; 1] (CKK+1 x g*HoWo) * dY^T (g*HoWo x op)
+                Gemm.chain(choices.weights(), ckk + 1, op, ld, col, 0, ld, 1, yt, 0, op, dw, 0, op);
+            }
             if (dinp != null && !byConvolution) {
+                if (!dot16) {
+                    copyOut(dout, b0, g, o, hw, yt);
+                }
                 // dcol (CKK x e*HoWo) = W^T (CKK x O) * dY (O x e*HoWo), e examples at a time so that dcol
                 // stays in cache between the product and col2im (col's columns are spent: it holds dcol).
                 int e = dxExamples(ckk, hw, g);
@@ -318,14 +350,46 @@ public final class Conv2dOps {
             }
         }
         for (int oc = 0; oc < o; oc++) {
-            System.arraycopy(dw, oc * ld1, grads, wOff + oc * ckk, ckk);
+            for (int k = 0; k < ckk; k++) {
+                grads[wOff + oc * ckk + k] = dw[dot16 ? oc * ldw + k : k * ldw + oc];
+            }
             if (bOff >= 0) {
-                grads[bOff + oc] = dw[oc * ld1 + ckk];
+                grads[bOff + oc] = dw[dot16 ? oc * ldw + ckk : ckk * ldw + oc];
             }
         }
         if (dinp != null && byConvolution) {
             dxByConvolution(dinp, dout, params, wOff, n, c, h, w, o, kh, kw, ph, pw, group, ws, choices);
         }
+    }
+
+    /** dY of examples b0 .. b0+g as O x g*HoWo. */
+    private static void copyOut(float[] dout, int b0, int g, int o, int hw, float[] yt) {
+        int ld = g * hw;
+        for (int b = 0; b < g; b++) {
+            for (int oc = 0; oc < o; oc++) {
+                System.arraycopy(dout, ((b0 + b) * o + oc) * hw, yt, oc * ld + b * hw, hw);
+            }
+        }
+    }
+
+    /** {@code out[to + p*op + r] = x[from + r*len + p]} for r < rows, p < len; 0 for rows <= r < op. */
+    private static void channelsLast(float[] x, int from, int rows, int len, float[] out, int to, int op, int[] index) {
+        if (VectorSupport.AVAILABLE) {
+            TransposeVector.channelsLast(x, from, rows, len, out, to, op, index);
+        } else {
+            TransposeVector.channelsLastScalar(x, from, rows, len, out, to, op);
+        }
+    }
+
+    /**
+     * Whether [dW db] takes {@link Gemm#dot16}'s order rather than one chain per entry: when a position has
+     * fewer than 32 taps (CKK + 1), as in a first layer on one input channel. The chain needs dY turned
+     * channels-last, which costs per position about what the product does with so few taps (lenet5's
+     * conv1: 0.33 ms a batch by dot16, 0.83-1.2 ms by the chain). Fixed by the shape: the two orders give
+     * different bits.
+     */
+    static boolean weightsByDot16(int ckk) {
+        return ckk + 1 < 32;
     }
 
     /**

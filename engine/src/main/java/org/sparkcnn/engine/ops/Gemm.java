@@ -28,7 +28,7 @@ public final class Gemm {
     static final int KC = 256;
 
     /** The chain kernel's register tiles, rows x vectors; the tuner picks one per shape. */
-    static final int[][] TILES = {{4, 3}, {6, 2}, {8, 2}, {8, 3}};
+    static final int[][] TILES = {{4, 3}, {6, 2}, {8, 2}, {8, 3}, {8, 1}, {12, 1}};
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -110,9 +110,14 @@ public final class Gemm {
         float[] ap = s.panels(panels * mr * Math.min(k, KC));
         float[] bt = s.bTail(KC * nw);
         float[] ct = s.cTile(mr * nw);
+        // A read in place when it runs along k and C is at most 4 tiles wide: each A entry is used at
+        // most 4 times, so packing it would cost about what it saves (a convolution's [dW db]^T: 0.010
+        // against 0.036 ns per multiply-add). A last, partial panel then overlaps the one before it.
+        boolean inPlace = aCol == 1 && n <= 4 * nw && m >= mr;
+        int packFrom = inPlace ? panels : 0;
         for (int k0 = 0; k0 < k; k0 += KC) {
             int kc = Math.min(KC, k - k0);
-            packA(m, kc, mr, a, aOff + k0 * aCol, aRow, aCol, ap);
+            packA(m, kc, mr, a, aOff + k0 * aCol, aRow, aCol, ap, packFrom);
             for (int j0 = 0; j0 < n; j0 += nw) {
                 int cols = Math.min(nw, n - j0);
                 float[] bSrc = b;
@@ -129,7 +134,23 @@ public final class Gemm {
                 for (int p = 0, i0 = 0; p < panels; p++, i0 += mr) {
                     int rows = Math.min(mr, m - i0), cAt = cOff + i0 * ldc + j0;
                     if (rows == mr && cols == nw) {
-                        GemmVector.tile(tile, kc, ap, p * kc * mr, bSrc, bAt, bLd, c, cAt, ldc);
+                        if (inPlace) {
+                            GemmRowTiles.tile(tile, kc, a, aOff + i0 * aRow + k0, aRow, bSrc, bAt, bLd, c, cAt, ldc);
+                        } else {
+                            GemmVector.tile(tile, kc, ap, p * kc * mr, bSrc, bAt, bLd, c, cAt, ldc);
+                        }
+                        continue;
+                    }
+                    if (inPlace) {  // through a copy, rows [top, top + mr): the first `skip` are done already and dropped
+                        int top = Math.min(i0, m - mr), skip = i0 - top, cTop = cOff + top * ldc + j0;
+                        java.util.Arrays.fill(ct, 0, mr * nw, 0f);
+                        for (int r = 0; r < mr; r++) {
+                            System.arraycopy(c, cTop + r * ldc, ct, r * nw, cols);
+                        }
+                        GemmRowTiles.tile(tile, kc, a, aOff + top * aRow + k0, aRow, bSrc, bAt, bLd, ct, 0, nw);
+                        for (int r = skip; r < mr; r++) {
+                            System.arraycopy(ct, r * nw, c, cTop + r * ldc, cols);
+                        }
                         continue;
                     }
                     java.util.Arrays.fill(ct, 0, mr * nw, 0f);
@@ -145,10 +166,10 @@ public final class Gemm {
         }
     }
 
-    /** Panels of mr rows of A's k-block: {@code ap[(p*kc + kk)*mr + r] = A(p*mr + r, kk)}, zero past row m. */
-    private static void packA(int m, int kc, int mr, float[] a, int aOff, int aRow, int aCol, float[] ap) {
+    /** Panels {@code from..} of mr rows of A's k-block: {@code ap[(p*kc + kk)*mr + r] = A(p*mr + r, kk)}, zero past row m. */
+    private static void packA(int m, int kc, int mr, float[] a, int aOff, int aRow, int aCol, float[] ap, int from) {
         int panels = (m + mr - 1) / mr;
-        for (int p = 0; p < panels; p++) {
+        for (int p = from; p < panels; p++) {
             int base = p * kc * mr;
             for (int r = 0; r < mr; r++) {
                 int i = p * mr + r;

@@ -24,13 +24,14 @@ final class GemmVector {
      * before the first real call ({@link Gemm} triggers it).
      */
     static void warmUp() {
-        int kc = 16, nw = 3 * L, mr = 8;
+        int kc = 16, nw = 3 * L, mr = 24;  // the widest and the tallest tile
         float[] ap = new float[kc * mr], b = new float[kc * nw], c = new float[mr * nw];
         float[] x = new float[4 * 64], y = new float[4 * 64], part = new float[16 * Gemm.PARTIALS];
         long deadline = System.nanoTime() + 3_000_000_000L;
         for (int t = 0; t < Gemm.TILES.length; t++) {
             int tile = t;
             untilCompiled(() -> tile(tile, kc, ap, 0, b, 0, nw, c, 0, nw), deadline);
+            untilCompiled(() -> GemmRowTiles.tile(tile, kc, ap, 0, kc, b, 0, nw, c, 0, nw), deadline);
         }
         untilCompiled(() -> dotPartials(4, 4, 0, 64, x, 0, 64, y, 0, 64, part, 0), deadline);
         untilCompiled(() -> dotPartials(2, 4, 0, 64, x, 0, 64, y, 0, 64, part, 0), deadline);
@@ -64,6 +65,8 @@ final class GemmVector {
             case 1 -> tile6x2(kc, ap, apOff, b, bOff, ldb, c, cOff, ldc);
             case 2 -> tile8x2(kc, ap, apOff, b, bOff, ldb, c, cOff, ldc);
             case 3 -> tile8x3(kc, ap, apOff, b, bOff, ldb, c, cOff, ldc);
+            case 4 -> tile8x1(kc, ap, apOff, b, bOff, ldb, c, cOff, ldc);
+            case 5 -> tile12x1(kc, ap, apOff, b, bOff, ldb, c, cOff, ldc);
             default -> throw new IllegalArgumentException("no tile " + tile);
         }
     }
@@ -194,6 +197,99 @@ final class GemmVector {
         c50.intoArray(c, cOff + 5 * ldc); c51.intoArray(c, cOff + 5 * ldc + L); c52.intoArray(c, cOff + 5 * ldc + 2 * L);
         c60.intoArray(c, cOff + 6 * ldc); c61.intoArray(c, cOff + 6 * ldc + L); c62.intoArray(c, cOff + 6 * ldc + 2 * L);
         c70.intoArray(c, cOff + 7 * ldc); c71.intoArray(c, cOff + 7 * ldc + L); c72.intoArray(c, cOff + 7 * ldc + 2 * L);
+    }
+
+    // One vector wide, for products with few columns (a convolution's [dW db]^T has O of them).
+    private static void tile12x1(int kc, float[] ap, int apOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        FloatVector c0_0 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L);
+        FloatVector c1_0 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L);
+        FloatVector c2_0 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L);
+        FloatVector c3_0 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 0 * L);
+        FloatVector c4_0 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 0 * L);
+        FloatVector c5_0 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 0 * L);
+        FloatVector c6_0 = FloatVector.fromArray(S, c, cOff + 6 * ldc + 0 * L);
+        FloatVector c7_0 = FloatVector.fromArray(S, c, cOff + 7 * ldc + 0 * L);
+        FloatVector c8_0 = FloatVector.fromArray(S, c, cOff + 8 * ldc + 0 * L);
+        FloatVector c9_0 = FloatVector.fromArray(S, c, cOff + 9 * ldc + 0 * L);
+        FloatVector c10_0 = FloatVector.fromArray(S, c, cOff + 10 * ldc + 0 * L);
+        FloatVector c11_0 = FloatVector.fromArray(S, c, cOff + 11 * ldc + 0 * L);
+        for (int kk = 0, ai = apOff, bi = bOff; kk < kc; kk++, ai += 12, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[ai + 0]);
+            c0_0 = a0.fma(b0, c0_0);
+            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c1_0 = a1.fma(b0, c1_0);
+            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c2_0 = a2.fma(b0, c2_0);
+            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c3_0 = a3.fma(b0, c3_0);
+            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+            c4_0 = a4.fma(b0, c4_0);
+            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+            c5_0 = a5.fma(b0, c5_0);
+            FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+            c6_0 = a6.fma(b0, c6_0);
+            FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+            c7_0 = a7.fma(b0, c7_0);
+            FloatVector a8 = FloatVector.broadcast(S, ap[ai + 8]);
+            c8_0 = a8.fma(b0, c8_0);
+            FloatVector a9 = FloatVector.broadcast(S, ap[ai + 9]);
+            c9_0 = a9.fma(b0, c9_0);
+            FloatVector a10 = FloatVector.broadcast(S, ap[ai + 10]);
+            c10_0 = a10.fma(b0, c10_0);
+            FloatVector a11 = FloatVector.broadcast(S, ap[ai + 11]);
+            c11_0 = a11.fma(b0, c11_0);
+        }
+        c0_0.intoArray(c, cOff + 0 * ldc + 0 * L);
+        c1_0.intoArray(c, cOff + 1 * ldc + 0 * L);
+        c2_0.intoArray(c, cOff + 2 * ldc + 0 * L);
+        c3_0.intoArray(c, cOff + 3 * ldc + 0 * L);
+        c4_0.intoArray(c, cOff + 4 * ldc + 0 * L);
+        c5_0.intoArray(c, cOff + 5 * ldc + 0 * L);
+        c6_0.intoArray(c, cOff + 6 * ldc + 0 * L);
+        c7_0.intoArray(c, cOff + 7 * ldc + 0 * L);
+        c8_0.intoArray(c, cOff + 8 * ldc + 0 * L);
+        c9_0.intoArray(c, cOff + 9 * ldc + 0 * L);
+        c10_0.intoArray(c, cOff + 10 * ldc + 0 * L);
+        c11_0.intoArray(c, cOff + 11 * ldc + 0 * L);
+    }
+
+    private static void tile8x1(int kc, float[] ap, int apOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        FloatVector c0_0 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L);
+        FloatVector c1_0 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L);
+        FloatVector c2_0 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L);
+        FloatVector c3_0 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 0 * L);
+        FloatVector c4_0 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 0 * L);
+        FloatVector c5_0 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 0 * L);
+        FloatVector c6_0 = FloatVector.fromArray(S, c, cOff + 6 * ldc + 0 * L);
+        FloatVector c7_0 = FloatVector.fromArray(S, c, cOff + 7 * ldc + 0 * L);
+        for (int kk = 0, ai = apOff, bi = bOff; kk < kc; kk++, ai += 8, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
+            FloatVector x0 = FloatVector.broadcast(S, ap[ai + 0]);
+            c0_0 = x0.fma(b0, c0_0);
+            FloatVector x1 = FloatVector.broadcast(S, ap[ai + 1]);
+            c1_0 = x1.fma(b0, c1_0);
+            FloatVector x2 = FloatVector.broadcast(S, ap[ai + 2]);
+            c2_0 = x2.fma(b0, c2_0);
+            FloatVector x3 = FloatVector.broadcast(S, ap[ai + 3]);
+            c3_0 = x3.fma(b0, c3_0);
+            FloatVector x4 = FloatVector.broadcast(S, ap[ai + 4]);
+            c4_0 = x4.fma(b0, c4_0);
+            FloatVector x5 = FloatVector.broadcast(S, ap[ai + 5]);
+            c5_0 = x5.fma(b0, c5_0);
+            FloatVector x6 = FloatVector.broadcast(S, ap[ai + 6]);
+            c6_0 = x6.fma(b0, c6_0);
+            FloatVector x7 = FloatVector.broadcast(S, ap[ai + 7]);
+            c7_0 = x7.fma(b0, c7_0);
+        }
+        c0_0.intoArray(c, cOff + 0 * ldc + 0 * L);
+        c1_0.intoArray(c, cOff + 1 * ldc + 0 * L);
+        c2_0.intoArray(c, cOff + 2 * ldc + 0 * L);
+        c3_0.intoArray(c, cOff + 3 * ldc + 0 * L);
+        c4_0.intoArray(c, cOff + 4 * ldc + 0 * L);
+        c5_0.intoArray(c, cOff + 5 * ldc + 0 * L);
+        c6_0.intoArray(c, cOff + 6 * ldc + 0 * L);
+        c7_0.intoArray(c, cOff + 7 * ldc + 0 * L);
     }
 
     /**
