@@ -8,18 +8,20 @@ package org.sparkcnn.engine.ops;
  *       {@code col} is the (C*kh*kw) x (g*Ho*Wo) matrix whose column (b*Ho*Wo + p) is the patch output
  *       position p of example b reads (zeros for padding), and {@code Y = b + W * col};</li>
  *   <li>dW, the valid cross-correlation of X with dY, and db, the sum of dY: {@code [dW db]^T += [col; 1] * dY^T},
- *       a {@link Gemm#chain} over the group's examples and positions, vectorized across the output channels
- *       (the forward's columns are reused when the whole batch was one group);</li>
- *   <li>dX, the full convolution of dY (dilated by the stride) with W rotated by 180 degrees:
- *       {@code dcol = W^T * dY}, then col2im adds each patch entry back to the input cell it was read
- *       from, a few examples at a time ({@link #DX_BLOCK}). A cell no patch reads (stride larger than
- *       the kernel) gets 0.</li>
+ *       a {@link Gemm#chain} over the group's examples and positions, vectorized across the output channels;
+ *       with fewer than 32 taps a position, {@code [dW db] += dY * [col; 1]^T} by {@link Gemm#dot16}
+ *       ({@link #weightsByDot16}); the forward's columns are reused when the whole batch was one group;</li>
+ *   <li>dX, the full convolution of dY (dilated by the stride) with W rotated by 180 degrees: at stride 1
+ *       with "same" padding a convolution of dY with the flipped weights ({@link #dxByConvolution});
+ *       otherwise {@code dcol = W^T * dY}, then col2im adds each patch entry back to the input cell it
+ *       was read from, a few examples at a time ({@link #DX_BLOCK}). A cell no patch reads (stride larger
+ *       than the kernel) gets 0.</li>
  * </ul>
  * These are the same sums in the order docs/ENGINE.md gives; the unfoldings only move data.
  */
 public final class Conv2dOps {
 
-    /** Largest im2col or output workspace of a layer, in floats (4 MiB), which bounds the group: 16 MiB ran resnet8 up to 2.5x slower (docs/PERFORMANCE.md). */
+    /** Largest im2col or output workspace of a layer, in floats (4 MiB), which bounds the group: 16 MiB ran resnet8 up to 2.5x slower (docs/PERFORMANCE.md). dX as a convolution needs at least one example's columns, which may be more. */
     static final int WORKSPACE_LIMIT = 1 << 20;
 
     private Conv2dOps() {
@@ -191,7 +193,7 @@ public final class Conv2dOps {
 
     /**
      * Columns of [dW db]^T and of dY^T: O rounded up to whole vectors, the extra columns zero, so the
-     * product never copies B's last columns into a padded panel (lenet5's conv1, O = 6: each k block did).
+     * product never copies B's last columns into a zero-padded panel at every k block (O = 6 would).
      */
     static int paddedChannels(int o) {
         int l = VectorSupport.lanes();
@@ -202,9 +204,9 @@ public final class Conv2dOps {
     public static final class Workspace {
         /** im2col's columns (with a row of ones under them in the backward); then dY's columns or dcol. */
         final float[] col;
-        /** Y as O x g*Ho*Wo; dY^T as g*Ho*Wo x {@link #paddedChannels}, then dY as O x g*Ho*Wo or dX as C x e*H*W (when {@link #dxByConvolution}). */
+        /** Y as O x g*Ho*Wo; dY^T as g*Ho*Wo x {@link #paddedChannels} (chained dW) or dY as O x g*Ho*Wo; dX as C x e*H*W (when {@link #dxByConvolution}). */
         final float[] yt;
-        /** [dW db]^T as (C*kh*kw + 1) x {@link #paddedChannels}. */
+        /** [dW db]^T as (C*kh*kw + 1) x {@link #paddedChannels}, or [dW db] as O x (C*kh*kw + 1) for dot16. */
         final float[] dw;
         /** W flipped and transposed, C x (O*kh*kw), when {@link #dxByConvolution}. */
         final float[] flipped;
@@ -283,7 +285,8 @@ public final class Conv2dOps {
      * {@code colsOfInp}: the workspace's {@code col} still holds this input's columns from the forward
      * (so {@code n <= group}). Afterwards {@code col} holds no columns.
      * Order: each dW and db entry continues its fma chain from its old value over the positions
-     * t = b*Ho*Wo + p of the n examples in increasing t, of {@code dY[o,t] * col[k,t]} (db: {@code dY[o,t] * 1}).
+     * t = b*Ho*Wo + p of the n examples in increasing t, of {@code dY[o,t] * col[k,t]} (db: {@code dY[o,t] * 1});
+     * with fewer than 32 taps ({@link #weightsByDot16}), per group {@code [dW db] += dot16(dY, [col; 1])}.
      * dX when {@link #dxByConvolution}: each cell {@code dX[c,y,x]} is a chain from +0 over
      * (o, u', v') in increasing order of {@code fma(W[o,c,kh-1-u',kw-1-v'], dY[o, y+u'-(kh-1-ph), x+v'-(kw-1-pw)])},
      * dY read as +0 outside its plane. Otherwise each dcol entry is a chain over o from +0, and each dX
@@ -358,7 +361,7 @@ public final class Conv2dOps {
             }
         }
         if (dinp != null && byConvolution) {
-            dxByConvolution(dinp, dout, params, wOff, n, c, h, w, o, kh, kw, ph, pw, group, ws, choices);
+            dxAsConvolution(dinp, dout, params, wOff, n, c, h, w, o, kh, kw, ph, pw, group, ws, choices);
         }
     }
 
@@ -383,7 +386,7 @@ public final class Conv2dOps {
 
     /**
      * Whether [dW db] takes {@link Gemm#dot16}'s order rather than one chain per entry: when a position has
-     * fewer than 32 taps (CKK + 1), as in a first layer on one input channel. The chain needs dY turned
+     * fewer than 32 taps (CKK + 1): first layers on one input channel, 1x1 projections from 16 channels. The chain needs dY turned
      * channels-last, which costs per position about what the product does with so few taps (lenet5's
      * conv1: 0.33 ms a batch by dot16, 0.83-1.2 ms by the chain). Fixed by the shape: the two orders give
      * different bits.
@@ -397,7 +400,7 @@ public final class Conv2dOps {
      * col(dY) is im2col of dY padded by (kh-1-ph, kw-1-pw) and {@code flip(W)[c][(o*kh + u')*kw + v'] =
      * W[o][c][kh-1-u'][kw-1-v']}: {@code dX[c,y,x] = sum_{o,u,v} W[o,c,u,v] dY[o, y-u+ph, x-v+pw]}.
      */
-    private static void dxByConvolution(float[] dinp, float[] dout, float[] params, int wOff, int n, int c, int h,
+    private static void dxAsConvolution(float[] dinp, float[] dout, float[] params, int wOff, int n, int c, int h,
                                         int w, int o, int kh, int kw, int ph, int pw, int group, Workspace ws,
                                         Choices choices) {
         int ho = outputSize(h, kh, 1, ph), wo = outputSize(w, kw, 1, pw), hw = ho * wo, hwIn = h * w;

@@ -13,8 +13,8 @@ package org.sparkcnn.engine.ops;
  *   <li>{@link #dot16}: {@code C[i][j] += tree(S_0, ..., S_15)} where {@code S_r} is the fma chain, from
  *       +0, over the k with {@code k mod 16 = r} in increasing k, of {@code A[i][k] * B[j][k]}, and the
  *       tree adds neighbours: {@code (((S0+S1)+(S2+S3))+((S4+S5)+(S6+S7)))+(((S8+S9)+...)...)}. For long
- *       inner dimensions where both operands run along k (a dense layer's forward, a convolution's dW
- *       and db); 16 partial sums are one 512-bit vector, two 256-bit or four 128-bit ones.</li>
+ *       inner dimensions where both operands run along k (a dense layer's forward, the dW and db of a
+ *       convolution with fewer than 32 taps a position); 16 partial sums are one 512-bit vector, two 256-bit or four 128-bit ones.</li>
  * </ul>
  * A is addressed as {@code a[aOff + i*aRow + k*aCol]}, so either orientation of a row-major matrix
  * works; B and C are row-major with leading dimensions {@code ldb} and {@code ldc}.
@@ -94,7 +94,7 @@ public final class Gemm {
 
     /**
      * The chain order on the Vector API with register tile {@code TILES[tile]}. A is packed per k-block
-     * into panels of MR rows; B is read in place, except the last columns, copied into a zero-padded
+     * into panels of MR rows (or read in place: see below); B is read in place, except the last columns, copied into a zero-padded
      * panel; C tiles that are cut by the matrix edge go through a full-size copy (masked loads are slow
      * on JDK 17).
      */

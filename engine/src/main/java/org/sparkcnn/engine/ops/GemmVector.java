@@ -24,7 +24,7 @@ final class GemmVector {
      * before the first real call ({@link Gemm} triggers it).
      */
     static void warmUp() {
-        int kc = 16, nw = 3 * L, mr = 24;  // the widest and the tallest tile
+        int kc = 16, nw = 3 * L, mr = 24;  // room for the widest and the tallest tile
         float[] ap = new float[kc * mr], b = new float[kc * nw], c = new float[mr * nw];
         float[] x = new float[4 * 64], y = new float[4 * 64], part = new float[16 * Gemm.PARTIALS];
         long deadline = System.nanoTime() + 3_000_000_000L;

@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * A convolution's dY of one example, O planes of HW cells, turned channels-last for the dW product:
  * {@code out[to + p*op + oc] = dY[from + oc*hw + p]}, and 0 for {@code o <= oc < op}. One gather per
  * vector of channels at each position; the scalar loop reads O strided streams one float at a time
- * (0.9 ns a float for small's conv1). Only moves data.
+ * (about 0.9 ns a float, measured on 16 channels). Only moves data.
  */
 final class TransposeVector {
 
