@@ -106,18 +106,19 @@ public final class Gemm {
         Warm.ensure();
         int mr = TILES[tile][0], nw = TILES[tile][1] * Lanes.L;
         int panels = (m + mr - 1) / mr;
-        Scratch s = SCRATCH.get();
-        float[] ap = s.panels(panels * mr * Math.min(k, KC));
-        float[] bt = s.bTail(KC * nw);
-        float[] ct = s.cTile(mr * nw);
         // A read in place when it runs along k and C is at most 4 tiles wide: each A entry is used at
         // most 4 times, so packing it would cost about what it saves (a convolution's [dW db]^T: 0.010
         // against 0.036 ns per multiply-add). A last, partial panel then overlaps the one before it.
         boolean inPlace = aCol == 1 && n <= 4 * nw && m >= mr;
-        int packFrom = inPlace ? panels : 0;
+        Scratch s = SCRATCH.get();
+        float[] ap = inPlace ? null : s.panels(panels * mr * Math.min(k, KC));
+        float[] bt = s.bTail(KC * nw);
+        float[] ct = s.cTile(mr * nw);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int kc = Math.min(KC, k - k0);
-            packA(m, kc, mr, a, aOff + k0 * aCol, aRow, aCol, ap, packFrom);
+            if (!inPlace) {
+                packA(m, kc, mr, a, aOff + k0 * aCol, aRow, aCol, ap);
+            }
             for (int j0 = 0; j0 < n; j0 += nw) {
                 int cols = Math.min(nw, n - j0);
                 float[] bSrc = b;
@@ -166,10 +167,10 @@ public final class Gemm {
         }
     }
 
-    /** Panels {@code from..} of mr rows of A's k-block: {@code ap[(p*kc + kk)*mr + r] = A(p*mr + r, kk)}, zero past row m. */
-    private static void packA(int m, int kc, int mr, float[] a, int aOff, int aRow, int aCol, float[] ap, int from) {
+    /** Panels of mr rows of A's k-block: {@code ap[(p*kc + kk)*mr + r] = A(p*mr + r, kk)}, zero past row m. */
+    private static void packA(int m, int kc, int mr, float[] a, int aOff, int aRow, int aCol, float[] ap) {
         int panels = (m + mr - 1) / mr;
-        for (int p = from; p < panels; p++) {
+        for (int p = 0; p < panels; p++) {
             int base = p * kc * mr;
             for (int r = 0; r < mr; r++) {
                 int i = p * mr + r;
