@@ -75,8 +75,9 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
 
             @Override
             public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
-                Conv2dOps.forward(y, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, ws, choices);
-                colsOf = n <= group ? inp : null;
+                boolean cols = Conv2dOps.forward(y, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
+                        group, ws, choices);
+                colsOf = cols && n <= group ? inp : null;
                 colsOfN = n;
             }
 

@@ -6,13 +6,15 @@ package org.sparkcnn.engine.ops;
  * <ul>
  *   <li>forward, the cross-correlation {@code Y[o,i,j] = b[o] + sum_{c,u,v} W[o,c,u,v] X[c, i*sh+u-ph, j*sw+v-pw]}:
  *       {@code col} is the (C*kh*kw) x (g*Ho*Wo) matrix whose column (b*Ho*Wo + p) is the patch output
- *       position p of example b reads (zeros for padding), and {@code Y = b + W * col};</li>
+ *       position p of example b reads (zeros for padding), and {@code Y = b + W * col}; at stride 1 with
+ *       "same" padding that matrix is read from a zero frame of X without being written
+ *       ({@link #sameConvolution});</li>
  *   <li>dW, the valid cross-correlation of X with dY, and db, the sum of dY: {@code [dW db]^T += [col; 1] * dY^T},
  *       a {@link Gemm#chain} over the group's examples and positions, vectorized across the output channels;
  *       with fewer than 32 taps a position, {@code [dW db] += dY * [col; 1]^T} by {@link Gemm#dot16}
  *       ({@link #weightsByDot16}); the forward's columns are reused when the whole batch was one group;</li>
  *   <li>dX, the full convolution of dY (dilated by the stride) with W rotated by 180 degrees: at stride 1
- *       with "same" padding a convolution of dY with the flipped weights ({@link #dxByConvolution});
+ *       with "same" padding a convolution of dY with the flipped weights on a frame ({@link #dxByConvolution});
  *       otherwise {@code dcol = W^T * dY}, then col2im adds each patch entry back to the input cell it
  *       was read from, a few examples at a time ({@link #DX_BLOCK}). A cell no patch reads (stride larger
  *       than the kernel) gets 0.</li>
@@ -21,7 +23,7 @@ package org.sparkcnn.engine.ops;
  */
 public final class Conv2dOps {
 
-    /** Largest im2col or output workspace of a layer, in floats (4 MiB), which bounds the group: 16 MiB ran resnet8 up to 2.5x slower (docs/PERFORMANCE.md). dX as a convolution needs at least one example's columns, which may be more. */
+    /** Largest im2col or output workspace of a layer, in floats (4 MiB), which bounds the group: 16 MiB ran resnet8 up to 2.5x slower (docs/PERFORMANCE.md). */
     static final int WORKSPACE_LIMIT = 1 << 20;
 
     private Conv2dOps() {
@@ -177,18 +179,13 @@ public final class Conv2dOps {
     /**
      * Whether dX is computed as a convolution ({@link #backward}): at stride 1 with "same" padding
      * (odd kernel, p = (k-1)/2), dX is the cross-correlation of dY, padded by (kh-1-ph, kw-1-pw), with W
-     * flipped and transposed: an im2col + GEMM of the forward's shape, which ran resnet20 1.2x and small
-     * 1.1-1.4x faster than dcol + col2im. Without padding it would multiply a wide frame of zeros
-     * (LeNet-5's conv2: 1.5x slower), so other shapes keep dcol = W^T dY and col2im.
+     * flipped and transposed: a product of the forward's shape on a frame of dY ({@link #sameConvolution});
+     * as im2col + GEMM it ran resnet20 1.2x and small 1.1-1.4x faster than dcol + col2im. Without padding
+     * it would multiply a wide frame of zeros (LeNet-5's conv2: 1.5x slower), so other shapes keep
+     * dcol = W^T dY and col2im. The same shapes' forward runs on a frame too.
      */
     public static boolean dxByConvolution(int kh, int kw, int sh, int sw, int ph, int pw) {
         return sh == 1 && sw == 1 && 2 * ph == kh - 1 && 2 * pw == kw - 1;
-    }
-
-    /** Examples per dX product when {@link #dxByConvolution}: as many as fit a group's column workspace, at least 1. */
-    static int dxConvolutionExamples(int group, int c, int h, int w, int o, int kh, int kw, int hw) {
-        long cols = (long) group * (c * kh * kw + 1) * hw, perExample = (long) o * kh * kw * h * w;
-        return (int) Math.max(1, Math.min(group, cols / perExample));
     }
 
     /**
@@ -202,9 +199,9 @@ public final class Conv2dOps {
 
     /** A layer's buffers for groups of {@code group} examples. */
     public static final class Workspace {
-        /** im2col's columns (with a row of ones under them in the backward); then dY's columns or dcol. */
+        /** im2col's columns (with a row of ones under them in the backward), a frame of X or dY ({@link #sameConvolution}), or dcol. */
         final float[] col;
-        /** Y as O x g*Ho*Wo; dY^T as g*Ho*Wo x {@link #paddedChannels} (chained dW) or dY as O x g*Ho*Wo; dX as C x e*H*W (when {@link #dxByConvolution}). */
+        /** Y as O x g*Ho*Wo; dY^T as g*Ho*Wo x {@link #paddedChannels} (chained dW) or dY as O x g*Ho*Wo; Y or dX on a frame's positions (when {@link #dxByConvolution}). */
         final float[] yt;
         /** [dW db]^T as (C*kh*kw + 1) x {@link #paddedChannels}, or [dW db] as O x (C*kh*kw + 1) for dot16. */
         final float[] dw;
@@ -212,14 +209,17 @@ public final class Conv2dOps {
         final float[] flipped;
         /** The gather offsets of dY's channels ({@link TransposeVector}). */
         final int[] index;
+        /** Where each tap's row of the im2col matrix starts in the frame ({@link #sameConvolution}). */
+        final int[] rows;
 
         public Workspace(int group, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
             int hw = outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ckk = c * kh * kw;
             int colLen = group * (ckk + 1) * hw, ytLen = group * paddedChannels(o) * hw, flippedLen = 0;
-            if (dxByConvolution(kh, kw, sh, sw, ph, pw)) {
-                int e = dxConvolutionExamples(group, c, h, w, o, kh, kw, hw);
-                colLen = Math.max(colLen, e * o * kh * kw * h * w);
-                ytLen = Math.max(ytLen, e * c * h * w);
+            boolean same = dxByConvolution(kh, kw, sh, sw, ph, pw);
+            if (same) {  // the frame in col, the product's output in yt, for either direction
+                int channels = Math.max(c, o);
+                colLen = Math.max(colLen, channels * framePlane(group, h, w, kh, kw, ph, pw));
+                ytLen = Math.max(ytLen, channels * framePositions(group, h, w, ph, pw));
                 flippedLen = o * ckk;
             }
             col = new float[colLen];
@@ -227,6 +227,7 @@ public final class Conv2dOps {
             dw = new float[paddedChannels(o) * (ckk + 1)];
             flipped = new float[flippedLen];
             index = new int[paddedChannels(o)];
+            rows = new int[same ? Math.max(c, o) * kh * kw : 0];
         }
     }
 
@@ -238,11 +239,14 @@ public final class Conv2dOps {
                                  int ph, int pw, int group) {
             int hw = outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ld = group * hw, ckk = c * kh * kw;
             String shape = String.format(java.util.Locale.ROOT, " (%dx%dx%d, %dx%d s%dx%d p%dx%d)", c, h, w, kh, kw, sh, sw, ph, pw);
-            KernelChoice input = dxByConvolution(kh, kw, sh, sw, ph, pw)
-                    ? Gemm.choice(name + " dX = flip(W) col(dY)" + shape, c,
-                            dxConvolutionExamples(group, c, h, w, o, kh, kw, hw) * h * w, o * kh * kw)
+            boolean frame = dxByConvolution(kh, kw, sh, sw, ph, pw);
+            int positions = framePositions(group, h, w, ph, pw);
+            KernelChoice input = frame
+                    ? Gemm.choice(name + " dX = flip(W) frame(dY)" + shape, c, positions, o * kh * kw)
                     : Gemm.choice(name + " dcol = W^T dY" + shape, ckk, dxExamples(ckk, hw, group) * hw, o);
-            return new Choices(Gemm.choice(name + " Y = W col" + shape, o, ld, ckk),
+            KernelChoice forward = frame ? Gemm.choice(name + " Y = W frame(X)" + shape, o, positions, ckk)
+                    : Gemm.choice(name + " Y = W col" + shape, o, ld, ckk);
+            return new Choices(forward,
                     weightsByDot16(ckk) ? null
                             : Gemm.choice(name + " [dW db]^T += [col; 1] dY^T" + shape, ckk + 1, paddedChannels(o), ld),
                     input);
@@ -252,15 +256,23 @@ public final class Conv2dOps {
     /**
      * {@code out (N,O,Ho,Wo) = conv(inp (N,C,H,W), W (O,C,kh,kw)) + b}. Weights at {@code params[wOff..]},
      * bias at {@code params[bOff..]} ({@code bOff < 0}: none). Examples go {@code group} at a time, in
-     * {@code ws} made for this shape and group. Afterwards its {@code col} holds the last group's columns.
+     * {@code ws} made for this shape and group. Returns whether its {@code col} holds the last group's
+     * columns afterwards (not when a "same" convolution ran on a frame, {@link #sameConvolution}).
      * Order: each output is its bias (or +0), then one fused multiply-add per tap in (c, u, v) order.
      */
-    public static void forward(float[] out, float[] inp, float[] params, int wOff, int bOff,
+    public static boolean forward(float[] out, float[] inp, float[] params, int wOff, int bOff,
                                int n, int c, int h, int w, int o, int kh, int kw,
                                int sh, int sw, int ph, int pw, int group, Workspace ws, Choices choices) {
         float[] col = ws.col, yt = ws.yt;
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
         int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w;
+        if (dxByConvolution(kh, kw, sh, sw, ph, pw)) {
+            for (int b0 = 0; b0 < n; b0 += group) {
+                sameConvolution(inp, b0, Math.min(group, n - b0), c, h, w, kh, kw, ph, pw, params, wOff, ckk, bOff, o,
+                        out, ws, choices.forward());
+            }
+            return false;
+        }
         for (int b0 = 0; b0 < n; b0 += group) {
             int g = Math.min(group, n - b0), ld = g * hw;
             for (int b = 0; b < g; b++) {
@@ -277,6 +289,7 @@ public final class Conv2dOps {
                 }
             }
         }
+        return true;
     }
 
     /**
@@ -396,16 +409,15 @@ public final class Conv2dOps {
     }
 
     /**
-     * dX at stride 1 as a convolution: {@code dX (C x e*H*W) = flip(W) (C x O*kh*kw) * col(dY)}, where
-     * col(dY) is im2col of dY padded by (kh-1-ph, kw-1-pw) and {@code flip(W)[c][(o*kh + u')*kw + v'] =
+     * dX at stride 1 as a convolution: {@code dX (C x g*H*W) = flip(W) (C x O*kh*kw) * col(dY)}, where
+     * col(dY) is im2col of dY padded by (kh-1-ph, kw-1-pw), read from a frame of dY ({@link #sameConvolution}), and {@code flip(W)[c][(o*kh + u')*kw + v'] =
      * W[o][c][kh-1-u'][kw-1-v']}: {@code dX[c,y,x] = sum_{o,u,v} W[o,c,u,v] dY[o, y-u+ph, x-v+pw]}.
      */
     private static void dxAsConvolution(float[] dinp, float[] dout, float[] params, int wOff, int n, int c, int h,
                                         int w, int o, int kh, int kw, int ph, int pw, int group, Workspace ws,
                                         Choices choices) {
-        int ho = outputSize(h, kh, 1, ph), wo = outputSize(w, kw, 1, pw), hw = ho * wo, hwIn = h * w;
-        int okk = o * kh * kw, e = dxConvolutionExamples(group, c, h, w, o, kh, kw, hw);
-        float[] flipped = ws.flipped, col = ws.col, dx = ws.yt;
+        int okk = o * kh * kw;
+        float[] flipped = ws.flipped;
         for (int oc = 0; oc < o; oc++) {
             for (int ch = 0; ch < c; ch++) {
                 for (int u = 0; u < kh; u++) {
@@ -415,16 +427,63 @@ public final class Conv2dOps {
                 }
             }
         }
-        for (int b0 = 0; b0 < n; b0 += e) {
-            int g = Math.min(e, n - b0), ld = g * hwIn;
+        for (int b0 = 0; b0 < n; b0 += group) {
+            sameConvolution(dout, b0, Math.min(group, n - b0), o, h, w, kh, kw, kh - 1 - ph, kw - 1 - pw, flipped, 0,
+                    okk, -1, c, dinp, ws, choices.input());
+        }
+    }
+
+    /** Positions of a frame of g examples (computed, the frame's zero rows and columns among them): g*(H+ph)*(W+pw). */
+    static int framePositions(int g, int h, int w, int ph, int pw) {
+        return g * (h + ph) * (w + pw);
+    }
+
+    /** Floats of one channel's frame plane: its rows, and room for the last position's farthest tap. */
+    static int framePlane(int g, int h, int w, int kh, int kw, int ph, int pw) {
+        return (g * (h + ph) + kh - 1) * (w + pw) + kw - 1;
+    }
+
+    /**
+     * A stride-1 "same" convolution of examples b0 .. b0+g of x (N, C, H, W) with A (M x C*kh*kw, rows
+     * {@code aRow} apart), each output from its bias {@code a[bOff + m]} ({@code bOff < 0}: +0), into
+     * out (N, M, H, W): the forward (A = W) and dX (x = dY, A = flip(W)). x goes into a frame, a plane per
+     * channel: ph zero rows, then per example H rows and ph zero rows, each row pw zeros then W values
+     * (neighbours share their zeros). Output position {@code q = (b*(H+ph) + i)*(W+pw) + j} reads tap
+     * (c, u, v) at {@code q + u*(W+pw) + v} of plane c: X[c, i+u-ph, j+v-pw], or a zero where that is
+     * padding. So the im2col matrix's row (c, u, v) is the plane read from {@code u*(W+pw) + v} on
+     * ({@link Gemm#chainRows}), never written out; the same products in the same order. Positions on the
+     * frame's zeros are computed and dropped ((H+ph)(W+pw)/(HW) - 1 more work: 7% at 28x28, 15% at 14x14).
+     */
+    private static void sameConvolution(float[] x, int b0, int g, int c, int h, int w, int kh, int kw, int ph, int pw,
+                                        float[] a, int aOff, int aRow, int bOff, int m, float[] out, Workspace ws,
+                                        KernelChoice choice) {
+        int wp = w + pw, q = framePositions(g, h, w, ph, pw), plane = framePlane(g, h, w, kh, kw, ph, pw), hw = h * w;
+        float[] frame = ws.col, y = ws.yt;
+        int[] rows = ws.rows;
+        java.util.Arrays.fill(frame, 0, c * plane, 0f);
+        for (int ch = 0; ch < c; ch++) {
             for (int b = 0; b < g; b++) {
-                im2col(dout, (b0 + b) * o * hw, o, ho, wo, kh, kw, 1, 1, kh - 1 - ph, kw - 1 - pw, h, w, col, b * hwIn, ld);
+                int from = ((b0 + b) * c + ch) * hw, to = ch * plane + (ph + b * (h + ph)) * wp + pw;
+                for (int i = 0; i < h; i++) {
+                    System.arraycopy(x, from + i * w, frame, to + i * wp, w);
+                }
             }
-            java.util.Arrays.fill(dx, 0, c * ld, 0f);
-            Gemm.chain(choices.input(), c, ld, okk, flipped, 0, okk, 1, col, 0, ld, dx, 0, ld);
-            for (int b = 0; b < g; b++) {
-                for (int ch = 0; ch < c; ch++) {
-                    System.arraycopy(dx, ch * ld + b * hwIn, dinp, ((b0 + b) * c + ch) * hwIn, hwIn);
+            for (int u = 0; u < kh; u++) {
+                for (int v = 0; v < kw; v++) {
+                    rows[(ch * kh + u) * kw + v] = ch * plane + u * wp + v;
+                }
+            }
+        }
+        for (int r = 0; r < m; r++) {
+            java.util.Arrays.fill(y, r * q, (r + 1) * q, bOff >= 0 ? a[bOff + r] : 0f);
+        }
+        // Y (M x Q) = bias + A (M x C*kh*kw) * frame rows (C*kh*kw x Q)
+        Gemm.chainRows(choice, m, q, c * kh * kw, a, aOff, aRow, 1, frame, rows, y, 0, q);
+        for (int b = 0; b < g; b++) {
+            for (int r = 0; r < m; r++) {
+                int from = r * q + b * (h + ph) * wp, to = ((b0 + b) * m + r) * hw;
+                for (int i = 0; i < h; i++) {
+                    System.arraycopy(y, from + i * wp, out, to + i * w, w);
                 }
             }
         }

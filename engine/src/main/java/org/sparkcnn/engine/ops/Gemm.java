@@ -77,14 +77,37 @@ public final class Gemm {
         choice.timed(tile, System.nanoTime() - start, (double) m * n * k);
     }
 
+    /**
+     * {@link #chain} with B's rows wherever they are: {@code B[kk][j] = b[bRow[kk] + j]}. A convolution's
+     * zero-framed input read at each tap's shift is its im2col matrix without being written out
+     * ({@code Conv2dOps}); each k block of a column panel is copied into a small buffer instead.
+     */
+    public static void chainRows(KernelChoice choice, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
+                                 float[] b, int[] bRow, float[] c, int cOff, int ldc) {
+        if (!VectorSupport.AVAILABLE) {
+            chainScalar(m, n, k, a, aOff, aRow, aCol, b, 0, 0, bRow, c, cOff, ldc);
+            return;
+        }
+        int tile = choice.pick();
+        long start = System.nanoTime();
+        chainVector(tile, m, n, k, a, aOff, aRow, aCol, b, 0, 0, bRow, c, cOff, ldc);
+        choice.timed(tile, System.nanoTime() - start, (double) m * n * k);
+    }
+
     /** The chain order, as plain loops: the definition the vector kernels reproduce. */
     static void chainScalar(int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        chainScalar(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, null, c, cOff, ldc);
+    }
+
+    /** {@link #chainScalar}, B's row kk at {@code bRow[kk]} when {@code bRow} is not null. */
+    static void chainScalar(int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
+                            float[] b, int bOff, int ldb, int[] bRow, float[] c, int cOff, int ldc) {
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * ldc;
             for (int kk = 0; kk < k; kk++) {
                 float aik = a[aOff + i * aRow + kk * aCol];
-                int bk = bOff + kk * ldb;
+                int bk = bRow != null ? bRow[kk] : bOff + kk * ldb;
                 for (int j = 0; j < n; j++) {
                     c[ci + j] = Math.fma(aik, b[bk + j], c[ci + j]);
                 }
@@ -100,6 +123,12 @@ public final class Gemm {
      */
     static void chainVector(int tile, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        chainVector(tile, m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, null, c, cOff, ldc);
+    }
+
+    /** {@link #chainVector}, B's row kk at {@code bRow[kk]} when {@code bRow} is not null ({@code GemmFrameTiles}; a last, narrow panel is copied). */
+    static void chainVector(int tile, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
+                            float[] b, int bOff, int ldb, int[] bRow, float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0 || k == 0) {
             return;
         }
@@ -109,7 +138,7 @@ public final class Gemm {
         // A read in place when it runs along k and C is at most 4 tiles wide: each A entry is used at
         // most 4 times, so packing it would cost about what it saves (a convolution's [dW db]^T: 0.010
         // against 0.036 ns per multiply-add). A last, partial panel then overlaps the one before it.
-        boolean inPlace = aCol == 1 && n <= 4 * nw && m >= mr;
+        boolean inPlace = aCol == 1 && n <= 4 * nw && m >= mr && bRow == null;
         Scratch s = SCRATCH.get();
         float[] ap = inPlace ? null : s.panels(panels * mr * Math.min(k, KC));
         float[] bt = s.bTail(KC * nw);
@@ -123,9 +152,10 @@ public final class Gemm {
                 int cols = Math.min(nw, n - j0);
                 float[] bSrc = b;
                 int bAt = bOff + k0 * ldb + j0, bLd = ldb;
+                boolean table = bRow != null && cols == nw;  // B read through the row table by the tiles
                 if (cols < nw) {
                     for (int kk = 0; kk < kc; kk++) {
-                        System.arraycopy(b, bAt + kk * ldb, bt, kk * nw, cols);
+                        System.arraycopy(b, bRow != null ? bRow[k0 + kk] + j0 : bAt + kk * ldb, bt, kk * nw, cols);
                         java.util.Arrays.fill(bt, kk * nw + cols, (kk + 1) * nw, 0f);
                     }
                     bSrc = bt;
@@ -137,6 +167,8 @@ public final class Gemm {
                     if (rows == mr && cols == nw) {
                         if (inPlace) {
                             GemmRowTiles.tile(tile, kc, a, aOff + i0 * aRow + k0, aRow, bSrc, bAt, bLd, c, cAt, ldc);
+                        } else if (table) {
+                            GemmFrameTiles.tile(tile, kc, ap, p * kc * mr, b, bRow, k0, j0, c, cAt, ldc);
                         } else {
                             GemmVector.tile(tile, kc, ap, p * kc * mr, bSrc, bAt, bLd, c, cAt, ldc);
                         }
@@ -158,7 +190,11 @@ public final class Gemm {
                     for (int r = 0; r < rows; r++) {
                         System.arraycopy(c, cAt + r * ldc, ct, r * nw, cols);
                     }
-                    GemmVector.tile(tile, kc, ap, p * kc * mr, bSrc, bAt, bLd, ct, 0, nw);
+                    if (table) {
+                        GemmFrameTiles.tile(tile, kc, ap, p * kc * mr, b, bRow, k0, j0, ct, 0, nw);
+                    } else {
+                        GemmVector.tile(tile, kc, ap, p * kc * mr, bSrc, bAt, bLd, ct, 0, nw);
+                    }
                     for (int r = 0; r < rows; r++) {
                         System.arraycopy(ct, r * nw, c, cAt + r * ldc, cols);
                     }

@@ -118,7 +118,7 @@ class FastPathTest {
                 Conv2dOps.Choices choices = Conv2dOps.Choices.of("test", c, h, w, o, kh, kw, sh, sw, ph, pw, group);
                 Conv2dOps.Workspace ws = new Conv2dOps.Workspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
                 float[] out = new float[n * o * hw];
-                Conv2dOps.forward(out, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, ws,
+                boolean cols = Conv2dOps.forward(out, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, ws,
                         choices);
                 for (int i = 0; i < out.length; i++) {
                     assertNear(where + " y[" + i + "]", y[i], out[i]);
@@ -128,7 +128,7 @@ class FastPathTest {
                 float[] dx = new float[x.length];
                 java.util.Arrays.fill(dx, Float.NaN);  // and overwrites dX
                 Conv2dOps.backward(dx, g, dy, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
-                        group, ws, choices, reuse && n <= group);
+                        group, ws, choices, reuse && cols && n <= group);
                 for (int i = 0; i < o * ckk; i++) {
                     assertNear(where + " dW[" + i + "]", 0.5 + grads[0][i], g[i]);
                 }

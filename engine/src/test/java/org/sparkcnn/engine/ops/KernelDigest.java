@@ -84,6 +84,22 @@ public final class KernelDigest {
                 }
             }
             add(expected);
+            // B's rows anywhere in a longer array (chainRows, as a convolution's frame is read)
+            int slack = rng.nextInt(50);
+            float[] frame = random(k * n + slack), viaRows = c0.clone();
+            int[] rows = new int[k];
+            for (int kk = 0; kk < k; kk++) {
+                rows[kk] = rng.nextInt(k * n + slack - n + 1);
+            }
+            Gemm.chainScalar(m, n, k, a, 0, aRow, aCol, frame, 0, 0, rows, viaRows, 0, n);
+            if (VectorSupport.AVAILABLE) {
+                for (int tile = 0; tile < Gemm.TILES.length; tile++) {
+                    float[] c = c0.clone();
+                    Gemm.chainVector(tile, m, n, k, a, 0, aRow, aCol, frame, 0, 0, rows, c, 0, n);
+                    same(viaRows, c, "chain on rows " + m + "x" + n + "x" + k + " tile " + Gemm.tileNames()[tile]);
+                }
+            }
+            add(viaRows);
             float[] bt = random(n * k), c = c0.clone();
             Gemm.dot16(m, n, k, a, 0, k, bt, 0, k, c, 0, n);
             add(c);
@@ -118,9 +134,10 @@ public final class KernelDigest {
             Conv2dOps.Choices choices = Conv2dOps.Choices.of("digest", c, h, w, o, kh, kw, sh, sw, ph, pw, group);
             Conv2dOps.Workspace ws = new Conv2dOps.Workspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
             float[] y = new float[n * o * hw], grads = random(params.length), dx = new float[x.length];
-            Conv2dOps.forward(y, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, ws, choices);
+            boolean cols = Conv2dOps.forward(y, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
+                    group, ws, choices);
             Conv2dOps.backward(dx, grads, dy, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
-                    group, ws, choices, n <= group);  // the forward left its columns
+                    group, ws, choices, cols && n <= group);  // the forward left its columns
             add(y);
             add(grads);
             add(dx);
