@@ -6,7 +6,8 @@ package org.sparkcnn.engine.ops;
  * partial sums: cell q = h*W + w of each example adds to partial {@code q mod 8}, the examples
  * n = 0..N-1 in turn and each example's cells in increasing order; then
  * {@code ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))} (docs/ENGINE.md). Eight independent chains instead of
- * one keep the adder busy; the order is plain Java's, the same on every CPU.
+ * one keep the adder busy; the order is plain Java's, the same on every CPU, and {@link BatchNormVector}
+ * takes the same steps with the 8 partials in one to four double vectors.
  *
  * <ul>
  *   <li>training: {@code mean = sum x / M}, {@code var = sum (x - mean)^2 / M} (biased, two passes),
@@ -30,12 +31,20 @@ public final class BatchNormOps {
         for (int ch = 0; ch < c; ch++) {
             java.util.Arrays.fill(part, 0);
             for (int b = 0; b < n; b++) {
-                sum8(inp, (b * c + ch) * hw, hw, part);
+                if (VectorSupport.AVAILABLE) {
+                    BatchNormVector.sum8(inp, (b * c + ch) * hw, hw, part);
+                } else {
+                    sum8(inp, (b * c + ch) * hw, hw, part);
+                }
             }
             double mu = tree8(part) / m;
             java.util.Arrays.fill(part, 0);
             for (int b = 0; b < n; b++) {
-                sumSquaredDeviations8(inp, (b * c + ch) * hw, hw, mu, part);
+                if (VectorSupport.AVAILABLE) {
+                    BatchNormVector.sumSquaredDeviations8(inp, (b * c + ch) * hw, hw, mu, part);
+                } else {
+                    sumSquaredDeviations8(inp, (b * c + ch) * hw, hw, mu, part);
+                }
             }
             mean[ch] = mu;
             var[ch] = tree8(part) / m;
@@ -60,6 +69,10 @@ public final class BatchNormOps {
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
                 double g = params[gOff + ch], be = params[bOff + ch], mu = mean[ch], is = invstd[ch];
+                if (VectorSupport.AVAILABLE) {
+                    BatchNormVector.normalize(out, inp, (b * c + ch) * hw, (b * c + ch + 1) * hw, g, be, mu, is);
+                    continue;
+                }
                 for (int p = (b * c + ch) * hw, e = p + hw; p < e; p++) {
                     out[p] = (float) (g * ((inp[p] - mu) * is) + be);
                 }
@@ -94,7 +107,11 @@ public final class BatchNormOps {
             java.util.Arrays.fill(dyParts, 0);
             java.util.Arrays.fill(dyxParts, 0);
             for (int b = 0; b < n; b++) {
-                sumDyAndDyXhat8(dout, inp, (b * c + ch) * hw, hw, mu, is, dyParts, dyxParts);
+                if (VectorSupport.AVAILABLE) {
+                    BatchNormVector.sumDyAndDyXhat8(dout, inp, (b * c + ch) * hw, hw, mu, is, dyParts, dyxParts);
+                } else {
+                    sumDyAndDyXhat8(dout, inp, (b * c + ch) * hw, hw, mu, is, dyParts, dyxParts);
+                }
             }
             double sdy = tree8(dyParts), sdyx = tree8(dyxParts);
             grads[gOff + ch] += (float) sdyx;
@@ -105,7 +122,9 @@ public final class BatchNormOps {
             double k = params[gOff + ch] * is, meanDy = sdy / m, meanDyx = sdyx / m;
             for (int b = 0; b < n; b++) {
                 int p = (b * c + ch) * hw, e = p + hw;
-                if (training) {
+                if (training && VectorSupport.AVAILABLE) {
+                    BatchNormVector.inputGradient(dinp, dout, inp, p, e, k, meanDy, mu, is, meanDyx);
+                } else if (training) {
                     for (; p < e; p++) {
                         dinp[p] = (float) (k * (dout[p] - meanDy - ((inp[p] - mu) * is) * meanDyx));
                     }

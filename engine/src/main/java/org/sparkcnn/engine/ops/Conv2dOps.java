@@ -216,10 +216,10 @@ public final class Conv2dOps {
             int hw = outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ckk = c * kh * kw;
             int colLen = group * (ckk + 1) * hw, ytLen = group * paddedChannels(o) * hw, flippedLen = 0;
             boolean same = dxByConvolution(kh, kw, sh, sw, ph, pw);
-            if (same) {  // the frame in col, the product's output in yt, for either direction
-                int channels = Math.max(c, o);
-                colLen = Math.max(colLen, channels * framePlane(group, h, w, kh, kw, ph, pw));
-                ytLen = Math.max(ytLen, channels * framePositions(group, h, w, ph, pw));
+            if (same) {  // frames of X, a row of ones and dY in col; Y, dY^T or dX on the frame's positions in yt
+                int plane = framePlane(group, h, w, kh, kw, ph, pw), q = framePositions(group, h, w, ph, pw);
+                colLen = Math.max(colLen, (c + o) * plane + q);
+                ytLen = Math.max(ytLen, Math.max(Math.max(c, o), paddedChannels(o)) * q);
                 flippedLen = o * ckk;
             }
             col = new float[colLen];
@@ -227,7 +227,7 @@ public final class Conv2dOps {
             dw = new float[paddedChannels(o) * (ckk + 1)];
             flipped = new float[flippedLen];
             index = new int[paddedChannels(o)];
-            rows = new int[same ? Math.max(c, o) * kh * kw : 0];
+            rows = new int[same ? Math.max(c, o) * kh * kw + 1 : 0];
         }
     }
 
@@ -248,6 +248,7 @@ public final class Conv2dOps {
                     : Gemm.choice(name + " Y = W col" + shape, o, ld, ckk);
             return new Choices(forward,
                     weightsByDot16(ckk) ? null
+                            : frame ? Gemm.choice(name + " [dW db]^T += [frame(X); 1] dY^T" + shape, ckk + 1, paddedChannels(o), positions)
                             : Gemm.choice(name + " [dW db]^T += [col; 1] dY^T" + shape, ckk + 1, paddedChannels(o), ld),
                     input);
         }
@@ -324,13 +325,21 @@ public final class Conv2dOps {
                 dw[dot16 ? oc * ldw + k : k * ldw + oc] = v;
             }
         }
+        boolean onFrames = byConvolution && !dot16;
+        if (onFrames && dinp != null) {
+            flip(params, wOff, c, o, kh, kw, ws.flipped);
+        }
         for (int b0 = 0; b0 < n; b0 += group) {
             int g = Math.min(group, n - b0), ld = g * hw;
+            if (onFrames) {
+                backwardOnFrames(dinp, dout, inp, ws.flipped, b0, g, c, h, w, o, kh, kw, ph, pw, dw, ws, choices);
+                continue;
+            }
             if (dot16) {
                 copyOut(dout, b0, g, o, hw, yt);
             } else {
                 for (int b = 0; b < g; b++) {  // dY^T as g*HoWo x op, zero past column O
-                    channelsLast(dout, (b0 + b) * o * hw, o, hw, yt, b * hw * op, op, ws.index);
+                    channelsLast(dout, (b0 + b) * o * hw, o, hw, hw, yt, b * hw * op, op, ws.index);
                 }
             }
             if (!(colsOfInp && n <= group)) {
@@ -373,7 +382,7 @@ public final class Conv2dOps {
                 grads[bOff + oc] = dw[dot16 ? oc * ldw + ckk : ckk * ldw + oc];
             }
         }
-        if (dinp != null && byConvolution) {
+        if (dinp != null && byConvolution && !onFrames) {
             dxAsConvolution(dinp, dout, params, wOff, n, c, h, w, o, kh, kw, ph, pw, group, ws, choices);
         }
     }
@@ -388,12 +397,12 @@ public final class Conv2dOps {
         }
     }
 
-    /** {@code out[to + p*op + r] = x[from + r*len + p]} for r < rows, p < len; 0 for rows <= r < op. */
-    private static void channelsLast(float[] x, int from, int rows, int len, float[] out, int to, int op, int[] index) {
+    /** {@code out[to + p*op + r] = x[from + r*ld + p]} for r < rows, p < len; 0 for rows <= r < op. */
+    private static void channelsLast(float[] x, int from, int rows, int len, int ld, float[] out, int to, int op, int[] index) {
         if (VectorSupport.AVAILABLE) {
-            TransposeVector.channelsLast(x, from, rows, len, out, to, op, index);
+            TransposeVector.channelsLast(x, from, rows, len, ld, out, to, op, index);
         } else {
-            TransposeVector.channelsLastScalar(x, from, rows, len, out, to, op);
+            TransposeVector.channelsLastScalar(x, from, rows, len, ld, out, to, op);
         }
     }
 
@@ -416,8 +425,16 @@ public final class Conv2dOps {
     private static void dxAsConvolution(float[] dinp, float[] dout, float[] params, int wOff, int n, int c, int h,
                                         int w, int o, int kh, int kw, int ph, int pw, int group, Workspace ws,
                                         Choices choices) {
+        flip(params, wOff, c, o, kh, kw, ws.flipped);
+        for (int b0 = 0; b0 < n; b0 += group) {
+            sameConvolution(dout, b0, Math.min(group, n - b0), o, h, w, kh, kw, kh - 1 - ph, kw - 1 - pw, ws.flipped, 0,
+                    o * kh * kw, -1, c, dinp, ws, choices.input());
+        }
+    }
+
+    /** {@code flipped[c][(o*kh + u')*kw + v'] = W[o][c][kh-1-u'][kw-1-v']}. */
+    private static void flip(float[] params, int wOff, int c, int o, int kh, int kw, float[] flipped) {
         int okk = o * kh * kw;
-        float[] flipped = ws.flipped;
         for (int oc = 0; oc < o; oc++) {
             for (int ch = 0; ch < c; ch++) {
                 for (int u = 0; u < kh; u++) {
@@ -426,10 +443,6 @@ public final class Conv2dOps {
                     }
                 }
             }
-        }
-        for (int b0 = 0; b0 < n; b0 += group) {
-            sameConvolution(dout, b0, Math.min(group, n - b0), o, h, w, kh, kw, kh - 1 - ph, kw - 1 - pw, flipped, 0,
-                    okk, -1, c, dinp, ws, choices.input());
         }
     }
 
@@ -451,26 +464,45 @@ public final class Conv2dOps {
      * (neighbours share their zeros). Output position {@code q = (b*(H+ph) + i)*(W+pw) + j} reads tap
      * (c, u, v) at {@code q + u*(W+pw) + v} of plane c: X[c, i+u-ph, j+v-pw], or a zero where that is
      * padding. So the im2col matrix's row (c, u, v) is the plane read from {@code u*(W+pw) + v} on
-     * ({@link Gemm#chainRows}), never written out; the same products in the same order. Positions on the
+     * ({@link Gemm#chainBRows}), never written out; the same products in the same order. Positions on the
      * frame's zeros are computed and dropped ((H+ph)(W+pw)/(HW) - 1 more work: 7% at 28x28, 15% at 14x14).
      */
     private static void sameConvolution(float[] x, int b0, int g, int c, int h, int w, int kh, int kw, int ph, int pw,
                                         float[] a, int aOff, int aRow, int bOff, int m, float[] out, Workspace ws,
                                         KernelChoice choice) {
-        int wp = w + pw, q = framePositions(g, h, w, ph, pw), plane = framePlane(g, h, w, kh, kw, ph, pw), hw = h * w;
-        float[] frame = ws.col, y = ws.yt;
-        int[] rows = ws.rows;
-        java.util.Arrays.fill(frame, 0, c * plane, 0f);
+        int plane = framePlane(g, h, w, kh, kw, ph, pw);
+        frame(x, b0, g, c, h, w, ph, pw, ws.col, 0, plane);
+        frameProduct(ws.col, 0, plane, g, c, h, w, kh, kw, ph, pw, a, aOff, aRow, bOff, m, out, b0, ws, choice);
+    }
+
+    /**
+     * Examples b0 .. b0+g of x (N, C, H, W) into the frame {@code f[at ..]} ({@link #sameConvolution}'s
+     * layout, planes {@code plane} floats apart), its zeros written too.
+     */
+    private static void frame(float[] x, int b0, int g, int c, int h, int w, int ph, int pw, float[] f, int at, int plane) {
+        int wp = w + pw, hw = h * w;
+        java.util.Arrays.fill(f, at, at + c * plane, 0f);
         for (int ch = 0; ch < c; ch++) {
             for (int b = 0; b < g; b++) {
-                int from = ((b0 + b) * c + ch) * hw, to = ch * plane + (ph + b * (h + ph)) * wp + pw;
+                int from = ((b0 + b) * c + ch) * hw, to = at + ch * plane + (ph + b * (h + ph)) * wp + pw;
                 for (int i = 0; i < h; i++) {
-                    System.arraycopy(x, from + i * w, frame, to + i * wp, w);
+                    System.arraycopy(x, from + i * w, f, to + i * wp, w);
                 }
             }
+        }
+    }
+
+    /** {@link #sameConvolution}'s product on the frame {@code f[at ..]} of g examples with C channels; Y to examples b0 .. b0+g of out. */
+    private static void frameProduct(float[] f, int at, int plane, int g, int c, int h, int w, int kh, int kw, int ph,
+                                     int pw, float[] a, int aOff, int aRow, int bOff, int m, float[] out, int b0,
+                                     Workspace ws, KernelChoice choice) {
+        int wp = w + pw, q = framePositions(g, h, w, ph, pw), hw = h * w;
+        float[] y = ws.yt;
+        int[] rows = ws.rows;
+        for (int ch = 0; ch < c; ch++) {
             for (int u = 0; u < kh; u++) {
                 for (int v = 0; v < kw; v++) {
-                    rows[(ch * kh + u) * kw + v] = ch * plane + u * wp + v;
+                    rows[(ch * kh + u) * kw + v] = at + ch * plane + u * wp + v;
                 }
             }
         }
@@ -478,7 +510,7 @@ public final class Conv2dOps {
             java.util.Arrays.fill(y, r * q, (r + 1) * q, bOff >= 0 ? a[bOff + r] : 0f);
         }
         // Y (M x Q) = bias + A (M x C*kh*kw) * frame rows (C*kh*kw x Q)
-        Gemm.chainRows(choice, m, q, c * kh * kw, a, aOff, aRow, 1, frame, rows, y, 0, q);
+        Gemm.chainBRows(choice, m, q, c * kh * kw, a, aOff, aRow, 1, f, rows, y, 0, q);
         for (int b = 0; b < g; b++) {
             for (int r = 0; r < m; r++) {
                 int from = r * q + b * (h + ph) * wp, to = ((b0 + b) * m + r) * hw;
@@ -486,6 +518,41 @@ public final class Conv2dOps {
                     System.arraycopy(y, from + i * wp, out, to + i * w, w);
                 }
             }
+        }
+    }
+
+    /**
+     * dW, db and dX of a "same" convolution with chained dW, on frames of X and dY ({@link #sameConvolution}'s
+     * layout) in {@code ws.col}: {@code [dW db]^T += [rows of frame(X); 1] * dY^T} over the frame's positions,
+     * dY^T read from the frame of dY (zero at the frame's own positions), then dX as {@link #dxAsConvolution}
+     * on the same frame of dY. The positions on the frame's zeros add {@code fma(x, +0, acc)} to each chain,
+     * which leaves it as it was: a chain continued from a value other than -0 is never -0, and x is finite.
+     */
+    private static void backwardOnFrames(float[] dinp, float[] dout, float[] inp, float[] flipped, int b0, int g,
+                                         int c, int h, int w, int o, int kh, int kw, int ph, int pw, float[] dw,
+                                         Workspace ws, Choices choices) {
+        int wp = w + pw, q = framePositions(g, h, w, ph, pw), plane = framePlane(g, h, w, kh, kw, ph, pw);
+        int ckk = c * kh * kw, op = paddedChannels(o), ones = c * plane, dyAt = ones + q;
+        float[] f = ws.col;
+        frame(inp, b0, g, c, h, w, ph, pw, f, 0, plane);
+        java.util.Arrays.fill(f, ones, ones + q, 1f);
+        frame(dout, b0, g, o, h, w, ph, pw, f, dyAt, plane);  // kh-1-ph = ph: dX's padding too
+        // dY^T (Q x op): position q of the frame of dY sits at q + ph*(W+pw) + pw of its plane
+        channelsLast(f, dyAt + ph * wp + pw, o, q, plane, ws.yt, 0, op, ws.index);
+        int[] rows = ws.rows;
+        for (int ch = 0; ch < c; ch++) {
+            for (int u = 0; u < kh; u++) {
+                for (int v = 0; v < kw; v++) {
+                    rows[(ch * kh + u) * kw + v] = ch * plane + u * wp + v;
+                }
+            }
+        }
+        rows[ckk] = ones;
+        // [dW db]^T (CKK+1 x op) += [frame rows; 1] (CKK+1 x Q) * dY^T (Q x op)
+        Gemm.chainARows(choices.weights(), ckk + 1, op, q, f, rows, ws.yt, 0, op, dw, 0, op);
+        if (dinp != null) {
+            frameProduct(f, dyAt, plane, g, o, h, w, kh, kw, ph, pw, flipped, 0, o * kh * kw, -1, c, dinp, b0, ws,
+                    choices.input());
         }
     }
 }

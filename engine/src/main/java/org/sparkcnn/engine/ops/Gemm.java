@@ -78,36 +78,52 @@ public final class Gemm {
     }
 
     /**
-     * {@link #chain} with B's rows wherever they are: {@code B[kk][j] = b[bRow[kk] + j]}. A convolution's
-     * zero-framed input read at each tap's shift is its im2col matrix without being written out
-     * ({@code Conv2dOps}); each k block of a column panel is copied into a small buffer instead.
+     * {@link #chain} with B's rows wherever they are: {@code B[kk][j] = b[bRows[kk] + j]}. A convolution's
+     * zero frame read at each tap's shift is its im2col matrix without being written out
+     * ({@code Conv2dOps}); the tiles read it through the table ({@code GemmFrameTiles}).
      */
-    public static void chainRows(KernelChoice choice, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
-                                 float[] b, int[] bRow, float[] c, int cOff, int ldc) {
+    public static void chainBRows(KernelChoice choice, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
+                                  float[] b, int[] bRows, float[] c, int cOff, int ldc) {
         if (!VectorSupport.AVAILABLE) {
-            chainScalar(m, n, k, a, aOff, aRow, aCol, b, 0, 0, bRow, c, cOff, ldc);
+            chainScalar(m, n, k, a, aOff, aRow, aCol, null, b, 0, 0, bRows, c, cOff, ldc);
             return;
         }
         int tile = choice.pick();
         long start = System.nanoTime();
-        chainVector(tile, m, n, k, a, aOff, aRow, aCol, b, 0, 0, bRow, c, cOff, ldc);
+        chainVector(tile, m, n, k, a, aOff, aRow, aCol, null, b, 0, 0, bRows, c, cOff, ldc);
+        choice.timed(tile, System.nanoTime() - start, (double) m * n * k);
+    }
+
+    /**
+     * {@link #chain} with A's rows wherever they are, along k: {@code A(i, kk) = a[aRows[i] + kk]}: the
+     * im2col matrix of a convolution's dW product as rows of its zero frame ({@code Conv2dOps}).
+     */
+    public static void chainARows(KernelChoice choice, int m, int n, int k, float[] a, int[] aRows,
+                                  float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        if (!VectorSupport.AVAILABLE) {
+            chainScalar(m, n, k, a, 0, 0, 1, aRows, b, bOff, ldb, null, c, cOff, ldc);
+            return;
+        }
+        int tile = choice.pick();
+        long start = System.nanoTime();
+        chainVector(tile, m, n, k, a, 0, 0, 1, aRows, b, bOff, ldb, null, c, cOff, ldc);
         choice.timed(tile, System.nanoTime() - start, (double) m * n * k);
     }
 
     /** The chain order, as plain loops: the definition the vector kernels reproduce. */
     static void chainScalar(int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        chainScalar(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, null, c, cOff, ldc);
+        chainScalar(m, n, k, a, aOff, aRow, aCol, null, b, bOff, ldb, null, c, cOff, ldc);
     }
 
-    /** {@link #chainScalar}, B's row kk at {@code bRow[kk]} when {@code bRow} is not null. */
-    static void chainScalar(int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
-                            float[] b, int bOff, int ldb, int[] bRow, float[] c, int cOff, int ldc) {
+    /** {@link #chainScalar}, A's row i at {@code aRows[i]} (along k) and B's row kk at {@code bRows[kk]} where those tables are given. */
+    static void chainScalar(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, int[] aRows,
+                            float[] b, int bOff, int ldb, int[] bRows, float[] c, int cOff, int ldc) {
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * ldc;
             for (int kk = 0; kk < k; kk++) {
-                float aik = a[aOff + i * aRow + kk * aCol];
-                int bk = bRow != null ? bRow[kk] : bOff + kk * ldb;
+                float aik = aRows != null ? a[aRows[i] + kk] : a[aOff + i * aRow + kk * aCol];
+                int bk = bRows != null ? bRows[kk] : bOff + kk * ldb;
                 for (int j = 0; j < n; j++) {
                     c[ci + j] = Math.fma(aik, b[bk + j], c[ci + j]);
                 }
@@ -123,39 +139,48 @@ public final class Gemm {
      */
     static void chainVector(int tile, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        chainVector(tile, m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, null, c, cOff, ldc);
+        chainVector(tile, m, n, k, a, aOff, aRow, aCol, null, b, bOff, ldb, null, c, cOff, ldc);
     }
 
-    /** {@link #chainVector}, B's row kk at {@code bRow[kk]} when {@code bRow} is not null ({@code GemmFrameTiles}; a last, narrow panel is copied). */
-    static void chainVector(int tile, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
-                            float[] b, int bOff, int ldb, int[] bRow, float[] c, int cOff, int ldc) {
+    /**
+     * {@link #chainVector}, A's row i at {@code aRows[i]} (along k) and B's row kk at {@code bRows[kk]}
+     * where those tables are given ({@link #chainARows}, {@link #chainBRows}; not both).
+     */
+    static void chainVector(int tile, int m, int n, int k, float[] a, int aOff, int aRow, int aCol, int[] aRows,
+                            float[] b, int bOff, int ldb, int[] bRows, float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0 || k == 0) {
             return;
         }
         Warm.ensure();
         int mr = TILES[tile][0], nw = TILES[tile][1] * Lanes.L;
         int panels = (m + mr - 1) / mr;
+        Scratch s = SCRATCH.get();
         // A read in place when it runs along k and C is at most 4 tiles wide: each A entry is used at
         // most 4 times, so packing it would cost about what it saves (a convolution's [dW db]^T: 0.010
         // against 0.036 ns per multiply-add). A last, partial panel then overlaps the one before it.
-        boolean inPlace = aCol == 1 && n <= 4 * nw && m >= mr && bRow == null;
-        Scratch s = SCRATCH.get();
+        boolean inPlace = (aRows != null || aCol == 1) && n <= 4 * nw && m >= mr && bRows == null;
+        if (inPlace && aRows == null) {
+            aRows = s.rows(m);
+            for (int i = 0; i < m; i++) {
+                aRows[i] = aOff + i * aRow;
+            }
+        }
         float[] ap = inPlace ? null : s.panels(panels * mr * Math.min(k, KC));
         float[] bt = s.bTail(KC * nw);
         float[] ct = s.cTile(mr * nw);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int kc = Math.min(KC, k - k0);
             if (!inPlace) {
-                packA(m, kc, mr, a, aOff + k0 * aCol, aRow, aCol, ap);
+                packA(m, kc, mr, a, aOff, aRow, aCol, aRows, k0, ap);
             }
             for (int j0 = 0; j0 < n; j0 += nw) {
                 int cols = Math.min(nw, n - j0);
                 float[] bSrc = b;
                 int bAt = bOff + k0 * ldb + j0, bLd = ldb;
-                boolean table = bRow != null && cols == nw;  // B read through the row table by the tiles
+                boolean table = bRows != null && cols == nw;  // B read through its row table by the tiles
                 if (cols < nw) {
                     for (int kk = 0; kk < kc; kk++) {
-                        System.arraycopy(b, bRow != null ? bRow[k0 + kk] + j0 : bAt + kk * ldb, bt, kk * nw, cols);
+                        System.arraycopy(b, bRows != null ? bRows[k0 + kk] + j0 : bAt + kk * ldb, bt, kk * nw, cols);
                         java.util.Arrays.fill(bt, kk * nw + cols, (kk + 1) * nw, 0f);
                     }
                     bSrc = bt;
@@ -166,9 +191,9 @@ public final class Gemm {
                     int rows = Math.min(mr, m - i0), cAt = cOff + i0 * ldc + j0;
                     if (rows == mr && cols == nw) {
                         if (inPlace) {
-                            GemmRowTiles.tile(tile, kc, a, aOff + i0 * aRow + k0, aRow, bSrc, bAt, bLd, c, cAt, ldc);
+                            GemmRowTiles.tile(tile, kc, a, aRows, i0, k0, bSrc, bAt, bLd, c, cAt, ldc);
                         } else if (table) {
-                            GemmFrameTiles.tile(tile, kc, ap, p * kc * mr, b, bRow, k0, j0, c, cAt, ldc);
+                            GemmFrameTiles.tile(tile, kc, ap, p * kc * mr, b, bRows, k0, j0, c, cAt, ldc);
                         } else {
                             GemmVector.tile(tile, kc, ap, p * kc * mr, bSrc, bAt, bLd, c, cAt, ldc);
                         }
@@ -180,7 +205,7 @@ public final class Gemm {
                         for (int r = 0; r < mr; r++) {
                             System.arraycopy(c, cTop + r * ldc, ct, r * nw, cols);
                         }
-                        GemmRowTiles.tile(tile, kc, a, aOff + top * aRow + k0, aRow, bSrc, bAt, bLd, ct, 0, nw);
+                        GemmRowTiles.tile(tile, kc, a, aRows, top, k0, bSrc, bAt, bLd, ct, 0, nw);
                         for (int r = skip; r < mr; r++) {
                             System.arraycopy(ct, r * nw, c, cTop + r * ldc, cols);
                         }
@@ -191,7 +216,7 @@ public final class Gemm {
                         System.arraycopy(c, cAt + r * ldc, ct, r * nw, cols);
                     }
                     if (table) {
-                        GemmFrameTiles.tile(tile, kc, ap, p * kc * mr, b, bRow, k0, j0, ct, 0, nw);
+                        GemmFrameTiles.tile(tile, kc, ap, p * kc * mr, b, bRows, k0, j0, ct, 0, nw);
                     } else {
                         GemmVector.tile(tile, kc, ap, p * kc * mr, bSrc, bAt, bLd, ct, 0, nw);
                     }
@@ -203,8 +228,12 @@ public final class Gemm {
         }
     }
 
-    /** Panels of mr rows of A's k-block: {@code ap[(p*kc + kk)*mr + r] = A(p*mr + r, kk)}, zero past row m. */
-    private static void packA(int m, int kc, int mr, float[] a, int aOff, int aRow, int aCol, float[] ap) {
+    /**
+     * Panels of mr rows of A's k-block from k0: {@code ap[(p*kc + kk)*mr + r] = A(p*mr + r, k0 + kk)}, zero
+     * past row m; row i at {@code aRows[i]} (along k) when that table is given.
+     */
+    private static void packA(int m, int kc, int mr, float[] a, int aOff, int aRow, int aCol, int[] aRows, int k0,
+                              float[] ap) {
         int panels = (m + mr - 1) / mr;
         for (int p = 0; p < panels; p++) {
             int base = p * kc * mr;
@@ -216,9 +245,9 @@ public final class Gemm {
                     }
                     continue;
                 }
-                int src = aOff + i * aRow;
+                int src = aRows != null ? aRows[i] + k0 : aOff + i * aRow + k0 * aCol, step = aRows != null ? 1 : aCol;
                 for (int kk = 0; kk < kc; kk++) {
-                    ap[base + kk * mr + r] = a[src + kk * aCol];
+                    ap[base + kk * mr + r] = a[src + kk * step];
                 }
             }
         }
@@ -299,6 +328,11 @@ public final class Gemm {
         private float[] bTail = new float[0];
         private float[] cTile = new float[0];
         private float[] partials = new float[0];
+        private int[] rows = new int[0];
+
+        int[] rows(int size) {
+            return rows = rows.length >= size ? rows : new int[size];
+        }
 
         float[] panels(int size) {
             return panels = atLeast(panels, size);

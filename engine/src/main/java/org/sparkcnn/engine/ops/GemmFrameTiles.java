@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The register tiles of {@link GemmVector#tile} with B's rows found through a table,
  * {@code B[kk][j] = b[bRow[k0 + kk] + j0 + j]}: a convolution's zero frame read at each tap's shift
- * ({@link Gemm#chainRows}), with no copy of the panel (copying it cost a third more than the product
+ * ({@link Gemm#chainBRows}), with no copy of the panel (copying it cost a third more than the product
  * on resnet20's 16-channel layers). The same steps per C entry: its chain continues with
  * {@code fma(A(i,kk), B[kk][j], C[i][j])} in increasing kk. Written out (generated) so the
  * accumulators stay in registers.

@@ -4,7 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register tiles of {@link GemmVector#tile}, reading A's rows in place instead of from packed
+ * The register tiles of {@link GemmVector#tile}, reading A's rows in place (each where a table says it
+ * starts: a matrix's rows, or a convolution frame's rows at each tap's shift) instead of from packed
  * panels: for products whose A is tall and runs along k ({@code aCol == 1}) while C is narrow (a
  * convolution's [dW db]^T, O columns), packing A would copy as many floats as the product multiplies per
  * column. The same steps per C entry: its chain continues with {@code fma(A(i,kk), B[kk][j], C[i][j])}
@@ -20,26 +21,26 @@ final class GemmRowTiles {
 
     /**
      * C tile {@code Gemm.TILES[tile]} at {@code c[cOff + r*ldc + v*L]} continues its chains over
-     * {@code kk < kc}: {@code C[r][j] = fma(a[aOff + r*lda + kk], b[bOff + kk*ldb + j], C[r][j])}.
+     * {@code kk < kc}: {@code C[r][j] = fma(a[aRows[i0 + r] + k0 + kk], b[bOff + kk*ldb + j], C[r][j])}.
      */
-    static void tile(int tile, int kc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    static void tile(int tile, int kc, float[] a, int[] aRows, int i0, int k0, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         switch (tile) {
-            case 0 -> tile4x3(kc, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-            case 1 -> tile6x2(kc, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-            case 2 -> tile8x2(kc, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-            case 3 -> tile8x3(kc, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-            case 4 -> tile8x1(kc, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-            case 5 -> tile12x1(kc, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+            case 0 -> tile4x3(kc, a, aRows, i0, k0, b, bOff, ldb, c, cOff, ldc);
+            case 1 -> tile6x2(kc, a, aRows, i0, k0, b, bOff, ldb, c, cOff, ldc);
+            case 2 -> tile8x2(kc, a, aRows, i0, k0, b, bOff, ldb, c, cOff, ldc);
+            case 3 -> tile8x3(kc, a, aRows, i0, k0, b, bOff, ldb, c, cOff, ldc);
+            case 4 -> tile8x1(kc, a, aRows, i0, k0, b, bOff, ldb, c, cOff, ldc);
+            case 5 -> tile12x1(kc, a, aRows, i0, k0, b, bOff, ldb, c, cOff, ldc);
             default -> throw new IllegalArgumentException("no tile " + tile);
         }
     }
 
-    private static void tile4x3(int kc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    private static void tile4x3(int kc, float[] a, int[] aRows, int i0, int k0, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         FloatVector c0_0 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L), c0_1 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 1 * L), c0_2 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 2 * L);
         FloatVector c1_0 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L), c1_1 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 1 * L), c1_2 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 2 * L);
         FloatVector c2_0 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L), c2_1 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 1 * L), c2_2 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 2 * L);
         FloatVector c3_0 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 0 * L), c3_1 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 1 * L), c3_2 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 2 * L);
-        int a0 = aOff; int a1 = aOff + 1 * lda; int a2 = aOff + 2 * lda; int a3 = aOff + 3 * lda;
+        int a0 = aRows[i0] + k0; int a1 = aRows[i0 + 1] + k0; int a2 = aRows[i0 + 2] + k0; int a3 = aRows[i0 + 3] + k0;
         for (int kk = 0, bi = bOff; kk < kc; kk++, bi += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L), b1 = FloatVector.fromArray(S, b, bi + 1 * L), b2 = FloatVector.fromArray(S, b, bi + 2 * L);
             FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
@@ -57,14 +58,14 @@ final class GemmRowTiles {
         c3_0.intoArray(c, cOff + 3 * ldc + 0 * L); c3_1.intoArray(c, cOff + 3 * ldc + 1 * L); c3_2.intoArray(c, cOff + 3 * ldc + 2 * L);
     }
 
-    private static void tile6x2(int kc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    private static void tile6x2(int kc, float[] a, int[] aRows, int i0, int k0, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         FloatVector c0_0 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L), c0_1 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 1 * L);
         FloatVector c1_0 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L), c1_1 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 1 * L);
         FloatVector c2_0 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L), c2_1 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 1 * L);
         FloatVector c3_0 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 0 * L), c3_1 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 1 * L);
         FloatVector c4_0 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 0 * L), c4_1 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 1 * L);
         FloatVector c5_0 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 0 * L), c5_1 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 1 * L);
-        int a0 = aOff; int a1 = aOff + 1 * lda; int a2 = aOff + 2 * lda; int a3 = aOff + 3 * lda; int a4 = aOff + 4 * lda; int a5 = aOff + 5 * lda;
+        int a0 = aRows[i0] + k0; int a1 = aRows[i0 + 1] + k0; int a2 = aRows[i0 + 2] + k0; int a3 = aRows[i0 + 3] + k0; int a4 = aRows[i0 + 4] + k0; int a5 = aRows[i0 + 5] + k0;
         for (int kk = 0, bi = bOff; kk < kc; kk++, bi += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L), b1 = FloatVector.fromArray(S, b, bi + 1 * L);
             FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
@@ -88,7 +89,7 @@ final class GemmRowTiles {
         c5_0.intoArray(c, cOff + 5 * ldc + 0 * L); c5_1.intoArray(c, cOff + 5 * ldc + 1 * L);
     }
 
-    private static void tile8x2(int kc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    private static void tile8x2(int kc, float[] a, int[] aRows, int i0, int k0, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         FloatVector c0_0 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L), c0_1 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 1 * L);
         FloatVector c1_0 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L), c1_1 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 1 * L);
         FloatVector c2_0 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L), c2_1 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 1 * L);
@@ -97,7 +98,7 @@ final class GemmRowTiles {
         FloatVector c5_0 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 0 * L), c5_1 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 1 * L);
         FloatVector c6_0 = FloatVector.fromArray(S, c, cOff + 6 * ldc + 0 * L), c6_1 = FloatVector.fromArray(S, c, cOff + 6 * ldc + 1 * L);
         FloatVector c7_0 = FloatVector.fromArray(S, c, cOff + 7 * ldc + 0 * L), c7_1 = FloatVector.fromArray(S, c, cOff + 7 * ldc + 1 * L);
-        int a0 = aOff; int a1 = aOff + 1 * lda; int a2 = aOff + 2 * lda; int a3 = aOff + 3 * lda; int a4 = aOff + 4 * lda; int a5 = aOff + 5 * lda; int a6 = aOff + 6 * lda; int a7 = aOff + 7 * lda;
+        int a0 = aRows[i0] + k0; int a1 = aRows[i0 + 1] + k0; int a2 = aRows[i0 + 2] + k0; int a3 = aRows[i0 + 3] + k0; int a4 = aRows[i0 + 4] + k0; int a5 = aRows[i0 + 5] + k0; int a6 = aRows[i0 + 6] + k0; int a7 = aRows[i0 + 7] + k0;
         for (int kk = 0, bi = bOff; kk < kc; kk++, bi += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L), b1 = FloatVector.fromArray(S, b, bi + 1 * L);
             FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
@@ -127,7 +128,7 @@ final class GemmRowTiles {
         c7_0.intoArray(c, cOff + 7 * ldc + 0 * L); c7_1.intoArray(c, cOff + 7 * ldc + 1 * L);
     }
 
-    private static void tile8x3(int kc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    private static void tile8x3(int kc, float[] a, int[] aRows, int i0, int k0, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         FloatVector c0_0 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L), c0_1 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 1 * L), c0_2 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 2 * L);
         FloatVector c1_0 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L), c1_1 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 1 * L), c1_2 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 2 * L);
         FloatVector c2_0 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L), c2_1 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 1 * L), c2_2 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 2 * L);
@@ -136,7 +137,7 @@ final class GemmRowTiles {
         FloatVector c5_0 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 0 * L), c5_1 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 1 * L), c5_2 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 2 * L);
         FloatVector c6_0 = FloatVector.fromArray(S, c, cOff + 6 * ldc + 0 * L), c6_1 = FloatVector.fromArray(S, c, cOff + 6 * ldc + 1 * L), c6_2 = FloatVector.fromArray(S, c, cOff + 6 * ldc + 2 * L);
         FloatVector c7_0 = FloatVector.fromArray(S, c, cOff + 7 * ldc + 0 * L), c7_1 = FloatVector.fromArray(S, c, cOff + 7 * ldc + 1 * L), c7_2 = FloatVector.fromArray(S, c, cOff + 7 * ldc + 2 * L);
-        int a0 = aOff; int a1 = aOff + 1 * lda; int a2 = aOff + 2 * lda; int a3 = aOff + 3 * lda; int a4 = aOff + 4 * lda; int a5 = aOff + 5 * lda; int a6 = aOff + 6 * lda; int a7 = aOff + 7 * lda;
+        int a0 = aRows[i0] + k0; int a1 = aRows[i0 + 1] + k0; int a2 = aRows[i0 + 2] + k0; int a3 = aRows[i0 + 3] + k0; int a4 = aRows[i0 + 4] + k0; int a5 = aRows[i0 + 5] + k0; int a6 = aRows[i0 + 6] + k0; int a7 = aRows[i0 + 7] + k0;
         for (int kk = 0, bi = bOff; kk < kc; kk++, bi += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L), b1 = FloatVector.fromArray(S, b, bi + 1 * L), b2 = FloatVector.fromArray(S, b, bi + 2 * L);
             FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
@@ -166,7 +167,7 @@ final class GemmRowTiles {
         c7_0.intoArray(c, cOff + 7 * ldc + 0 * L); c7_1.intoArray(c, cOff + 7 * ldc + 1 * L); c7_2.intoArray(c, cOff + 7 * ldc + 2 * L);
     }
 
-    private static void tile12x1(int kc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    private static void tile12x1(int kc, float[] a, int[] aRows, int i0, int k0, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         FloatVector c0_0 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L);
         FloatVector c1_0 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L);
         FloatVector c2_0 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L);
@@ -179,7 +180,7 @@ final class GemmRowTiles {
         FloatVector c9_0 = FloatVector.fromArray(S, c, cOff + 9 * ldc + 0 * L);
         FloatVector c10_0 = FloatVector.fromArray(S, c, cOff + 10 * ldc + 0 * L);
         FloatVector c11_0 = FloatVector.fromArray(S, c, cOff + 11 * ldc + 0 * L);
-        int a0 = aOff; int a1 = aOff + 1 * lda; int a2 = aOff + 2 * lda; int a3 = aOff + 3 * lda; int a4 = aOff + 4 * lda; int a5 = aOff + 5 * lda; int a6 = aOff + 6 * lda; int a7 = aOff + 7 * lda; int a8 = aOff + 8 * lda; int a9 = aOff + 9 * lda; int a10 = aOff + 10 * lda; int a11 = aOff + 11 * lda;
+        int a0 = aRows[i0] + k0; int a1 = aRows[i0 + 1] + k0; int a2 = aRows[i0 + 2] + k0; int a3 = aRows[i0 + 3] + k0; int a4 = aRows[i0 + 4] + k0; int a5 = aRows[i0 + 5] + k0; int a6 = aRows[i0 + 6] + k0; int a7 = aRows[i0 + 7] + k0; int a8 = aRows[i0 + 8] + k0; int a9 = aRows[i0 + 9] + k0; int a10 = aRows[i0 + 10] + k0; int a11 = aRows[i0 + 11] + k0;
         for (int kk = 0, bi = bOff; kk < kc; kk++, bi += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
             FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
@@ -221,7 +222,7 @@ final class GemmRowTiles {
         c11_0.intoArray(c, cOff + 11 * ldc + 0 * L);
     }
 
-    private static void tile8x1(int kc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    private static void tile8x1(int kc, float[] a, int[] aRows, int i0, int k0, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         FloatVector c0_0 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L);
         FloatVector c1_0 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L);
         FloatVector c2_0 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L);
@@ -230,7 +231,7 @@ final class GemmRowTiles {
         FloatVector c5_0 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 0 * L);
         FloatVector c6_0 = FloatVector.fromArray(S, c, cOff + 6 * ldc + 0 * L);
         FloatVector c7_0 = FloatVector.fromArray(S, c, cOff + 7 * ldc + 0 * L);
-        int a0 = aOff; int a1 = aOff + 1 * lda; int a2 = aOff + 2 * lda; int a3 = aOff + 3 * lda; int a4 = aOff + 4 * lda; int a5 = aOff + 5 * lda; int a6 = aOff + 6 * lda; int a7 = aOff + 7 * lda;
+        int a0 = aRows[i0] + k0; int a1 = aRows[i0 + 1] + k0; int a2 = aRows[i0 + 2] + k0; int a3 = aRows[i0 + 3] + k0; int a4 = aRows[i0 + 4] + k0; int a5 = aRows[i0 + 5] + k0; int a6 = aRows[i0 + 6] + k0; int a7 = aRows[i0 + 7] + k0;
         for (int kk = 0, bi = bOff; kk < kc; kk++, bi += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L);
             FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);

@@ -26,16 +26,19 @@ final class GemmVector {
     static void warmUp() {
         int kc = 16, nw = 3 * L, mr = 24;  // room for the widest and the tallest tile
         float[] ap = new float[kc * mr], b = new float[kc * nw], c = new float[mr * nw];
-        int[] rows = new int[kc];
+        int[] rows = new int[kc], rowsA = new int[mr];
         for (int kk = 0; kk < kc; kk++) {
             rows[kk] = kk * nw;
+        }
+        for (int r = 0; r < mr; r++) {
+            rowsA[r] = r * kc;
         }
         float[] x = new float[4 * 64], y = new float[4 * 64], part = new float[16 * Gemm.PARTIALS];
         long deadline = System.nanoTime() + 3_000_000_000L;
         for (int t = 0; t < Gemm.TILES.length; t++) {
             int tile = t;
             untilCompiled(() -> tile(tile, kc, ap, 0, b, 0, nw, c, 0, nw), deadline);
-            untilCompiled(() -> GemmRowTiles.tile(tile, kc, ap, 0, kc, b, 0, nw, c, 0, nw), deadline);
+            untilCompiled(() -> GemmRowTiles.tile(tile, kc, ap, rowsA, 0, 0, b, 0, nw, c, 0, nw), deadline);
             untilCompiled(() -> GemmFrameTiles.tile(tile, kc, ap, 0, b, rows, 0, 0, c, 0, nw), deadline);
         }
         untilCompiled(() -> dotPartials(4, 4, 0, 64, x, 0, 64, y, 0, 64, part, 0), deadline);

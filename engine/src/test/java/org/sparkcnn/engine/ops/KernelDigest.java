@@ -84,22 +84,37 @@ public final class KernelDigest {
                 }
             }
             add(expected);
-            // B's rows anywhere in a longer array (chainRows, as a convolution's frame is read)
+            // B's rows anywhere in a longer array (chainBRows, as a convolution's frame is read)
             int slack = rng.nextInt(50);
             float[] frame = random(k * n + slack), viaRows = c0.clone();
             int[] rows = new int[k];
             for (int kk = 0; kk < k; kk++) {
                 rows[kk] = rng.nextInt(k * n + slack - n + 1);
             }
-            Gemm.chainScalar(m, n, k, a, 0, aRow, aCol, frame, 0, 0, rows, viaRows, 0, n);
+            Gemm.chainScalar(m, n, k, a, 0, aRow, aCol, null, frame, 0, 0, rows, viaRows, 0, n);
             if (VectorSupport.AVAILABLE) {
                 for (int tile = 0; tile < Gemm.TILES.length; tile++) {
                     float[] c = c0.clone();
-                    Gemm.chainVector(tile, m, n, k, a, 0, aRow, aCol, frame, 0, 0, rows, c, 0, n);
+                    Gemm.chainVector(tile, m, n, k, a, 0, aRow, aCol, null, frame, 0, 0, rows, c, 0, n);
                     same(viaRows, c, "chain on rows " + m + "x" + n + "x" + k + " tile " + Gemm.tileNames()[tile]);
                 }
             }
             add(viaRows);
+            // A's rows anywhere along k (chainARows, a convolution's dW on its frame)
+            float[] aFrame = random(m * k + slack), viaARows = c0.clone();
+            int[] aRows = new int[m];
+            for (int i = 0; i < m; i++) {
+                aRows[i] = rng.nextInt(m * k + slack - k + 1);
+            }
+            Gemm.chainScalar(m, n, k, aFrame, 0, 0, 1, aRows, b, 0, n, null, viaARows, 0, n);
+            if (VectorSupport.AVAILABLE) {
+                for (int tile = 0; tile < Gemm.TILES.length; tile++) {
+                    float[] c = c0.clone();
+                    Gemm.chainVector(tile, m, n, k, aFrame, 0, 0, 1, aRows, b, 0, n, null, c, 0, n);
+                    same(viaARows, c, "chain on rows of A " + m + "x" + n + "x" + k + " tile " + Gemm.tileNames()[tile]);
+                }
+            }
+            add(viaARows);
             float[] bt = random(n * k), c = c0.clone();
             Gemm.dot16(m, n, k, a, 0, k, bt, 0, k, c, 0, n);
             add(c);

@@ -1,0 +1,150 @@
+package org.sparkcnn.engine.ops;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API twins of {@link BatchNormOps}' loops, in double as they are. A sum's 8 partials are
+ * {@code V = 8 / DL} double vectors (one at 512 bits, two at 256, four at 128): lane l of vector v is
+ * partial {@code v*DL + l}, and cell q still adds to partial {@code q mod 8}, in increasing q. The
+ * element-wise loops take the same double operations per cell. So the bits are the scalar loops'.
+ */
+final class BatchNormVector {
+
+    /** Doubles as wide as the engine's float vectors, and the floats that widen into them. */
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, VectorShape.forBitSize(Lanes.L * 32));
+    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(Lanes.L * 16));
+    private static final int DL = D.length();
+    /** Vectors per 8 partials. */
+    private static final int V = BatchNormOps.PARTS / DL;
+
+    private BatchNormVector() {
+    }
+
+    private static DoubleVector load(float[] x, int p) {
+        return (DoubleVector) FloatVector.fromArray(FH, x, p).convertShape(VectorOperators.F2D, D, 0);
+    }
+
+    private static void store(DoubleVector v, float[] out, int p) {
+        ((FloatVector) v.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, p);
+    }
+
+    private static DoubleVector part(double[] part, int v) {
+        return DoubleVector.fromArray(D, part, v * DL);
+    }
+
+    /** {@code part[q % 8] += x[off + q]} for q < len, q increasing. */
+    static void sum8(float[] x, int off, int len, double[] part) {
+        DoubleVector s0 = part(part, 0), s1 = V > 1 ? part(part, 1) : s0, s2 = V > 2 ? part(part, 2) : s0, s3 = V > 2 ? part(part, 3) : s0;
+        int q = 0;
+        for (; q + 8 <= len; q += 8) {
+            int p = off + q;
+            s0 = s0.add(load(x, p));
+            if (V > 1) {
+                s1 = s1.add(load(x, p + DL));
+            }
+            if (V > 2) {
+                s2 = s2.add(load(x, p + 2 * DL));
+                s3 = s3.add(load(x, p + 3 * DL));
+            }
+        }
+        keep(part, s0, s1, s2, s3);
+        for (; q < len; q++) {
+            part[q % 8] += x[off + q];
+        }
+    }
+
+    /** {@code part[q % 8] += (x[off + q] - mu)^2} for q < len, q increasing. */
+    static void sumSquaredDeviations8(float[] x, int off, int len, double mu, double[] part) {
+        DoubleVector s0 = part(part, 0), s1 = V > 1 ? part(part, 1) : s0, s2 = V > 2 ? part(part, 2) : s0, s3 = V > 2 ? part(part, 3) : s0;
+        int q = 0;
+        for (; q + 8 <= len; q += 8) {
+            int p = off + q;
+            DoubleVector d0 = load(x, p).sub(mu);
+            s0 = s0.add(d0.mul(d0));
+            if (V > 1) {
+                DoubleVector d1 = load(x, p + DL).sub(mu);
+                s1 = s1.add(d1.mul(d1));
+            }
+            if (V > 2) {
+                DoubleVector d2 = load(x, p + 2 * DL).sub(mu), d3 = load(x, p + 3 * DL).sub(mu);
+                s2 = s2.add(d2.mul(d2));
+                s3 = s3.add(d3.mul(d3));
+            }
+        }
+        keep(part, s0, s1, s2, s3);
+        for (; q < len; q++) {
+            double d = x[off + q] - mu;
+            part[q % 8] += d * d;
+        }
+    }
+
+    /** {@code dy[q % 8] += dout[off + q]}, {@code dyx[q % 8] += dout[off + q] * ((x[off + q] - mu) * is)}, q increasing. */
+    static void sumDyAndDyXhat8(float[] dout, float[] x, int off, int len, double mu, double is, double[] dy, double[] dyx) {
+        DoubleVector s0 = part(dy, 0), s1 = V > 1 ? part(dy, 1) : s0, s2 = V > 2 ? part(dy, 2) : s0, s3 = V > 2 ? part(dy, 3) : s0;
+        DoubleVector t0 = part(dyx, 0), t1 = V > 1 ? part(dyx, 1) : t0, t2 = V > 2 ? part(dyx, 2) : t0, t3 = V > 2 ? part(dyx, 3) : t0;
+        int q = 0;
+        for (; q + 8 <= len; q += 8) {
+            int p = off + q;
+            DoubleVector g0 = load(dout, p);
+            s0 = s0.add(g0);
+            t0 = t0.add(g0.mul(load(x, p).sub(mu).mul(is)));
+            if (V > 1) {
+                DoubleVector g1 = load(dout, p + DL);
+                s1 = s1.add(g1);
+                t1 = t1.add(g1.mul(load(x, p + DL).sub(mu).mul(is)));
+            }
+            if (V > 2) {
+                DoubleVector g2 = load(dout, p + 2 * DL), g3 = load(dout, p + 3 * DL);
+                s2 = s2.add(g2);
+                s3 = s3.add(g3);
+                t2 = t2.add(g2.mul(load(x, p + 2 * DL).sub(mu).mul(is)));
+                t3 = t3.add(g3.mul(load(x, p + 3 * DL).sub(mu).mul(is)));
+            }
+        }
+        keep(dy, s0, s1, s2, s3);
+        keep(dyx, t0, t1, t2, t3);
+        for (; q < len; q++) {
+            double g = dout[off + q];
+            dy[q % 8] += g;
+            dyx[q % 8] += g * ((x[off + q] - mu) * is);
+        }
+    }
+
+    private static void keep(double[] part, DoubleVector s0, DoubleVector s1, DoubleVector s2, DoubleVector s3) {
+        s0.intoArray(part, 0);
+        if (V > 1) {
+            s1.intoArray(part, DL);
+        }
+        if (V > 2) {
+            s2.intoArray(part, 2 * DL);
+            s3.intoArray(part, 3 * DL);
+        }
+    }
+
+    /** {@code out[p] = (float) (g * ((inp[p] - mu) * is) + be)} for p in [from, to). */
+    static void normalize(float[] out, float[] inp, int from, int to, double g, double be, double mu, double is) {
+        int p = from;
+        for (; p + DL <= to; p += DL) {
+            store(load(inp, p).sub(mu).mul(is).mul(g).add(be), out, p);
+        }
+        for (; p < to; p++) {
+            out[p] = (float) (g * ((inp[p] - mu) * is) + be);
+        }
+    }
+
+    /** {@code dinp[p] = (float) (k * (dout[p] - meanDy - ((inp[p] - mu) * is) * meanDyx))} for p in [from, to). */
+    static void inputGradient(float[] dinp, float[] dout, float[] inp, int from, int to, double k, double meanDy,
+                              double mu, double is, double meanDyx) {
+        int p = from;
+        for (; p + DL <= to; p += DL) {
+            store(load(dout, p).sub(meanDy).sub(load(inp, p).sub(mu).mul(is).mul(meanDyx)).mul(k), dinp, p);
+        }
+        for (; p < to; p++) {
+            dinp[p] = (float) (k * (dout[p] - meanDy - ((inp[p] - mu) * is) * meanDyx));
+        }
+    }
+}
