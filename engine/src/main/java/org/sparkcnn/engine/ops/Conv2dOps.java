@@ -6,12 +6,12 @@ package org.sparkcnn.engine.ops;
  * <ul>
  *   <li>forward, the cross-correlation {@code Y[o,i,j] = b[o] + sum_{c,u,v} W[o,c,u,v] X[c, i*sh+u-ph, j*sw+v-pw]}:
  *       {@code col} is the (C*kh*kw) x (g*Ho*Wo) matrix whose column (b*Ho*Wo + p) is the patch output
- *       position p of example b reads (zeros for padding), and {@code Y = b + W * col}; at stride 1 with
- *       "same" padding that matrix is read from a zero frame of X without being written
- *       ({@link #sameConvolution});</li>
+ *       position p of example b reads (zeros for padding), and {@code Y = b + W * col}; where a frame costs
+ *       little ({@link ConvFrame#suits}: "same" layers, the ResNets' stride-2 layers) that matrix is read from
+ *       a zero frame of X without being written ({@link ConvFrame});</li>
  *   <li>dW, the valid cross-correlation of X with dY, and db, the sum of dY: {@code [dW db]^T += [col; 1] * dY^T},
- *       a {@link Gemm#chain} over the group's examples and positions, vectorized across the output channels;
- *       with fewer than 32 taps a position, {@code [dW db] += dY * [col; 1]^T} by {@link Gemm#dot16}
+ *       a {@link Gemm#chain} over the group's examples and positions, vectorized across the output channels
+ *       (on frames where the forward takes them, {@link #weightsOnFrame}); with fewer than 32 taps a position, {@code [dW db] += dY * [col; 1]^T} by {@link Gemm#dot16}
  *       ({@link #weightsByDot16}); the forward's columns are reused when the whole batch was one group;</li>
  *   <li>dX, the full convolution of dY (dilated by the stride) with W rotated by 180 degrees: at stride 1
  *       with "same" padding a convolution of dY with the flipped weights on a frame ({@link #dxByConvolution});
@@ -179,7 +179,7 @@ public final class Conv2dOps {
     /**
      * Whether dX is computed as a convolution ({@link #backward}): at stride 1 with "same" padding
      * (odd kernel, p = (k-1)/2), dX is the cross-correlation of dY, padded by (kh-1-ph, kw-1-pw), with W
-     * flipped and transposed: a product of the forward's shape on a frame of dY ({@link #sameConvolution});
+     * flipped and transposed: a product of the forward's shape on a frame of dY ({@link ConvFrame});
      * as im2col + GEMM it ran resnet20 1.2x and small 1.1-1.4x faster than dcol + col2im. Without padding
      * it would multiply a wide frame of zeros (LeNet-5's conv2: 1.5x slower), so other shapes keep
      * dcol = W^T dY and col2im. The same shapes' forward runs on a frame too.
@@ -199,9 +199,9 @@ public final class Conv2dOps {
 
     /** A layer's buffers for groups of {@code group} examples. */
     public static final class Workspace {
-        /** im2col's columns (with a row of ones under them in the backward), a frame of X or dY ({@link #sameConvolution}), or dcol. */
+        /** im2col's columns (with a row of ones under them in the backward), frames of X and dY ({@link ConvFrame}), or dcol. */
         final float[] col;
-        /** Y as O x g*Ho*Wo; dY^T as g*Ho*Wo x {@link #paddedChannels} (chained dW) or dY as O x g*Ho*Wo; Y or dX on a frame's positions (when {@link #dxByConvolution}). */
+        /** Y as O x g*Ho*Wo; dY^T as g*Ho*Wo x {@link #paddedChannels} (chained dW) or dY as O x g*Ho*Wo; or the same on a frame's positions. */
         final float[] yt;
         /** [dW db]^T as (C*kh*kw + 1) x {@link #paddedChannels}, or [dW db] as O x (C*kh*kw + 1) for dot16. */
         final float[] dw;
@@ -209,17 +209,20 @@ public final class Conv2dOps {
         final float[] flipped;
         /** The gather offsets of dY's channels ({@link TransposeVector}). */
         final int[] index;
-        /** Where each tap's row of the im2col matrix starts in the frame ({@link #sameConvolution}). */
+        /** Where each tap's row of the im2col matrix starts in a frame, and the row of ones ({@link ConvFrame#taps}). */
         final int[] rows;
 
         public Workspace(int group, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
             int hw = outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ckk = c * kh * kw;
             int colLen = group * (ckk + 1) * hw, ytLen = group * paddedChannels(o) * hw, flippedLen = 0;
-            boolean same = dxByConvolution(kh, kw, sh, sw, ph, pw);
-            if (same) {  // frames of X, a row of ones and dY in col; Y, dY^T or dX on the frame's positions in yt
-                int plane = framePlane(group, h, w, kh, kw, ph, pw), q = framePositions(group, h, w, ph, pw);
-                colLen = Math.max(colLen, (c + o) * plane + q);
+            boolean same = dxByConvolution(kh, kw, sh, sw, ph, pw), frames = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw);
+            if (frames) {  // frames of X, a row of ones and dY in col; Y, dY^T or dX on the frame's positions in yt
+                ConvFrame xf = new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw);
+                int q = xf.positions, dyLen = same ? dyFrame(group, h, w, o, kh, kw, ph, pw).floats() : o * q;
+                colLen = Math.max(colLen, xf.floats() + q + dyLen);
                 ytLen = Math.max(ytLen, Math.max(Math.max(c, o), paddedChannels(o)) * q);
+            }
+            if (same) {
                 flippedLen = o * ckk;
             }
             col = new float[colLen];
@@ -227,7 +230,7 @@ public final class Conv2dOps {
             dw = new float[paddedChannels(o) * (ckk + 1)];
             flipped = new float[flippedLen];
             index = new int[paddedChannels(o)];
-            rows = new int[same ? Math.max(c, o) * kh * kw + 1 : 0];
+            rows = new int[frames ? Math.max(c, o) * kh * kw + 1 : 0];
         }
     }
 
@@ -239,9 +242,9 @@ public final class Conv2dOps {
                                  int ph, int pw, int group) {
             int hw = outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ld = group * hw, ckk = c * kh * kw;
             String shape = String.format(java.util.Locale.ROOT, " (%dx%dx%d, %dx%d s%dx%d p%dx%d)", c, h, w, kh, kw, sh, sw, ph, pw);
-            boolean frame = dxByConvolution(kh, kw, sh, sw, ph, pw);
-            int positions = framePositions(group, h, w, ph, pw);
-            KernelChoice input = frame
+            boolean frame = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw);
+            int positions = frame ? new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw).positions : 0;
+            KernelChoice input = dxByConvolution(kh, kw, sh, sw, ph, pw)
                     ? Gemm.choice(name + " dX = flip(W) frame(dY)" + shape, c, positions, o * kh * kw)
                     : Gemm.choice(name + " dcol = W^T dY" + shape, ckk, dxExamples(ckk, hw, group) * hw, o);
             KernelChoice forward = frame ? Gemm.choice(name + " Y = W frame(X)" + shape, o, positions, ckk)
@@ -258,7 +261,7 @@ public final class Conv2dOps {
      * {@code out (N,O,Ho,Wo) = conv(inp (N,C,H,W), W (O,C,kh,kw)) + b}. Weights at {@code params[wOff..]},
      * bias at {@code params[bOff..]} ({@code bOff < 0}: none). Examples go {@code group} at a time, in
      * {@code ws} made for this shape and group. Returns whether its {@code col} holds the last group's
-     * columns afterwards (not when a "same" convolution ran on a frame, {@link #sameConvolution}).
+     * columns afterwards (not when it ran on frames, {@link ConvFrame}).
      * Order: each output is its bias (or +0), then one fused multiply-add per tap in (c, u, v) order.
      */
     public static boolean forward(float[] out, float[] inp, float[] params, int wOff, int bOff,
@@ -267,10 +270,11 @@ public final class Conv2dOps {
         float[] col = ws.col, yt = ws.yt;
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
         int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w;
-        if (dxByConvolution(kh, kw, sh, sw, ph, pw)) {
+        if (ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw)) {
             for (int b0 = 0; b0 < n; b0 += group) {
-                sameConvolution(inp, b0, Math.min(group, n - b0), c, h, w, kh, kw, ph, pw, params, wOff, ckk, bOff, o,
-                        out, ws, choices.forward());
+                ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, ph, pw);
+                xf.fill(inp, b0, col, 0);
+                xf.product(col, 0, params, wOff, ckk, bOff, o, out, b0, yt, ws.rows, choices.forward());
             }
             return false;
         }
@@ -299,8 +303,8 @@ public final class Conv2dOps {
      * {@code colsOfInp}: the workspace's {@code col} still holds this input's columns from the forward
      * (so {@code n <= group}). Afterwards {@code col} holds no columns.
      * Order: each dW and db entry continues its fma chain from its old value over the positions
-     * t = b*Ho*Wo + p of the n examples in increasing t, of {@code dY[o,t] * col[k,t]} (db: {@code dY[o,t] * 1});
-     * with fewer than 32 taps ({@link #weightsByDot16}), per group {@code [dW db] += dot16(dY, [col; 1])}.
+     * t = b*Ho*Wo + p of the n examples in increasing t, of {@code dY[o,t] * col[k,t]} (db: {@code dY[o,t] * 1})
+     * (on frames: over the frame's positions, {@link #weightsOnFrame}); with fewer than 32 taps ({@link #weightsByDot16}), per group {@code [dW db] += dot16(dY, [col; 1])}.
      * dX when {@link #dxByConvolution}: each cell {@code dX[c,y,x]} is a chain from +0 over
      * (o, u', v') in increasing order of {@code fma(W[o,c,kh-1-u',kw-1-v'], dY[o, y+u'-(kh-1-ph), x+v'-(kw-1-pw)])},
      * dY read as +0 outside its plane. Otherwise each dcol entry is a chain over o from +0, and each dX
@@ -325,40 +329,30 @@ public final class Conv2dOps {
                 dw[dot16 ? oc * ldw + k : k * ldw + oc] = v;
             }
         }
-        boolean onFrames = byConvolution && !dot16;
-        if (onFrames && dinp != null) {
+        boolean onFrames = !dot16 && ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw);
+        if (byConvolution && dinp != null) {
             flip(params, wOff, c, o, kh, kw, ws.flipped);
         }
         for (int b0 = 0; b0 < n; b0 += group) {
             int g = Math.min(group, n - b0), ld = g * hw;
             if (onFrames) {
-                backwardOnFrames(dinp, dout, inp, ws.flipped, b0, g, c, h, w, o, kh, kw, ph, pw, dw, ws, choices);
-                continue;
-            }
-            if (dot16) {
-                copyOut(dout, b0, g, o, hw, yt);
-            } else {
-                for (int b = 0; b < g; b++) {  // dY^T as g*HoWo x op, zero past column O
-                    channelsLast(dout, (b0 + b) * o * hw, o, hw, hw, yt, b * hw * op, op, ws.index);
+                ConvFrame xf = new ConvFrame(g, c, h, w, kh, kw, sh, sw, ph, pw);
+                ConvFrame dyFrame = byConvolution ? dyFrame(g, h, w, o, kh, kw, ph, pw) : null;
+                int dyAt = weightsOnFrame(xf, dyFrame, dout, inp, b0, o, dw, ws, choices);
+                if (dinp != null && byConvolution) {
+                    dxAsConvolution(dinp, dout, dyFrame, dyAt, b0, ws, choices, c);
                 }
-            }
-            if (!(colsOfInp && n <= group)) {
-                for (int b = 0; b < g; b++) {
-                    im2col(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col, b * hw, ld);
-                }
-            }
-            java.util.Arrays.fill(col, ckk * ld, (ckk + 1) * ld, 1f);
-            if (dot16) {
-                // [dW db] (O x CKK+1) += dY (O x g*HoWo) * [col; 1]^T
-                Gemm.dot16(o, ckk + 1, ld, yt, 0, ld, col, 0, ld, dw, 0, ldw);
             } else {
-                // [dW db]^T (CKK+1 x op) continues its chains: += [col; 1] (CKK+1 x g*HoWo) * dY^T (g*HoWo x op)
-                Gemm.chain(choices.weights(), ckk + 1, op, ld, col, 0, ld, 1, yt, 0, op, dw, 0, op);
+                weightsByColumns(dout, inp, b0, g, c, h, w, o, kh, kw, sh, sw, ph, pw, dot16, colsOfInp && n <= group,
+                        dw, ws, choices);
+            }
+            if (dinp != null && byConvolution && !onFrames) {  // dot16's dW left col free
+                ConvFrame dyFrame = dyFrame(g, h, w, o, kh, kw, ph, pw);
+                dyFrame.fill(dout, b0, col, 0);
+                dxAsConvolution(dinp, dout, dyFrame, 0, b0, ws, choices, c);
             }
             if (dinp != null && !byConvolution) {
-                if (!dot16) {
-                    copyOut(dout, b0, g, o, hw, yt);
-                }
+                copyOut(dout, b0, g, o, hw, yt);
                 // dcol (CKK x e*HoWo) = W^T (CKK x O) * dY (O x e*HoWo), e examples at a time so that dcol
                 // stays in cache between the product and col2im (col's columns are spent: it holds dcol).
                 int e = dxExamples(ckk, hw, g);
@@ -382,8 +376,34 @@ public final class Conv2dOps {
                 grads[bOff + oc] = dw[dot16 ? oc * ldw + ckk : ckk * ldw + oc];
             }
         }
-        if (dinp != null && byConvolution && !onFrames) {
-            dxAsConvolution(dinp, dout, params, wOff, n, c, h, w, o, kh, kw, ph, pw, group, ws, choices);
+    }
+
+    /** [dW db] of a group from im2col's columns (reused from the forward when {@code colsReady}): dot16 or the chain. */
+    private static void weightsByColumns(float[] dout, float[] inp, int b0, int g, int c, int h, int w, int o, int kh,
+                                         int kw, int sh, int sw, int ph, int pw, boolean dot16, boolean colsReady,
+                                         float[] dw, Workspace ws, Choices choices) {
+        float[] col = ws.col, yt = ws.yt;
+        int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
+        int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w, ld = g * hw, op = paddedChannels(o);
+        if (dot16) {
+            copyOut(dout, b0, g, o, hw, yt);
+        } else {
+            for (int b = 0; b < g; b++) {  // dY^T as g*HoWo x op, zero past column O
+                channelsLast(dout, (b0 + b) * o * hw, o, hw, hw, yt, b * hw * op, op, ws.index);
+            }
+        }
+        if (!colsReady) {
+            for (int b = 0; b < g; b++) {
+                im2col(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col, b * hw, ld);
+            }
+        }
+        java.util.Arrays.fill(col, ckk * ld, (ckk + 1) * ld, 1f);
+        if (dot16) {
+            // [dW db] (O x CKK+1) += dY (O x g*HoWo) * [col; 1]^T
+            Gemm.dot16(o, ckk + 1, ld, yt, 0, ld, col, 0, ld, dw, 0, ckk + 1);
+        } else {
+            // [dW db]^T (CKK+1 x op) continues its chains: += [col; 1] (CKK+1 x g*HoWo) * dY^T (g*HoWo x op)
+            Gemm.chain(choices.weights(), ckk + 1, op, ld, col, 0, ld, 1, yt, 0, op, dw, 0, op);
         }
     }
 
@@ -419,17 +439,19 @@ public final class Conv2dOps {
 
     /**
      * dX at stride 1 as a convolution: {@code dX (C x g*H*W) = flip(W) (C x O*kh*kw) * col(dY)}, where
-     * col(dY) is im2col of dY padded by (kh-1-ph, kw-1-pw), read from a frame of dY ({@link #sameConvolution}), and {@code flip(W)[c][(o*kh + u')*kw + v'] =
-     * W[o][c][kh-1-u'][kw-1-v']}: {@code dX[c,y,x] = sum_{o,u,v} W[o,c,u,v] dY[o, y-u+ph, x-v+pw]}.
+     * col(dY) is im2col of dY padded by (kh-1-ph, kw-1-pw), read from a frame of dY ({@link ConvFrame}), and
+     * {@code flip(W)[c][(o*kh + u')*kw + v'] = W[o][c][kh-1-u'][kw-1-v']}:
+     * {@code dX[c,y,x] = sum_{o,u,v} W[o,c,u,v] dY[o, y-u+ph, x-v+pw]}. {@code ws.flipped} holds flip(W).
      */
-    private static void dxAsConvolution(float[] dinp, float[] dout, float[] params, int wOff, int n, int c, int h,
-                                        int w, int o, int kh, int kw, int ph, int pw, int group, Workspace ws,
-                                        Choices choices) {
-        flip(params, wOff, c, o, kh, kw, ws.flipped);
-        for (int b0 = 0; b0 < n; b0 += group) {
-            sameConvolution(dout, b0, Math.min(group, n - b0), o, h, w, kh, kw, kh - 1 - ph, kw - 1 - pw, ws.flipped, 0,
-                    o * kh * kw, -1, c, dinp, ws, choices.input());
-        }
+    private static void dxAsConvolution(float[] dinp, float[] dout, ConvFrame dyFrame, int at, int b0, Workspace ws,
+                                        Choices choices, int c) {
+        dyFrame.product(ws.col, at, ws.flipped, 0, dyFrame.c * dyFrame.kh * dyFrame.kw, -1, c, dinp, b0, ws.yt, ws.rows,
+                choices.input());
+    }
+
+    /** The frame of dY for {@link #dxAsConvolution}: dY (O, Ho = H, Wo = W) padded by (kh-1-ph, kw-1-pw). */
+    private static ConvFrame dyFrame(int g, int h, int w, int o, int kh, int kw, int ph, int pw) {
+        return new ConvFrame(g, o, h, w, kh, kw, 1, 1, kh - 1 - ph, kw - 1 - pw);
     }
 
     /** {@code flipped[c][(o*kh + u')*kw + v'] = W[o][c][kh-1-u'][kw-1-v']}. */
@@ -446,113 +468,31 @@ public final class Conv2dOps {
         }
     }
 
-    /** Positions of a frame of g examples (computed, the frame's zero rows and columns among them): g*(H+ph)*(W+pw). */
-    static int framePositions(int g, int h, int w, int ph, int pw) {
-        return g * (h + ph) * (w + pw);
-    }
-
-    /** Floats of one channel's frame plane: its rows, and room for the last position's farthest tap. */
-    static int framePlane(int g, int h, int w, int kh, int kw, int ph, int pw) {
-        return (g * (h + ph) + kh - 1) * (w + pw) + kw - 1;
-    }
-
     /**
-     * A stride-1 "same" convolution of examples b0 .. b0+g of x (N, C, H, W) with A (M x C*kh*kw, rows
-     * {@code aRow} apart), each output from its bias {@code a[bOff + m]} ({@code bOff < 0}: +0), into
-     * out (N, M, H, W): the forward (A = W) and dX (x = dY, A = flip(W)). x goes into a frame, a plane per
-     * channel: ph zero rows, then per example H rows and ph zero rows, each row pw zeros then W values
-     * (neighbours share their zeros). Output position {@code q = (b*(H+ph) + i)*(W+pw) + j} reads tap
-     * (c, u, v) at {@code q + u*(W+pw) + v} of plane c: X[c, i+u-ph, j+v-pw], or a zero where that is
-     * padding. So the im2col matrix's row (c, u, v) is the plane read from {@code u*(W+pw) + v} on
-     * ({@link Gemm#chainBRows}), never written out; the same products in the same order. Positions on the
-     * frame's zeros are computed and dropped ((H+ph)(W+pw)/(HW) - 1 more work: 7% at 28x28, 15% at 14x14).
+     * [dW db] of a group on frames ({@link ConvFrame}), with chained dW: {@code [dW db]^T += [frame rows; 1] * dY^T}
+     * over the frame's positions, dY^T zero at the frame's own positions (docs/ENGINE.md: those terms are
+     * {@code fma(x, +0, acc)}, which leave acc as it was unless it is exactly -0 or x is not finite). In
+     * {@code ws.col}: the frame of X, a row of ones, then dY: its frame for {@link #dxAsConvolution} when
+     * {@code dyFrame} is given (returned at its offset), else dY at the frame's positions.
      */
-    private static void sameConvolution(float[] x, int b0, int g, int c, int h, int w, int kh, int kw, int ph, int pw,
-                                        float[] a, int aOff, int aRow, int bOff, int m, float[] out, Workspace ws,
-                                        KernelChoice choice) {
-        int plane = framePlane(g, h, w, kh, kw, ph, pw);
-        frame(x, b0, g, c, h, w, ph, pw, ws.col, 0, plane);
-        frameProduct(ws.col, 0, plane, g, c, h, w, kh, kw, ph, pw, a, aOff, aRow, bOff, m, out, b0, ws, choice);
-    }
-
-    /**
-     * Examples b0 .. b0+g of x (N, C, H, W) into the frame {@code f[at ..]} ({@link #sameConvolution}'s
-     * layout, planes {@code plane} floats apart), its zeros written too.
-     */
-    private static void frame(float[] x, int b0, int g, int c, int h, int w, int ph, int pw, float[] f, int at, int plane) {
-        int wp = w + pw, hw = h * w;
-        java.util.Arrays.fill(f, at, at + c * plane, 0f);
-        for (int ch = 0; ch < c; ch++) {
-            for (int b = 0; b < g; b++) {
-                int from = ((b0 + b) * c + ch) * hw, to = at + ch * plane + (ph + b * (h + ph)) * wp + pw;
-                for (int i = 0; i < h; i++) {
-                    System.arraycopy(x, from + i * w, f, to + i * wp, w);
-                }
-            }
-        }
-    }
-
-    /** {@link #sameConvolution}'s product on the frame {@code f[at ..]} of g examples with C channels; Y to examples b0 .. b0+g of out. */
-    private static void frameProduct(float[] f, int at, int plane, int g, int c, int h, int w, int kh, int kw, int ph,
-                                     int pw, float[] a, int aOff, int aRow, int bOff, int m, float[] out, int b0,
-                                     Workspace ws, KernelChoice choice) {
-        int wp = w + pw, q = framePositions(g, h, w, ph, pw), hw = h * w;
-        float[] y = ws.yt;
-        int[] rows = ws.rows;
-        for (int ch = 0; ch < c; ch++) {
-            for (int u = 0; u < kh; u++) {
-                for (int v = 0; v < kw; v++) {
-                    rows[(ch * kh + u) * kw + v] = at + ch * plane + u * wp + v;
-                }
-            }
-        }
-        for (int r = 0; r < m; r++) {
-            java.util.Arrays.fill(y, r * q, (r + 1) * q, bOff >= 0 ? a[bOff + r] : 0f);
-        }
-        // Y (M x Q) = bias + A (M x C*kh*kw) * frame rows (C*kh*kw x Q)
-        Gemm.chainBRows(choice, m, q, c * kh * kw, a, aOff, aRow, 1, f, rows, y, 0, q);
-        for (int b = 0; b < g; b++) {
-            for (int r = 0; r < m; r++) {
-                int from = r * q + b * (h + ph) * wp, to = ((b0 + b) * m + r) * hw;
-                for (int i = 0; i < h; i++) {
-                    System.arraycopy(y, from + i * wp, out, to + i * w, w);
-                }
-            }
-        }
-    }
-
-    /**
-     * dW, db and dX of a "same" convolution with chained dW, on frames of X and dY ({@link #sameConvolution}'s
-     * layout) in {@code ws.col}: {@code [dW db]^T += [rows of frame(X); 1] * dY^T} over the frame's positions,
-     * dY^T read from the frame of dY (zero at the frame's own positions), then dX as {@link #dxAsConvolution}
-     * on the same frame of dY. The positions on the frame's zeros add {@code fma(x, +0, acc)} to each chain,
-     * which leaves it as it was: a chain continued from a value other than -0 is never -0, and x is finite.
-     */
-    private static void backwardOnFrames(float[] dinp, float[] dout, float[] inp, float[] flipped, int b0, int g,
-                                         int c, int h, int w, int o, int kh, int kw, int ph, int pw, float[] dw,
-                                         Workspace ws, Choices choices) {
-        int wp = w + pw, q = framePositions(g, h, w, ph, pw), plane = framePlane(g, h, w, kh, kw, ph, pw);
-        int ckk = c * kh * kw, op = paddedChannels(o), ones = c * plane, dyAt = ones + q;
+    private static int weightsOnFrame(ConvFrame xf, ConvFrame dyFrame, float[] dout, float[] inp, int b0, int o,
+                                      float[] dw, Workspace ws, Choices choices) {
+        int q = xf.positions, ckk = xf.c * xf.kh * xf.kw, op = paddedChannels(o);
+        int ones = xf.floats(), dyAt = ones + q;
         float[] f = ws.col;
-        frame(inp, b0, g, c, h, w, ph, pw, f, 0, plane);
+        xf.fill(inp, b0, f, 0);
         java.util.Arrays.fill(f, ones, ones + q, 1f);
-        frame(dout, b0, g, o, h, w, ph, pw, f, dyAt, plane);  // kh-1-ph = ph: dX's padding too
-        // dY^T (Q x op): position q of the frame of dY sits at q + ph*(W+pw) + pw of its plane
-        channelsLast(f, dyAt + ph * wp + pw, o, q, plane, ws.yt, 0, op, ws.index);
-        int[] rows = ws.rows;
-        for (int ch = 0; ch < c; ch++) {
-            for (int u = 0; u < kh; u++) {
-                for (int v = 0; v < kw; v++) {
-                    rows[(ch * kh + u) * kw + v] = ch * plane + u * wp + v;
-                }
-            }
+        if (dyFrame != null) {  // position q of dY's frame sits at q + top*width + left
+            dyFrame.fill(dout, b0, f, dyAt);
+            channelsLast(f, dyAt + dyFrame.top * dyFrame.width + dyFrame.left, o, q, dyFrame.plane, ws.yt, 0, op, ws.index);
+        } else {
+            xf.fillPositions(dout, b0, o, f, dyAt);
+            channelsLast(f, dyAt, o, q, q, ws.yt, 0, op, ws.index);
         }
-        rows[ckk] = ones;
+        xf.taps(0, ws.rows);
+        ws.rows[ckk] = ones;
         // [dW db]^T (CKK+1 x op) += [frame rows; 1] (CKK+1 x Q) * dY^T (Q x op)
-        Gemm.chainARows(choices.weights(), ckk + 1, op, q, f, rows, ws.yt, 0, op, dw, 0, op);
-        if (dinp != null) {
-            frameProduct(f, dyAt, plane, g, o, h, w, kh, kw, ph, pw, flipped, 0, o * kh * kw, -1, c, dinp, b0, ws,
-                    choices.input());
-        }
+        Gemm.chainARows(choices.weights(), ckk + 1, op, q, f, ws.rows, ws.yt, 0, op, dw, 0, op);
+        return dyAt;
     }
 }

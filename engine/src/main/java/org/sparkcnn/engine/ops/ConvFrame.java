@@ -1,0 +1,154 @@
+package org.sparkcnn.engine.ops;
+
+/**
+ * A convolution's im2col matrix read where it already is: the input (X, or dY) copied once into a
+ * zero <b>frame</b>, whose rows each tap reads at its own shift, so the products ({@link Gemm#chainBRows},
+ * {@link Gemm#chainARows}) take the same fmas in the same order as from a written-out {@code col}.
+ *
+ * <p>Layout, for g examples: at stride (sh, sw) the input splits into sh*sw phase planes per channel,
+ * {@code P[c,py,px][y',x'] = X[c, sh*y'+py, sw*x'+px]} (at stride 1, X itself). Tap (u, v) of output
+ * (i, j) reads {@code X[c, sh*i+u-ph, sw*j+v-pw] = P[c,py,px][i+dy, j+dx]} with
+ * {@code u-ph = sh*dy + py}, {@code v-pw = sw*dx + px}: a fixed shift. Each phase plane of the frame
+ * holds, per example, {@code rows} rows of {@code width} floats: {@code top} zero rows, the phase's
+ * rows (each {@code left} zeros, then its values), zeros after; neighbouring rows and examples share
+ * their zeros. Output position {@code q = (b*rows + i)*width + j} reads tap (c, u, v) at
+ * {@code q + (top+dy)*width + left+dx} of plane (c, py, px): the right value, or a zero where the tap
+ * is padding. The positions with {@code i >= Ho} or {@code j >= Wo} are the frame's own, computed and
+ * dropped: {@code rows*width / (Ho*Wo) - 1} more work (7% for a 3x3 "same" layer at 28x28, 15% at 14x14,
+ * 31% at 7x7, 15% for resnet's 3x3 stride-2 layer to 14x14).
+ */
+final class ConvFrame {
+
+    /** Frames cost at most this much more work than im2col's positions, or a layer keeps im2col ("same" layers always take frames). */
+    static final double MAX_EXTRA = 1.35;
+
+    final int g, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo;
+    /** Zero rows above an example's phase rows, zeros left of a row's values. */
+    final int top, left;
+    /** Rows per example, floats per row, positions of the whole frame, floats per phase plane. */
+    final int rows, width, positions, plane;
+
+    /** The frame of g examples of a (C, H, W) input to this convolution. */
+    ConvFrame(int g, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw) {
+        this.g = g;
+        this.c = c;
+        this.h = h;
+        this.w = w;
+        this.kh = kh;
+        this.kw = kw;
+        this.sh = sh;
+        this.sw = sw;
+        this.ph = ph;
+        this.pw = pw;
+        ho = Conv2dOps.outputSize(h, kh, sh, ph);
+        wo = Conv2dOps.outputSize(w, kw, sw, pw);
+        int dyMin = Math.floorDiv(-ph, sh), dyMax = Math.floorDiv(kh - 1 - ph, sh);
+        int dxMin = Math.floorDiv(-pw, sw), dxMax = Math.floorDiv(kw - 1 - pw, sw);
+        top = -dyMin;
+        left = -dxMin;
+        // An example's reads [top+dyMin, top+ho-1+dyMax] must miss its neighbours' phase rows [top, top+hp)
+        // (likewise along a row): rows >= hp - dyMin and rows >= ho + dyMax; and its ho output rows fit.
+        int hp = ceilDiv(h, sh), wp = ceilDiv(w, sw);
+        rows = Math.max(ho, Math.max(hp - dyMin, ho + dyMax));
+        width = Math.max(wo, Math.max(wp - dxMin, wo + dxMax));
+        positions = g * rows * width;
+        plane = positions + (top + dyMax) * width + left + dxMax;
+    }
+
+    /** Whether a layer of this shape reads frames: "same" layers always, others when the frame adds at most {@link #MAX_EXTRA}. */
+    static boolean suits(int h, int w, int kh, int kw, int sh, int sw, int ph, int pw) {
+        if (Conv2dOps.dxByConvolution(kh, kw, sh, sw, ph, pw)) {
+            return true;
+        }
+        ConvFrame f = new ConvFrame(1, 1, h, w, kh, kw, sh, sw, ph, pw);
+        return f.ho >= 1 && f.wo >= 1 && f.rows * f.width <= MAX_EXTRA * f.ho * f.wo;
+    }
+
+    /** Floats of the frame's planes: C*sh*sw of them. */
+    int floats() {
+        return c * sh * sw * plane;
+    }
+
+    /** Where the frame's row for tap (ch, u, v) starts, relative to the frame. */
+    int tap(int ch, int u, int v) {
+        int dy = Math.floorDiv(u - ph, sh), py = u - ph - sh * dy, dx = Math.floorDiv(v - pw, sw), px = v - pw - sw * dx;
+        return ((ch * sh + py) * sw + px) * plane + (top + dy) * width + left + dx;
+    }
+
+    /** {@code rowsOfTaps[(ch*kh + u)*kw + v] = at + tap(ch, u, v)}. */
+    void taps(int at, int[] rowsOfTaps) {
+        for (int ch = 0; ch < c; ch++) {
+            for (int u = 0; u < kh; u++) {
+                for (int v = 0; v < kw; v++) {
+                    rowsOfTaps[(ch * kh + u) * kw + v] = at + tap(ch, u, v);
+                }
+            }
+        }
+    }
+
+    /** Examples b0 .. b0+g of x (N, C, H, W) into the frame at {@code f[at ..]}, its zeros written too. */
+    void fill(float[] x, int b0, float[] f, int at) {
+        int hw = h * w;
+        java.util.Arrays.fill(f, at, at + floats(), 0f);
+        for (int ch = 0; ch < c; ch++) {
+            for (int py = 0; py < sh; py++) {
+                for (int px = 0; px < sw; px++) {
+                    int planeAt = at + ((ch * sh + py) * sw + px) * plane;
+                    for (int b = 0; b < g; b++) {
+                        int from = ((b0 + b) * c + ch) * hw, to = planeAt + (b * rows + top) * width + left;
+                        for (int y = py, r = to; y < h; y += sh, r += width) {
+                            if (sw == 1) {
+                                System.arraycopy(x, from + y * w, f, r, w);
+                            } else {
+                                for (int xx = px, s = r; xx < w; xx += sw, s++) {
+                                    f[s] = x[from + y * w + xx];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** dY (N, O, Ho, Wo) of examples b0 .. b0+g at the frame's positions: O planes of {@code positions} floats at {@code f[at ..]}, zero elsewhere. */
+    void fillPositions(float[] dy, int b0, int o, float[] f, int at) {
+        int hw = ho * wo;
+        java.util.Arrays.fill(f, at, at + o * positions, 0f);
+        for (int oc = 0; oc < o; oc++) {
+            for (int b = 0; b < g; b++) {
+                int from = ((b0 + b) * o + oc) * hw, to = at + oc * positions + b * rows * width;
+                for (int i = 0; i < ho; i++) {
+                    System.arraycopy(dy, from + i * wo, f, to + i * width, wo);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code Y (M x positions) = bias + A (M x C*kh*kw, rows aRow apart) * the frame's tap rows}, the frame
+     * at {@code f[at ..]}; each output starts from {@code a[bOff + m]} ({@code bOff < 0}: +0). The outputs
+     * of examples b0 .. b0+g go to out (N, M, Ho, Wo); {@code y} and {@code rowsOfTaps} are scratch.
+     */
+    void product(float[] f, int at, float[] a, int aOff, int aRow, int bOff, int m, float[] out, int b0,
+                 float[] y, int[] rowsOfTaps, KernelChoice choice) {
+        int q = positions, hw = ho * wo;
+        taps(at, rowsOfTaps);
+        for (int r = 0; r < m; r++) {
+            java.util.Arrays.fill(y, r * q, (r + 1) * q, bOff >= 0 ? a[bOff + r] : 0f);
+        }
+        Gemm.chainBRows(choice, m, q, c * kh * kw, a, aOff, aRow, 1, f, rowsOfTaps, y, 0, q);
+        for (int b = 0; b < g; b++) {
+            for (int r = 0; r < m; r++) {
+                int from = r * q + b * rows * width, to = ((b0 + b) * m + r) * hw;
+                for (int i = 0; i < ho; i++) {
+                    System.arraycopy(y, from + i * width, out, to + i * wo, wo);
+                }
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
+    }
+}
