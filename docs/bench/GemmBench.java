@@ -9,7 +9,9 @@ import org.sparkcnn.engine.ops.VectorSupport;
 /**
  * The engine's GEMM against the core's measured FMA peak, in one run: GFLOP/s (2*m*n*k per product,
  * packing and edge copies included) of Gemm.chain and Gemm.dot16 on the products LeNet-5, small and
- * tfconv run for a chunk of 16 examples, and the peak of 16 independent FloatVector.fma chains at the
+ * tfconv run for a chunk of 16 examples, of Gemm.chainBRows and Gemm.chainARows on the frames of
+ * "same" layers (resnet20's 16-channel layers and tfconv's conv2, their group of examples; n counts the
+ * frame's positions, its own included), and the peak of 16 independent FloatVector.fma chains at the
  * engine's width. The tile each chain shape chose is printed at the end.
  *
  *   mvn -B -q install -DskipTests
@@ -23,7 +25,8 @@ public class GemmBench {
     public static void main(String[] args) {
         System.out.println("engine: " + Gemm.implementation());
         System.out.printf(Locale.ROOT, "FMA peak, %d lanes: %.1f GFLOP/s%n", S.length(), peak());
-        // name, kind, m, n, k (chain: C[m][n] += A[m][k] B[k][n]; dot16: C[m][n] += A[m][k] B[n][k])
+        // name, kind, m, n, k (chain: C[m][n] += A[m][k] B[k][n]; dot16: C[m][n] += A[m][k] B[n][k]);
+        // frameB / frameA: chain with B's (A's) rows in a frame of c channels of h x w, a kh x kw "same" kernel, g examples
         Object[][] shapes = {
                 {"lenet5 conv1 Y = W col", "chain", 6, 12544, 25},
                 {"lenet5 conv2 Y = W col", "chain", 16, 1600, 150},
@@ -36,14 +39,30 @@ public class GemmBench {
                 {"tfconv conv2 [dW db] dot16", "dot16", 64, 801, 3136},
                 {"tfconv fc1 y = x W^T dot16", "dot16", 16, 1024, 3136},
                 {"tfconv fc1 dW = dY^T X", "chain", 1024, 3136, 16},
-                {"tfconv fc1 dX = dY W", "chain", 16, 3136, 1024}};
+                {"tfconv fc1 dX = dY W", "chain", 16, 3136, 1024},
+                {"resnet20 s1 Y = W frame(X)", "frameB", 16, 16, 28, 3, 9},
+                {"resnet20 s1 [dW db]^T frame", "frameA", 16, 16, 28, 3, 9},
+                {"resnet20 s3 Y = W frame(X)", "frameB", 64, 64, 7, 3, 32},
+                {"tfconv conv2 Y = W frame(X)", "frameB", 64, 32, 14, 5, 6},
+                {"tfconv conv2 [dW db]^T frame", "frameA", 64, 32, 14, 5, 6},
+                {"tfconv conv2 dX frame(dY)", "frameB", 32, 64, 14, 5, 6}};
         for (int round = 0; round < 2; round++) {
             System.out.println(round == 0 ? "warm-up round (JIT, tile trials):" : "measured round:");
             for (Object[] s : shapes) {
                 String name = (String) s[0];
+                double seconds = round == 0 ? 1.0 : 1.5;
+                if (s[1].equals("frameB") || s[1].equals("frameA")) {
+                    int o = (Integer) s[2], c = (Integer) s[3], hw = (Integer) s[4], kk = (Integer) s[5], g = (Integer) s[6];
+                    int pad = (kk - 1) / 2, width = hw + pad, q = g * (hw + pad) * width, taps = c * kk * kk;
+                    boolean weights = s[1].equals("frameA");
+                    int m = weights ? taps + 1 : o, n = weights ? o : q, k = weights ? q : taps;
+                    double gflops = timeFrame(name, weights, o, c, hw, kk, g);
+                    System.out.printf(Locale.ROOT, "  %-28s %-5s %5d x %5d x %5d  %6.1f GFLOP/s%n", name, s[1], m, n, k, gflops);
+                    continue;
+                }
                 boolean chain = s[1].equals("chain");
                 int m = (Integer) s[2], n = (Integer) s[3], k = (Integer) s[4];
-                double gflops = time(name, chain, m, n, k, round == 0 ? 1.0 : 1.5);
+                double gflops = time(name, chain, m, n, k, seconds);
                 System.out.printf(Locale.ROOT, "  %-28s %-5s %5d x %5d x %5d  %6.1f GFLOP/s%n", name, s[1], m, n, k, gflops);
             }
         }
@@ -66,6 +85,48 @@ public class GemmBench {
                 Gemm.chain(choice, m, n, k, a, 0, k, 1, b, 0, n, c, 0, n);
             } else {
                 Gemm.dot16(m, n, k, a, 0, k, b, 0, k, c, 0, n);
+            }
+            calls++;
+        }
+        return 2.0 * m * n * k * calls / ((System.nanoTime() - start) / 1e9) / 1e9;
+    }
+
+    /**
+     * A frame's product for 1.5 s: forward or dX ({@code Y (o x q) += A (o x taps) * frame rows}) or dW
+     * ({@code [dW db]^T (taps+1 x o) += [frame rows; 1] * dY^T (q x o)}), the frame laid out as the engine's
+     * ConvFrame lays out a "same" layer's: planes of g*(h+p) rows of (w+p) floats, tap (c,u,v) from
+     * {@code c*plane + u*(w+p) + v}.
+     */
+    static double timeFrame(String name, boolean weights, int o, int c, int hw, int kk, int g) {
+        int pad = (kk - 1) / 2, width = hw + pad, q = g * (hw + pad) * width, taps = c * kk * kk;
+        int plane = q + (kk - 1) * width + kk - 1;
+        SplittableRandom rnd = new SplittableRandom(1);
+        float[] frame = new float[c * plane + q];
+        for (int i = 0; i < frame.length; i++) {
+            frame[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        int[] rows = new int[taps + 1];
+        for (int ch = 0; ch < c; ch++) {
+            for (int u = 0; u < kk; u++) {
+                for (int v = 0; v < kk; v++) {
+                    rows[(ch * kk + u) * kk + v] = ch * plane + u * width + v;
+                }
+            }
+        }
+        rows[taps] = c * plane;  // the row of ones, in the dW product
+        int op = (o + S.length() - 1) / S.length() * S.length();
+        float[] other = new float[Math.max(o * taps, q * op)], c0 = new float[weights ? (taps + 1) * op : o * q];
+        for (int i = 0; i < other.length; i++) {
+            other[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        int m = weights ? taps + 1 : o, n = weights ? op : q, k = weights ? q : taps;
+        KernelChoice choice = Gemm.choice("bench " + name, m, n, k);
+        long start = System.nanoTime(), calls = 0;
+        while (System.nanoTime() - start < 1.5e9) {
+            if (weights) {
+                Gemm.chainARows(choice, m, n, k, frame, rows, other, 0, op, c0, 0, op);
+            } else {
+                Gemm.chainBRows(choice, m, n, k, other, 0, taps, 1, frame, rows, c0, 0, q);
             }
             calls++;
         }

@@ -76,7 +76,7 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
             @Override
             public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
                 boolean cols = Conv2dOps.forward(y, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
-                        group, ws, choices);
+                        group, ws, choices, pass.training());
                 colsOf = cols && n <= group ? inp : null;
                 colsOfN = n;
             }

@@ -7,7 +7,7 @@ package org.sparkcnn.engine.ops;
  *   <li>forward, the cross-correlation {@code Y[o,i,j] = b[o] + sum_{c,u,v} W[o,c,u,v] X[c, i*sh+u-ph, j*sw+v-pw]}:
  *       {@code col} is the (C*kh*kw) x (g*Ho*Wo) matrix whose column (b*Ho*Wo + p) is the patch output
  *       position p of example b reads (zeros for padding), and {@code Y = b + W * col}; where a frame costs
- *       little ({@link ConvFrame#suits}: "same" layers, the ResNets' stride-2 layers) that matrix is read from
+ *       little ({@link ConvFrame#suits}: "same" layers; in inference the ResNets' stride-2 3x3 layers too) that matrix is read from
  *       a zero frame of X without being written ({@link ConvFrame});</li>
  *   <li>dW, the valid cross-correlation of X with dY, and db, the sum of dY: {@code [dW db]^T += [col; 1] * dY^T},
  *       a {@link Gemm#chain} over the group's examples and positions, vectorized across the output channels
@@ -215,7 +215,7 @@ public final class Conv2dOps {
         public Workspace(int group, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
             int hw = outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ckk = c * kh * kw;
             int colLen = group * (ckk + 1) * hw, ytLen = group * paddedChannels(o) * hw, flippedLen = 0;
-            boolean same = dxByConvolution(kh, kw, sh, sw, ph, pw), frames = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw);
+            boolean same = dxByConvolution(kh, kw, sh, sw, ph, pw), frames = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, false);
             if (frames) {  // frames of X, a row of ones and dY in col; Y, dY^T or dX on the frame's positions in yt
                 ConvFrame xf = new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw);
                 int q = xf.positions, dyLen = same ? dyFrame(group, h, w, o, kh, kw, ph, pw).floats() : o * q;
@@ -234,22 +234,29 @@ public final class Conv2dOps {
         }
     }
 
-    /** The chain products of a layer, each with its own tile choice (see {@link Gemm#chain}); {@code weights} null when dW takes dot16. */
-    public record Choices(KernelChoice forward, KernelChoice weights, KernelChoice input) {
+    /**
+     * The chain products of a layer, each with its own tile choice (see {@link Gemm#chain}): the forward in
+     * training and with no backward to follow ({@code inference}, the same unless only inference takes
+     * frames); {@code weights} null when dW takes dot16.
+     */
+    public record Choices(KernelChoice forward, KernelChoice inference, KernelChoice weights, KernelChoice input) {
 
         /** The choices of layer {@code name} for its shape and group size. */
         public static Choices of(String name, int c, int h, int w, int o, int kh, int kw, int sh, int sw,
                                  int ph, int pw, int group) {
             int hw = outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ld = group * hw, ckk = c * kh * kw;
             String shape = String.format(java.util.Locale.ROOT, " (%dx%dx%d, %dx%d s%dx%d p%dx%d)", c, h, w, kh, kw, sh, sw, ph, pw);
-            boolean frame = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw);
-            int positions = frame ? new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw).positions : 0;
+            boolean frame = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, true);
+            boolean inferenceFrame = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, false);
+            int positions = inferenceFrame ? new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw).positions : 0;
             KernelChoice input = dxByConvolution(kh, kw, sh, sw, ph, pw)
                     ? Gemm.choice(name + " dX = flip(W) frame(dY)" + shape, c, positions, o * kh * kw)
                     : Gemm.choice(name + " dcol = W^T dY" + shape, ckk, dxExamples(ckk, hw, group) * hw, o);
             KernelChoice forward = frame ? Gemm.choice(name + " Y = W frame(X)" + shape, o, positions, ckk)
                     : Gemm.choice(name + " Y = W col" + shape, o, ld, ckk);
-            return new Choices(forward,
+            KernelChoice inference = inferenceFrame && !frame
+                    ? Gemm.choice(name + " Y = W frame(X), inference" + shape, o, positions, ckk) : forward;
+            return new Choices(forward, inference,
                     weightsByDot16(ckk) ? null
                             : frame ? Gemm.choice(name + " [dW db]^T += [frame(X); 1] dY^T" + shape, ckk + 1, paddedChannels(o), positions)
                             : Gemm.choice(name + " [dW db]^T += [col; 1] dY^T" + shape, ckk + 1, paddedChannels(o), ld),
@@ -266,15 +273,17 @@ public final class Conv2dOps {
      */
     public static boolean forward(float[] out, float[] inp, float[] params, int wOff, int bOff,
                                int n, int c, int h, int w, int o, int kh, int kw,
-                               int sh, int sw, int ph, int pw, int group, Workspace ws, Choices choices) {
+                               int sh, int sw, int ph, int pw, int group, Workspace ws, Choices choices,
+                               boolean training) {
         float[] col = ws.col, yt = ws.yt;
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
         int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w;
-        if (ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw)) {
+        if (ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, training)) {
             for (int b0 = 0; b0 < n; b0 += group) {
                 ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, ph, pw);
                 xf.fill(inp, b0, col, 0);
-                xf.product(col, 0, params, wOff, ckk, bOff, o, out, b0, yt, ws.rows, choices.forward());
+                xf.product(col, 0, params, wOff, ckk, bOff, o, out, b0, yt, ws.rows,
+                        training ? choices.forward() : choices.inference());
             }
             return false;
         }
@@ -329,7 +338,7 @@ public final class Conv2dOps {
                 dw[dot16 ? oc * ldw + k : k * ldw + oc] = v;
             }
         }
-        boolean onFrames = !dot16 && ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw);
+        boolean onFrames = !dot16 && ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, true);
         if (byConvolution && dinp != null) {
             flip(params, wOff, c, o, kh, kw, ws.flipped);
         }

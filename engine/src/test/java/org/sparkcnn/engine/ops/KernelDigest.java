@@ -150,12 +150,17 @@ public final class KernelDigest {
             Conv2dOps.Workspace ws = new Conv2dOps.Workspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
             float[] y = new float[n * o * hw], grads = random(params.length), dx = new float[x.length];
             boolean cols = Conv2dOps.forward(y, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
-                    group, ws, choices);
+                    group, ws, choices, true);
             Conv2dOps.backward(dx, grads, dy, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
                     group, ws, choices, cols && n <= group);  // the forward left its columns
             add(y);
             add(grads);
             add(dx);
+            float[] inferred = new float[y.length];  // as inference runs it (frames for more shapes): the same bits
+            Conv2dOps.forward(inferred, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
+                    group, ws, choices, false);
+            same(y, inferred, "convolution forward without a backward, " + c + "x" + h + "x" + w + " k" + kh + "x" + kw
+                    + " s" + sh + "x" + sw + " p" + ph + "x" + pw);
         }
     }
 
