@@ -17,6 +17,13 @@ package org.sparkcnn.engine.ops;
  */
 public final class BatchNormOps {
 
+    /**
+     * Whether {@link BatchNormVector} runs: vectors of 2, 4 or 8 doubles hold the 8 partials exactly
+     * (128, 256 or 512 bits; another width, as SVE may have, takes the scalar loops).
+     */
+    private static final boolean VECTOR = VectorSupport.AVAILABLE
+            && (VectorSupport.lanes() == 4 || VectorSupport.lanes() == 8 || VectorSupport.lanes() == 16);
+
     private BatchNormOps() {
     }
 
@@ -31,7 +38,7 @@ public final class BatchNormOps {
         for (int ch = 0; ch < c; ch++) {
             java.util.Arrays.fill(part, 0);
             for (int b = 0; b < n; b++) {
-                if (VectorSupport.AVAILABLE) {
+                if (VECTOR) {
                     BatchNormVector.sum8(inp, (b * c + ch) * hw, hw, part);
                 } else {
                     sum8(inp, (b * c + ch) * hw, hw, part);
@@ -40,7 +47,7 @@ public final class BatchNormOps {
             double mu = tree8(part) / m;
             java.util.Arrays.fill(part, 0);
             for (int b = 0; b < n; b++) {
-                if (VectorSupport.AVAILABLE) {
+                if (VECTOR) {
                     BatchNormVector.sumSquaredDeviations8(inp, (b * c + ch) * hw, hw, mu, part);
                 } else {
                     sumSquaredDeviations8(inp, (b * c + ch) * hw, hw, mu, part);
@@ -69,7 +76,7 @@ public final class BatchNormOps {
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
                 double g = params[gOff + ch], be = params[bOff + ch], mu = mean[ch], is = invstd[ch];
-                if (VectorSupport.AVAILABLE) {
+                if (VECTOR) {
                     BatchNormVector.normalize(out, inp, (b * c + ch) * hw, (b * c + ch + 1) * hw, g, be, mu, is);
                     continue;
                 }
@@ -107,7 +114,7 @@ public final class BatchNormOps {
             java.util.Arrays.fill(dyParts, 0);
             java.util.Arrays.fill(dyxParts, 0);
             for (int b = 0; b < n; b++) {
-                if (VectorSupport.AVAILABLE) {
+                if (VECTOR) {
                     BatchNormVector.sumDyAndDyXhat8(dout, inp, (b * c + ch) * hw, hw, mu, is, dyParts, dyxParts);
                 } else {
                     sumDyAndDyXhat8(dout, inp, (b * c + ch) * hw, hw, mu, is, dyParts, dyxParts);
@@ -122,7 +129,7 @@ public final class BatchNormOps {
             double k = params[gOff + ch] * is, meanDy = sdy / m, meanDyx = sdyx / m;
             for (int b = 0; b < n; b++) {
                 int p = (b * c + ch) * hw, e = p + hw;
-                if (training && VectorSupport.AVAILABLE) {
+                if (training && VECTOR) {
                     BatchNormVector.inputGradient(dinp, dout, inp, p, e, k, meanDy, mu, is, meanDyx);
                 } else if (training) {
                     for (; p < e; p++) {

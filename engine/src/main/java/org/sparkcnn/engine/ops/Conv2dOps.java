@@ -11,8 +11,9 @@ package org.sparkcnn.engine.ops;
  *       a zero frame of X without being written ({@link ConvFrame});</li>
  *   <li>dW, the valid cross-correlation of X with dY, and db, the sum of dY: {@code [dW db]^T += [col; 1] * dY^T},
  *       a {@link Gemm#chain} over the group's examples and positions, vectorized across the output channels
- *       (on frames where the forward takes them, {@link #weightsOnFrame}); with fewer than 32 taps a position, {@code [dW db] += dY * [col; 1]^T} by {@link Gemm#dot16}
- *       ({@link #weightsByDot16}); the forward's columns are reused when the whole batch was one group;</li>
+ *       (on frames for "same" layers, {@link #weightsOnFrame}); with fewer than 32 taps a position,
+ *       {@code [dW db] += dY * [col; 1]^T} by {@link Gemm#dot16} ({@link #weightsByDot16}); a forward that ran
+ *       on im2col leaves its columns for dW when the whole batch was one group;</li>
  *   <li>dX, the full convolution of dY (dilated by the stride) with W rotated by 180 degrees: at stride 1
  *       with "same" padding a convolution of dY with the flipped weights on a frame ({@link #dxByConvolution});
  *       otherwise {@code dcol = W^T * dY}, then col2im adds each patch entry back to the input cell it
@@ -218,9 +219,9 @@ public final class Conv2dOps {
             boolean same = dxByConvolution(kh, kw, sh, sw, ph, pw), frames = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, false);
             if (frames) {  // frames of X, a row of ones and dY in col; Y, dY^T or dX on the frame's positions in yt
                 ConvFrame xf = new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw);
-                int q = xf.positions, dyLen = same ? dyFrame(group, h, w, o, kh, kw, ph, pw).floats() : o * q;
-                colLen = Math.max(colLen, xf.floats() + q + dyLen);
-                ytLen = Math.max(ytLen, Math.max(Math.max(c, o), paddedChannels(o)) * q);
+                int q = xf.positions;
+                colLen = Math.max(colLen, xf.floats() + (same ? q + dyFrame(group, h, w, o, kh, kw, ph, pw).floats() : 0));
+                ytLen = Math.max(ytLen, (same ? Math.max(Math.max(c, o), paddedChannels(o)) : o) * q);
             }
             if (same) {
                 flippedLen = o * ckk;
@@ -346,10 +347,10 @@ public final class Conv2dOps {
             int g = Math.min(group, n - b0), ld = g * hw;
             if (onFrames) {
                 ConvFrame xf = new ConvFrame(g, c, h, w, kh, kw, sh, sw, ph, pw);
-                ConvFrame dyFrame = byConvolution ? dyFrame(g, h, w, o, kh, kw, ph, pw) : null;
+                ConvFrame dyFrame = dyFrame(g, h, w, o, kh, kw, ph, pw);  // training takes frames for "same" layers only
                 int dyAt = weightsOnFrame(xf, dyFrame, dout, inp, b0, o, dw, ws, choices);
-                if (dinp != null && byConvolution) {
-                    dxAsConvolution(dinp, dout, dyFrame, dyAt, b0, ws, choices, c);
+                if (dinp != null) {
+                    dxAsConvolution(dinp, dyFrame, dyAt, b0, ws, choices, c);
                 }
             } else {
                 weightsByColumns(dout, inp, b0, g, c, h, w, o, kh, kw, sh, sw, ph, pw, dot16, colsOfInp && n <= group,
@@ -358,7 +359,7 @@ public final class Conv2dOps {
             if (dinp != null && byConvolution && !onFrames) {  // dot16's dW left col free
                 ConvFrame dyFrame = dyFrame(g, h, w, o, kh, kw, ph, pw);
                 dyFrame.fill(dout, b0, col, 0);
-                dxAsConvolution(dinp, dout, dyFrame, 0, b0, ws, choices, c);
+                dxAsConvolution(dinp, dyFrame, 0, b0, ws, choices, c);
             }
             if (dinp != null && !byConvolution) {
                 copyOut(dout, b0, g, o, hw, yt);
@@ -452,7 +453,7 @@ public final class Conv2dOps {
      * {@code flip(W)[c][(o*kh + u')*kw + v'] = W[o][c][kh-1-u'][kw-1-v']}:
      * {@code dX[c,y,x] = sum_{o,u,v} W[o,c,u,v] dY[o, y-u+ph, x-v+pw]}. {@code ws.flipped} holds flip(W).
      */
-    private static void dxAsConvolution(float[] dinp, float[] dout, ConvFrame dyFrame, int at, int b0, Workspace ws,
+    private static void dxAsConvolution(float[] dinp, ConvFrame dyFrame, int at, int b0, Workspace ws,
                                         Choices choices, int c) {
         dyFrame.product(ws.col, at, ws.flipped, 0, dyFrame.c * dyFrame.kh * dyFrame.kw, -1, c, dinp, b0, ws.yt, ws.rows,
                 choices.input());
@@ -481,8 +482,8 @@ public final class Conv2dOps {
      * [dW db] of a group on frames ({@link ConvFrame}), with chained dW: {@code [dW db]^T += [frame rows; 1] * dY^T}
      * over the frame's positions, dY^T zero at the frame's own positions (docs/ENGINE.md: those terms are
      * {@code fma(x, +0, acc)}, which leave acc as it was unless it is exactly -0 or x is not finite). In
-     * {@code ws.col}: the frame of X, a row of ones, then dY: its frame for {@link #dxAsConvolution} when
-     * {@code dyFrame} is given (returned at its offset), else dY at the frame's positions.
+     * {@code ws.col}: the frame of X, a row of ones, then the frame of dY for {@link #dxAsConvolution}, at
+     * the offset returned.
      */
     private static int weightsOnFrame(ConvFrame xf, ConvFrame dyFrame, float[] dout, float[] inp, int b0, int o,
                                       float[] dw, Workspace ws, Choices choices) {
@@ -491,13 +492,8 @@ public final class Conv2dOps {
         float[] f = ws.col;
         xf.fill(inp, b0, f, 0);
         java.util.Arrays.fill(f, ones, ones + q, 1f);
-        if (dyFrame != null) {  // position q of dY's frame sits at q + top*width + left
-            dyFrame.fill(dout, b0, f, dyAt);
-            channelsLast(f, dyAt + dyFrame.top * dyFrame.width + dyFrame.left, o, q, dyFrame.plane, ws.yt, 0, op, ws.index);
-        } else {
-            xf.fillPositions(dout, b0, o, f, dyAt);
-            channelsLast(f, dyAt, o, q, q, ws.yt, 0, op, ws.index);
-        }
+        dyFrame.fill(dout, b0, f, dyAt);  // position q of the frame of X is dY's cell at q + top*width + left of its frame
+        channelsLast(f, dyAt + dyFrame.top * dyFrame.width + dyFrame.left, o, q, dyFrame.plane, ws.yt, 0, op, ws.index);
         xf.taps(0, ws.rows);
         ws.rows[ckk] = ones;
         // [dW db]^T (CKK+1 x op) += [frame rows; 1] (CKK+1 x Q) * dY^T (Q x op)

@@ -58,8 +58,8 @@ final class ConvFrame {
     /**
      * Whether a layer of this shape reads frames: "same" layers always; others (not 1x1: their frame is
      * im2col's copy) only when no backward follows and the frame adds at most {@link #MAX_EXTRA}. In
-     * training the forward's columns serve dW too (resnet8's stride-2 3x3 layers ran 1.1x slower a step
-     * on frames, their forward 1.3x faster).
+     * training the forward's columns serve dW too (resnet8 trained 1.1x slower with its stride-2 3x3
+     * layers on frames, whose forward ran 1.3x faster).
      */
     static boolean suits(int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, boolean training) {
         if (Conv2dOps.dxByConvolution(kh, kw, sh, sw, ph, pw)) {
@@ -114,20 +114,6 @@ final class ConvFrame {
                             }
                         }
                     }
-                }
-            }
-        }
-    }
-
-    /** dY (N, O, Ho, Wo) of examples b0 .. b0+g at the frame's positions: O planes of {@code positions} floats at {@code f[at ..]}, zero elsewhere. */
-    void fillPositions(float[] dy, int b0, int o, float[] f, int at) {
-        int hw = ho * wo;
-        java.util.Arrays.fill(f, at, at + o * positions, 0f);
-        for (int oc = 0; oc < o; oc++) {
-            for (int b = 0; b < g; b++) {
-                int from = ((b0 + b) * o + oc) * hw, to = at + oc * positions + b * rows * width;
-                for (int i = 0; i < ho; i++) {
-                    System.arraycopy(dy, from + i * wo, f, to + i * width, wo);
                 }
             }
         }
