@@ -247,10 +247,10 @@ public final class Conv2dOps {
                                  int ph, int pw, int group) {
             int hw = outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ld = group * hw, ckk = c * kh * kw;
             String shape = String.format(java.util.Locale.ROOT, " (%dx%dx%d, %dx%d s%dx%d p%dx%d)", c, h, w, kh, kw, sh, sw, ph, pw);
-            boolean frame = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, true);
+            boolean frame = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, true);  // in training: "same" layers
             boolean inferenceFrame = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, false);
             int positions = inferenceFrame ? new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw).positions : 0;
-            KernelChoice input = dxByConvolution(kh, kw, sh, sw, ph, pw)
+            KernelChoice input = frame
                     ? Gemm.choice(name + " dX = flip(W) frame(dY)" + shape, c, positions, o * kh * kw)
                     : Gemm.choice(name + " dcol = W^T dY" + shape, ckk, dxExamples(ckk, hw, group) * hw, o);
             KernelChoice forward = frame ? Gemm.choice(name + " Y = W frame(X)" + shape, o, positions, ckk)
@@ -339,27 +339,26 @@ public final class Conv2dOps {
                 dw[dot16 ? oc * ldw + k : k * ldw + oc] = v;
             }
         }
-        boolean onFrames = !dot16 && ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, true);
+        boolean onFrames = byConvolution && !dot16;  // training takes frames for "same" layers (ConvFrame.suits)
         if (byConvolution && dinp != null) {
             flip(params, wOff, c, o, kh, kw, ws.flipped);
         }
         for (int b0 = 0; b0 < n; b0 += group) {
             int g = Math.min(group, n - b0), ld = g * hw;
+            ConvFrame dyFrame = byConvolution ? dyFrame(g, h, w, o, kh, kw, ph, pw) : null;
+            int dyAt = 0;  // where dY's frame is in col
             if (onFrames) {
-                ConvFrame xf = new ConvFrame(g, c, h, w, kh, kw, sh, sw, ph, pw);
-                ConvFrame dyFrame = dyFrame(g, h, w, o, kh, kw, ph, pw);  // training takes frames for "same" layers only
-                int dyAt = weightsOnFrame(xf, dyFrame, dout, inp, b0, o, dw, ws, choices);
-                if (dinp != null) {
-                    dxAsConvolution(dinp, dyFrame, dyAt, b0, ws, choices, c);
-                }
+                dyAt = weightsOnFrame(new ConvFrame(g, c, h, w, kh, kw, sh, sw, ph, pw), dyFrame, dout, inp, b0, o,
+                        dw, ws, choices);
             } else {
                 weightsByColumns(dout, inp, b0, g, c, h, w, o, kh, kw, sh, sw, ph, pw, dot16, colsOfInp && n <= group,
                         dw, ws, choices);
+                if (dinp != null && byConvolution) {  // dot16's dW left col free
+                    dyFrame.fill(dout, b0, col, 0);
+                }
             }
-            if (dinp != null && byConvolution && !onFrames) {  // dot16's dW left col free
-                ConvFrame dyFrame = dyFrame(g, h, w, o, kh, kw, ph, pw);
-                dyFrame.fill(dout, b0, col, 0);
-                dxAsConvolution(dinp, dyFrame, 0, b0, ws, choices, c);
+            if (dinp != null && byConvolution) {
+                dxAsConvolution(dinp, dyFrame, dyAt, b0, ws, choices, c);
             }
             if (dinp != null && !byConvolution) {
                 copyOut(dout, b0, g, o, hw, yt);

@@ -67,14 +67,7 @@ public final class Gemm {
     /** {@link #chain} with the tile the shape's {@link KernelChoice} picks (timing the candidates on its first calls). */
     public static void chain(KernelChoice choice, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
                              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        if (!VectorSupport.AVAILABLE) {
-            chainScalar(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc);
-            return;
-        }
-        int tile = choice.pick();
-        long start = System.nanoTime();
-        chainVector(tile, m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc);
-        choice.timed(tile, System.nanoTime() - start, (double) m * n * k);
+        run(choice, m, n, k, a, aOff, aRow, aCol, null, b, bOff, ldb, null, c, cOff, ldc);
     }
 
     /**
@@ -84,14 +77,7 @@ public final class Gemm {
      */
     public static void chainBRows(KernelChoice choice, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
                                   float[] b, int[] bRows, float[] c, int cOff, int ldc) {
-        if (!VectorSupport.AVAILABLE) {
-            chainScalar(m, n, k, a, aOff, aRow, aCol, null, b, 0, 0, bRows, c, cOff, ldc);
-            return;
-        }
-        int tile = choice.pick();
-        long start = System.nanoTime();
-        chainVector(tile, m, n, k, a, aOff, aRow, aCol, null, b, 0, 0, bRows, c, cOff, ldc);
-        choice.timed(tile, System.nanoTime() - start, (double) m * n * k);
+        run(choice, m, n, k, a, aOff, aRow, aCol, null, b, 0, 0, bRows, c, cOff, ldc);
     }
 
     /**
@@ -100,13 +86,19 @@ public final class Gemm {
      */
     public static void chainARows(KernelChoice choice, int m, int n, int k, float[] a, int[] aRows,
                                   float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        run(choice, m, n, k, a, 0, 0, 1, aRows, b, bOff, ldb, null, c, cOff, ldc);
+    }
+
+    /** The scalar order, or the vector kernel with the tile {@code choice} picks, timed for it. */
+    private static void run(KernelChoice choice, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
+                            int[] aRows, float[] b, int bOff, int ldb, int[] bRows, float[] c, int cOff, int ldc) {
         if (!VectorSupport.AVAILABLE) {
-            chainScalar(m, n, k, a, 0, 0, 1, aRows, b, bOff, ldb, null, c, cOff, ldc);
+            chainScalar(m, n, k, a, aOff, aRow, aCol, aRows, b, bOff, ldb, bRows, c, cOff, ldc);
             return;
         }
         int tile = choice.pick();
         long start = System.nanoTime();
-        chainVector(tile, m, n, k, a, 0, 0, 1, aRows, b, bOff, ldb, null, c, cOff, ldc);
+        chainVector(tile, m, n, k, a, aOff, aRow, aCol, aRows, b, bOff, ldb, bRows, c, cOff, ldc);
         choice.timed(tile, System.nanoTime() - start, (double) m * n * k);
     }
 
