@@ -277,8 +277,11 @@ public final class Network {
         int[][] cons = graph.consumers[p];
         if (cons.length > 1) {
             int len = n * (p == 0 ? def.inputShape().size() : def.nodeOutputShape(p - 1).size());
-            System.arraycopy(graph.edgeGrads[cons[0][0]][cons[0][1]], 0, d, 0, len);
-            for (int k = 1; k < cons.length; k++) {
+            float[] g0 = graph.edgeGrads[cons[0][0]][cons[0][1]], g1 = graph.edgeGrads[cons[1][0]][cons[1][1]];
+            for (int j = 0; j < len; j++) {  // the first two in one pass: a fan-out of two (a residual) is the rule
+                d[j] = g0[j] + g1[j];
+            }
+            for (int k = 2; k < cons.length; k++) {
                 float[] g = graph.edgeGrads[cons[k][0]][cons[k][1]];
                 for (int j = 0; j < len; j++) {
                     d[j] += g[j];

@@ -102,6 +102,31 @@ public final class Conv2dOps {
     }
 
     /**
+     * im2col of examples b0 .. b0+g into {@code ws.col}, rows g*Ho*Wo apart. A strided layer's columns are
+     * copied from a frame of its input in {@code ws.yt} ({@link ConvFrame#columns}: each output row a run of
+     * a phase plane), which im2col gathers a float at a time (resnet8's stride-2 3x3 layer from 16 channels
+     * at 28x28: forward 2.3 ms a batch with im2col, PERFORMANCE.md).
+     */
+    private static void columns(float[] inp, int b0, int g, int c, int h, int w, int kh, int kw, int sh, int sw,
+                                int ph, int pw, Workspace ws) {
+        int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw), chw = c * h * w, ld = g * ho * wo;
+        if (columnsOnFrame(kh, kw, sh, sw)) {
+            ConvFrame xf = new ConvFrame(g, c, h, w, kh, kw, sh, sw, ph, pw);
+            xf.fill(inp, b0, ws.yt, 0);
+            xf.columns(ws.yt, 0, ws.col, ld);
+            return;
+        }
+        for (int b = 0; b < g; b++) {
+            im2col(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, ws.col, b * ho * wo, ld);
+        }
+    }
+
+    /** Whether {@link #columns} goes through a frame: strided layers with more than one tap. */
+    static boolean columnsOnFrame(int kh, int kw, int sh, int sw) {
+        return (sh > 1 || sw > 1) && kh * kw > 1;
+    }
+
+    /**
      * One row of im2col when stride is 1 and the output is as wide as the input ("same" padding):
      * entry (i, j) is x[(i + u - ph) * w + j + v - pw], so the output rows that read inside the image
      * are one contiguous run of it, shifted by v - pw. One copy replaces a short copy per output row;
@@ -223,6 +248,9 @@ public final class Conv2dOps {
                 colLen = Math.max(colLen, xf.floats() + (same ? q + dyFrame(group, h, w, o, kh, kw, ph, pw).floats() : 0));
                 ytLen = Math.max(ytLen, (same ? Math.max(Math.max(c, o), paddedChannels(o)) : o) * q);
             }
+            if (columnsOnFrame(kh, kw, sh, sw)) {  // the frame im2col copies from, in yt
+                ytLen = Math.max(ytLen, new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw).floats());
+            }
             if (same) {
                 flippedLen = o * ckk;
             }
@@ -278,7 +306,7 @@ public final class Conv2dOps {
                                boolean training) {
         float[] col = ws.col, yt = ws.yt;
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
-        int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w;
+        int ckk = c * kh * kw, hw = ho * wo;
         if (ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, training)) {
             for (int b0 = 0; b0 < n; b0 += group) {
                 ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, ph, pw);
@@ -290,9 +318,7 @@ public final class Conv2dOps {
         }
         for (int b0 = 0; b0 < n; b0 += group) {
             int g = Math.min(group, n - b0), ld = g * hw;
-            for (int b = 0; b < g; b++) {
-                im2col(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col, b * hw, ld);
-            }
+            columns(inp, b0, g, c, h, w, kh, kw, sh, sw, ph, pw, ws);
             for (int oc = 0; oc < o; oc++) {
                 java.util.Arrays.fill(yt, oc * ld, (oc + 1) * ld, bOff >= 0 ? params[bOff + oc] : 0f);
             }
@@ -393,17 +419,15 @@ public final class Conv2dOps {
                                          float[] dw, Workspace ws, Choices choices) {
         float[] col = ws.col, yt = ws.yt;
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
-        int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w, ld = g * hw, op = paddedChannels(o);
+        int ckk = c * kh * kw, hw = ho * wo, ld = g * hw, op = paddedChannels(o);
+        if (!colsReady) {  // first: it may take yt for a frame
+            columns(inp, b0, g, c, h, w, kh, kw, sh, sw, ph, pw, ws);
+        }
         if (dot16) {
             copyOut(dout, b0, g, o, hw, yt);
         } else {
             for (int b = 0; b < g; b++) {  // dY^T as g*HoWo x op, zero past column O
                 channelsLast(dout, (b0 + b) * o * hw, o, hw, hw, yt, b * hw * op, op, ws.index);
-            }
-        }
-        if (!colsReady) {
-            for (int b = 0; b < g; b++) {
-                im2col(inp, (b0 + b) * chw, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, col, b * hw, ld);
             }
         }
         java.util.Arrays.fill(col, ckk * ld, (ckk + 1) * ld, 1f);

@@ -94,26 +94,37 @@ final class ConvFrame {
         }
     }
 
-    /** Examples b0 .. b0+g of x (N, C, H, W) into the frame at {@code f[at ..]}, its zeros written too. */
+    /**
+     * Examples b0 .. b0+g of x (N, C, H, W) into the frame at {@code f[at ..]}, its zeros written too:
+     * each float of a plane once, in increasing order (a row copied by whole vectors may spill into the
+     * floats after it, which come later).
+     */
     void fill(float[] x, int b0, float[] f, int at) {
         int hw = h * w;
-        java.util.Arrays.fill(f, at, at + floats(), 0f);
         for (int ch = 0; ch < c; ch++) {
             for (int py = 0; py < sh; py++) {
                 for (int px = 0; px < sw; px++) {
-                    int planeAt = at + ((ch * sh + py) * sw + px) * plane;
-                    for (int b = 0; b < g; b++) {
-                        int from = ((b0 + b) * c + ch) * hw, to = planeAt + (b * rows + top) * width + left;
-                        for (int y = py, r = to; y < h; y += sh, r += width) {
-                            if (sw == 1) {
-                                System.arraycopy(x, from + y * w, f, r, w);
-                            } else {
-                                for (int xx = px, s = r; xx < w; xx += sw, s++) {
-                                    f[s] = x[from + y * w + xx];
+                    int planeAt = at + ((ch * sh + py) * sw + px) * plane, planeEnd = planeAt + plane;
+                    int phaseRows = Math.max(0, ceilDiv(h - py, sh)), len = Math.max(0, ceilDiv(w - px, sw));
+                    int done = planeAt;
+                    for (int b = 0; phaseRows > 0 && len > 0 && b < g; b++) {
+                        int from = ((b0 + b) * c + ch) * hw + py * w + px, to = planeAt + (b * rows + top) * width + left;
+                        zero(f, done, to);
+                        if (sw == 1) {
+                            copyRows(x, from, sh * w, f, to, width, len, phaseRows, planeEnd);
+                        } else {
+                            for (int y = 0, r = to; y < phaseRows; y++, r += width) {
+                                for (int j = 0, s = from + y * sh * w; j < len; j++, s += sw) {
+                                    f[r + j] = x[s];
                                 }
                             }
                         }
+                        for (int y = 1, r = to + len; y < phaseRows; y++, r += width) {
+                            zero(f, r, r + width - len);
+                        }
+                        done = to + (phaseRows - 1) * width + len;
                     }
+                    zero(f, done, planeEnd);
                 }
             }
         }
@@ -132,12 +143,50 @@ final class ConvFrame {
             java.util.Arrays.fill(y, r * q, (r + 1) * q, bOff >= 0 ? a[bOff + r] : 0f);
         }
         Gemm.chainBRows(choice, m, q, c * kh * kw, a, aOff, aRow, 1, f, rowsOfTaps, y, 0, q);
+        int end = (b0 + g) * m * hw;
         for (int b = 0; b < g; b++) {
             for (int r = 0; r < m; r++) {
-                int from = r * q + b * rows * width, to = ((b0 + b) * m + r) * hw;
-                for (int i = 0; i < ho; i++) {
-                    System.arraycopy(y, from + i * width, out, to + i * wo, wo);
+                copyRows(y, r * q + b * rows * width, width, out, ((b0 + b) * m + r) * hw, wo, wo, ho, end);
+            }
+        }
+    }
+
+    /**
+     * The im2col matrix of the frame at {@code f[at ..]} written out: row (ch, u, v) of {@code col} (rows ld
+     * apart), entry {@code b*Ho*Wo + i*Wo + j}, is the frame's float for that tap at output (b, i, j):
+     * X's value there, or the frame's zero where the tap reads padding.
+     */
+    void columns(float[] f, int at, float[] col, int ld) {
+        int hw = ho * wo;
+        for (int ch = 0, row = 0; ch < c; ch++) {
+            for (int u = 0; u < kh; u++) {
+                for (int v = 0; v < kw; v++, row++) {
+                    int src = at + tap(ch, u, v), dst = row * ld, end = dst + g * hw;
+                    for (int b = 0; b < g; b++) {
+                        copyRows(f, src + b * rows * width, width, col, dst + b * hw, wo, wo, ho, end);
+                    }
                 }
+            }
+        }
+    }
+
+    /** {@code dst[dOff + i*dStride + j] = src[sOff + i*sStride + j]} ({@code i < count, j < len}); may write dst past a row, below dLimit. */
+    private static void copyRows(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int len, int count, int dLimit) {
+        if (VectorSupport.AVAILABLE) {
+            CopyVector.rows(src, sOff, sStride, dst, dOff, dStride, len, count, dLimit);
+        } else {
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(src, sOff + i * sStride, dst, dOff + i * dStride, len);
+            }
+        }
+    }
+
+    private static void zero(float[] f, int from, int to) {
+        if (to - from > 32) {
+            java.util.Arrays.fill(f, from, to, 0f);
+        } else {
+            for (int i = from; i < to; i++) {
+                f[i] = 0f;
             }
         }
     }

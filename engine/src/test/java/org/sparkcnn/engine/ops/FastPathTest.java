@@ -210,4 +210,38 @@ class FastPathTest {
             }
         }
     }
+
+    @Test
+    void rowCopiesByWholeVectorsWriteEachRowAndNothingBeforeTheStartOrFromTheLimit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(VectorSupport.AVAILABLE, "no Vector API here");
+        SplittableRandom rng = new SplittableRandom(23);
+        int spilled = 0;
+        for (int trial = 0; trial < 300; trial++) {
+            int len = 1 + rng.nextInt(40), count = 1 + rng.nextInt(6);
+            int sStride = len + rng.nextInt(5), dStride = len + rng.nextInt(5);
+            int sOff = rng.nextInt(8), dOff = rng.nextInt(8);
+            int lastEnd = dOff + (count - 1) * dStride + len;
+            int dLimit = lastEnd + rng.nextInt(20);
+            float[] src = random(rng, sOff + (count - 1) * sStride + len + rng.nextInt(20));
+            float[] dst = new float[dLimit + rng.nextInt(20)];
+            java.util.Arrays.fill(dst, Float.NaN);
+            CopyVector.rows(src, sOff, sStride, dst, dOff, dStride, len, count, dLimit);
+            String where = "len " + len + " count " + count + " strides " + sStride + "/" + dStride + " limit " + dLimit;
+            for (int i = 0; i < count; i++) {
+                for (int j = 0; j < len; j++) {
+                    assertEquals(src[sOff + i * sStride + j], dst[dOff + i * dStride + j], where + " row " + i + " [" + j + "]");
+                }
+            }
+            for (int i = 0; i < dOff; i++) {
+                assertTrue(Float.isNaN(dst[i]), where + ": wrote before the first row at " + i);
+            }
+            for (int i = dLimit; i < dst.length; i++) {
+                assertTrue(Float.isNaN(dst[i]), where + ": wrote at or past the limit at " + i);
+            }
+            for (int i = lastEnd; i < dLimit; i++) {
+                spilled += Float.isNaN(dst[i]) ? 0 : 1;
+            }
+        }
+        assertTrue(spilled > 0, "no copy spilled past its last row: the whole-vector path did not run");
+    }
 }
