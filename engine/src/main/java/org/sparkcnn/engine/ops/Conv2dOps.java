@@ -248,8 +248,10 @@ public final class Conv2dOps {
                 colLen = Math.max(colLen, xf.floats() + (same ? q + dyFrame(group, h, w, o, kh, kw, ph, pw).floats() : 0));
                 ytLen = Math.max(ytLen, (same ? Math.max(Math.max(c, o), paddedChannels(o)) : o) * q);
             }
-            if (columnsOnFrame(kh, kw, sh, sw)) {  // the frame im2col copies from, in yt
+            if (columnsOnFrame(kh, kw, sh, sw)) {  // the frame im2col copies from, in yt; the frame dX gathers in, after dcol
                 ytLen = Math.max(ytLen, new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw).floats());
+                int e = dxExamples(ckk, hw, group);
+                colLen = Math.max(colLen, ckk * e * hw + new ConvFrame(e, c, h, w, kh, kw, sh, sw, ph, pw).floats());
             }
             if (same) {
                 flippedLen = o * ckk;
@@ -395,6 +397,12 @@ public final class Conv2dOps {
                     int ge = Math.min(e, g - e0), ldc = ge * hw;
                     java.util.Arrays.fill(col, 0, ckk * ldc, 0f);
                     Gemm.chain(choices.input(), ckk, ldc, o, params, wOff, 1, ckk, yt, e0 * hw, ld, col, 0, ldc);
+                    if (columnsOnFrame(kh, kw, sh, sw)) {  // col2im through a frame after dcol: runs, not a float at a time
+                        ConvFrame df = new ConvFrame(ge, c, h, w, kh, kw, sh, sw, ph, pw);
+                        df.addColumns(col, ldc, col, ckk * ldc);
+                        df.unfill(col, ckk * ldc, dinp, b0 + e0);
+                        continue;
+                    }
                     for (int b = 0; b < ge; b++) {
                         int xOff = (b0 + e0 + b) * chw;
                         java.util.Arrays.fill(dinp, xOff, xOff + chw, 0f);

@@ -112,6 +112,8 @@ final class ConvFrame {
                         zero(f, done, to);
                         if (sw == 1) {
                             copyRows(x, from, sh * w, f, to, width, len, phaseRows, planeEnd);
+                        } else if (sw == 2 && VectorSupport.AVAILABLE) {
+                            CopyVector.everyOther(x, from, sh * w, f, to, width, len, phaseRows, planeEnd);
                         } else {
                             for (int y = 0, r = to; y < phaseRows; y++, r += width) {
                                 for (int j = 0, s = from + y * sh * w; j < len; j++, s += sw) {
@@ -164,6 +166,55 @@ final class ConvFrame {
                     int src = at + tap(ch, u, v), dst = row * ld, end = dst + g * hw;
                     for (int b = 0; b < g; b++) {
                         copyRows(f, src + b * rows * width, width, col, dst + b * hw, wo, wo, ho, end);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The adjoint of {@link #columns}: the frame at {@code f[at ..]} from +0, then for each tap row
+     * (ch, u, v) of {@code col} in that order, each entry added to the float it was read from. A cell of X
+     * so gets its entries in (u, v) order, as {@code Conv2dOps.col2imAdd} adds them; the frame's zeros
+     * gather padding's, dropped by {@link #unfill}.
+     */
+    void addColumns(float[] col, int ld, float[] f, int at) {
+        java.util.Arrays.fill(f, at, at + floats(), 0f);
+        int hw = ho * wo;
+        for (int ch = 0, row = 0; ch < c; ch++) {
+            for (int u = 0; u < kh; u++) {
+                for (int v = 0; v < kw; v++, row++) {
+                    int dst = at + tap(ch, u, v), src = row * ld;
+                    for (int b = 0; b < g; b++) {
+                        if (VectorSupport.AVAILABLE) {
+                            CopyVector.addRows(col, src + b * hw, wo, f, dst + b * rows * width, width, wo, ho);
+                            continue;
+                        }
+                        for (int i = 0; i < ho; i++) {
+                            for (int j = 0, d = dst + (b * rows + i) * width, s = src + b * hw + i * wo; j < wo; j++) {
+                                f[d + j] += col[s + j];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Examples b0 .. b0+g of x (N, C, H, W) overwritten from the frame at {@code f[at ..]}: the inverse of {@link #fill}. */
+    void unfill(float[] f, int at, float[] x, int b0) {
+        int hw = h * w, end = (b0 + g) * c * hw;
+        for (int b = 0; b < g; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < h; y++) {  // rows in order: a merged row may spill into the next
+                    int py = y % sh, to = ((b0 + b) * c + ch) * hw + y * w;
+                    int rowAt = at + ((ch * sh + py) * sw) * plane + (b * rows + top + y / sh) * width + left;
+                    if (sw == 2 && VectorSupport.AVAILABLE) {
+                        CopyVector.interleaveRows(f, rowAt, f, rowAt + plane, 0, x, to, 0, w, 1, end);
+                        continue;
+                    }
+                    for (int xx = 0; xx < w; xx++) {
+                        x[to + xx] = f[rowAt + (xx % sw) * plane + xx / sw];
                     }
                 }
             }

@@ -11,8 +11,15 @@ public final class MergeOps {
 
     /** {@code y = x0 + x1 + ... + x(k-1)}, summed in input order in float. */
     public static void addForward(float[] out, float[][] inps, int len) {
-        System.arraycopy(inps[0], 0, out, 0, len);
-        for (int k = 1; k < inps.length; k++) {
+        if (inps.length == 1) {
+            System.arraycopy(inps[0], 0, out, 0, len);
+            return;
+        }
+        float[] x0 = inps[0], x1 = inps[1];
+        for (int i = 0; i < len; i++) {  // the first two in one pass (a residual add has two)
+            out[i] = x0[i] + x1[i];
+        }
+        for (int k = 2; k < inps.length; k++) {
             float[] x = inps[k];
             for (int i = 0; i < len; i++) {
                 out[i] += x[i];

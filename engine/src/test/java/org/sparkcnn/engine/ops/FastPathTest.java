@@ -244,4 +244,63 @@ class FastPathTest {
         }
         assertTrue(spilled > 0, "no copy spilled past its last row: the whole-vector path did not run");
     }
+
+    @Test
+    void stridedRowMovesTakeEveryOtherFloatAddOnlyTheirRowsAndMergePhases() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(VectorSupport.AVAILABLE, "no Vector API here");
+        SplittableRandom rng = new SplittableRandom(29);
+        for (int trial = 0; trial < 300; trial++) {
+            int len = 1 + rng.nextInt(40), count = 1 + rng.nextInt(5), dStride = len + rng.nextInt(5);
+            int sStride = 2 * len + rng.nextInt(5), sOff = rng.nextInt(8), dOff = rng.nextInt(8);
+            String where = "len " + len + " count " + count + " strides " + sStride + "/" + dStride;
+            float[] src = random(rng, sOff + (count - 1) * sStride + 2 * len + rng.nextInt(40));
+            int lastEnd = dOff + (count - 1) * dStride + len, dLimit = lastEnd + rng.nextInt(20);
+            float[] dst = new float[dLimit + rng.nextInt(40)];
+            java.util.Arrays.fill(dst, Float.NaN);
+            CopyVector.everyOther(src, sOff, sStride, dst, dOff, dStride, len, count, dLimit);
+            for (int i = 0; i < count; i++) {
+                for (int j = 0; j < len; j++) {
+                    assertEquals(src[sOff + i * sStride + 2 * j], dst[dOff + i * dStride + j], where + " everyOther row " + i + " [" + j + "]");
+                }
+            }
+            for (int i = dLimit; i < dst.length; i++) {
+                assertTrue(Float.isNaN(dst[i]), where + ": everyOther wrote at or past the limit at " + i);
+            }
+            // addRows: the rows' floats get src added (bits of float addition), every other float keeps its bits
+            float[] acc = random(rng, dst.length), before = acc.clone();
+            acc[dOff] = -0f;
+            before[dOff] = -0f;
+            CopyVector.addRows(src, sOff, sStride, acc, dOff, dStride, len, count);
+            boolean[] inRow = new boolean[acc.length];
+            for (int i = 0; i < count; i++) {
+                for (int j = 0; j < len; j++) {
+                    int d = dOff + i * dStride + j;
+                    inRow[d] = true;
+                    assertEquals(Float.floatToRawIntBits(before[d] + src[sOff + i * sStride + j]), Float.floatToRawIntBits(acc[d]),
+                            where + " addRows row " + i + " [" + j + "]");
+                }
+            }
+            for (int i = 0; i < acc.length; i++) {
+                if (!inRow[i]) {
+                    assertEquals(Float.floatToRawIntBits(before[i]), Float.floatToRawIntBits(acc[i]), where + ": addRows changed " + i);
+                }
+            }
+            // interleaveRows: two phases' rows merged, nothing written at or past the limit
+            int w = 1 + rng.nextInt(40), half = (w + 1) / 2, abStride = half + rng.nextInt(4);
+            float[] a = random(rng, count * abStride + half + rng.nextInt(40)), b = random(rng, a.length);
+            int xStride = w + rng.nextInt(4), xLimit = dOff + (count - 1) * xStride + w + rng.nextInt(20);
+            float[] x = new float[xLimit + rng.nextInt(40)];
+            java.util.Arrays.fill(x, Float.NaN);
+            CopyVector.interleaveRows(a, 1, b, 2, abStride, x, dOff, xStride, w, count, xLimit);
+            for (int i = 0; i < count; i++) {
+                for (int j = 0; j < w; j++) {
+                    float expected = j % 2 == 0 ? a[1 + i * abStride + j / 2] : b[2 + i * abStride + j / 2];
+                    assertEquals(expected, x[dOff + i * xStride + j], where + " interleave width " + w + " row " + i + " [" + j + "]");
+                }
+            }
+            for (int i = xLimit; i < x.length; i++) {
+                assertTrue(Float.isNaN(x[i]), where + ": interleave wrote at or past the limit at " + i);
+            }
+        }
+    }
 }
