@@ -8,8 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Short rows copied by whole vectors: a convolution's input rows into its frame, and output rows out of
  * the frame's positions ({@link ConvFrame}). Rows of 7 to 32 floats cost {@code System.arraycopy} a call
- * each; here a row's last vector may also write up to L-1 floats past the row, which the caller writes
- * again afterwards (rows go in increasing address order). Only moves data.
+ * each; here a row's last vector may also write past the row (up to L-1 floats, 2L-1 when two phases
+ * merge), which the caller writes again afterwards (rows go in increasing address order), never at or
+ * past the limit it gives. Only moves data.
  */
 final class CopyVector {
 
@@ -17,7 +18,6 @@ final class CopyVector {
     private static final int L = Lanes.L;
     /** Of two vectors side by side, lanes 0, 2, 4, ... (indexes from L on select the second: partly wrapped). */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(F, i -> 2 * i);
-    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(F, i -> 2 * i + 1);
     /** a0 b0 a1 b1 ...: the first and second halves of two vectors a, b interleaved. */
     private static final VectorShuffle<Float> LOW = VectorShuffle.fromOp(F, i -> i % 2 == 0 ? i / 2 : L + i / 2);
     private static final VectorShuffle<Float> HIGH = VectorShuffle.fromOp(F, i -> i % 2 == 0 ? L / 2 + i / 2 : L + L / 2 + i / 2);

@@ -267,15 +267,22 @@ class FastPathTest {
                 assertTrue(Float.isNaN(dst[i]), where + ": everyOther wrote at or past the limit at " + i);
             }
             // addRows: the rows' floats get src added (bits of float addition), every other float keeps its bits
-            float[] acc = random(rng, dst.length), before = acc.clone();
-            acc[dOff] = -0f;
-            before[dOff] = -0f;
-            CopyVector.addRows(src, sOff, sStride, acc, dOff, dStride, len, count);
+            float[] acc = random(rng, dst.length);
             boolean[] inRow = new boolean[acc.length];
             for (int i = 0; i < count; i++) {
                 for (int j = 0; j < len; j++) {
+                    inRow[dOff + i * dStride + j] = true;
+                }
+            }
+            for (int i = 0; i < acc.length; i++) {
+                acc[i] = inRow[i] ? acc[i] : i % 2 == 0 ? -0f : Float.NaN;  // -0 + +0 would be +0
+            }
+            acc[dOff] = -0f;
+            float[] before = acc.clone();
+            CopyVector.addRows(src, sOff, sStride, acc, dOff, dStride, len, count);
+            for (int i = 0; i < count; i++) {
+                for (int j = 0; j < len; j++) {
                     int d = dOff + i * dStride + j;
-                    inRow[d] = true;
                     assertEquals(Float.floatToRawIntBits(before[d] + src[sOff + i * sStride + j]), Float.floatToRawIntBits(acc[d]),
                             where + " addRows row " + i + " [" + j + "]");
                 }
