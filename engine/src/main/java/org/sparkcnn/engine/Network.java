@@ -6,6 +6,7 @@ import org.sparkcnn.engine.layers.LayerModel;
 import org.sparkcnn.engine.layers.Merge;
 import org.sparkcnn.engine.layers.Pass;
 import org.sparkcnn.engine.ops.LossOps;
+import org.sparkcnn.engine.ops.MergeOps;
 
 /**
  * One replica of a model: every layer bound to its slice of the flat parameter buffer, plus the
@@ -277,16 +278,11 @@ public final class Network {
         int[][] cons = graph.consumers[p];
         if (cons.length > 1) {
             int len = n * (p == 0 ? def.inputShape().size() : def.nodeOutputShape(p - 1).size());
-            float[] g0 = graph.edgeGrads[cons[0][0]][cons[0][1]], g1 = graph.edgeGrads[cons[1][0]][cons[1][1]];
-            for (int j = 0; j < len; j++) {  // the first two in one pass: a fan-out of two (a residual) is the rule
-                d[j] = g0[j] + g1[j];
+            float[][] parts = new float[cons.length][];
+            for (int k = 0; k < cons.length; k++) {
+                parts[k] = graph.edgeGrads[cons[k][0]][cons[k][1]];
             }
-            for (int k = 2; k < cons.length; k++) {
-                float[] g = graph.edgeGrads[cons[k][0]][cons[k][1]];
-                for (int j = 0; j < len; j++) {
-                    d[j] += g[j];
-                }
-            }
+            MergeOps.addForward(d, parts, len);  // summed in consumer order, as an add node sums its inputs
         }
         return d;
     }

@@ -210,7 +210,7 @@ final class ConvFrame {
                     int py = y % sh, to = ((b0 + b) * c + ch) * hw + y * w;
                     int rowAt = at + ((ch * sh + py) * sw) * plane + (b * rows + top + y / sh) * width + left;
                     if (sw == 2 && VectorSupport.AVAILABLE) {
-                        CopyVector.interleaveRows(f, rowAt, f, rowAt + plane, 0, x, to, 0, w, 1, end);
+                        CopyVector.interleaveRow(f, rowAt, f, rowAt + plane, x, to, w, end);
                         continue;
                     }
                     for (int xx = 0; xx < w; xx++) {

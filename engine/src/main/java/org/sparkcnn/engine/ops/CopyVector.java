@@ -66,15 +66,12 @@ final class CopyVector {
     }
 
     /**
-     * Rows of two stride-2 phases merged: {@code dst[dOff + i*dStride + 2*j + p] = (p == 0 ? a : b)[.. + i*abStride + j]}
-     * for {@code 2*j + p < len}, rows in increasing i; floats of dst past a row, below {@code dLimit}, may be overwritten.
+     * A row of two stride-2 phases merged: {@code dst[dOff + 2*j + p] = (p == 0 ? a[aOff + j] : b[bOff + j])}
+     * for {@code 2*j + p < len}; floats of dst past the row, below {@code dLimit}, may be overwritten.
      */
-    static void interleaveRows(float[] a, int aOff, float[] b, int bOff, int abStride, float[] dst, int dOff, int dStride,
-                               int len, int count, int dLimit) {
+    static void interleaveRow(float[] a, int aOff, float[] b, int bOff, float[] dst, int dOff, int len, int dLimit) {
         Warm.ensure();
-        for (int i = 0; i < count; i++) {
-            interleave(a, aOff + i * abStride, b, bOff + i * abStride, dst, dOff + i * dStride, len, dLimit);
-        }
+        interleave(a, aOff, b, bOff, dst, dOff, len, dLimit);
     }
 
     private static void half(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int len, int count, int dLimit) {

@@ -292,13 +292,15 @@ class FastPathTest {
                     assertEquals(Float.floatToRawIntBits(before[i]), Float.floatToRawIntBits(acc[i]), where + ": addRows changed " + i);
                 }
             }
-            // interleaveRows: two phases' rows merged, nothing written at or past the limit
+            // interleaveRow: two phases' rows merged, rows in increasing order, nothing written at or past the limit
             int w = 1 + rng.nextInt(40), half = (w + 1) / 2, abStride = half + rng.nextInt(4);
             float[] a = random(rng, count * abStride + half + rng.nextInt(40)), b = random(rng, a.length);
             int xStride = w + rng.nextInt(4), xLimit = dOff + (count - 1) * xStride + w + rng.nextInt(20);
             float[] x = new float[xLimit + rng.nextInt(40)];
             java.util.Arrays.fill(x, Float.NaN);
-            CopyVector.interleaveRows(a, 1, b, 2, abStride, x, dOff, xStride, w, count, xLimit);
+            for (int i = 0; i < count; i++) {
+                CopyVector.interleaveRow(a, 1 + i * abStride, b, 2 + i * abStride, x, dOff + i * xStride, w, xLimit);
+            }
             for (int i = 0; i < count; i++) {
                 for (int j = 0; j < w; j++) {
                     float expected = j % 2 == 0 ? a[1 + i * abStride + j / 2] : b[2 + i * abStride + j / 2];
