@@ -1,6 +1,8 @@
 package org.sparkcnn.engine;
 
+import java.util.Arrays;
 import java.util.List;
+import org.sparkcnn.engine.layers.Activation;
 import org.sparkcnn.engine.layers.BatchNorm2d;
 import org.sparkcnn.engine.layers.LayerModel;
 import org.sparkcnn.engine.layers.Merge;
@@ -19,6 +21,10 @@ import org.sparkcnn.engine.ops.MergeOps;
  * fan-out) runs its nodes in topological order; backward visits them in reverse, and a node whose
  * output feeds several inputs gets the sum of their gradients, added in the consumers' topological
  * order (then input slot order): {@code d = g_1; d += g_2; ...}.
+ *
+ * <p>A ReLU whose input is a batch norm or an add, and the only consumer of it, runs inside that node:
+ * its forward writes both outputs in one pass, and its backward starts from dL/d ReLU output, masked as
+ * the ReLU's backward would mask it. Same floats, one pass less over the batch each way.
  */
 public final class Network {
 
@@ -39,6 +45,9 @@ public final class Network {
     // The graph path (null for chains): per producer p (0: the network input, i + 1: node i) its delta,
     // whether it is needed, and the gradients each consumer edge writes when p feeds several inputs.
     private final Graph graph;
+    // reluAfter[i]: the ReLU node that node i runs with its own forward and backward, else -1; absorbed[j]: node j is one.
+    private final int[] reluAfter;
+    private final boolean[] absorbed;
 
     /** The graph path's plan and scratch memory. */
     private static final class Graph {
@@ -51,6 +60,11 @@ public final class Network {
     }
 
     Network(ModelDefinition def, int maxBatch) {
+        this(def, maxBatch, true);
+    }
+
+    /** {@code fuseRelus} false runs every ReLU on its own (tests compare the two). */
+    Network(ModelDefinition def, int maxBatch, boolean fuseRelus) {
         if (maxBatch <= 0) {
             throw new IllegalArgumentException("maxBatch must be positive, got " + maxBatch);
         }
@@ -74,10 +88,48 @@ public final class Network {
         deltaB = def.isChain() ? new float[maxBatch * widest] : null;
         inputGrad = new float[maxBatch * shapes.get(0).size()];
         oneHot = def.loss().usesLabels() ? null : new float[maxBatch * def.outputSize()];
-        graph = def.isChain() ? null : plan(def, maxBatch);
+        reluAfter = new int[count];
+        Arrays.fill(reluAfter, -1);
+        if (fuseRelus) {
+            absorbedRelus(def, reluAfter);
+        }
+        absorbed = new boolean[count];
+        for (int j : reluAfter) {
+            if (j >= 0) {
+                absorbed[j] = true;
+            }
+        }
+        graph = def.isChain() ? null : plan(def, maxBatch, reluAfter);
     }
 
-    private static Graph plan(ModelDefinition def, int maxBatch) {
+    /** Sets {@code after[i] = j} where ReLU node j's one input is node i, a batch norm or an add that feeds nothing else. */
+    private static void absorbedRelus(ModelDefinition def, int[] after) {
+        int count = def.layers().size();
+        int[] uses = new int[count];
+        for (int i = 0; i < count; i++) {
+            for (int p : def.nodeInputs(i)) {
+                if (p >= 0) {
+                    uses[p]++;
+                }
+            }
+        }
+        for (int j = 0; j < count; j++) {
+            int[] in = def.nodeInputs(j);
+            if (def.layers().get(j) instanceof Activation a && a.function() == Activation.Function.RELU
+                    && in.length == 1 && in[0] >= 0 && uses[in[0]] == 1
+                    && (def.layers().get(in[0]) instanceof BatchNorm2d
+                        || def.layers().get(in[0]) instanceof Merge m && !m.concat())) {
+                after[in[0]] = j;
+            }
+        }
+    }
+
+    /** Whether node {@code i} runs inside the node before it (a ReLU after a batch norm or add): it has no time of its own. */
+    public boolean runsInProducer(int i) {
+        return absorbed[i];
+    }
+
+    private static Graph plan(ModelDefinition def, int maxBatch, int[] reluAfter) {
         int count = def.layers().size();
         Graph g = new Graph();
         g.inputs = new int[count][];
@@ -99,7 +151,7 @@ public final class Network {
                 consumers.get(in[s] + 1).add(new int[]{i, s});
             }
             g.hasParams[i] = def.layers().get(i).paramCount(def.nodeInputShape(i, 0)) > 0;
-            g.deltas[i + 1] = i == count - 1 ? null : new float[maxBatch * def.nodeOutputShape(i).size()];
+            g.deltas[i + 1] = i == count - 1 || reluAfter[i] >= 0 ? null : new float[maxBatch * def.nodeOutputShape(i).size()];
         }
         g.consumers = new int[count + 1][][];
         for (int p = 0; p <= count; p++) {
@@ -173,8 +225,16 @@ public final class Network {
         }
         float[] cur = x;
         for (int i = 0; i < layers.length; i++) {
+            if (absorbed[i]) {  // written by the node before it
+                cur = activations[i];
+                continue;
+            }
             long t0 = forwardNanos == null ? 0 : System.nanoTime();
-            layers[i].forward(params, buffers, cur, activations[i], n, pass);
+            if (reluAfter[i] >= 0) {
+                ((BatchNorm2d.Model) layers[i]).forward(params, buffers, cur, activations[i], activations[reluAfter[i]], n, pass);
+            } else {
+                layers[i].forward(params, buffers, cur, activations[i], n, pass);
+            }
             if (forwardNanos != null) {
                 forwardNanos[i] += System.nanoTime() - t0;
             }
@@ -185,14 +245,21 @@ public final class Network {
 
     private float[] forwardGraph(float[] params, float[] buffers, float[] x, int n, Pass pass) {
         for (int i = 0; i < layers.length; i++) {
+            if (absorbed[i]) {  // written by the node before it
+                continue;
+            }
             long t0 = forwardNanos == null ? 0 : System.nanoTime();
             int[] in = graph.inputs[i];
+            float[] relu = reluAfter[i] >= 0 ? activations[reluAfter[i]] : null;
             if (layers[i] == null) {
                 float[][] inps = new float[in.length][];
                 for (int s = 0; s < in.length; s++) {
                     inps[s] = in[s] == 0 ? x : activations[in[s] - 1];
                 }
-                ((Merge) def.layers().get(i)).forward(activations[i], inps, graph.sizes[i], n);
+                ((Merge) def.layers().get(i)).forward(activations[i], relu, inps, graph.sizes[i], n);
+            } else if (relu != null) {
+                ((BatchNorm2d.Model) layers[i]).forward(params, buffers, in[0] == 0 ? x : activations[in[0] - 1], activations[i],
+                        relu, n, pass);
             } else {
                 layers[i].forward(params, buffers, in[0] == 0 ? x : activations[in[0] - 1], activations[i], n, pass);
             }
@@ -219,12 +286,20 @@ public final class Network {
         }
         float[] cur = dout;
         for (int i = layers.length - 1; i >= 0; i--) {
+            if (absorbed[i]) {  // the node before it starts from cur, dL/d this ReLU's output
+                continue;
+            }
             float[] dinp = i > 0 ? (cur == deltaA ? deltaB : deltaA) : (inputGradient ? inputGrad : null);
             if (dinp == null && !hasParams[i]) {
                 break;
             }
             long t0 = backwardNanos == null ? 0 : System.nanoTime();
-            layers[i].backward(params, grads, i > 0 ? activations[i - 1] : input, activations[i], cur, dinp, n);
+            float[] inp = i > 0 ? activations[i - 1] : input;
+            if (reluAfter[i] >= 0) {
+                ((BatchNorm2d.Model) layers[i]).backwardThroughRelu(params, grads, inp, cur, dinp, n);
+            } else {
+                layers[i].backward(params, grads, inp, activations[i], cur, dinp, n);
+            }
             if (backwardNanos != null) {
                 backwardNanos[i] += System.nanoTime() - t0;
             }
@@ -245,10 +320,11 @@ public final class Network {
             }
         }
         for (int i = count - 1; i >= 0; i--) {
-            if (!needed[i + 1]) {
+            if (!needed[i + 1] || absorbed[i]) {  // an absorbed ReLU's producer starts from its delta
                 continue;
             }
-            float[] d = i == count - 1 ? dout : gathered(i + 1, n);
+            int r = reluAfter[i], top = r >= 0 ? r : i;
+            float[] d = top == count - 1 ? dout : gathered(top + 1, n);
             int[] in = graph.inputs[i];
             float[][] dinps = new float[in.length][];
             for (int s = 0; s < in.length; s++) {
@@ -257,10 +333,15 @@ public final class Network {
                 }
             }
             long t0 = backwardNanos == null ? 0 : System.nanoTime();
-            if (layers[i] == null) {
+            float[] inp = layers[i] == null ? null : in[0] == 0 ? input : activations[in[0] - 1];
+            if (layers[i] == null && r >= 0) {
+                ((Merge) def.layers().get(i)).backwardThroughRelu(dinps, d, activations[r], graph.sizes[i], n);
+            } else if (layers[i] == null) {
                 ((Merge) def.layers().get(i)).backward(dinps, d, graph.sizes[i], n);
+            } else if (r >= 0) {
+                ((BatchNorm2d.Model) layers[i]).backwardThroughRelu(params, grads, inp, d, dinps[0], n);
             } else {
-                layers[i].backward(params, grads, in[0] == 0 ? input : activations[in[0] - 1], activations[i], d, dinps[0], n);
+                layers[i].backward(params, grads, inp, activations[i], d, dinps[0], n);
             }
             if (backwardNanos != null) {
                 backwardNanos[i] += System.nanoTime() - t0;

@@ -96,6 +96,14 @@ public record BatchNorm2d(String name, int numFeatures, double eps, double momen
 
         @Override
         public void forward(float[] params, float[] buffers, float[] inp, float[] y, int n, Pass pass) {
+            forward(params, buffers, inp, y, null, n, pass);
+        }
+
+        /**
+         * The forward, and when {@code relu} is not null the forward of a ReLU after it into {@code relu}
+         * ({@link BatchNormOps}: one pass; the same floats as the two layers).
+         */
+        public void forward(float[] params, float[] buffers, float[] inp, float[] y, float[] relu, int n, Pass pass) {
             if (buffers == null) {
                 forward(params, inp, y, n, pass);
             }
@@ -106,16 +114,21 @@ public record BatchNorm2d(String name, int numFeatures, double eps, double momen
                     throw new IllegalArgumentException(type() + " '" + name + "': training needs more than 1 value per channel, got "
                             + n * hw + " (batch " + n + ", input " + in + ")");
                 }
-                BatchNormOps.forwardTrain(y, inp, params, gOff, bOff, n, c, hw, eps, mean, var, invstd);
+                BatchNormOps.forwardTrain(y, relu, inp, params, gOff, bOff, n, c, hw, eps, mean, var, invstd);
                 BatchNormOps.updateRunning(buffers, rmOff, rvOff, c, n * hw, momentum, mean, var);
             } else {
-                BatchNormOps.forwardEval(y, inp, params, gOff, bOff, buffers, rmOff, rvOff, n, c, hw, eps, mean, invstd);
+                BatchNormOps.forwardEval(y, relu, inp, params, gOff, bOff, buffers, rmOff, rvOff, n, c, hw, eps, mean, invstd);
             }
         }
 
         @Override
         public void backward(float[] params, float[] grads, float[] inp, float[] y, float[] dout, float[] dinp, int n) {
             BatchNormOps.backward(dinp, grads, dout, inp, params, gOff, bOff, n, c, hw, training, mean, invstd);
+        }
+
+        /** The backward of this layer and the ReLU after it in one: {@code dReluOut} is dL/d of the ReLU's output. */
+        public void backwardThroughRelu(float[] params, float[] grads, float[] inp, float[] dReluOut, float[] dinp, int n) {
+            BatchNormOps.backward(dinp, grads, dReluOut, true, inp, params, gOff, bOff, n, c, hw, training, mean, invstd);
         }
 
         /**

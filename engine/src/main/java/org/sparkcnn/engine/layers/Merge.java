@@ -54,6 +54,14 @@ public record Merge(String name, boolean concat) implements Layer {
 
     /** {@code sizes[k]}: input k's values per example. */
     public void forward(float[] out, float[][] inps, int[] sizes, int n) {
+        forward(out, null, inps, sizes, n);
+    }
+
+    /** As above, and for an add with {@code relu} not null the forward of a ReLU after it into {@code relu}. */
+    public void forward(float[] out, float[] relu, float[][] inps, int[] sizes, int n) {
+        if (relu != null && concat) {
+            throw new IllegalStateException("concat '" + name + "' runs no ReLU");
+        }
         int total = 0;
         for (int s : sizes) {
             total += s;
@@ -61,7 +69,7 @@ public record Merge(String name, boolean concat) implements Layer {
         if (concat) {
             MergeOps.concatForward(out, inps, sizes, total, n);
         } else {
-            MergeOps.addForward(out, inps, n * sizes[0]);
+            MergeOps.addForward(out, relu, inps, n * sizes[0]);
         }
     }
 
@@ -76,5 +84,13 @@ public record Merge(String name, boolean concat) implements Layer {
         } else {
             MergeOps.addBackward(dinps, dout, n * sizes[0]);
         }
+    }
+
+    /** The backward of an add and the ReLU after it (output {@code y}) in one; {@code dReluOut} is dL/dy. */
+    public void backwardThroughRelu(float[][] dinps, float[] dReluOut, float[] y, int[] sizes, int n) {
+        if (concat) {
+            throw new IllegalStateException("concat '" + name + "' runs no ReLU");
+        }
+        MergeOps.addBackwardThroughRelu(dinps, dReluOut, y, n * sizes[0]);
     }
 }

@@ -14,6 +14,11 @@ package org.sparkcnn.engine.ops;
  *       {@code xhat = (x - mean) / sqrt(var + eps)}, {@code y = gamma * xhat + beta};</li>
  *   <li>evaluation: the same with the running mean and variance in place of the batch's.</li>
  * </ul>
+ * A ReLU right after the batch norm can run inside it (the network does so when it is the only
+ * consumer): the forward also writes {@code max(y, 0)}, and the backward takes dL/d ReLU output and
+ * masks it as the ReLU's backward would, {@code dy = [bits(y) > 0] * dL/d relu}, with y recomputed
+ * from x by the forward's own double operations (so the same float). The same bits as the two layers
+ * one after the other; the ReLU's output is never read back.
  */
 public final class BatchNormOps {
 
@@ -33,6 +38,12 @@ public final class BatchNormOps {
      */
     public static void forwardTrain(float[] out, float[] inp, float[] params, int gOff, int bOff, int n, int c, int hw,
                                     double eps, double[] mean, double[] var, double[] invstd) {
+        forwardTrain(out, null, inp, params, gOff, bOff, n, c, hw, eps, mean, var, invstd);
+    }
+
+    /** As above; when {@code relu} is not null, also {@code relu = max(out, 0)} (a ReLU after it). */
+    public static void forwardTrain(float[] out, float[] relu, float[] inp, float[] params, int gOff, int bOff, int n, int c,
+                                    int hw, double eps, double[] mean, double[] var, double[] invstd) {
         int m = n * hw;
         double[] part = new double[PARTS];
         for (int ch = 0; ch < c; ch++) {
@@ -57,31 +68,37 @@ public final class BatchNormOps {
             var[ch] = tree8(part) / m;
             invstd[ch] = 1.0 / Math.sqrt(var[ch] + eps);
         }
-        normalize(out, inp, params, gOff, bOff, n, c, hw, mean, invstd);
+        normalize(out, relu, inp, params, gOff, bOff, n, c, hw, mean, invstd);
     }
 
-    /** Evaluation forward with the running statistics {@code buffers[rmOff..]}, {@code buffers[rvOff..]}; fills {@code mean}, {@code invstd}. */
-    public static void forwardEval(float[] out, float[] inp, float[] params, int gOff, int bOff, float[] buffers,
+    /**
+     * Evaluation forward with the running statistics {@code buffers[rmOff..]}, {@code buffers[rvOff..]}; fills {@code mean},
+     * {@code invstd}; {@code relu} as in {@link #forwardTrain(float[], float[], float[], float[], int, int, int, int, int, double, double[], double[], double[])}.
+     */
+    public static void forwardEval(float[] out, float[] relu, float[] inp, float[] params, int gOff, int bOff, float[] buffers,
                                    int rmOff, int rvOff, int n, int c, int hw, double eps, double[] mean, double[] invstd) {
         for (int ch = 0; ch < c; ch++) {
             mean[ch] = buffers[rmOff + ch];
             invstd[ch] = 1.0 / Math.sqrt((double) buffers[rvOff + ch] + eps);
         }
-        normalize(out, inp, params, gOff, bOff, n, c, hw, mean, invstd);
+        normalize(out, relu, inp, params, gOff, bOff, n, c, hw, mean, invstd);
     }
 
-    /** {@code y = gamma * ((x - mean) * invstd) + beta}, rounded once to float. */
-    private static void normalize(float[] out, float[] inp, float[] params, int gOff, int bOff, int n, int c, int hw,
-                                  double[] mean, double[] invstd) {
+    /** {@code y = gamma * ((x - mean) * invstd) + beta}, rounded once to float; {@code relu = max(y, 0)} unless null. */
+    private static void normalize(float[] out, float[] relu, float[] inp, float[] params, int gOff, int bOff, int n, int c,
+                                  int hw, double[] mean, double[] invstd) {
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
                 double g = params[gOff + ch], be = params[bOff + ch], mu = mean[ch], is = invstd[ch];
                 if (VECTOR) {
-                    BatchNormVector.normalize(out, inp, (b * c + ch) * hw, (b * c + ch + 1) * hw, g, be, mu, is);
+                    BatchNormVector.normalize(out, relu, inp, (b * c + ch) * hw, (b * c + ch + 1) * hw, g, be, mu, is);
                     continue;
                 }
                 for (int p = (b * c + ch) * hw, e = p + hw; p < e; p++) {
                     out[p] = (float) (g * ((inp[p] - mu) * is) + be);
+                    if (relu != null) {
+                        relu[p] = Math.max(out[p], 0f);
+                    }
                 }
             }
         }
@@ -107,17 +124,23 @@ public final class BatchNormOps {
      */
     public static void backward(float[] dinp, float[] grads, float[] dout, float[] inp, float[] params, int gOff, int bOff,
                                 int n, int c, int hw, boolean training, double[] mean, double[] invstd) {
+        backward(dinp, grads, dout, false, inp, params, gOff, bOff, n, c, hw, training, mean, invstd);
+    }
+
+    /** As above; {@code throughRelu}: {@code dout} is dL/d max(y, 0), masked by y as the ReLU's backward does. */
+    public static void backward(float[] dinp, float[] grads, float[] dout, boolean throughRelu, float[] inp, float[] params,
+                                int gOff, int bOff, int n, int c, int hw, boolean training, double[] mean, double[] invstd) {
         int m = n * hw;
         double[] dyParts = new double[PARTS], dyxParts = new double[PARTS];
         for (int ch = 0; ch < c; ch++) {
-            double mu = mean[ch], is = invstd[ch];
+            double mu = mean[ch], is = invstd[ch], gamma = params[gOff + ch], beta = params[bOff + ch];
             java.util.Arrays.fill(dyParts, 0);
             java.util.Arrays.fill(dyxParts, 0);
             for (int b = 0; b < n; b++) {
                 if (VECTOR) {
-                    BatchNormVector.sumDyAndDyXhat8(dout, inp, (b * c + ch) * hw, hw, mu, is, dyParts, dyxParts);
+                    BatchNormVector.sumDyAndDyXhat8(dout, throughRelu, inp, (b * c + ch) * hw, hw, mu, is, gamma, beta, dyParts, dyxParts);
                 } else {
-                    sumDyAndDyXhat8(dout, inp, (b * c + ch) * hw, hw, mu, is, dyParts, dyxParts);
+                    sumDyAndDyXhat8(dout, throughRelu, inp, (b * c + ch) * hw, hw, mu, is, gamma, beta, dyParts, dyxParts);
                 }
             }
             double sdy = tree8(dyParts), sdyx = tree8(dyxParts);
@@ -126,18 +149,19 @@ public final class BatchNormOps {
             if (dinp == null) {
                 continue;
             }
-            double k = params[gOff + ch] * is, meanDy = sdy / m, meanDyx = sdyx / m;
+            double k = gamma * is, meanDy = sdy / m, meanDyx = sdyx / m;
             for (int b = 0; b < n; b++) {
                 int p = (b * c + ch) * hw, e = p + hw;
                 if (training && VECTOR) {
-                    BatchNormVector.inputGradient(dinp, dout, inp, p, e, k, meanDy, mu, is, meanDyx);
+                    BatchNormVector.inputGradient(dinp, dout, throughRelu, inp, p, e, k, meanDy, mu, is, gamma, beta, meanDyx);
                 } else if (training) {
                     for (; p < e; p++) {
-                        dinp[p] = (float) (k * (dout[p] - meanDy - ((inp[p] - mu) * is) * meanDyx));
+                        double xhat = (inp[p] - mu) * is;
+                        dinp[p] = (float) (k * (dy(dout[p], throughRelu, xhat, gamma, beta) - meanDy - xhat * meanDyx));
                     }
                 } else {
                     for (; p < e; p++) {
-                        dinp[p] = (float) (k * dout[p]);
+                        dinp[p] = (float) (k * dy(dout[p], throughRelu, (inp[p] - mu) * is, gamma, beta));
                     }
                 }
             }
@@ -207,17 +231,30 @@ public final class BatchNormOps {
     }
 
     /**
-     * {@code dy[q % 8] += dout[off + q]} and {@code dyx[q % 8] += dout[off + q] * ((x[off + q] - mu) * is)}
-     * for q < len, q increasing: both sums in one pass.
+     * dL/dy at one cell: {@code dout}, or through a ReLU ({@code relu}) +0 where {@code y = (float) (gamma * xhat + beta)}
+     * (the forward's value) has bits {@code <= 0}: y is 0, negative or a negative NaN, as {@link ActivationOps#reluBackward} masks.
      */
-    static void sumDyAndDyXhat8(float[] dout, float[] x, int off, int len, double mu, double is, double[] dy, double[] dyx) {
+    static double dy(float dout, boolean relu, double xhat, double gamma, double beta) {
+        return relu && Float.floatToRawIntBits((float) (gamma * xhat + beta)) <= 0 ? 0.0 : dout;
+    }
+
+    /**
+     * {@code dy[q % 8] += g_q} and {@code dyx[q % 8] += g_q * xhat_q} for q < len, q increasing, with
+     * {@code xhat_q = (x[off + q] - mu) * is} and {@code g_q} = {@link #dy} of {@code dout[off + q]}: both sums in one pass.
+     */
+    static void sumDyAndDyXhat8(float[] dout, boolean relu, float[] x, int off, int len, double mu, double is,
+                                double gamma, double beta, double[] dy, double[] dyx) {
         double s0 = dy[0], s1 = dy[1], s2 = dy[2], s3 = dy[3], s4 = dy[4], s5 = dy[5], s6 = dy[6], s7 = dy[7];
         double t0 = dyx[0], t1 = dyx[1], t2 = dyx[2], t3 = dyx[3], t4 = dyx[4], t5 = dyx[5], t6 = dyx[6], t7 = dyx[7];
         int q = 0;
         for (; q + 8 <= len; q += 8) {
             int p = off + q;
-            double g0 = dout[p], g1 = dout[p + 1], g2 = dout[p + 2], g3 = dout[p + 3];
-            double g4 = dout[p + 4], g5 = dout[p + 5], g6 = dout[p + 6], g7 = dout[p + 7];
+            double h0 = (x[p] - mu) * is, h1 = (x[p + 1] - mu) * is, h2 = (x[p + 2] - mu) * is, h3 = (x[p + 3] - mu) * is;
+            double h4 = (x[p + 4] - mu) * is, h5 = (x[p + 5] - mu) * is, h6 = (x[p + 6] - mu) * is, h7 = (x[p + 7] - mu) * is;
+            double g0 = dy(dout[p], relu, h0, gamma, beta), g1 = dy(dout[p + 1], relu, h1, gamma, beta);
+            double g2 = dy(dout[p + 2], relu, h2, gamma, beta), g3 = dy(dout[p + 3], relu, h3, gamma, beta);
+            double g4 = dy(dout[p + 4], relu, h4, gamma, beta), g5 = dy(dout[p + 5], relu, h5, gamma, beta);
+            double g6 = dy(dout[p + 6], relu, h6, gamma, beta), g7 = dy(dout[p + 7], relu, h7, gamma, beta);
             s0 += g0;
             s1 += g1;
             s2 += g2;
@@ -226,14 +263,14 @@ public final class BatchNormOps {
             s5 += g5;
             s6 += g6;
             s7 += g7;
-            t0 += g0 * ((x[p] - mu) * is);
-            t1 += g1 * ((x[p + 1] - mu) * is);
-            t2 += g2 * ((x[p + 2] - mu) * is);
-            t3 += g3 * ((x[p + 3] - mu) * is);
-            t4 += g4 * ((x[p + 4] - mu) * is);
-            t5 += g5 * ((x[p + 5] - mu) * is);
-            t6 += g6 * ((x[p + 6] - mu) * is);
-            t7 += g7 * ((x[p + 7] - mu) * is);
+            t0 += g0 * h0;
+            t1 += g1 * h1;
+            t2 += g2 * h2;
+            t3 += g3 * h3;
+            t4 += g4 * h4;
+            t5 += g5 * h5;
+            t6 += g6 * h6;
+            t7 += g7 * h7;
         }
         dy[0] = s0;
         dy[1] = s1;
@@ -252,9 +289,9 @@ public final class BatchNormOps {
         dyx[6] = t6;
         dyx[7] = t7;
         for (; q < len; q++) {
-            double g = dout[off + q];
+            double h = (x[off + q] - mu) * is, g = dy(dout[off + q], relu, h, gamma, beta);
             dy[q % 8] += g;
-            dyx[q % 8] += g * ((x[off + q] - mu) * is);
+            dyx[q % 8] += g * h;
         }
     }
 

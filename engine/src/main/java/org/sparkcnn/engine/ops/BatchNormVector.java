@@ -82,35 +82,50 @@ final class BatchNormVector {
         }
     }
 
-    /** {@code dy[q % 8] += dout[off + q]}, {@code dyx[q % 8] += dout[off + q] * ((x[off + q] - mu) * is)}, q increasing. */
-    static void sumDyAndDyXhat8(float[] dout, float[] x, int off, int len, double mu, double is, double[] dy, double[] dyx) {
+    /**
+     * dout's floats at p, widened, through a ReLU ({@code relu}) +0 where {@code y = xhat * gamma + beta} rounded to
+     * float (the forward's value) has bits {@code <= 0}: {@link BatchNormOps#dy} a vector at a time.
+     */
+    private static DoubleVector dy(float[] dout, int p, boolean relu, DoubleVector xhat, double gamma, double beta) {
+        FloatVector g = FloatVector.fromArray(FH, dout, p);
+        if (relu) {
+            FloatVector y = (FloatVector) xhat.mul(gamma).add(beta).convertShape(VectorOperators.D2F, FH, 0);
+            g = g.blend(0f, y.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(FH));
+        }
+        return (DoubleVector) g.convertShape(VectorOperators.F2D, D, 0);
+    }
+
+    /** {@code dy[q % 8] += g_q}, {@code dyx[q % 8] += g_q * xhat_q}, q increasing: {@link BatchNormOps#sumDyAndDyXhat8}. */
+    static void sumDyAndDyXhat8(float[] dout, boolean relu, float[] x, int off, int len, double mu, double is,
+                                double gamma, double beta, double[] dy, double[] dyx) {
         DoubleVector s0 = part(dy, 0), s1 = V > 1 ? part(dy, 1) : s0, s2 = V > 2 ? part(dy, 2) : s0, s3 = V > 2 ? part(dy, 3) : s0;
         DoubleVector t0 = part(dyx, 0), t1 = V > 1 ? part(dyx, 1) : t0, t2 = V > 2 ? part(dyx, 2) : t0, t3 = V > 2 ? part(dyx, 3) : t0;
         int q = 0;
         for (; q + 8 <= len; q += 8) {
             int p = off + q;
-            DoubleVector g0 = load(dout, p);
+            DoubleVector h0 = load(x, p).sub(mu).mul(is), g0 = dy(dout, p, relu, h0, gamma, beta);
             s0 = s0.add(g0);
-            t0 = t0.add(g0.mul(load(x, p).sub(mu).mul(is)));
+            t0 = t0.add(g0.mul(h0));
             if (V > 1) {
-                DoubleVector g1 = load(dout, p + DL);
+                DoubleVector h1 = load(x, p + DL).sub(mu).mul(is), g1 = dy(dout, p + DL, relu, h1, gamma, beta);
                 s1 = s1.add(g1);
-                t1 = t1.add(g1.mul(load(x, p + DL).sub(mu).mul(is)));
+                t1 = t1.add(g1.mul(h1));
             }
             if (V > 2) {
-                DoubleVector g2 = load(dout, p + 2 * DL), g3 = load(dout, p + 3 * DL);
+                DoubleVector h2 = load(x, p + 2 * DL).sub(mu).mul(is), g2 = dy(dout, p + 2 * DL, relu, h2, gamma, beta);
+                DoubleVector h3 = load(x, p + 3 * DL).sub(mu).mul(is), g3 = dy(dout, p + 3 * DL, relu, h3, gamma, beta);
                 s2 = s2.add(g2);
                 s3 = s3.add(g3);
-                t2 = t2.add(g2.mul(load(x, p + 2 * DL).sub(mu).mul(is)));
-                t3 = t3.add(g3.mul(load(x, p + 3 * DL).sub(mu).mul(is)));
+                t2 = t2.add(g2.mul(h2));
+                t3 = t3.add(g3.mul(h3));
             }
         }
         keep(dy, s0, s1, s2, s3);
         keep(dyx, t0, t1, t2, t3);
         for (; q < len; q++) {
-            double g = dout[off + q];
+            double h = (x[off + q] - mu) * is, g = BatchNormOps.dy(dout[off + q], relu, h, gamma, beta);
             dy[q % 8] += g;
-            dyx[q % 8] += g * ((x[off + q] - mu) * is);
+            dyx[q % 8] += g * h;
         }
     }
 
@@ -125,26 +140,35 @@ final class BatchNormVector {
         }
     }
 
-    /** {@code out[p] = (float) (g * ((inp[p] - mu) * is) + be)} for p in [from, to). */
-    static void normalize(float[] out, float[] inp, int from, int to, double g, double be, double mu, double is) {
+    /** {@code out[p] = (float) (g * ((inp[p] - mu) * is) + be)} and, unless null, {@code relu[p] = max(out[p], 0)}, p in [from, to). */
+    static void normalize(float[] out, float[] relu, float[] inp, int from, int to, double g, double be, double mu, double is) {
         int p = from;
         for (; p + DL <= to; p += DL) {
-            store(load(inp, p).sub(mu).mul(is).mul(g).add(be), out, p);
+            FloatVector y = (FloatVector) load(inp, p).sub(mu).mul(is).mul(g).add(be).convertShape(VectorOperators.D2F, FH, 0);
+            y.intoArray(out, p);
+            if (relu != null) {
+                y.max(0f).intoArray(relu, p);
+            }
         }
         for (; p < to; p++) {
             out[p] = (float) (g * ((inp[p] - mu) * is) + be);
+            if (relu != null) {
+                relu[p] = Math.max(out[p], 0f);
+            }
         }
     }
 
-    /** {@code dinp[p] = (float) (k * (dout[p] - meanDy - ((inp[p] - mu) * is) * meanDyx))} for p in [from, to). */
-    static void inputGradient(float[] dinp, float[] dout, float[] inp, int from, int to, double k, double meanDy,
-                              double mu, double is, double meanDyx) {
+    /** {@code dinp[p] = (float) (k * (g_p - meanDy - xhat_p * meanDyx))}, g as {@link #dy}, for p in [from, to). */
+    static void inputGradient(float[] dinp, float[] dout, boolean relu, float[] inp, int from, int to, double k, double meanDy,
+                              double mu, double is, double gamma, double beta, double meanDyx) {
         int p = from;
         for (; p + DL <= to; p += DL) {
-            store(load(dout, p).sub(meanDy).sub(load(inp, p).sub(mu).mul(is).mul(meanDyx)).mul(k), dinp, p);
+            DoubleVector h = load(inp, p).sub(mu).mul(is);
+            store(dy(dout, p, relu, h, gamma, beta).sub(meanDy).sub(h.mul(meanDyx)).mul(k), dinp, p);
         }
         for (; p < to; p++) {
-            dinp[p] = (float) (k * (dout[p] - meanDy - ((inp[p] - mu) * is) * meanDyx));
+            double h = (inp[p] - mu) * is;
+            dinp[p] = (float) (k * (BatchNormOps.dy(dout[p], relu, h, gamma, beta) - meanDy - h * meanDyx));
         }
     }
 }

@@ -11,19 +11,35 @@ public final class MergeOps {
 
     /** {@code y = x0 + x1 + ... + x(k-1)}, summed in input order in float. */
     public static void addForward(float[] out, float[][] inps, int len) {
+        addForward(out, null, inps, len);
+    }
+
+    /** As above, and unless {@code relu} is null the forward of a ReLU after it: {@code relu = max(y, 0)}. */
+    public static void addForward(float[] out, float[] relu, float[][] inps, int len) {
         if (inps.length == 1) {
             System.arraycopy(inps[0], 0, out, 0, len);
-            return;
-        }
-        float[] x0 = inps[0], x1 = inps[1];
-        for (int i = 0; i < len; i++) {  // the first two in one pass (a residual add has two)
-            out[i] = x0[i] + x1[i];
-        }
-        for (int k = 2; k < inps.length; k++) {
-            float[] x = inps[k];
+        } else if (inps.length == 2 && relu != null) {  // a residual add and its ReLU in one pass
+            float[] x0 = inps[0], x1 = inps[1];
             for (int i = 0; i < len; i++) {
-                out[i] += x[i];
+                float y = x0[i] + x1[i];
+                out[i] = y;
+                relu[i] = Math.max(y, 0f);
             }
+            return;
+        } else {
+            float[] x0 = inps[0], x1 = inps[1];
+            for (int i = 0; i < len; i++) {  // the first two in one pass (a residual add has two)
+                out[i] = x0[i] + x1[i];
+            }
+            for (int k = 2; k < inps.length; k++) {
+                float[] x = inps[k];
+                for (int i = 0; i < len; i++) {
+                    out[i] += x[i];
+                }
+            }
+        }
+        if (relu != null) {
+            ActivationOps.reluForward(relu, out, len);
         }
     }
 
@@ -32,6 +48,22 @@ public final class MergeOps {
         for (float[] d : dinps) {
             if (d != null) {
                 System.arraycopy(dout, 0, d, 0, len);
+            }
+        }
+    }
+
+    /**
+     * The backward of an add and the ReLU after it in one: each input's gradient is the ReLU's,
+     * {@code dy = [y > 0] dReluOut} ({@link ActivationOps#reluBackward} on the ReLU's output {@code y}).
+     */
+    public static void addBackwardThroughRelu(float[][] dinps, float[] dReluOut, float[] y, int len) {
+        float[] first = null;
+        for (float[] d : dinps) {
+            if (d != null && first == null) {
+                ActivationOps.reluBackward(d, dReluOut, y, len);
+                first = d;
+            } else if (d != null) {
+                System.arraycopy(first, 0, d, 0, len);
             }
         }
     }

@@ -1,0 +1,128 @@
+package org.sparkcnn.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.sparkcnn.engine.layers.BatchNorm2d;
+import org.sparkcnn.engine.layers.Loss;
+import org.sparkcnn.engine.layers.Pass;
+
+/**
+ * A ReLU run inside the batch norm or add before it (Network's fusion) gives the bits of the two
+ * layers run one after the other: every activation, the loss, the parameter and input gradients and
+ * the running statistics, in training and in inference, for a graph (resnet8) and a chain.
+ */
+class FusedReluTest {
+
+    private static final ModelDefinition CHAIN = ModelDefinition.builder("chain", new Shape(2, 6, 6))
+            .conv2d("conv1", 3, 3, 1, 1).add(new BatchNorm2d("bn1", 3, 1e-5, 0.1)).relu()
+            .conv2d("conv2", 4, 3, 1, 1).add(new BatchNorm2d("bn2", 4, 1e-5, 0.1)).relu().flatten()
+            .dense("fc", 5).build(Loss.SOFTMAX_CROSS_ENTROPY);
+
+    @Test
+    void resnet8FusedMatchesUnfusedBitForBit() throws IOException {
+        ModelDefinition def = ModelDefinition.load("resnet8");
+        Network fused = new Network(def, 5), plain = new Network(def, 5, false);
+        int bnRelu = index(def, "s1b1_relu1"), addRelu = index(def, "s1b1_relu2");
+        assertTrue(fused.runsInProducer(bnRelu) && fused.runsInProducer(addRelu), "both kinds of ReLU run inside their producer");
+        assertFalse(plain.runsInProducer(bnRelu) || plain.runsInProducer(addRelu));
+        assertFalse(fused.runsInProducer(index(def, "s1b1_bn1")));
+        compare(def, fused, plain, 5, null);
+    }
+
+    @Test
+    void chainFusedMatchesUnfusedBitForBit() {
+        Network fused = new Network(CHAIN, 4), plain = new Network(CHAIN, 4, false);
+        assertTrue(fused.runsInProducer(2) && fused.runsInProducer(5));
+        compare(CHAIN, fused, plain, 4, null);
+    }
+
+    /** bn1's channel 0 with gamma 0 and beta -0 puts out +0 and -0, where the ReLU's derivative is 0 too. */
+    @Test
+    void zerosOutOfTheBatchNormAreMaskedAsTheReluMasksThem() {
+        int gamma = CHAIN.layerParamOffset(1), beta = gamma + 3;
+        compare(CHAIN, new Network(CHAIN, 4), new Network(CHAIN, 4, false), 4, p -> {
+            p[gamma] = 0f;
+            p[beta] = -0f;
+        });
+    }
+
+    /** Three training steps (the weights moving in between), then inference and a backward after it. */
+    private static void compare(ModelDefinition def, Network fused, Network plain, int n,
+                                java.util.function.Consumer<float[]> edit) {
+        SplittableRandom rng = new SplittableRandom(7);
+        float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 3);
+        if (edit != null) {
+            edit.accept(params);
+        }
+        float[] bufF = def.initialBuffers(), bufP = def.initialBuffers();
+        int size = def.inputShape().size();
+        float[] x = new float[n * size];
+        int[] labels = new int[n];
+        for (int step = 0; step < 3; step++) {
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextGaussian();
+            }
+            for (int i = 0; i < n; i++) {
+                labels[i] = rng.nextInt(def.outputSize());
+            }
+            float[] gF = new float[def.paramCount()], gP = new float[def.paramCount()];
+            double lossF = fused.lossAndGradient(params, bufF, gF, x, labels, null, n, n, Pass.training(1, step, n));
+            double lossP = plain.lossAndGradient(params, bufP, gP, x, labels, null, n, n, Pass.training(1, step, n));
+            assertEquals(Double.doubleToRawLongBits(lossP), Double.doubleToRawLongBits(lossF), "loss, step " + step);
+            assertBits(gP, gF, "parameter gradients, step " + step);
+            assertBits(bufP, bufF, "running statistics, step " + step);
+            assertActivations(def, fused, plain, n, "training step " + step);
+            boolean nonZero = false;
+            for (int i = 0; i < gF.length; i++) {
+                nonZero |= gF[i] != 0f;
+                params[i] -= 0.5f * gF[i];
+            }
+            assertTrue(nonZero, "the gradients are not all zero");
+        }
+        fused.forward(params, bufF, x, n, Pass.INFERENCE);
+        plain.forward(params, bufP, x, n, Pass.INFERENCE);
+        assertActivations(def, fused, plain, n, "inference");
+        float[] dout = new float[n * def.outputSize()];
+        for (int i = 0; i < dout.length; i++) {
+            dout[i] = (float) rng.nextGaussian();
+        }
+        float[] gF = new float[def.paramCount()], gP = new float[def.paramCount()];
+        float[] dxF = fused.backward(params, gF, dout, true).clone(), dxP = plain.backward(params, gP, dout, true);
+        assertBits(gP, gF, "parameter gradients after inference");
+        assertBits(java.util.Arrays.copyOf(dxP, n * size), java.util.Arrays.copyOf(dxF, n * size), "input gradient after inference");
+    }
+
+    private static void assertActivations(ModelDefinition def, Network fused, Network plain, int n, String when) {
+        for (int i = 0; i < def.layers().size(); i++) {
+            int len = n * def.nodeOutputShape(i).size();
+            assertBits(java.util.Arrays.copyOf(plain.activation(i), len), java.util.Arrays.copyOf(fused.activation(i), len),
+                    when + ": output of " + def.describe(i));
+        }
+    }
+
+    private static void assertBits(float[] expected, float[] actual, String what) {
+        int[] e = new int[expected.length], a = new int[actual.length];
+        for (int i = 0; i < e.length; i++) {
+            e[i] = Float.floatToRawIntBits(expected[i]);
+        }
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Float.floatToRawIntBits(actual[i]);
+        }
+        assertArrayEquals(e, a, what);
+    }
+
+    private static int index(ModelDefinition def, String node) {
+        for (int i = 0; i < def.layers().size(); i++) {
+            if (def.layers().get(i).name().equals(node)) {
+                return i;
+            }
+        }
+        throw new AssertionError(def.name() + " has no node '" + node + "'");
+    }
+}
