@@ -1,7 +1,7 @@
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.sparkcnn.engine.ops.Conv2dOps;
 import org.sparkcnn.engine.ops.Pool2dOps;
+import org.sparkcnn.engine.ops.Unfold;
 
 /**
  * Two engine kernels beside their previous versions, in one run, on LeNet-5's shapes and a chunk of
@@ -101,7 +101,7 @@ public class KernelBench {
                 });
                 double tn = microsPerCall(() -> {
                     for (int b = 0; b < g; b++) {
-                        Conv2dOps.im2col(x, b * chw, c, h, h, k, k, stride, stride, p, p, o, o, now, b * hw, g * hw);
+                        Unfold.im2col(x, b * chw, c, h, h, k, k, stride, stride, p, p, o, o, now, b * hw, g * hw);
                     }
                 });
                 check(Arrays.equals(before, now), "im2col outputs differ");

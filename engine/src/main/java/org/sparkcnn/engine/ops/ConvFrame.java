@@ -175,7 +175,7 @@ final class ConvFrame {
     /**
      * The adjoint of {@link #columns}: the frame at {@code f[at ..]} from +0, then for each tap row
      * (ch, u, v) of {@code col} in that order, each entry added to the float it was read from. A cell of X
-     * so gets its entries in (u, v) order, as {@code Conv2dOps.col2imAdd} adds them; the frame's zeros
+     * so gets its entries in (u, v) order, as {@link Unfold#col2imAdd} adds them; the frame's zeros
      * gather padding's, dropped by {@link #unfill}.
      */
     void addColumns(float[] col, int ld, float[] f, int at) {
