@@ -24,6 +24,32 @@ final class BatchNormVector {
     private BatchNormVector() {
     }
 
+    /** Compiles the kernels before their first real call ({@link JitWarmUp}). */
+    private static final class Warm {
+        static {
+            float[] x = new float[64], y = new float[64], r = new float[64];  // 61 cells: the loops' tails too
+            double[] p = new double[BatchNormOps.PARTS], q = new double[BatchNormOps.PARTS];
+            JitWarmUp.untilCompiled(java.util.List.of(
+                    () -> sum8(x, 0, 61, p),
+                    () -> sumSquaredDeviations8(x, 0, 61, 0.5, p),
+                    () -> {
+                        sumDyAndDyXhat8(y, false, x, 0, 61, 0.5, 2, 1, 0, p, q);
+                        sumDyAndDyXhat8(y, true, x, 0, 61, 0.5, 2, 1, 0, p, q);
+                    },
+                    () -> {
+                        normalize(y, null, x, 0, 61, 1, 0, 0.5, 2);
+                        normalize(y, r, x, 0, 61, 1, 0, 0.5, 2);
+                    },
+                    () -> {
+                        inputGradient(r, y, false, x, 0, 61, 1, 0, 0.5, 2, 1, 0, 0);
+                        inputGradient(r, y, true, x, 0, 61, 1, 0, 0.5, 2, 1, 0, 0);
+                    }), 1_000_000_000L);
+        }
+
+        static void ensure() {
+        }
+    }
+
     private static DoubleVector load(float[] x, int p) {
         return (DoubleVector) FloatVector.fromArray(FH, x, p).convertShape(VectorOperators.F2D, D, 0);
     }
@@ -38,6 +64,7 @@ final class BatchNormVector {
 
     /** {@code part[q % 8] += x[off + q]} for q < len, q increasing. */
     static void sum8(float[] x, int off, int len, double[] part) {
+        Warm.ensure();
         DoubleVector s0 = part(part, 0), s1 = V > 1 ? part(part, 1) : s0, s2 = V > 2 ? part(part, 2) : s0, s3 = V > 2 ? part(part, 3) : s0;
         int q = 0;
         for (; q + 8 <= len; q += 8) {
@@ -59,6 +86,7 @@ final class BatchNormVector {
 
     /** {@code part[q % 8] += (x[off + q] - mu)^2} for q < len, q increasing. */
     static void sumSquaredDeviations8(float[] x, int off, int len, double mu, double[] part) {
+        Warm.ensure();
         DoubleVector s0 = part(part, 0), s1 = V > 1 ? part(part, 1) : s0, s2 = V > 2 ? part(part, 2) : s0, s3 = V > 2 ? part(part, 3) : s0;
         int q = 0;
         for (; q + 8 <= len; q += 8) {
@@ -98,6 +126,7 @@ final class BatchNormVector {
     /** {@code dy[q % 8] += g_q}, {@code dyx[q % 8] += g_q * xhat_q}, q increasing: {@link BatchNormOps#sumDyAndDyXhat8}. */
     static void sumDyAndDyXhat8(float[] dout, boolean relu, float[] x, int off, int len, double mu, double is,
                                 double gamma, double beta, double[] dy, double[] dyx) {
+        Warm.ensure();
         DoubleVector s0 = part(dy, 0), s1 = V > 1 ? part(dy, 1) : s0, s2 = V > 2 ? part(dy, 2) : s0, s3 = V > 2 ? part(dy, 3) : s0;
         DoubleVector t0 = part(dyx, 0), t1 = V > 1 ? part(dyx, 1) : t0, t2 = V > 2 ? part(dyx, 2) : t0, t3 = V > 2 ? part(dyx, 3) : t0;
         int q = 0;
@@ -142,6 +171,7 @@ final class BatchNormVector {
 
     /** {@code out[p] = (float) (g * ((inp[p] - mu) * is) + be)} and, unless null, {@code relu[p] = max(out[p], 0)}, p in [from, to). */
     static void normalize(float[] out, float[] relu, float[] inp, int from, int to, double g, double be, double mu, double is) {
+        Warm.ensure();
         int p = from;
         for (; p + DL <= to; p += DL) {
             FloatVector y = (FloatVector) load(inp, p).sub(mu).mul(is).mul(g).add(be).convertShape(VectorOperators.D2F, FH, 0);
@@ -161,6 +191,7 @@ final class BatchNormVector {
     /** {@code dinp[p] = (float) (k * (g_p - meanDy - xhat_p * meanDyx))}, g as {@link #dy}, for p in [from, to). */
     static void inputGradient(float[] dinp, float[] dout, boolean relu, float[] inp, int from, int to, double k, double meanDy,
                               double mu, double is, double gamma, double beta, double meanDyx) {
+        Warm.ensure();
         int p = from;
         for (; p + DL <= to; p += DL) {
             DoubleVector h = load(inp, p).sub(mu).mul(is);

@@ -29,12 +29,11 @@ final class CopyVector {
     private static final class Warm {
         static {
             float[] src = new float[64], dst = new float[64];
-            GemmVector.untilCompiled(() -> {
-                copy(src, 0, 9, dst, 0, 7, 7, 4, 64);
-                half(src, 1, 9, dst, 0, 7, 3, 4, 64);
-                add(src, 0, 9, dst, 0, 7, 7, 4);
-                interleave(src, 0, src, 9, dst, 0, 9, 64);
-            }, System.nanoTime() + 1_000_000_000L);
+            JitWarmUp.untilCompiled(java.util.List.of(
+                    () -> copy(src, 0, 9, dst, 0, 7, 7, 4, 64),
+                    () -> half(src, 1, 9, dst, 0, 7, 3, 4, 64),
+                    () -> add(src, 0, 9, dst, 0, 7, 7, 4),
+                    () -> interleave(src, 0, src, 9, dst, 0, 9, 64)), 1_000_000_000L);
         }
 
         static void ensure() {

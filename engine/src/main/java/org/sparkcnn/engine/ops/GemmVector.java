@@ -34,33 +34,17 @@ final class GemmVector {
             rowsA[r] = r * kc;
         }
         float[] x = new float[4 * 64], y = new float[4 * 64], part = new float[16 * Gemm.PARTIALS];
-        long deadline = System.nanoTime() + 3_000_000_000L;
+        java.util.List<Runnable> kernels = new java.util.ArrayList<>();
         for (int t = 0; t < Gemm.TILES.length; t++) {
             int tile = t;
-            untilCompiled(() -> tile(tile, kc, ap, 0, b, 0, nw, c, 0, nw), deadline);
-            untilCompiled(() -> GemmRowTiles.tile(tile, kc, ap, rowsA, 0, 0, b, 0, nw, c, 0, nw), deadline);
-            untilCompiled(() -> GemmFrameTiles.tile(tile, kc, ap, 0, b, rows, 0, 0, c, 0, nw), deadline);
+            kernels.add(() -> tile(tile, kc, ap, 0, b, 0, nw, c, 0, nw));
+            kernels.add(() -> GemmRowTiles.tile(tile, kc, ap, rowsA, 0, 0, b, 0, nw, c, 0, nw));
+            kernels.add(() -> GemmFrameTiles.tile(tile, kc, ap, 0, b, rows, 0, 0, c, 0, nw));
         }
-        untilCompiled(() -> dotPartials(4, 4, 0, 64, x, 0, 64, y, 0, 64, part, 0), deadline);
-        untilCompiled(() -> dotPartials(2, 4, 0, 64, x, 0, 64, y, 0, 64, part, 0), deadline);
-        untilCompiled(() -> dotPartials(2, 3, 0, 64, x, 0, 64, y, 0, 64, part, 0), deadline);
-    }
-
-    /** Runs {@code kernel} in batches of 100 until a batch is 20 times faster than the first (the JIT compiled it), or the deadline. */
-    static void untilCompiled(Runnable kernel, long deadline) {
-        long first = -1;
-        while (System.nanoTime() < deadline) {
-            long start = System.nanoTime();
-            for (int i = 0; i < 100; i++) {
-                kernel.run();
-            }
-            long took = System.nanoTime() - start;
-            if (first < 0) {
-                first = took;
-            } else if (took * 20 < first) {
-                return;
-            }
-        }
+        kernels.add(() -> dotPartials(4, 4, 0, 64, x, 0, 64, y, 0, 64, part, 0));
+        kernels.add(() -> dotPartials(2, 4, 0, 64, x, 0, 64, y, 0, 64, part, 0));
+        kernels.add(() -> dotPartials(2, 3, 0, 64, x, 0, 64, y, 0, 64, part, 0));
+        JitWarmUp.untilCompiled(kernels, 3_000_000_000L);
     }
 
     /**

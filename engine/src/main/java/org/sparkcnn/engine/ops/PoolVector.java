@@ -30,7 +30,7 @@ final class PoolVector {
         static {
             float[] inp = new float[4 * 16 * 4], out = new float[4 * 16];
             int[] argmax = new int[out.length];
-            GemmVector.untilCompiled(() -> pool(out, argmax, inp, 16, 4, 4, 2, 2), System.nanoTime() + 1_000_000_000L);
+            JitWarmUp.untilCompiled(java.util.List.of(() -> pool(out, argmax, inp, 16, 4, 4, 2, 2)), 1_000_000_000L);
         }
 
         static void ensure() {

@@ -24,7 +24,7 @@ final class TransposeVector {
             int o = L + 1, op = 2 * L, hw = 8;
             float[] dy = new float[o * hw], out = new float[hw * op];
             int[] index = new int[op];
-            GemmVector.untilCompiled(() -> gather(dy, 0, o, hw, hw, out, 0, op, index), System.nanoTime() + 1_000_000_000L);
+            JitWarmUp.untilCompiled(java.util.List.of(() -> gather(dy, 0, o, hw, hw, out, 0, op, index)), 1_000_000_000L);
         }
 
         static void ensure() {

@@ -26,11 +26,24 @@ final class FixedPointVector {
     private FixedPointVector() {
     }
 
+    /** Compiles the kernel before its first real call ({@link org.sparkcnn.engine.ops.JitWarmUp}). */
+    private static final class Warm {
+        static {
+            float[] g = new float[64];
+            long[] sums = new long[64];
+            org.sparkcnn.engine.ops.JitWarmUp.untilCompiled(java.util.List.of(() -> add(g, sums, 0, 61)), 1_000_000_000L);
+        }
+
+        static void ensure() {
+        }
+    }
+
     /**
      * As {@link FixedPointSum#addScalar}: adds round(grads[i] * 2^40) into sums[i] for i in [from, to),
      * and returns a negative value if a value was out of range or not finite, or an addition overflowed.
      */
     static long add(float[] grads, long[] sums, int from, int to) {
+        Warm.ensure();
         long overflow = 0;
         int i = from;
         LongVector ov = LongVector.zero(L);
