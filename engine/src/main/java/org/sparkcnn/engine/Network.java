@@ -23,8 +23,9 @@ import org.sparkcnn.engine.ops.MergeOps;
  * order (then input slot order): {@code d = g_1; d += g_2; ...}.
  *
  * <p>A ReLU whose input is a batch norm or an add, and the only consumer of it, runs inside that node:
- * its forward writes both outputs in one pass, and its backward starts from dL/d ReLU output, masked as
- * the ReLU's backward would mask it. Same floats, one pass less over the batch each way.
+ * its forward writes only the ReLU's output, and its backward starts from dL/d ReLU output, masked as
+ * the ReLU's backward would mask it. Same floats, one pass less over the batch each way and one tensor
+ * less written.
  */
 public final class Network {
 
@@ -72,22 +73,6 @@ public final class Network {
         this.maxBatch = maxBatch;
         List<Shape> shapes = def.shapes();
         int count = def.layers().size();
-        layers = new LayerModel[count];
-        hasParams = new boolean[count];
-        activations = new float[count][];
-        int widest = shapes.get(0).size();
-        for (int i = 0; i < count; i++) {
-            Shape in = def.nodeInputShape(i, 0);
-            layers[i] = def.layers().get(i) instanceof Merge ? null
-                    : def.layers().get(i).bind(in, def.layerParamOffset(i), def.layerBufferOffset(i), maxBatch);
-            hasParams[i] = def.layers().get(i).paramCount(in) > 0;
-            activations[i] = new float[maxBatch * shapes.get(i + 1).size()];
-            widest = Math.max(widest, shapes.get(i + 1).size());
-        }
-        deltaA = new float[maxBatch * widest];
-        deltaB = def.isChain() ? new float[maxBatch * widest] : null;
-        inputGrad = new float[maxBatch * shapes.get(0).size()];
-        oneHot = def.loss().usesLabels() ? null : new float[maxBatch * def.outputSize()];
         reluAfter = new int[count];
         Arrays.fill(reluAfter, -1);
         if (fuseRelus) {
@@ -99,6 +84,23 @@ public final class Network {
                 absorbed[j] = true;
             }
         }
+        layers = new LayerModel[count];
+        hasParams = new boolean[count];
+        activations = new float[count][];
+        int widest = shapes.get(0).size();
+        for (int i = 0; i < count; i++) {
+            Shape in = def.nodeInputShape(i, 0);
+            layers[i] = def.layers().get(i) instanceof Merge ? null
+                    : def.layers().get(i).bind(in, def.layerParamOffset(i), def.layerBufferOffset(i), maxBatch);
+            hasParams[i] = def.layers().get(i).paramCount(in) > 0;
+            // a node whose ReLU runs inside it keeps no output: only that ReLU would read it, and it reads nothing
+            activations[i] = reluAfter[i] >= 0 ? null : new float[maxBatch * shapes.get(i + 1).size()];
+            widest = Math.max(widest, shapes.get(i + 1).size());
+        }
+        deltaA = new float[maxBatch * widest];
+        deltaB = def.isChain() ? new float[maxBatch * widest] : null;
+        inputGrad = new float[maxBatch * shapes.get(0).size()];
+        oneHot = def.loss().usesLabels() ? null : new float[maxBatch * def.outputSize()];
         graph = def.isChain() ? null : plan(def, maxBatch, reluAfter);
     }
 
@@ -124,7 +126,7 @@ public final class Network {
         }
     }
 
-    /** Whether node {@code i} runs inside the node before it (a ReLU after a batch norm or add): it has no time of its own. */
+    /** Whether node {@code i} runs inside its input node (a ReLU after a batch norm or add): it has no time of its own. */
     public boolean runsInProducer(int i) {
         return absorbed[i];
     }
@@ -225,13 +227,13 @@ public final class Network {
         }
         float[] cur = x;
         for (int i = 0; i < layers.length; i++) {
-            if (absorbed[i]) {  // written by the node before it
+            if (absorbed[i]) {  // written by its input node
                 cur = activations[i];
                 continue;
             }
             long t0 = forwardNanos == null ? 0 : System.nanoTime();
             if (reluAfter[i] >= 0) {
-                ((BatchNorm2d.Model) layers[i]).forward(params, buffers, cur, activations[i], activations[reluAfter[i]], n, pass);
+                ((BatchNorm2d.Model) layers[i]).forward(params, buffers, cur, null, activations[reluAfter[i]], n, pass);
             } else {
                 layers[i].forward(params, buffers, cur, activations[i], n, pass);
             }
@@ -245,7 +247,7 @@ public final class Network {
 
     private float[] forwardGraph(float[] params, float[] buffers, float[] x, int n, Pass pass) {
         for (int i = 0; i < layers.length; i++) {
-            if (absorbed[i]) {  // written by the node before it
+            if (absorbed[i]) {  // written by its input node
                 continue;
             }
             long t0 = forwardNanos == null ? 0 : System.nanoTime();
@@ -258,8 +260,7 @@ public final class Network {
                 }
                 ((Merge) def.layers().get(i)).forward(activations[i], relu, inps, graph.sizes[i], n);
             } else if (relu != null) {
-                ((BatchNorm2d.Model) layers[i]).forward(params, buffers, in[0] == 0 ? x : activations[in[0] - 1], activations[i],
-                        relu, n, pass);
+                ((BatchNorm2d.Model) layers[i]).forward(params, buffers, in[0] == 0 ? x : activations[in[0] - 1], null, relu, n, pass);
             } else {
                 layers[i].forward(params, buffers, in[0] == 0 ? x : activations[in[0] - 1], activations[i], n, pass);
             }
@@ -286,7 +287,7 @@ public final class Network {
         }
         float[] cur = dout;
         for (int i = layers.length - 1; i >= 0; i--) {
-            if (absorbed[i]) {  // the node before it starts from cur, dL/d this ReLU's output
+            if (absorbed[i]) {  // its input node (the one before) starts from cur, dL/d this ReLU's output
                 continue;
             }
             float[] dinp = i > 0 ? (cur == deltaA ? deltaB : deltaA) : (inputGradient ? inputGrad : null);
@@ -425,7 +426,10 @@ public final class Network {
         return correct;
     }
 
-    /** The output buffer of layer {@code i} (0-based) after the last forward. */
+    /**
+     * The output buffer of layer {@code i} (0-based) after the last forward; null for a batch norm or add
+     * whose ReLU runs inside it ({@link #runsInProducer}): that output is never written.
+     */
     public float[] activation(int i) {
         return activations[i];
     }

@@ -380,6 +380,7 @@ class ReferenceCasesTest {
             return;
         }
         Network net = def.newNetwork(n);
+        float[] buffersBefore = buffers.clone();
         float[] out = net.forward(weights, buffers, x.floats(), n, train ? Pass.training(0, 0, n) : Pass.INFERENCE);
         int k = def.outputSize();
         float[] dout = new float[n * k];
@@ -395,7 +396,13 @@ class ReferenceCasesTest {
                 check.failures.add(check.caseId + ": no expected activation for " + def.describe(i));
                 continue;
             }
-            check.check("activations." + name, net.activation(i), 0, Tensor.of(acts.get(name)));
+            float[] a = net.activation(i);
+            if (a == null) {  // a batch norm or add whose ReLU ran inside it keeps no output: the layers one by one give it
+                Network plain = new Network(def, n, false);
+                plain.forward(weights, buffersBefore.clone(), x.floats(), n, train ? Pass.training(0, 0, n) : Pass.INFERENCE);
+                a = plain.activation(i);
+            }
+            check.check("activations." + name, a, 0, Tensor.of(acts.get(name)));
         }
         check.check("dx", dx, 0, Tensor.of(exp.path("dx")));
         for (ModelDefinition.ParamSlice slice : def.params()) {

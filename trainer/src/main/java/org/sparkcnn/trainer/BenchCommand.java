@@ -237,10 +237,10 @@ final class BenchCommand implements Runnable {
                     + "(%% of the step)%n", def.name(), batch, chunkSize);
             System.out.printf(Locale.ROOT, "  %-3s %-22s %-12s %16s %16s%n", "#", "layer", "output", "forward", "backward");
             for (int i = 0; i < layers; i++) {
-                boolean inside = net.runsInProducer(i);  // a ReLU run by the batch norm or add before it
+                boolean inside = net.runsInProducer(i);  // a ReLU run by the batch norm or add it reads
                 System.out.printf(Locale.ROOT, "  %-3d %-22s %-12s %16s %16s%n", i + 1,
                         def.layers().get(i).type() + " " + def.layers().get(i).name(), def.shapes().get(i + 1),
-                        inside ? "in the node above" : cell(forward[i], timedSteps, all), inside ? "" : cell(backward[i], timedSteps, all));
+                        inside ? "inside its input" : cell(forward[i], timedSteps, all), inside ? "" : cell(backward[i], timedSteps, all));
             }
             String[] names = {"input copy, normalize", "loss (softmax CE)", "exact gradient sum, zero grads", "SGD update"};
             for (int i = 0; i < other.length; i++) {

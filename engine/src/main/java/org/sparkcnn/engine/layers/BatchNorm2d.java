@@ -101,7 +101,7 @@ public record BatchNorm2d(String name, int numFeatures, double eps, double momen
 
         /**
          * The forward, and when {@code relu} is not null the forward of a ReLU after it into {@code relu}
-         * ({@link BatchNormOps}: one pass; the same floats as the two layers).
+         * ({@link BatchNormOps}: one pass; the same floats as the two layers); {@code y} may then be null (not written).
          */
         public void forward(float[] params, float[] buffers, float[] inp, float[] y, float[] relu, int n, Pass pass) {
             if (buffers == null) {

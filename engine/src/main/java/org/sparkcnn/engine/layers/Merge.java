@@ -57,7 +57,7 @@ public record Merge(String name, boolean concat) implements Layer {
         forward(out, null, inps, sizes, n);
     }
 
-    /** As above, and for an add with {@code relu} not null the forward of a ReLU after it into {@code relu}. */
+    /** As above, and for an add with {@code relu} not null the forward of a ReLU after it into {@code relu} ({@code out} may then be null). */
     public void forward(float[] out, float[] relu, float[][] inps, int[] sizes, int n) {
         if (relu != null && concat) {
             throw new IllegalStateException("concat '" + name + "' runs no ReLU");

@@ -41,7 +41,7 @@ public final class BatchNormOps {
         forwardTrain(out, null, inp, params, gOff, bOff, n, c, hw, eps, mean, var, invstd);
     }
 
-    /** As above; when {@code relu} is not null, also {@code relu = max(out, 0)} (a ReLU after it). */
+    /** As above; when {@code relu} is not null, also {@code relu = max(y, 0)} (a ReLU after it), and {@code out} may be null (y not kept). */
     public static void forwardTrain(float[] out, float[] relu, float[] inp, float[] params, int gOff, int bOff, int n, int c,
                                     int hw, double eps, double[] mean, double[] var, double[] invstd) {
         int m = n * hw;
@@ -84,7 +84,7 @@ public final class BatchNormOps {
         normalize(out, relu, inp, params, gOff, bOff, n, c, hw, mean, invstd);
     }
 
-    /** {@code y = gamma * ((x - mean) * invstd) + beta}, rounded once to float; {@code relu = max(y, 0)} unless null. */
+    /** {@code y = gamma * ((x - mean) * invstd) + beta}, rounded once to float, into {@code out} unless null; {@code relu = max(y, 0)} unless null. */
     private static void normalize(float[] out, float[] relu, float[] inp, float[] params, int gOff, int bOff, int n, int c,
                                   int hw, double[] mean, double[] invstd) {
         for (int b = 0; b < n; b++) {
@@ -95,9 +95,12 @@ public final class BatchNormOps {
                     continue;
                 }
                 for (int p = (b * c + ch) * hw, e = p + hw; p < e; p++) {
-                    out[p] = (float) (g * ((inp[p] - mu) * is) + be);
+                    float y = (float) (g * ((inp[p] - mu) * is) + be);
+                    if (out != null) {
+                        out[p] = y;
+                    }
                     if (relu != null) {
-                        relu[p] = Math.max(out[p], 0f);
+                        relu[p] = Math.max(y, 0f);
                     }
                 }
             }

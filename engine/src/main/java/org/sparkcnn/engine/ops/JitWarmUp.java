@@ -16,7 +16,7 @@ public final class JitWarmUp {
     /**
      * Runs the kernels in turn, each in batches of 100 calls, until every one's batch is 20 times faster than
      * its first (compiled), or {@code nanos} have passed. In turn rather than one after another: the compiler
-     * thread compiles one while the others still run toward its thresholds (GemmVector's 21: 1.6 s -> 1.4 s).
+     * thread compiles one while the others still run toward its thresholds (docs/PERFORMANCE.md).
      */
     public static void untilCompiled(List<Runnable> kernels, long nanos) {
         long deadline = System.nanoTime() + nanos;
