@@ -233,7 +233,7 @@ public final class Network {
             }
             long t0 = forwardNanos == null ? 0 : System.nanoTime();
             if (reluAfter[i] >= 0) {
-                ((BatchNorm2d.Model) layers[i]).forward(params, buffers, cur, null, activations[reluAfter[i]], n, pass);
+                ((BatchNorm2d.Model) layers[i]).forward(params, buffers, cur, activations[reluAfter[i]], true, n, pass);
             } else {
                 layers[i].forward(params, buffers, cur, activations[i], n, pass);
             }
@@ -252,15 +252,16 @@ public final class Network {
             }
             long t0 = forwardNanos == null ? 0 : System.nanoTime();
             int[] in = graph.inputs[i];
-            float[] relu = reluAfter[i] >= 0 ? activations[reluAfter[i]] : null;
+            boolean relu = reluAfter[i] >= 0;
+            float[] out = relu ? activations[reluAfter[i]] : activations[i];  // the ReLU's output, where it runs here
             if (layers[i] == null) {
                 float[][] inps = new float[in.length][];
                 for (int s = 0; s < in.length; s++) {
                     inps[s] = in[s] == 0 ? x : activations[in[s] - 1];
                 }
-                ((Merge) def.layers().get(i)).forward(activations[i], relu, inps, graph.sizes[i], n);
-            } else if (relu != null) {
-                ((BatchNorm2d.Model) layers[i]).forward(params, buffers, in[0] == 0 ? x : activations[in[0] - 1], null, relu, n, pass);
+                ((Merge) def.layers().get(i)).forward(out, relu, inps, graph.sizes[i], n);
+            } else if (relu) {
+                ((BatchNorm2d.Model) layers[i]).forward(params, buffers, in[0] == 0 ? x : activations[in[0] - 1], out, true, n, pass);
             } else {
                 layers[i].forward(params, buffers, in[0] == 0 ? x : activations[in[0] - 1], activations[i], n, pass);
             }

@@ -96,14 +96,14 @@ public record BatchNorm2d(String name, int numFeatures, double eps, double momen
 
         @Override
         public void forward(float[] params, float[] buffers, float[] inp, float[] y, int n, Pass pass) {
-            forward(params, buffers, inp, y, null, n, pass);
+            forward(params, buffers, inp, y, false, n, pass);
         }
 
         /**
-         * The forward, and when {@code relu} is not null the forward of a ReLU after it into {@code relu}
-         * ({@link BatchNormOps}: one pass; the same floats as the two layers); {@code y} may then be null (not written).
+         * The forward; with {@code relu}, that of a ReLU after it too: {@code y} gets {@code max(y, 0)}
+         * ({@link BatchNormOps}: one pass; the same floats as the two layers).
          */
-        public void forward(float[] params, float[] buffers, float[] inp, float[] y, float[] relu, int n, Pass pass) {
+        public void forward(float[] params, float[] buffers, float[] inp, float[] y, boolean relu, int n, Pass pass) {
             if (buffers == null) {
                 forward(params, inp, y, n, pass);
             }

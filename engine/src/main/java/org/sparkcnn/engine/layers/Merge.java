@@ -54,12 +54,12 @@ public record Merge(String name, boolean concat) implements Layer {
 
     /** {@code sizes[k]}: input k's values per example. */
     public void forward(float[] out, float[][] inps, int[] sizes, int n) {
-        forward(out, null, inps, sizes, n);
+        forward(out, false, inps, sizes, n);
     }
 
-    /** As above, and for an add with {@code relu} not null the forward of a ReLU after it into {@code relu} ({@code out} may then be null). */
-    public void forward(float[] out, float[] relu, float[][] inps, int[] sizes, int n) {
-        if (relu != null && concat) {
+    /** As above; for an add with {@code relu}, {@code out} gets the ReLU of the sum (a ReLU after it). */
+    public void forward(float[] out, boolean relu, float[][] inps, int[] sizes, int n) {
+        if (relu && concat) {
             throw new IllegalStateException("concat '" + name + "' runs no ReLU");
         }
         int total = 0;

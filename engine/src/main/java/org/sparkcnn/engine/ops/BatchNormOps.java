@@ -15,7 +15,7 @@ package org.sparkcnn.engine.ops;
  *   <li>evaluation: the same with the running mean and variance in place of the batch's.</li>
  * </ul>
  * A ReLU right after the batch norm can run inside it (the network does so when it is the only
- * consumer): the forward also writes {@code max(y, 0)}, and the backward takes dL/d ReLU output and
+ * consumer): the forward writes {@code max(y, 0)} in place of y, and the backward takes dL/d ReLU output and
  * masks it as the ReLU's backward would, {@code dy = [bits(y) > 0] * dL/d relu}, with y recomputed
  * from x by the forward's own double operations (so the same float). The same bits as the two layers
  * one after the other; the ReLU's output is never read back.
@@ -38,11 +38,11 @@ public final class BatchNormOps {
      */
     public static void forwardTrain(float[] out, float[] inp, float[] params, int gOff, int bOff, int n, int c, int hw,
                                     double eps, double[] mean, double[] var, double[] invstd) {
-        forwardTrain(out, null, inp, params, gOff, bOff, n, c, hw, eps, mean, var, invstd);
+        forwardTrain(out, false, inp, params, gOff, bOff, n, c, hw, eps, mean, var, invstd);
     }
 
-    /** As above; when {@code relu} is not null, also {@code relu = max(y, 0)} (a ReLU after it), and {@code out} may be null (y not kept). */
-    public static void forwardTrain(float[] out, float[] relu, float[] inp, float[] params, int gOff, int bOff, int n, int c,
+    /** As above; {@code relu}: {@code out} gets {@code max(y, 0)} instead (a ReLU after it; y is not kept). */
+    public static void forwardTrain(float[] out, boolean relu, float[] inp, float[] params, int gOff, int bOff, int n, int c,
                                     int hw, double eps, double[] mean, double[] var, double[] invstd) {
         int m = n * hw;
         double[] part = new double[PARTS];
@@ -73,9 +73,9 @@ public final class BatchNormOps {
 
     /**
      * Evaluation forward with the running statistics {@code buffers[rmOff..]}, {@code buffers[rvOff..]}; fills {@code mean},
-     * {@code invstd}; {@code relu} as in {@link #forwardTrain(float[], float[], float[], float[], int, int, int, int, int, double, double[], double[], double[])}.
+     * {@code invstd}; {@code relu} as in {@link #forwardTrain(float[], boolean, float[], float[], int, int, int, int, int, double, double[], double[], double[])}.
      */
-    public static void forwardEval(float[] out, float[] relu, float[] inp, float[] params, int gOff, int bOff, float[] buffers,
+    public static void forwardEval(float[] out, boolean relu, float[] inp, float[] params, int gOff, int bOff, float[] buffers,
                                    int rmOff, int rvOff, int n, int c, int hw, double eps, double[] mean, double[] invstd) {
         for (int ch = 0; ch < c; ch++) {
             mean[ch] = buffers[rmOff + ch];
@@ -84,8 +84,8 @@ public final class BatchNormOps {
         normalize(out, relu, inp, params, gOff, bOff, n, c, hw, mean, invstd);
     }
 
-    /** {@code y = gamma * ((x - mean) * invstd) + beta}, rounded once to float, into {@code out} unless null; {@code relu = max(y, 0)} unless null. */
-    private static void normalize(float[] out, float[] relu, float[] inp, float[] params, int gOff, int bOff, int n, int c,
+    /** {@code y = gamma * ((x - mean) * invstd) + beta}, rounded once to float, into {@code out}; {@code max(y, 0)} there if {@code relu}. */
+    private static void normalize(float[] out, boolean relu, float[] inp, float[] params, int gOff, int bOff, int n, int c,
                                   int hw, double[] mean, double[] invstd) {
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
@@ -96,12 +96,7 @@ public final class BatchNormOps {
                 }
                 for (int p = (b * c + ch) * hw, e = p + hw; p < e; p++) {
                     float y = (float) (g * ((inp[p] - mu) * is) + be);
-                    if (out != null) {
-                        out[p] = y;
-                    }
-                    if (relu != null) {
-                        relu[p] = Math.max(y, 0f);
-                    }
+                    out[p] = relu ? Math.max(y, 0f) : y;
                 }
             }
         }

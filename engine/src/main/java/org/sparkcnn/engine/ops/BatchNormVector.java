@@ -37,9 +37,8 @@ final class BatchNormVector {
                         sumDyAndDyXhat8(y, true, x, 0, 61, 0.5, 2, 1, 0, p, q);
                     },
                     () -> {
-                        normalize(y, null, x, 0, 61, 1, 0, 0.5, 2);
-                        normalize(null, r, x, 0, 61, 1, 0, 0.5, 2);
-                        normalize(y, r, x, 0, 61, 1, 0, 0.5, 2);
+                        normalize(y, false, x, 0, 61, 1, 0, 0.5, 2);
+                        normalize(r, true, x, 0, 61, 1, 0, 0.5, 2);
                     },
                     () -> {
                         inputGradient(r, y, false, x, 0, 61, 1, 0, 0.5, 2, 1, 0, 0);
@@ -171,35 +170,24 @@ final class BatchNormVector {
     }
 
     /**
-     * {@code y = (float) (g * ((inp[p] - mu) * is) + be)} into {@code out[p]} and {@code relu[p] = max(y, 0)}, each
-     * unless null, p in [from, to). One loop per case: a vector stored under a condition ran as objects (ten times slower).
+     * {@code y = (float) (g * ((inp[p] - mu) * is) + be)} into {@code out[p]}, or {@code max(y, 0)} if {@code relu}, p in
+     * [from, to). One loop per case: a vector stored under a condition ran as objects (ten times slower).
      */
-    static void normalize(float[] out, float[] relu, float[] inp, int from, int to, double g, double be, double mu, double is) {
+    static void normalize(float[] out, boolean relu, float[] inp, int from, int to, double g, double be, double mu, double is) {
         Warm.ensure();
         int p = from;
-        if (relu == null) {
+        if (relu) {
             for (; p + DL <= to; p += DL) {
-                normalized(inp, p, g, be, mu, is).intoArray(out, p);
-            }
-        } else if (out == null) {
-            for (; p + DL <= to; p += DL) {
-                normalized(inp, p, g, be, mu, is).max(0f).intoArray(relu, p);
+                normalized(inp, p, g, be, mu, is).max(0f).intoArray(out, p);
             }
         } else {
             for (; p + DL <= to; p += DL) {
-                FloatVector y = normalized(inp, p, g, be, mu, is);
-                y.intoArray(out, p);
-                y.max(0f).intoArray(relu, p);
+                normalized(inp, p, g, be, mu, is).intoArray(out, p);
             }
         }
         for (; p < to; p++) {
             float y = (float) (g * ((inp[p] - mu) * is) + be);
-            if (out != null) {
-                out[p] = y;
-            }
-            if (relu != null) {
-                relu[p] = Math.max(y, 0f);
-            }
+            out[p] = relu ? Math.max(y, 0f) : y;
         }
     }
 

@@ -11,46 +11,33 @@ public final class MergeOps {
 
     /** {@code y = x0 + x1 + ... + x(k-1)}, summed in input order in float. */
     public static void addForward(float[] out, float[][] inps, int len) {
-        addForward(out, null, inps, len);
+        addForward(out, false, inps, len);
     }
 
-    /**
-     * As above, and unless {@code relu} is null the forward of a ReLU after it: {@code relu = max(y, 0)};
-     * {@code out} may then be null (y not kept).
-     */
-    public static void addForward(float[] out, float[] relu, float[][] inps, int len) {
-        if (inps.length == 2 && relu != null) {  // a residual add and its ReLU in one pass
+    /** As above; {@code relu}: {@code out} gets {@code max(y, 0)} instead (a ReLU after it; y is not kept). */
+    public static void addForward(float[] out, boolean relu, float[][] inps, int len) {
+        if (inps.length == 1) {
+            System.arraycopy(inps[0], 0, out, 0, len);
+        } else if (relu && inps.length == 2) {  // a residual add and its ReLU in one pass
             float[] x0 = inps[0], x1 = inps[1];
-            if (out == null) {  // two loops, no store under a condition
-                for (int i = 0; i < len; i++) {
-                    relu[i] = Math.max(x0[i] + x1[i], 0f);
-                }
-            } else {
-                for (int i = 0; i < len; i++) {
-                    float v = x0[i] + x1[i];
-                    out[i] = v;
-                    relu[i] = Math.max(v, 0f);
-                }
+            for (int i = 0; i < len; i++) {
+                out[i] = Math.max(x0[i] + x1[i], 0f);
             }
             return;
-        }
-        float[] y = out != null ? out : relu;
-        if (inps.length == 1) {
-            System.arraycopy(inps[0], 0, y, 0, len);
         } else {
             float[] x0 = inps[0], x1 = inps[1];
             for (int i = 0; i < len; i++) {  // the first two in one pass (a residual add has two)
-                y[i] = x0[i] + x1[i];
+                out[i] = x0[i] + x1[i];
             }
             for (int k = 2; k < inps.length; k++) {
                 float[] x = inps[k];
                 for (int i = 0; i < len; i++) {
-                    y[i] += x[i];
+                    out[i] += x[i];
                 }
             }
         }
-        if (relu != null) {
-            ActivationOps.reluForward(relu, y, len);
+        if (relu) {
+            ActivationOps.reluForward(out, out, len);
         }
     }
 
