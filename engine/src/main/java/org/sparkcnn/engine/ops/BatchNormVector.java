@@ -11,6 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code V = 8 / DL} double vectors (one at 512 bits, two at 256, four at 128): lane l of vector v is
  * partial {@code v*DL + l}, and cell q still adds to partial {@code q mod 8}, in increasing q. The
  * element-wise loops take the same double operations per cell. So the bits are the scalar loops'.
+ *
+ * <p>No vector crosses a method boundary: every load, conversion and store is written out in the loop
+ * that uses it. A helper returning a vector ({@code normalized}, {@code load}) was sometimes compiled
+ * on its own, its conversions not made vector code, and then not inlined: in one JVM of twelve resnet20
+ * spent 29% of its samples in the Vector API's Java fallback for {@code convertShape} and trained at
+ * 291 img/s instead of about 480 (docs/PERFORMANCE.md).
  */
 final class BatchNormVector {
 
@@ -50,35 +56,31 @@ final class BatchNormVector {
         }
     }
 
-    private static DoubleVector load(float[] x, int p) {
-        return (DoubleVector) FloatVector.fromArray(FH, x, p).convertShape(VectorOperators.F2D, D, 0);
-    }
-
-    private static void store(DoubleVector v, float[] out, int p) {
-        ((FloatVector) v.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, p);
-    }
-
-    private static DoubleVector part(double[] part, int v) {
-        return DoubleVector.fromArray(D, part, v * DL);
-    }
-
     /** {@code part[q % 8] += x[off + q]} for q < len, q increasing. */
     static void sum8(float[] x, int off, int len, double[] part) {
         Warm.ensure();
-        DoubleVector s0 = part(part, 0), s1 = V > 1 ? part(part, 1) : s0, s2 = V > 2 ? part(part, 2) : s0, s3 = V > 2 ? part(part, 3) : s0;
+        DoubleVector s0 = DoubleVector.fromArray(D, part, 0), s1 = V > 1 ? DoubleVector.fromArray(D, part, DL) : s0;
+        DoubleVector s2 = V > 2 ? DoubleVector.fromArray(D, part, 2 * DL) : s0, s3 = V > 2 ? DoubleVector.fromArray(D, part, 3 * DL) : s0;
         int q = 0;
         for (; q + 8 <= len; q += 8) {
             int p = off + q;
-            s0 = s0.add(load(x, p));
+            s0 = s0.add(((DoubleVector) FloatVector.fromArray(FH, x, p).convertShape(VectorOperators.F2D, D, 0)));
             if (V > 1) {
-                s1 = s1.add(load(x, p + DL));
+                s1 = s1.add(((DoubleVector) FloatVector.fromArray(FH, x, p + DL).convertShape(VectorOperators.F2D, D, 0)));
             }
             if (V > 2) {
-                s2 = s2.add(load(x, p + 2 * DL));
-                s3 = s3.add(load(x, p + 3 * DL));
+                s2 = s2.add(((DoubleVector) FloatVector.fromArray(FH, x, p + 2 * DL).convertShape(VectorOperators.F2D, D, 0)));
+                s3 = s3.add(((DoubleVector) FloatVector.fromArray(FH, x, p + 3 * DL).convertShape(VectorOperators.F2D, D, 0)));
             }
         }
-        keep(part, s0, s1, s2, s3);
+        s0.intoArray(part, 0);
+        if (V > 1) {
+            s1.intoArray(part, DL);
+        }
+        if (V > 2) {
+            s2.intoArray(part, 2 * DL);
+            s3.intoArray(part, 3 * DL);
+        }
         for (; q < len; q++) {
             part[q % 8] += x[off + q];
         }
@@ -87,78 +89,24 @@ final class BatchNormVector {
     /** {@code part[q % 8] += (x[off + q] - mu)^2} for q < len, q increasing. */
     static void sumSquaredDeviations8(float[] x, int off, int len, double mu, double[] part) {
         Warm.ensure();
-        DoubleVector s0 = part(part, 0), s1 = V > 1 ? part(part, 1) : s0, s2 = V > 2 ? part(part, 2) : s0, s3 = V > 2 ? part(part, 3) : s0;
+        DoubleVector s0 = DoubleVector.fromArray(D, part, 0), s1 = V > 1 ? DoubleVector.fromArray(D, part, DL) : s0;
+        DoubleVector s2 = V > 2 ? DoubleVector.fromArray(D, part, 2 * DL) : s0, s3 = V > 2 ? DoubleVector.fromArray(D, part, 3 * DL) : s0;
         int q = 0;
         for (; q + 8 <= len; q += 8) {
             int p = off + q;
-            DoubleVector d0 = load(x, p).sub(mu);
+            DoubleVector d0 = ((DoubleVector) FloatVector.fromArray(FH, x, p).convertShape(VectorOperators.F2D, D, 0)).sub(mu);
             s0 = s0.add(d0.mul(d0));
             if (V > 1) {
-                DoubleVector d1 = load(x, p + DL).sub(mu);
+                DoubleVector d1 = ((DoubleVector) FloatVector.fromArray(FH, x, p + DL).convertShape(VectorOperators.F2D, D, 0)).sub(mu);
                 s1 = s1.add(d1.mul(d1));
             }
             if (V > 2) {
-                DoubleVector d2 = load(x, p + 2 * DL).sub(mu), d3 = load(x, p + 3 * DL).sub(mu);
+                DoubleVector d2 = ((DoubleVector) FloatVector.fromArray(FH, x, p + 2 * DL).convertShape(VectorOperators.F2D, D, 0)).sub(mu);
+                DoubleVector d3 = ((DoubleVector) FloatVector.fromArray(FH, x, p + 3 * DL).convertShape(VectorOperators.F2D, D, 0)).sub(mu);
                 s2 = s2.add(d2.mul(d2));
                 s3 = s3.add(d3.mul(d3));
             }
         }
-        keep(part, s0, s1, s2, s3);
-        for (; q < len; q++) {
-            double d = x[off + q] - mu;
-            part[q % 8] += d * d;
-        }
-    }
-
-    /**
-     * dout's floats at p, widened, through a ReLU ({@code relu}) +0 where {@code y = xhat * gamma + beta} rounded to
-     * float (the forward's value) has bits {@code <= 0}: {@link BatchNormOps#dy} a vector at a time.
-     */
-    private static DoubleVector dy(float[] dout, int p, boolean relu, DoubleVector xhat, double gamma, double beta) {
-        FloatVector g = FloatVector.fromArray(FH, dout, p);
-        if (relu) {
-            FloatVector y = (FloatVector) xhat.mul(gamma).add(beta).convertShape(VectorOperators.D2F, FH, 0);
-            g = g.blend(0f, y.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(FH));
-        }
-        return (DoubleVector) g.convertShape(VectorOperators.F2D, D, 0);
-    }
-
-    /** {@code dy[q % 8] += g_q}, {@code dyx[q % 8] += g_q * xhat_q}, q increasing: {@link BatchNormOps#sumDyAndDyXhat8}. */
-    static void sumDyAndDyXhat8(float[] dout, boolean relu, float[] x, int off, int len, double mu, double is,
-                                double gamma, double beta, double[] dy, double[] dyx) {
-        Warm.ensure();
-        DoubleVector s0 = part(dy, 0), s1 = V > 1 ? part(dy, 1) : s0, s2 = V > 2 ? part(dy, 2) : s0, s3 = V > 2 ? part(dy, 3) : s0;
-        DoubleVector t0 = part(dyx, 0), t1 = V > 1 ? part(dyx, 1) : t0, t2 = V > 2 ? part(dyx, 2) : t0, t3 = V > 2 ? part(dyx, 3) : t0;
-        int q = 0;
-        for (; q + 8 <= len; q += 8) {
-            int p = off + q;
-            DoubleVector h0 = load(x, p).sub(mu).mul(is), g0 = dy(dout, p, relu, h0, gamma, beta);
-            s0 = s0.add(g0);
-            t0 = t0.add(g0.mul(h0));
-            if (V > 1) {
-                DoubleVector h1 = load(x, p + DL).sub(mu).mul(is), g1 = dy(dout, p + DL, relu, h1, gamma, beta);
-                s1 = s1.add(g1);
-                t1 = t1.add(g1.mul(h1));
-            }
-            if (V > 2) {
-                DoubleVector h2 = load(x, p + 2 * DL).sub(mu).mul(is), g2 = dy(dout, p + 2 * DL, relu, h2, gamma, beta);
-                DoubleVector h3 = load(x, p + 3 * DL).sub(mu).mul(is), g3 = dy(dout, p + 3 * DL, relu, h3, gamma, beta);
-                s2 = s2.add(g2);
-                s3 = s3.add(g3);
-                t2 = t2.add(g2.mul(h2));
-                t3 = t3.add(g3.mul(h3));
-            }
-        }
-        keep(dy, s0, s1, s2, s3);
-        keep(dyx, t0, t1, t2, t3);
-        for (; q < len; q++) {
-            double h = (x[off + q] - mu) * is, g = BatchNormOps.dy(dout[off + q], relu, h, gamma, beta);
-            dy[q % 8] += g;
-            dyx[q % 8] += g * h;
-        }
-    }
-
-    private static void keep(double[] part, DoubleVector s0, DoubleVector s1, DoubleVector s2, DoubleVector s3) {
         s0.intoArray(part, 0);
         if (V > 1) {
             s1.intoArray(part, DL);
@@ -166,6 +114,91 @@ final class BatchNormVector {
         if (V > 2) {
             s2.intoArray(part, 2 * DL);
             s3.intoArray(part, 3 * DL);
+        }
+        for (; q < len; q++) {
+            double d = x[off + q] - mu;
+            part[q % 8] += d * d;
+        }
+    }
+
+    /**
+     * {@code dy[q % 8] += g_q}, {@code dyx[q % 8] += g_q * xhat_q}, q increasing ({@link BatchNormOps#sumDyAndDyXhat8}):
+     * g_q is dout's float, widened, through a ReLU ({@code relu}) +0 where {@code y = xhat * gamma + beta}
+     * rounded to float (the forward's value) has bits {@code <= 0} ({@link BatchNormOps#dy}).
+     */
+    static void sumDyAndDyXhat8(float[] dout, boolean relu, float[] x, int off, int len, double mu, double is,
+                                double gamma, double beta, double[] dy, double[] dyx) {
+        Warm.ensure();
+        DoubleVector s0 = DoubleVector.fromArray(D, dy, 0), s1 = V > 1 ? DoubleVector.fromArray(D, dy, DL) : s0;
+        DoubleVector s2 = V > 2 ? DoubleVector.fromArray(D, dy, 2 * DL) : s0, s3 = V > 2 ? DoubleVector.fromArray(D, dy, 3 * DL) : s0;
+        DoubleVector t0 = DoubleVector.fromArray(D, dyx, 0), t1 = V > 1 ? DoubleVector.fromArray(D, dyx, DL) : t0;
+        DoubleVector t2 = V > 2 ? DoubleVector.fromArray(D, dyx, 2 * DL) : t0, t3 = V > 2 ? DoubleVector.fromArray(D, dyx, 3 * DL) : t0;
+        int q = 0;
+        for (; q + 8 <= len; q += 8) {
+            int p = off + q;
+            {
+                DoubleVector h0 = ((DoubleVector) FloatVector.fromArray(FH, x, p).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
+                FloatVector f0 = FloatVector.fromArray(FH, dout, p);
+                if (relu) {
+                    FloatVector y0 = (FloatVector) h0.mul(gamma).add(beta).convertShape(VectorOperators.D2F, FH, 0);
+                    f0 = f0.blend(0f, y0.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(FH));
+                }
+                DoubleVector g0 = (DoubleVector) f0.convertShape(VectorOperators.F2D, D, 0);
+                s0 = s0.add(g0);
+                t0 = t0.add(g0.mul(h0));
+            }
+            if (V > 1) {
+                DoubleVector h1 = ((DoubleVector) FloatVector.fromArray(FH, x, p + DL).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
+                FloatVector f1 = FloatVector.fromArray(FH, dout, p + DL);
+                if (relu) {
+                    FloatVector y1 = (FloatVector) h1.mul(gamma).add(beta).convertShape(VectorOperators.D2F, FH, 0);
+                    f1 = f1.blend(0f, y1.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(FH));
+                }
+                DoubleVector g1 = (DoubleVector) f1.convertShape(VectorOperators.F2D, D, 0);
+                s1 = s1.add(g1);
+                t1 = t1.add(g1.mul(h1));
+            }
+            if (V > 2) {
+                DoubleVector h2 = ((DoubleVector) FloatVector.fromArray(FH, x, p + 2 * DL).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
+                FloatVector f2 = FloatVector.fromArray(FH, dout, p + 2 * DL);
+                if (relu) {
+                    FloatVector y2 = (FloatVector) h2.mul(gamma).add(beta).convertShape(VectorOperators.D2F, FH, 0);
+                    f2 = f2.blend(0f, y2.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(FH));
+                }
+                DoubleVector g2 = (DoubleVector) f2.convertShape(VectorOperators.F2D, D, 0);
+                s2 = s2.add(g2);
+                t2 = t2.add(g2.mul(h2));
+                DoubleVector h3 = ((DoubleVector) FloatVector.fromArray(FH, x, p + 3 * DL).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
+                FloatVector f3 = FloatVector.fromArray(FH, dout, p + 3 * DL);
+                if (relu) {
+                    FloatVector y3 = (FloatVector) h3.mul(gamma).add(beta).convertShape(VectorOperators.D2F, FH, 0);
+                    f3 = f3.blend(0f, y3.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(FH));
+                }
+                DoubleVector g3 = (DoubleVector) f3.convertShape(VectorOperators.F2D, D, 0);
+                s3 = s3.add(g3);
+                t3 = t3.add(g3.mul(h3));
+            }
+        }
+        s0.intoArray(dy, 0);
+        if (V > 1) {
+            s1.intoArray(dy, DL);
+        }
+        if (V > 2) {
+            s2.intoArray(dy, 2 * DL);
+            s3.intoArray(dy, 3 * DL);
+        }
+        t0.intoArray(dyx, 0);
+        if (V > 1) {
+            t1.intoArray(dyx, DL);
+        }
+        if (V > 2) {
+            t2.intoArray(dyx, 2 * DL);
+            t3.intoArray(dyx, 3 * DL);
+        }
+        for (; q < len; q++) {
+            double h = (x[off + q] - mu) * is, g = BatchNormOps.dy(dout[off + q], relu, h, gamma, beta);
+            dy[q % 8] += g;
+            dyx[q % 8] += g * h;
         }
     }
 
@@ -178,11 +211,15 @@ final class BatchNormVector {
         int p = from;
         if (relu) {
             for (; p + DL <= to; p += DL) {
-                normalized(inp, p, g, be, mu, is).max(0f).intoArray(out, p);
+                FloatVector y = (FloatVector) ((DoubleVector) FloatVector.fromArray(FH, inp, p).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is).mul(g).add(be)
+                        .convertShape(VectorOperators.D2F, FH, 0);
+                y.max(0f).intoArray(out, p);
             }
         } else {
             for (; p + DL <= to; p += DL) {
-                normalized(inp, p, g, be, mu, is).intoArray(out, p);
+                FloatVector y = (FloatVector) ((DoubleVector) FloatVector.fromArray(FH, inp, p).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is).mul(g).add(be)
+                        .convertShape(VectorOperators.D2F, FH, 0);
+                y.intoArray(out, p);
             }
         }
         for (; p < to; p++) {
@@ -191,18 +228,20 @@ final class BatchNormVector {
         }
     }
 
-    private static FloatVector normalized(float[] inp, int p, double g, double be, double mu, double is) {
-        return (FloatVector) load(inp, p).sub(mu).mul(is).mul(g).add(be).convertShape(VectorOperators.D2F, FH, 0);
-    }
-
-    /** {@code dinp[p] = (float) (k * (g_p - meanDy - xhat_p * meanDyx))}, g as {@link #dy}, for p in [from, to). */
+    /** {@code dinp[p] = (float) (k * (g_p - meanDy - xhat_p * meanDyx))}, g as in {@link #sumDyAndDyXhat8}, for p in [from, to). */
     static void inputGradient(float[] dinp, float[] dout, boolean relu, float[] inp, int from, int to, double k, double meanDy,
                               double mu, double is, double gamma, double beta, double meanDyx) {
         Warm.ensure();
         int p = from;
         for (; p + DL <= to; p += DL) {
-            DoubleVector h = load(inp, p).sub(mu).mul(is);
-            store(dy(dout, p, relu, h, gamma, beta).sub(meanDy).sub(h.mul(meanDyx)).mul(k), dinp, p);
+            DoubleVector h = ((DoubleVector) FloatVector.fromArray(FH, inp, p).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
+            FloatVector f = FloatVector.fromArray(FH, dout, p);
+            if (relu) {
+                FloatVector y = (FloatVector) h.mul(gamma).add(beta).convertShape(VectorOperators.D2F, FH, 0);
+                f = f.blend(0f, y.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(FH));
+            }
+            DoubleVector g = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 0);
+            ((FloatVector) g.sub(meanDy).sub(h.mul(meanDyx)).mul(k).convertShape(VectorOperators.D2F, FH, 0)).intoArray(dinp, p);
         }
         for (; p < to; p++) {
             double h = (inp[p] - mu) * is;

@@ -66,11 +66,20 @@ final class PoolVector {
                 FloatVector c = FloatVector.fromArray(F, inp, in + w, table, o);
                 FloatVector d = FloatVector.fromArray(F, inp, in + w + 1, table, o);
                 IntVector topLeft = IntVector.fromArray(I, table, o).add(in);
-                VectorMask<Integer> bWins = order(b).compare(VectorOperators.GT, order(a));
-                VectorMask<Integer> dWins = order(d).compare(VectorOperators.GT, order(c));
+                // each float's bits as an int of the same order: negative floats reversed, -0 onto +0
+                IntVector ia = a.reinterpretAsInts(), sa = ia.lanewise(VectorOperators.ASHR, 31);
+                IntVector ib = b.reinterpretAsInts(), sb = ib.lanewise(VectorOperators.ASHR, 31);
+                IntVector ic = c.reinterpretAsInts(), sc = ic.lanewise(VectorOperators.ASHR, 31);
+                IntVector id = d.reinterpretAsInts(), sd = id.lanewise(VectorOperators.ASHR, 31);
+                IntVector oa = ia.lanewise(VectorOperators.XOR, sa.and(0x7fffffff)).sub(sa);
+                IntVector ob = ib.lanewise(VectorOperators.XOR, sb.and(0x7fffffff)).sub(sb);
+                IntVector oc = ic.lanewise(VectorOperators.XOR, sc.and(0x7fffffff)).sub(sc);
+                IntVector od = id.lanewise(VectorOperators.XOR, sd.and(0x7fffffff)).sub(sd);
+                VectorMask<Integer> bWins = ob.compare(VectorOperators.GT, oa);
+                VectorMask<Integer> dWins = od.compare(VectorOperators.GT, oc);
                 FloatVector top = a.blend(b, bWins.cast(F));
                 FloatVector bottom = c.blend(d, dWins.cast(F));
-                VectorMask<Integer> bottomWins = order(bottom).compare(VectorOperators.GT, order(top));
+                VectorMask<Integer> bottomWins = oc.blend(od, dWins).compare(VectorOperators.GT, oa.blend(ob, bWins));
                 IntVector topAt = topLeft.blend(topLeft.add(1), bWins);
                 IntVector bottomAt = topLeft.add(w).blend(topLeft.add(w + 1), dWins);
                 top.blend(bottom, bottomWins.cast(F)).intoArray(out, outAt + o);
@@ -82,13 +91,6 @@ final class PoolVector {
             }
         }
         return groups * k;
-    }
-
-    /** The float's bits as an int of the same order: negative floats reversed, -0 mapped onto +0. */
-    private static IntVector order(FloatVector v) {
-        IntVector bits = v.reinterpretAsInts();
-        IntVector sign = bits.lanewise(VectorOperators.ASHR, 31);
-        return bits.lanewise(VectorOperators.XOR, sign.and(0x7fffffff)).sub(sign);
     }
 
     private static void firstNaN(float[] out, int[] argmax, float[] inp, int in, int[] table, int o, int outAt, int w) {
