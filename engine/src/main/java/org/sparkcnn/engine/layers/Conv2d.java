@@ -70,14 +70,14 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
         Conv2dOps.Choices choices = Conv2dOps.Choices.of(name, c, h, w, o, kh, kw, sh, sw, ph, pw, group);
         Conv2dOps.Workspace ws = new Conv2dOps.Workspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
         return new LayerModel(in, out, paramOffset) {
-            private float[] colsOf;  // the input whose columns col holds (all of its batch), or null
+            private float[] colsOf;  // the input whose first group's columns or frame col holds, or null
             private int colsOfN;
 
             @Override
             public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
                 boolean cols = Conv2dOps.forward(y, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
                         group, ws, choices, pass.training());
-                colsOf = cols && n <= group ? inp : null;
+                colsOf = cols ? inp : null;
                 colsOfN = n;
             }
 

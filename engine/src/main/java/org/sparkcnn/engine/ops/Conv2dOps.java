@@ -173,8 +173,9 @@ public final class Conv2dOps {
     /**
      * {@code out (N,O,Ho,Wo) = conv(inp (N,C,H,W), W (O,C,kh,kw)) + b}. Weights at {@code params[wOff..]},
      * bias at {@code params[bOff..]} ({@code bOff < 0}: none). Examples go {@code group} at a time, in
-     * {@code ws} made for this shape and group. Returns whether its {@code col} holds the last group's
-     * columns afterwards (not when it ran on frames, {@link ConvFrame}).
+     * {@code ws} made for this shape and group. Returns whether its {@code col} holds what {@link #backward}
+     * reads of the first group afterwards: the frame of X, when dW takes frames (the groups run last to
+     * first, so the backward's first group needs no second copy), or im2col's columns, when there was one group.
      * Order: each output is its bias (or +0), then one fused multiply-add per tap in (c, u, v) order.
      */
     public static boolean forward(float[] out, float[] inp, float[] params, int wOff, int bOff,
@@ -185,13 +186,13 @@ public final class Conv2dOps {
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
         int ckk = c * kh * kw, hw = ho * wo;
         if (ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, training)) {
-            for (int b0 = 0; b0 < n; b0 += group) {
+            for (int b0 = (n - 1) / group * group; b0 >= 0; b0 -= group) {  // last group first: group 0's frame stays
                 ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, ph, pw);
                 xf.fill(inp, b0, col, 0);
                 xf.product(col, 0, params, wOff, ckk, bOff, o, out, b0, yt, ws.rows,
                         training ? choices.forward() : choices.inference());
             }
-            return false;
+            return weightsOnFrames(kh, kw, sh, sw, ph, pw, ckk);
         }
         for (int b0 = 0; b0 < n; b0 += group) {
             int g = Math.min(group, n - b0), ld = g * hw;
@@ -207,14 +208,19 @@ public final class Conv2dOps {
                 }
             }
         }
-        return true;
+        return n <= group;
+    }
+
+    /** Whether dW reads frames of X ({@link #weightsOnFrame}): "same" layers with chained dW. */
+    private static boolean weightsOnFrames(int kh, int kw, int sh, int sw, int ph, int pw, int ckk) {
+        return dxByConvolution(kh, kw, sh, sw, ph, pw) && !weightsByDot16(ckk);
     }
 
     /**
      * Accumulates dW and db into {@code grads} (same offsets as in {@code params}) and, when {@code dinp}
      * is not null, overwrites {@code dinp} (N,C,H,W) with dL/dX. Buffers as in {@link #forward};
-     * {@code colsOfInp}: the workspace's {@code col} still holds this input's columns from the forward
-     * (so {@code n <= group}). Afterwards {@code col} holds no columns.
+     * {@code colsOfInp}: the workspace's {@code col} still holds what the forward left of this input's
+     * first group (its {@code true}). Afterwards {@code col} holds neither.
      * Order: each dW and db entry continues its fma chain from its old value over the positions
      * t = b*Ho*Wo + p of the n examples in increasing t, of {@code dY[o,t] * col[k,t]} (db: {@code dY[o,t] * 1})
      * (on frames: over the frame's positions, {@link #weightsOnFrame}); with fewer than 32 taps ({@link #weightsByDot16}), per group {@code [dW db] += dot16(dY, [col; 1])}.
@@ -242,7 +248,7 @@ public final class Conv2dOps {
                 dw[dot16 ? oc * ldw + k : k * ldw + oc] = v;
             }
         }
-        boolean onFrames = byConvolution && !dot16;  // training takes frames for "same" layers (ConvFrame.suits)
+        boolean onFrames = weightsOnFrames(kh, kw, sh, sw, ph, pw, ckk);  // training takes frames for "same" layers (ConvFrame.suits)
         if (byConvolution && dinp != null) {
             flip(params, wOff, c, o, kh, kw, ws.flipped);
         }
@@ -252,9 +258,9 @@ public final class Conv2dOps {
             int dyAt = 0;  // where dY's frame is in col
             if (onFrames) {
                 dyAt = weightsOnFrame(new ConvFrame(g, c, h, w, kh, kw, sh, sw, ph, pw), dyFrame, dout, inp, b0, o,
-                        dw, ws, choices);
+                        dw, ws, choices, colsOfInp && b0 == 0);
             } else {
-                weightsByColumns(dout, inp, b0, g, c, h, w, o, kh, kw, sh, sw, ph, pw, dot16, colsOfInp && n <= group,
+                weightsByColumns(dout, inp, b0, g, c, h, w, o, kh, kw, sh, sw, ph, pw, dot16, colsOfInp,
                         dw, ws, choices);
                 if (dinp != null && byConvolution) {  // dot16's dW left col free
                     dyFrame.fill(dout, b0, col, 0);
@@ -389,14 +395,16 @@ public final class Conv2dOps {
      * over the frame's positions, dY^T zero at the frame's own positions (docs/ENGINE.md: those terms are
      * {@code fma(x, +0, acc)}, which leave acc as it was unless it is exactly -0 or x is not finite). In
      * {@code ws.col}: the frame of X, a row of ones, then the frame of dY for {@link #dxAsConvolution}, at
-     * the offset returned.
+     * the offset returned; the frame of X is there already when {@code xReady}.
      */
     private static int weightsOnFrame(ConvFrame xf, ConvFrame dyFrame, float[] dout, float[] inp, int b0, int o,
-                                      float[] dw, Workspace ws, Choices choices) {
+                                      float[] dw, Workspace ws, Choices choices, boolean xReady) {
         int q = xf.positions, ckk = xf.c * xf.kh * xf.kw, op = paddedChannels(o);
         int ones = xf.floats(), dyAt = ones + q;
         float[] f = ws.col;
-        xf.fill(inp, b0, f, 0);
+        if (!xReady) {
+            xf.fill(inp, b0, f, 0);
+        }
         java.util.Arrays.fill(f, ones, ones + q, 1f);
         dyFrame.fill(dout, b0, f, dyAt);  // position q of the frame of X is dY's cell at q + top*width + left of its frame
         channelsLast(f, dyAt + dyFrame.top * dyFrame.width + dyFrame.left, o, q, dyFrame.plane, ws.yt, 0, op, ws.index);
