@@ -75,6 +75,7 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
 
             @Override
             public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
+                colsOf = null;  // until the forward has run: it overwrites col
                 boolean cols = Conv2dOps.forward(y, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
                         group, ws, choices, pass.training());
                 colsOf = cols ? inp : null;

@@ -185,6 +185,9 @@ public final class Conv2dOps {
         float[] col = ws.col, yt = ws.yt;
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
         int ckk = c * kh * kw, hw = ho * wo;
+        if (n <= 0) {
+            return false;
+        }
         if (ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, training)) {
             for (int b0 = (n - 1) / group * group; b0 >= 0; b0 -= group) {  // last group first: group 0's frame stays
                 ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, ph, pw);
@@ -220,7 +223,7 @@ public final class Conv2dOps {
      * Accumulates dW and db into {@code grads} (same offsets as in {@code params}) and, when {@code dinp}
      * is not null, overwrites {@code dinp} (N,C,H,W) with dL/dX. Buffers as in {@link #forward};
      * {@code colsOfInp}: the workspace's {@code col} still holds what the forward left of this input's
-     * first group (its {@code true}). Afterwards {@code col} holds neither.
+     * first group (its {@code true}), and {@code inp} is unchanged since. Afterwards {@code col} holds neither.
      * Order: each dW and db entry continues its fma chain from its old value over the positions
      * t = b*Ho*Wo + p of the n examples in increasing t, of {@code dY[o,t] * col[k,t]} (db: {@code dY[o,t] * 1})
      * (on frames: over the frame's positions, {@link #weightsOnFrame}); with fewer than 32 taps ({@link #weightsByDot16}), per group {@code [dW db] += dot16(dY, [col; 1])}.
@@ -248,7 +251,7 @@ public final class Conv2dOps {
                 dw[dot16 ? oc * ldw + k : k * ldw + oc] = v;
             }
         }
-        boolean onFrames = weightsOnFrames(kh, kw, sh, sw, ph, pw, ckk);  // training takes frames for "same" layers (ConvFrame.suits)
+        boolean onFrames = weightsOnFrames(kh, kw, sh, sw, ph, pw, ckk);  // dW reads frames for "same" layers with chained dW
         if (byConvolution && dinp != null) {
             flip(params, wOff, c, o, kh, kw, ws.flipped);
         }
@@ -260,7 +263,7 @@ public final class Conv2dOps {
                 dyAt = weightsOnFrame(new ConvFrame(g, c, h, w, kh, kw, sh, sw, ph, pw), dyFrame, dout, inp, b0, o,
                         dw, ws, choices, colsOfInp && b0 == 0);
             } else {
-                weightsByColumns(dout, inp, b0, g, c, h, w, o, kh, kw, sh, sw, ph, pw, dot16, colsOfInp,
+                weightsByColumns(dout, inp, b0, g, c, h, w, o, kh, kw, sh, sw, ph, pw, dot16, colsOfInp && b0 == 0,
                         dw, ws, choices);
                 if (dinp != null && byConvolution) {  // dot16's dW left col free
                     dyFrame.fill(dout, b0, col, 0);
