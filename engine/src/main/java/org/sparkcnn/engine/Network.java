@@ -166,8 +166,34 @@ public final class Network {
                     g.edgeGrads[i][s] = new float[maxBatch * g.sizes[i][s]];
                 }
             }
+            if (def.layers().get(i) instanceof Merge m && !m.concat()) {
+                shareAddGradient(g, i);
+            }
         }
         return g;
+    }
+
+    /**
+     * An add gives each input the same gradient, so the buffers only it writes (its edges' own, and the
+     * delta of an input it alone consumes) become one array, written once: no copy per input. Each
+     * reader only reads it (its producer's backward, or the sum over a fanned-out producer's edges).
+     */
+    private static void shareAddGradient(Graph g, int i) {
+        float[] home = null;
+        for (int s = 0; s < g.inputs[i].length; s++) {
+            int p = g.inputs[i][s];
+            boolean edge = g.edgeGrads[i][s] != null, ownDelta = !edge && p > 0 && g.deltas[p] != null;
+            if (!edge && !ownDelta) {
+                continue;
+            }
+            if (home == null) {
+                home = edge ? g.edgeGrads[i][s] : g.deltas[p];
+            } else if (edge) {
+                g.edgeGrads[i][s] = home;
+            } else {
+                g.deltas[p] = home;
+            }
+        }
     }
 
     public ModelDefinition definition() {

@@ -172,6 +172,24 @@ class GradientCheckTest {
         check(def, 3, 19, true);
     }
 
+    /**
+     * Adds that share one gradient array among their inputs' buffers: {@code dbl} takes c1 twice (c1's
+     * gradient is that array summed with itself), {@code res} takes dbl and the input (fanned out to c1 too).
+     */
+    @Test
+    void addsOfOneProducerTwiceAndOfTheInput() {
+        ModelDefinition def = ModelDefinition.fromJson("""
+                {"format": "sparkcnn-model/2", "name": "adds", "input": [2, 5, 5], "nodes": [
+                  {"name": "c1", "type": "conv2d", "out_channels": 2, "kernel": 3, "padding": 1},
+                  {"name": "dbl", "type": "add", "inputs": ["c1", "c1"]},
+                  {"name": "res", "type": "add", "inputs": ["dbl", "input"]},
+                  {"name": "t", "type": "tanh"},
+                  {"name": "gap", "type": "global_avgpool2d"},
+                  {"name": "fc", "type": "dense", "out_features": 3}],
+                 "loss": {"type": "softmax_cross_entropy"}}""");
+        check(def, 2, 23, true);
+    }
+
     @Test
     void crossEntropyStaysFiniteAndExactForLogitsOfMagnitudeThousand() {
         float[] logits = {1000f, 0f, -1000f, -1000f, 1000f, 999f};

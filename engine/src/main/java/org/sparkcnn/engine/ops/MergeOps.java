@@ -41,13 +41,22 @@ public final class MergeOps {
         }
     }
 
-    /** Each input's gradient is dy (overwritten; null entries skipped). */
+    /** Each input's gradient is dy (overwritten; null entries skipped, an array given twice written once). */
     public static void addBackward(float[][] dinps, float[] dout, int len) {
-        for (float[] d : dinps) {
-            if (d != null) {
-                System.arraycopy(dout, 0, d, 0, len);
+        for (int k = 0; k < dinps.length; k++) {
+            if (dinps[k] != null && !writtenBefore(dinps, k)) {
+                System.arraycopy(dout, 0, dinps[k], 0, len);
             }
         }
+    }
+
+    private static boolean writtenBefore(float[][] dinps, int k) {
+        for (int j = 0; j < k; j++) {
+            if (dinps[j] == dinps[k]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -56,11 +65,15 @@ public final class MergeOps {
      */
     public static void addBackwardThroughRelu(float[][] dinps, float[] dReluOut, float[] y, int len) {
         float[] first = null;
-        for (float[] d : dinps) {
-            if (d != null && first == null) {
+        for (int k = 0; k < dinps.length; k++) {
+            float[] d = dinps[k];
+            if (d == null || writtenBefore(dinps, k)) {
+                continue;
+            }
+            if (first == null) {
                 ActivationOps.reluBackward(d, dReluOut, y, len);
                 first = d;
-            } else if (d != null) {
+            } else {
                 System.arraycopy(first, 0, d, 0, len);
             }
         }
