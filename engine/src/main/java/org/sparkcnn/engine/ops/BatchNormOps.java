@@ -45,27 +45,33 @@ public final class BatchNormOps {
     public static void forwardTrain(float[] out, boolean relu, float[] inp, float[] params, int gOff, int bOff, int n, int c,
                                     int hw, double eps, double[] mean, double[] var, double[] invstd) {
         int m = n * hw;
-        double[] part = new double[PARTS];
+        // The examples outside, the channels inside: the tensor is read in memory order, and each channel's
+        // partials still take its cells in the order above (example by example, cells increasing).
+        double[][] part = new double[c][PARTS];
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                if (VECTOR) {
+                    BatchNormVector.sum8(inp, (b * c + ch) * hw, hw, part[ch]);
+                } else {
+                    sum8(inp, (b * c + ch) * hw, hw, part[ch]);
+                }
+            }
+        }
         for (int ch = 0; ch < c; ch++) {
-            java.util.Arrays.fill(part, 0);
-            for (int b = 0; b < n; b++) {
+            mean[ch] = tree8(part[ch]) / m;
+            java.util.Arrays.fill(part[ch], 0);
+        }
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
                 if (VECTOR) {
-                    BatchNormVector.sum8(inp, (b * c + ch) * hw, hw, part);
+                    BatchNormVector.sumSquaredDeviations8(inp, (b * c + ch) * hw, hw, mean[ch], part[ch]);
                 } else {
-                    sum8(inp, (b * c + ch) * hw, hw, part);
+                    sumSquaredDeviations8(inp, (b * c + ch) * hw, hw, mean[ch], part[ch]);
                 }
             }
-            double mu = tree8(part) / m;
-            java.util.Arrays.fill(part, 0);
-            for (int b = 0; b < n; b++) {
-                if (VECTOR) {
-                    BatchNormVector.sumSquaredDeviations8(inp, (b * c + ch) * hw, hw, mu, part);
-                } else {
-                    sumSquaredDeviations8(inp, (b * c + ch) * hw, hw, mu, part);
-                }
-            }
-            mean[ch] = mu;
-            var[ch] = tree8(part) / m;
+        }
+        for (int ch = 0; ch < c; ch++) {
+            var[ch] = tree8(part[ch]) / m;
             invstd[ch] = 1.0 / Math.sqrt(var[ch] + eps);
         }
         normalize(out, relu, inp, params, gOff, bOff, n, c, hw, mean, invstd);
@@ -129,33 +135,40 @@ public final class BatchNormOps {
     public static void backward(float[] dinp, float[] grads, float[] dout, boolean throughRelu, float[] inp, float[] params,
                                 int gOff, int bOff, int n, int c, int hw, boolean training, double[] mean, double[] invstd) {
         int m = n * hw;
-        double[] dyParts = new double[PARTS], dyxParts = new double[PARTS];
-        for (int ch = 0; ch < c; ch++) {
-            double mu = mean[ch], is = invstd[ch], gamma = params[gOff + ch], beta = params[bOff + ch];
-            java.util.Arrays.fill(dyParts, 0);
-            java.util.Arrays.fill(dyxParts, 0);
-            for (int b = 0; b < n; b++) {
+        double[][] dyParts = new double[c][PARTS], dyxParts = new double[c][PARTS];
+        for (int b = 0; b < n; b++) {  // in memory order, as the forward's sums
+            for (int ch = 0; ch < c; ch++) {
+                double mu = mean[ch], is = invstd[ch], gamma = params[gOff + ch], beta = params[bOff + ch];
                 if (VECTOR) {
-                    BatchNormVector.sumDyAndDyXhat8(dout, throughRelu, inp, (b * c + ch) * hw, hw, mu, is, gamma, beta, dyParts, dyxParts);
+                    BatchNormVector.sumDyAndDyXhat8(dout, throughRelu, inp, (b * c + ch) * hw, hw, mu, is, gamma, beta,
+                            dyParts[ch], dyxParts[ch]);
                 } else {
-                    sumDyAndDyXhat8(dout, throughRelu, inp, (b * c + ch) * hw, hw, mu, is, gamma, beta, dyParts, dyxParts);
+                    sumDyAndDyXhat8(dout, throughRelu, inp, (b * c + ch) * hw, hw, mu, is, gamma, beta, dyParts[ch], dyxParts[ch]);
                 }
             }
-            double sdy = tree8(dyParts), sdyx = tree8(dyxParts);
+        }
+        double[] meanDy = new double[c], meanDyx = new double[c];
+        for (int ch = 0; ch < c; ch++) {
+            double sdy = tree8(dyParts[ch]), sdyx = tree8(dyxParts[ch]);
             grads[gOff + ch] += (float) sdyx;
             grads[bOff + ch] += (float) sdy;
-            if (dinp == null) {
-                continue;
-            }
-            double k = gamma * is, meanDy = sdy / m, meanDyx = sdyx / m;
-            for (int b = 0; b < n; b++) {
+            meanDy[ch] = sdy / m;
+            meanDyx[ch] = sdyx / m;
+        }
+        if (dinp == null) {
+            return;
+        }
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                double mu = mean[ch], is = invstd[ch], gamma = params[gOff + ch], beta = params[bOff + ch];
+                double k = gamma * is, mdy = meanDy[ch], mdyx = meanDyx[ch];
                 int p = (b * c + ch) * hw, e = p + hw;
                 if (training && VECTOR) {
-                    BatchNormVector.inputGradient(dinp, dout, throughRelu, inp, p, e, k, meanDy, mu, is, gamma, beta, meanDyx);
+                    BatchNormVector.inputGradient(dinp, dout, throughRelu, inp, p, e, k, mdy, mu, is, gamma, beta, mdyx);
                 } else if (training) {
                     for (; p < e; p++) {
                         double xhat = (inp[p] - mu) * is;
-                        dinp[p] = (float) (k * (dy(dout[p], throughRelu, xhat, gamma, beta) - meanDy - xhat * meanDyx));
+                        dinp[p] = (float) (k * (dy(dout[p], throughRelu, xhat, gamma, beta) - mdy - xhat * mdyx));
                     }
                 } else {
                     for (; p < e; p++) {
