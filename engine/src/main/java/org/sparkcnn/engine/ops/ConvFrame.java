@@ -100,16 +100,23 @@ final class ConvFrame {
      * floats after it, which come later).
      */
     void fill(float[] x, int b0, float[] f, int at) {
-        int hw = h * w;
-        for (int ch = 0; ch < c; ch++) {
-            for (int py = 0; py < sh; py++) {
-                for (int px = 0; px < sw; px++) {
-                    int planeAt = at + ((ch * sh + py) * sw + px) * plane, planeEnd = planeAt + plane;
-                    int phaseRows = Math.max(0, ceilDiv(h - py, sh)), len = Math.max(0, ceilDiv(w - px, sw));
-                    int done = planeAt;
-                    for (int b = 0; phaseRows > 0 && len > 0 && b < g; b++) {
+        int hw = h * w, planes = c * sh * sw;
+        int[] done = new int[planes];  // per plane: where its floats are written up to
+        for (int pi = 0; pi < planes; pi++) {
+            done[pi] = at + pi * plane;
+        }
+        // Examples outside, planes inside: x is read in memory order; each plane still gets its floats in increasing order.
+        for (int b = 0; b < g; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int py = 0; py < sh; py++) {
+                    for (int px = 0; px < sw; px++) {
+                        int pi = (ch * sh + py) * sw + px, planeAt = at + pi * plane, planeEnd = planeAt + plane;
+                        int phaseRows = Math.max(0, ceilDiv(h - py, sh)), len = Math.max(0, ceilDiv(w - px, sw));
+                        if (phaseRows == 0 || len == 0) {
+                            continue;
+                        }
                         int from = ((b0 + b) * c + ch) * hw + py * w + px, to = planeAt + (b * rows + top) * width + left;
-                        zero(f, done, to);
+                        zero(f, done[pi], to);
                         if (sw == 1) {
                             copyRows(x, from, sh * w, f, to, width, len, phaseRows, planeEnd);
                         } else if (sw == 2 && VectorSupport.AVAILABLE) {
@@ -124,11 +131,13 @@ final class ConvFrame {
                         for (int y = 1, r = to + len; y < phaseRows; y++, r += width) {
                             zero(f, r, r + width - len);
                         }
-                        done = to + (phaseRows - 1) * width + len;
+                        done[pi] = to + (phaseRows - 1) * width + len;
                     }
-                    zero(f, done, planeEnd);
                 }
             }
+        }
+        for (int pi = 0; pi < planes; pi++) {
+            zero(f, done[pi], at + (pi + 1) * plane);
         }
     }
 
