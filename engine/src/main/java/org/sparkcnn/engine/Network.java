@@ -352,7 +352,8 @@ public final class Network {
                 continue;
             }
             int r = reluAfter[i], top = r >= 0 ? r : i;
-            float[] d = top == count - 1 ? dout : gathered(top + 1, n);
+            float[][] parts = top < count - 1 ? sumInAdd(i, top + 1) : null;
+            float[] d = top == count - 1 ? dout : parts != null ? null : gathered(top + 1, n);
             int[] in = graph.inputs[i];
             float[][] dinps = new float[in.length][];
             for (int s = 0; s < in.length; s++) {
@@ -362,7 +363,10 @@ public final class Network {
             }
             long t0 = backwardNanos == null ? 0 : System.nanoTime();
             float[] inp = layers[i] == null ? null : in[0] == 0 ? input : activations[in[0] - 1];
-            if (layers[i] == null && r >= 0) {
+            if (parts != null) {
+                ((Merge) def.layers().get(i)).backwardOfSum(dinps, parts[0], parts[1], r >= 0 ? activations[r] : null,
+                        graph.sizes[i], n);
+            } else if (layers[i] == null && r >= 0) {
                 ((Merge) def.layers().get(i)).backwardThroughRelu(dinps, d, activations[r], graph.sizes[i], n);
             } else if (layers[i] == null) {
                 ((Merge) def.layers().get(i)).backward(dinps, d, graph.sizes[i], n);
@@ -379,6 +383,19 @@ public final class Network {
             return null;
         }
         return gathered(0, n);
+    }
+
+    /**
+     * The two consumers' gradients of producer p when node i, an add, is p (or p's ReLU's producer) and
+     * takes them as they are, summing them in its own pass ({@link Merge#backwardOfSum}): a residual
+     * block's output feeds the next block's first convolution and its add. Else null.
+     */
+    private float[][] sumInAdd(int i, int p) {
+        if (!(def.layers().get(i) instanceof Merge m) || m.concat() || graph.consumers[p].length != 2) {
+            return null;
+        }
+        int[][] cons = graph.consumers[p];
+        return new float[][]{graph.edgeGrads[cons[0][0]][cons[0][1]], graph.edgeGrads[cons[1][0]][cons[1][1]]};
     }
 
     /** Producer p's delta: its one consumer wrote it in place, or its consumers' gradients summed in topological order. */

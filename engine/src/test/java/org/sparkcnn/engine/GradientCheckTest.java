@@ -175,18 +175,26 @@ class GradientCheckTest {
     /**
      * Adds that share one gradient array among their inputs' buffers: {@code dbl} takes c1 twice (c1's
      * gradient is that array summed with itself), {@code res} takes dbl and the input (fanned out to c1 too).
+     * Adds whose output feeds two consumers sum their gradients in their own backward: {@code res} through
+     * the ReLU run inside it (its output feeds c2 and res2), {@code res2} without one (t and res3).
      */
     @Test
-    void addsOfOneProducerTwiceAndOfTheInput() {
+    void addsOfOneProducerTwiceAndOfTheInputAndFeedingTwo() {
         ModelDefinition def = ModelDefinition.fromJson("""
                 {"format": "sparkcnn-model/2", "name": "adds", "input": [2, 5, 5], "nodes": [
                   {"name": "c1", "type": "conv2d", "out_channels": 2, "kernel": 3, "padding": 1},
                   {"name": "dbl", "type": "add", "inputs": ["c1", "c1"]},
                   {"name": "res", "type": "add", "inputs": ["dbl", "input"]},
+                  {"name": "rr", "type": "relu"},
+                  {"name": "c2", "type": "conv2d", "out_channels": 2, "kernel": 3, "padding": 1},
+                  {"name": "res2", "type": "add", "inputs": ["c2", "rr"]},
                   {"name": "t", "type": "tanh"},
+                  {"name": "res3", "type": "add", "inputs": ["res2", "t"]},
                   {"name": "gap", "type": "global_avgpool2d"},
                   {"name": "fc", "type": "dense", "out_features": 3}],
                  "loss": {"type": "softmax_cross_entropy"}}""");
+        Network net = def.newNetwork(2);
+        assertTrue(net.runsInProducer(3), "the ReLU after res runs inside it");
         check(def, 2, 23, true);
     }
 

@@ -29,6 +29,14 @@ public final class ActivationOps {
         }
     }
 
+    /** {@link #reluBackward} of {@code dout = d0 + d1} (two consumers' gradients, summed in float first). */
+    public static void reluBackwardOfSum(float[] dinp, float[] d0, float[] d1, float[] y, int len) {
+        for (int i = 0; i < len; i++) {
+            int mask = -Float.floatToRawIntBits(y[i]) >> 31;
+            dinp[i] = Float.intBitsToFloat(Float.floatToRawIntBits(d0[i] + d1[i]) & mask);
+        }
+    }
+
     /** y = x for x > 0, else slope * x. */
     public static void leakyReluForward(float[] out, float[] inp, int len, float slope) {
         for (int i = 0; i < len; i++) {

@@ -43,10 +43,45 @@ public final class MergeOps {
 
     /** Each input's gradient is dy (overwritten; null entries skipped, an array given twice written once). */
     public static void addBackward(float[][] dinps, float[] dout, int len) {
+        addBackward(dinps, dout, null, null, len);
+    }
+
+    /**
+     * The backward of an add and the ReLU after it in one: each input's gradient is the ReLU's,
+     * {@code dy = [y > 0] dReluOut} ({@link ActivationOps#reluBackward} on the ReLU's output {@code y}).
+     */
+    public static void addBackwardThroughRelu(float[][] dinps, float[] dReluOut, float[] y, int len) {
+        addBackward(dinps, dReluOut, null, y, len);
+    }
+
+    /**
+     * Each input's gradient is dy, the add's output gradient: {@code d0}, or {@code d0 + d1} (its two
+     * consumers' gradients, summed here as {@link #addForward} would sum them first); with {@code y} (the
+     * ReLU after the add), {@code [y > 0] dy}. Written once into the first input's array, copied to the others.
+     */
+    public static void addBackward(float[][] dinps, float[] d0, float[] d1, float[] y, int len) {
+        float[] first = null;
         for (int k = 0; k < dinps.length; k++) {
-            if (dinps[k] != null && !writtenBefore(dinps, k)) {
-                System.arraycopy(dout, 0, dinps[k], 0, len);
+            float[] d = dinps[k];
+            if (d == null || writtenBefore(dinps, k)) {
+                continue;
             }
+            if (first != null) {
+                System.arraycopy(first, 0, d, 0, len);
+                continue;
+            }
+            if (d1 == null && y == null) {
+                System.arraycopy(d0, 0, d, 0, len);
+            } else if (d1 == null) {
+                ActivationOps.reluBackward(d, d0, y, len);
+            } else if (y == null) {
+                for (int i = 0; i < len; i++) {
+                    d[i] = d0[i] + d1[i];
+                }
+            } else {
+                ActivationOps.reluBackwardOfSum(d, d0, d1, y, len);
+            }
+            first = d;
         }
     }
 
@@ -57,26 +92,6 @@ public final class MergeOps {
             }
         }
         return false;
-    }
-
-    /**
-     * The backward of an add and the ReLU after it in one: each input's gradient is the ReLU's,
-     * {@code dy = [y > 0] dReluOut} ({@link ActivationOps#reluBackward} on the ReLU's output {@code y}).
-     */
-    public static void addBackwardThroughRelu(float[][] dinps, float[] dReluOut, float[] y, int len) {
-        float[] first = null;
-        for (int k = 0; k < dinps.length; k++) {
-            float[] d = dinps[k];
-            if (d == null || writtenBefore(dinps, k)) {
-                continue;
-            }
-            if (first == null) {
-                ActivationOps.reluBackward(d, dReluOut, y, len);
-                first = d;
-            } else {
-                System.arraycopy(first, 0, d, 0, len);
-            }
-        }
     }
 
     /** Concatenation along channels; {@code sizes[k]} is input k's C*H*W per example, {@code total} their sum. */
