@@ -363,12 +363,10 @@ public final class Network {
             }
             long t0 = backwardNanos == null ? 0 : System.nanoTime();
             float[] inp = layers[i] == null ? null : in[0] == 0 ? input : activations[in[0] - 1];
-            if (parts != null) {
-                ((Merge) def.layers().get(i)).backwardOfSum(dinps, parts[0], parts[1], r >= 0 ? activations[r] : null,
-                        graph.sizes[i], n);
-            } else if (layers[i] == null && r >= 0) {
-                ((Merge) def.layers().get(i)).backwardThroughRelu(dinps, d, activations[r], graph.sizes[i], n);
-            } else if (layers[i] == null) {
+            if (layers[i] == null && def.layers().get(i) instanceof Merge m && !m.concat()) {
+                m.addBackward(dinps, parts != null ? parts[0] : d, parts != null ? parts[1] : null,
+                        r >= 0 ? activations[r] : null, graph.sizes[i], n);
+            } else if (layers[i] == null) {  // a concat
                 ((Merge) def.layers().get(i)).backward(dinps, d, graph.sizes[i], n);
             } else if (r >= 0) {
                 ((BatchNorm2d.Model) layers[i]).backwardThroughRelu(params, grads, inp, d, dinps[0], n);
@@ -387,30 +385,34 @@ public final class Network {
 
     /**
      * The two consumers' gradients of producer p when node i, an add, is p (or p's ReLU's producer) and
-     * takes them as they are, summing them in its own pass ({@link Merge#backwardOfSum}): a residual
+     * takes them as they are, summing them in its own pass ({@link Merge#addBackward}): a residual
      * block's output feeds the next block's first convolution and its add. Else null.
      */
     private float[][] sumInAdd(int i, int p) {
         if (!(def.layers().get(i) instanceof Merge m) || m.concat() || graph.consumers[p].length != 2) {
             return null;
         }
-        int[][] cons = graph.consumers[p];
-        return new float[][]{graph.edgeGrads[cons[0][0]][cons[0][1]], graph.edgeGrads[cons[1][0]][cons[1][1]]};
+        return consumerGrads(p);
     }
 
     /** Producer p's delta: its one consumer wrote it in place, or its consumers' gradients summed in topological order. */
     private float[] gathered(int p, int n) {
         float[] d = p == 0 ? inputGrad : graph.deltas[p];
-        int[][] cons = graph.consumers[p];
-        if (cons.length > 1) {
+        if (graph.consumers[p].length > 1) {
             int len = n * (p == 0 ? def.inputShape().size() : def.nodeOutputShape(p - 1).size());
-            float[][] parts = new float[cons.length][];
-            for (int k = 0; k < cons.length; k++) {
-                parts[k] = graph.edgeGrads[cons[k][0]][cons[k][1]];
-            }
-            MergeOps.addForward(d, parts, len);  // summed in consumer order, as an add node sums its inputs
+            MergeOps.addForward(d, consumerGrads(p), len);  // summed in consumer order, as an add node sums its inputs
         }
         return d;
+    }
+
+    /** The gradient buffers producer p's consumers wrote for it, in consumer order. */
+    private float[][] consumerGrads(int p) {
+        int[][] cons = graph.consumers[p];
+        float[][] parts = new float[cons.length][];
+        for (int k = 0; k < cons.length; k++) {
+            parts[k] = graph.edgeGrads[cons[k][0]][cons[k][1]];
+        }
+        return parts;
     }
 
     /**

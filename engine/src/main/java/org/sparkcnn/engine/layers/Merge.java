@@ -87,21 +87,14 @@ public record Merge(String name, boolean concat) implements Layer {
     }
 
     /**
-     * An add's backward from its output's gradient as two parts, {@code d0 + d1} (the gradients of its two
-     * consumers, summed here), through the ReLU after it when {@code reluOut} (that ReLU's output) is given.
+     * An add's backward, through the ReLU run inside it when {@code reluOut} (that ReLU's output) is given:
+     * its output's gradient is {@code d0}, or {@code d0 + d1} when its two consumers' gradients come as
+     * they are, summed here ({@link MergeOps#addBackward(float[][], float[], float[], float[], int)}).
      */
-    public void backwardOfSum(float[][] dinps, float[] d0, float[] d1, float[] reluOut, int[] sizes, int n) {
+    public void addBackward(float[][] dinps, float[] d0, float[] d1, float[] reluOut, int[] sizes, int n) {
         if (concat) {
-            throw new IllegalStateException("concat '" + name + "' takes its gradient whole");
+            throw new IllegalStateException("concat '" + name + "' takes its gradient whole and runs no ReLU");
         }
         MergeOps.addBackward(dinps, d0, d1, reluOut, n * sizes[0]);
-    }
-
-    /** The backward of an add and the ReLU after it (output {@code y}) in one; {@code dReluOut} is dL/dy. */
-    public void backwardThroughRelu(float[][] dinps, float[] dReluOut, float[] y, int[] sizes, int n) {
-        if (concat) {
-            throw new IllegalStateException("concat '" + name + "' runs no ReLU");
-        }
-        MergeOps.addBackwardThroughRelu(dinps, dReluOut, y, n * sizes[0]);
     }
 }

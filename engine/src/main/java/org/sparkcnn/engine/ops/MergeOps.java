@@ -47,17 +47,10 @@ public final class MergeOps {
     }
 
     /**
-     * The backward of an add and the ReLU after it in one: each input's gradient is the ReLU's,
-     * {@code dy = [y > 0] dReluOut} ({@link ActivationOps#reluBackward} on the ReLU's output {@code y}).
-     */
-    public static void addBackwardThroughRelu(float[][] dinps, float[] dReluOut, float[] y, int len) {
-        addBackward(dinps, dReluOut, null, y, len);
-    }
-
-    /**
      * Each input's gradient is dy, the add's output gradient: {@code d0}, or {@code d0 + d1} (its two
      * consumers' gradients, summed here as {@link #addForward} would sum them first); with {@code y} (the
-     * ReLU after the add), {@code [y > 0] dy}. Written once into the first input's array, copied to the others.
+     * ReLU run inside the add), {@code [y > 0] dy} ({@link ActivationOps#reluBackward} on the ReLU's output).
+     * Written once into the first input's array, copied to the others.
      */
     public static void addBackward(float[][] dinps, float[] d0, float[] d1, float[] y, int len) {
         float[] first = null;
@@ -75,9 +68,7 @@ public final class MergeOps {
             } else if (d1 == null) {
                 ActivationOps.reluBackward(d, d0, y, len);
             } else if (y == null) {
-                for (int i = 0; i < len; i++) {
-                    d[i] = d0[i] + d1[i];
-                }
+                addForward(d, new float[][]{d0, d1}, len);
             } else {
                 ActivationOps.reluBackwardOfSum(d, d0, d1, y, len);
             }
