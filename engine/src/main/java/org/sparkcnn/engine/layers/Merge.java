@@ -82,7 +82,7 @@ public record Merge(String name, boolean concat) implements Layer {
         if (concat) {
             MergeOps.concatBackward(dinps, dout, sizes, total, n);
         } else {
-            MergeOps.addBackward(dinps, dout, n * sizes[0]);
+            addBackward(dinps, dout, null, null, sizes, n);
         }
     }
 

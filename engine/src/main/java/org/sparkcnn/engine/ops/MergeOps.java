@@ -41,16 +41,12 @@ public final class MergeOps {
         }
     }
 
-    /** Each input's gradient is dy (overwritten; null entries skipped, an array given twice written once). */
-    public static void addBackward(float[][] dinps, float[] dout, int len) {
-        addBackward(dinps, dout, null, null, len);
-    }
-
     /**
      * Each input's gradient is dy, the add's output gradient: {@code d0}, or {@code d0 + d1} (its two
      * consumers' gradients, summed here as {@link #addForward} would sum them first); with {@code y} (the
      * ReLU run inside the add), {@code [y > 0] dy} ({@link ActivationOps#reluBackward} on the ReLU's output).
-     * Written once into the first input's array, copied to the others.
+     * Written once into the first input's array, copied to the others (null entries skipped; an array given
+     * twice is written once).
      */
     public static void addBackward(float[][] dinps, float[] d0, float[] d1, float[] y, int len) {
         float[] first = null;
