@@ -23,6 +23,7 @@ public final class FixedPointSum implements Serializable {
     static final double LIMIT = 0x1p22;
 
     private long[] sums;     // null while nothing was added: an empty partition ships nothing
+    private boolean cleared; // sums' words are stale: the sum is zero, and the next add writes them unread
     private long loss;
     private long examples;
     private long correct;
@@ -38,7 +39,7 @@ public final class FixedPointSum implements Serializable {
 
     /** This sum's state; the array is shared, not copied. */
     public State state() {
-        return new State(sums, loss, examples, correct, badIndex, badValue);
+        return new State(cleared ? null : sums, loss, examples, correct, badIndex, badValue);
     }
 
     /** A sum with the given state; the array is taken, not copied. */
@@ -77,18 +78,21 @@ public final class FixedPointSum implements Serializable {
     private static final int BLOCK = 4096;
 
     private void add(float[] grads, double chunkLoss, int chunkExamples, boolean zero) {
-        if (sums == null) {
-            sums = new long[grads.length];
-        } else if (sums.length != grads.length) {
+        if (sums != null && sums.length != grads.length) {
             throw new IllegalArgumentException("gradient of " + grads.length + " values added to a sum of " + sums.length);
         }
+        boolean set = sums == null || cleared;  // every word is zero: written without being read
+        if (sums == null) {
+            sums = new long[grads.length];
+        }
+        cleared = false;
         // Fast pass without branches: round (half to even), add, and only note whether anything was
         // out of range or overflowed. Rare, and then a second pass finds the first such index.
         long[] s = sums;
         for (int from = 0; from < grads.length; from += BLOCK) {
             int to = Math.min(grads.length, from + BLOCK);
             // The vector kernel (FixedPointVector) gives the same words as the scalar one.
-            long flags = VECTOR ? FixedPointVector.add(grads, s, from, to) : addScalar(grads, s, from, to);
+            long flags = VECTOR ? FixedPointVector.add(grads, s, from, to, set) : addScalar(grads, s, from, to, set);
             if (flags < 0) {
                 firstBad(grads, from, to);
             }
@@ -108,15 +112,16 @@ public final class FixedPointSum implements Serializable {
     }
 
     /**
-     * The scalar kernel: {@code sums[i] += round(grads[i] * 2^40)} (half to even) for i in [from, to).
-     * Returns a negative value if an addend was out of range or not finite, or an addition overflowed.
+     * The scalar kernel: {@code sums[i] += round(grads[i] * 2^40)} (half to even) for i in [from, to), from 0
+     * instead of {@code sums[i]} when {@code set}. Returns a negative value if an addend was out of range or
+     * not finite, or an addition overflowed.
      */
-    static long addScalar(float[] grads, long[] sums, int from, int to) {
+    static long addScalar(float[] grads, long[] sums, int from, int to, boolean set) {
         long flags = 0;
         for (int i = from; i < to; i++) {
             double v = grads[i];
             flags |= Math.abs(v) < LIMIT ? 0 : Long.MIN_VALUE;
-            long a = sums[i], b = (long) Math.rint(v * SCALE), r = a + b;
+            long a = set ? 0 : sums[i], b = (long) Math.rint(v * SCALE), r = a + b;
             flags |= (a ^ r) & (b ^ r);
             sums[i] = r;
         }
@@ -147,11 +152,9 @@ public final class FixedPointSum implements Serializable {
         return correct;
     }
 
-    /** Back to empty, keeping the allocated array. */
+    /** Back to empty, keeping the allocated array: not zeroed, since the next add writes every word without reading it. */
     public void clear() {
-        if (sums != null) {
-            java.util.Arrays.fill(sums, 0L);
-        }
+        cleared = sums != null;
         loss = 0;
         examples = 0;
         correct = 0;
@@ -164,9 +167,14 @@ public final class FixedPointSum implements Serializable {
         if (other.isEmpty()) {
             return this;
         }
-        if (other.sums != null) {
-            if (sums == null) {
-                sums = other.sums.clone();
+        if (other.sums != null && !other.cleared) {
+            if (sums == null || cleared) {
+                if (sums != null && sums.length == other.sums.length) {
+                    System.arraycopy(other.sums, 0, sums, 0, sums.length);
+                } else {
+                    sums = other.sums.clone();
+                }
+                cleared = false;
             } else {
                 // Branch-free, as in add: only note an overflow, then find its first index.
                 long[] s = sums, t = other.sums;
@@ -207,8 +215,12 @@ public final class FixedPointSum implements Serializable {
 
     /** Writes the summed gradient as floats into {@code out}. */
     public float[] gradient(float[] out) {
+        if (sums == null || cleared) {
+            java.util.Arrays.fill(out, 0f);
+            return out;
+        }
         for (int i = 0; i < out.length; i++) {
-            out[i] = sums == null ? 0f : (float) (sums[i] / SCALE);
+            out[i] = (float) (sums[i] / SCALE);
         }
         return out;
     }

@@ -31,7 +31,8 @@ final class FixedPointVector {
         static {
             float[] g = new float[64];
             long[] sums = new long[64];
-            org.sparkcnn.engine.ops.JitWarmUp.untilCompiled(java.util.List.of(() -> add(g, sums, 0, 61)), 1_000_000_000L);
+            org.sparkcnn.engine.ops.JitWarmUp.untilCompiled(
+                    java.util.List.of(() -> add(g, sums, 0, 61, false), () -> add(g, sums, 0, 61, true)), 1_000_000_000L);
         }
 
         static void ensure() {
@@ -40,9 +41,10 @@ final class FixedPointVector {
 
     /**
      * As {@link FixedPointSum#addScalar}: adds round(grads[i] * 2^40) into sums[i] for i in [from, to),
-     * and returns a negative value if a value was out of range or not finite, or an addition overflowed.
+     * (from 0 instead of sums[i] when {@code set}), and returns a negative value if a value was out of range
+     * or not finite, or an addition overflowed.
      */
-    static long add(float[] grads, long[] sums, int from, int to) {
+    static long add(float[] grads, long[] sums, int from, int to, boolean set) {
         Warm.ensure();
         long overflow = 0;
         int i = from;
@@ -50,19 +52,19 @@ final class FixedPointVector {
         for (; i + 8 <= to; i += 8) {
             FloatVector v = FloatVector.fromArray(F, grads, i);
             if (!v.abs().compare(VectorOperators.LT, FAST_LIMIT).allTrue()) {
-                overflow |= FixedPointSum.addScalar(grads, sums, i, i + 8);
+                overflow |= FixedPointSum.addScalar(grads, sums, i, i + 8, set);
                 continue;
             }
             for (int part = 0; part < 2; part++) {
                 DoubleVector x = (DoubleVector) v.convertShape(VectorOperators.F2D, D, part);
                 LongVector b = x.mul(FixedPointSum.SCALE).add(C).reinterpretAsLongs().sub(C_BITS);
-                LongVector a = LongVector.fromArray(L, sums, i + 4 * part);
+                LongVector a = set ? LongVector.zero(L) : LongVector.fromArray(L, sums, i + 4 * part);
                 LongVector r = a.add(b);
                 ov = ov.or(a.lanewise(VectorOperators.XOR, r).and(b.lanewise(VectorOperators.XOR, r)));
                 r.intoArray(sums, i + 4 * part);
             }
         }
         overflow |= ov.reduceLanes(VectorOperators.OR);
-        return overflow | FixedPointSum.addScalar(grads, sums, i, to);
+        return overflow | FixedPointSum.addScalar(grads, sums, i, to, set);
     }
 }

@@ -156,14 +156,51 @@ class GradientWorkerTest {
         for (int i = 0; i < g.length; i++) {
             vector[i] = scalar[i] = rng.nextLong() >> 8;  // sums already under way
         }
-        long flags = FixedPointVector.add(g, vector, 0, g.length);
+        long flags = FixedPointVector.add(g, vector, 0, g.length, false);
         for (int i = 0; i < g.length; i++) {
             scalar[i] += (long) Math.rint(g[i] * 0x1p40);
         }
         assertArrayEquals(scalar, vector);
         assertTrue(flags >= 0, "nothing out of range, nothing overflowed");
+        long[] fromZero = new long[g.length], stale = vector.clone();
+        assertTrue(FixedPointVector.add(g, fromZero, 0, g.length, false) >= 0);
+        assertTrue(FixedPointVector.add(g, stale, 0, g.length, true) >= 0);
+        assertArrayEquals(fromZero, stale, "set: the words as added to zero, whatever they held");
         g[4321] = Float.NaN;
-        assertTrue(FixedPointVector.add(g, vector, 0, g.length) < 0, "NaN is flagged");
+        assertTrue(FixedPointVector.add(g, vector, 0, g.length, false) < 0, "NaN is flagged");
+    }
+
+    @Test
+    void aClearedSumIsZeroAndItsNextAddWritesEveryWord() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(13);
+        float[] g = new float[2 * 4096 + 9], h = new float[g.length];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) rng.nextGaussian();
+            h[i] = (float) rng.nextGaussian();
+        }
+        FixedPointSum reused = new FixedPointSum(), fresh = new FixedPointSum();
+        reused.add(g, 2.0, 3);
+        reused.clear();
+        assertTrue(reused.isEmpty());
+        assertEquals(null, reused.state().sums(), "a cleared sum ships no words");
+        assertArrayEquals(new float[g.length], reused.gradient(new float[g.length]), "and its gradient is zero");
+        reused.add(h, 0.5, 2);
+        fresh.add(h, 0.5, 2);
+        assertArrayEquals(fresh.state().sums(), reused.state().sums());
+        assertEquals(fresh.loss(), reused.loss());
+        assertEquals(2, reused.examples());
+        reused.clear();
+        assertArrayEquals(fresh.state().sums(), reused.merge(fresh).state().sums(), "merged into a cleared sum: a copy");
+        FixedPointSum empty = new FixedPointSum();
+        empty.add(g, 0, 1);
+        empty.clear();
+        FixedPointSum target = new FixedPointSum();
+        target.add(h, 0, 1);
+        assertArrayEquals(fresh.state().sums(), target.merge(empty).state().sums(), "a cleared sum adds nothing");
+        h[4096 + 5] = Float.NaN;
+        reused.clear();
+        reused.add(h, 0, 1);
+        assertEquals(4096 + 5, reused.badIndex(), "the first bad index, found in a written pass");
     }
 
     @Test
