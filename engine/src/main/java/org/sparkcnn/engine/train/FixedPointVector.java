@@ -40,8 +40,8 @@ final class FixedPointVector {
     }
 
     /**
-     * As {@link FixedPointSum#addScalar}: adds round(grads[i] * 2^40) into sums[i] for i in [from, to),
-     * (from 0 instead of sums[i] when {@code set}), and returns a negative value if a value was out of range
+     * As {@link FixedPointSum#addScalar}: adds round(grads[i] * 2^40) into sums[i] for i in [from, to)
+     * (into 0 instead of sums[i] when {@code set}), and returns a negative value if a value was out of range
      * or not finite, or an addition overflowed.
      */
     static long add(float[] grads, long[] sums, int from, int to, boolean set) {
