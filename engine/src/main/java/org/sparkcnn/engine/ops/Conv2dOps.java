@@ -122,6 +122,9 @@ public final class Conv2dOps {
                 int q = xf.positions;
                 colLen = Math.max(colLen, xf.floats() + (same ? q + dyFrame(group, h, w, o, kh, kw, ph, pw).floats() : 0));
                 ytLen = Math.max(ytLen, (same ? Math.max(Math.max(c, o), paddedChannels(o)) : o) * q);
+                if (WeightsChannelsLast.suits(c, o, kh, kw, sh, sw, ph, pw)) {  // the frame of X channels-last
+                    ytLen = Math.max(ytLen, c * xf.plane);
+                }
             }
             if (columnsOnFrame(kh, kw, sh, sw)) {  // the frame im2col copies from, in yt; the frame dX gathers in, after dcol
                 ytLen = Math.max(ytLen, new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw).floats());
@@ -135,7 +138,7 @@ public final class Conv2dOps {
             yt = new float[ytLen];
             dw = new float[paddedChannels(o) * (ckk + 1)];
             flipped = new float[flippedLen];
-            index = new int[paddedChannels(o)];
+            index = new int[Math.max(paddedChannels(o), paddedChannels(c))];
             rows = new int[frames ? Math.max(c, o) * kh * kw + 1 : 0];
         }
     }
@@ -163,7 +166,7 @@ public final class Conv2dOps {
             KernelChoice inference = inferenceFrame && !frame
                     ? Gemm.choice(name + " Y = W frame(X), inference" + shape, o, positions, ckk) : forward;
             return new Choices(forward, inference,
-                    weightsByDot16(ckk) ? null
+                    weightsByDot16(ckk) || WeightsChannelsLast.suits(c, o, kh, kw, sh, sw, ph, pw) ? null
                             : frame ? Gemm.choice(name + " [dW db]^T += [frame(X); 1] dY^T" + shape, ckk + 1, paddedChannels(o), positions)
                             : Gemm.choice(name + " [dW db]^T += [col; 1] dY^T" + shape, ckk + 1, paddedChannels(o), ld),
                     input);
@@ -242,13 +245,13 @@ public final class Conv2dOps {
         int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w;
         // [dW db] with db[o] the product with the row of ones under the columns: as O x (CKK + 1) for
         // dot16, as (CKK + 1) x op (vectors across output channels) for the chain.
-        boolean dot16 = weightsByDot16(ckk);
+        boolean dot16 = weightsByDot16(ckk), channelsLast = WeightsChannelsLast.suits(c, o, kh, kw, sh, sw, ph, pw);
         int op = paddedChannels(o), ldw = dot16 ? ckk + 1 : op;
         java.util.Arrays.fill(dw, 0, (ckk + 1) * (dot16 ? o : op), 0f);
         for (int oc = 0; oc < o; oc++) {
             for (int k = 0; k <= ckk; k++) {
                 float v = k < ckk ? grads[wOff + oc * ckk + k] : bOff >= 0 ? grads[bOff + oc] : 0f;
-                dw[dot16 ? oc * ldw + k : k * ldw + oc] = v;
+                dw[dwIndex(oc, k, c, o, ckk, ldw, dot16, channelsLast)] = v;
             }
         }
         boolean onFrames = weightsOnFrames(kh, kw, sh, sw, ph, pw, ckk);  // dW reads frames for "same" layers with chained dW
@@ -261,7 +264,7 @@ public final class Conv2dOps {
             int dyAt = 0;  // where dY's frame is in col
             if (onFrames) {
                 dyAt = weightsOnFrame(new ConvFrame(g, c, h, w, kh, kw, sh, sw, ph, pw), dyFrame, dout, inp, b0, o,
-                        dw, ws, choices, colsOfInp && b0 == 0);
+                        dw, ws, choices, colsOfInp && b0 == 0, bOff >= 0);
             } else {
                 weightsByColumns(dout, inp, b0, g, c, h, w, o, kh, kw, sh, sw, ph, pw, dot16, colsOfInp && b0 == 0,
                         dw, ws, choices);
@@ -297,12 +300,17 @@ public final class Conv2dOps {
         }
         for (int oc = 0; oc < o; oc++) {
             for (int k = 0; k < ckk; k++) {
-                grads[wOff + oc * ckk + k] = dw[dot16 ? oc * ldw + k : k * ldw + oc];
+                grads[wOff + oc * ckk + k] = dw[dwIndex(oc, k, c, o, ckk, ldw, dot16, channelsLast)];
             }
             if (bOff >= 0) {
-                grads[bOff + oc] = dw[dot16 ? oc * ldw + ckk : ckk * ldw + oc];
+                grads[bOff + oc] = dw[dwIndex(oc, ckk, c, o, ckk, ldw, dot16, channelsLast)];
             }
         }
+    }
+
+    /** Where [dW db] entry (oc, k) (k = ckk: db) is in the workspace: O x (CKK+1) for dot16, (CKK+1) x op for the chain, or {@link WeightsChannelsLast#index}. */
+    private static int dwIndex(int oc, int k, int c, int o, int ckk, int ldw, boolean dot16, boolean channelsLast) {
+        return channelsLast ? WeightsChannelsLast.index(oc, k, c, o) : dot16 ? oc * ldw + k : k * ldw + oc;
     }
 
     /** [dW db] of a group from im2col's columns (reused from the forward when {@code colsReady}): dot16 or the chain. */
@@ -401,16 +409,23 @@ public final class Conv2dOps {
      * the offset returned; the frame of X is there already when {@code xReady}.
      */
     private static int weightsOnFrame(ConvFrame xf, ConvFrame dyFrame, float[] dout, float[] inp, int b0, int o,
-                                      float[] dw, Workspace ws, Choices choices, boolean xReady) {
+                                      float[] dw, Workspace ws, Choices choices, boolean xReady, boolean bias) {
         int q = xf.positions, ckk = xf.c * xf.kh * xf.kw, op = paddedChannels(o);
         int ones = xf.floats(), dyAt = ones + q;
         float[] f = ws.col;
         if (!xReady) {
             xf.fill(inp, b0, f, 0);
         }
-        java.util.Arrays.fill(f, ones, ones + q, 1f);
         dyFrame.fill(dout, b0, f, dyAt);  // position q of the frame of X is dY's cell at q + top*width + left of its frame
-        channelsLast(f, dyAt + dyFrame.top * dyFrame.width + dyFrame.left, o, q, dyFrame.plane, ws.yt, 0, op, ws.index);
+        int dyCells = dyAt + dyFrame.top * dyFrame.width + dyFrame.left;
+        if (WeightsChannelsLast.suits(xf.c, o, xf.kh, xf.kw, xf.sh, xf.sw, xf.ph, xf.pw)) {
+            // [dW db] by vectors along X's channels: the frame of X channels-last, dY read in its frame
+            channelsLast(f, 0, xf.c, xf.plane, xf.plane, ws.yt, 0, xf.c, ws.index);
+            WeightsChannelsLast.weights(ws.yt, 0, xf.c, f, dyCells, dyFrame.plane, o, q, dw, xf.width, xf.top, xf.left, bias);
+            return dyAt;
+        }
+        java.util.Arrays.fill(f, ones, ones + q, 1f);
+        channelsLast(f, dyCells, o, q, dyFrame.plane, ws.yt, 0, op, ws.index);
         xf.taps(0, ws.rows);
         ws.rows[ckk] = ones;
         // [dW db]^T (CKK+1 x op) += [frame rows; 1] (CKK+1 x Q) * dY^T (Q x op)

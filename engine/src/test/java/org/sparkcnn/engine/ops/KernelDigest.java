@@ -142,26 +142,37 @@ public final class KernelDigest {
                 pw = (kw - 1) / 2;
             }
             int h = kh + rng.nextInt(12), w = kw + rng.nextInt(20);
-            int ho = Conv2dOps.outputSize(h, kh, sh, ph), wo = Conv2dOps.outputSize(w, kw, sw, pw);
-            int ckk = c * kh * kw, hw = ho * wo, group = 1 + rng.nextInt(n);
-            boolean bias = rng.nextBoolean();
-            float[] params = random(o * ckk + (bias ? o : 0)), x = random(n * c * h * w), dy = random(n * o * hw);
-            Conv2dOps.Choices choices = Conv2dOps.Choices.of("digest", c, h, w, o, kh, kw, sh, sw, ph, pw, group);
-            Conv2dOps.Workspace ws = new Conv2dOps.Workspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
-            float[] y = new float[n * o * hw], grads = random(params.length), dx = new float[x.length];
-            boolean cols = Conv2dOps.forward(y, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
-                    group, ws, choices, true);
-            Conv2dOps.backward(dx, grads, dy, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
-                    group, ws, choices, cols && n <= group);  // the forward left its columns
-            add(y);
-            add(grads);
-            add(dx);
-            float[] inferred = new float[y.length];  // as inference runs it (frames for more shapes): the same bits
-            Conv2dOps.forward(inferred, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
-                    group, ws, choices, false);
-            same(y, inferred, "convolution forward without a backward, " + c + "x" + h + "x" + w + " k" + kh + "x" + kw
-                    + " s" + sh + "x" + sw + " p" + ph + "x" + pw);
+            convolution(n, c, h, w, o, kh, kw, sh, sw, ph, pw, 1 + rng.nextInt(n), rng.nextBoolean());
         }
+        // 3x3 "same" layers with whole vectors of input channels and 8 or 16 output channels: at 16 lanes
+        // their dW takes vectors along the input channels (WeightsChannelsLast), elsewhere the chain
+        for (int[] co : new int[][]{{16, 16}, {16, 8}, {32, 16}}) {
+            int n = 1 + rng.nextInt(4);
+            convolution(n, co[0], 3 + rng.nextInt(10), 3 + rng.nextInt(12), co[1], 3, 3, 1, 1, 1, 1, 1 + rng.nextInt(n),
+                    rng.nextBoolean());
+        }
+    }
+
+    private void convolution(int n, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw, int group,
+                             boolean bias) {
+        int ho = Conv2dOps.outputSize(h, kh, sh, ph), wo = Conv2dOps.outputSize(w, kw, sw, pw);
+        int ckk = c * kh * kw, hw = ho * wo;
+        float[] params = random(o * ckk + (bias ? o : 0)), x = random(n * c * h * w), dy = random(n * o * hw);
+        Conv2dOps.Choices choices = Conv2dOps.Choices.of("digest", c, h, w, o, kh, kw, sh, sw, ph, pw, group);
+        Conv2dOps.Workspace ws = new Conv2dOps.Workspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
+        float[] y = new float[n * o * hw], grads = random(params.length), dx = new float[x.length];
+        boolean cols = Conv2dOps.forward(y, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
+                group, ws, choices, true);
+        Conv2dOps.backward(dx, grads, dy, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
+                group, ws, choices, cols && n <= group);  // the forward left its columns
+        add(y);
+        add(grads);
+        add(dx);
+        float[] inferred = new float[y.length];  // as inference runs it (frames for more shapes): the same bits
+        Conv2dOps.forward(inferred, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
+                group, ws, choices, false);
+        same(y, inferred, "convolution forward without a backward, " + c + "x" + h + "x" + w + " k" + kh + "x" + kw
+                + " s" + sh + "x" + sw + " p" + ph + "x" + pw);
     }
 
     private void denseLayers() {
