@@ -146,7 +146,7 @@ public final class Conv2dOps {
     /**
      * The chain products of a layer, each with its own tile choice (see {@link Gemm#chain}): the forward in
      * training and with no backward to follow ({@code inference}, the same unless only inference takes
-     * frames); {@code weights} null when dW takes dot16.
+     * frames); {@code weights} null when dW takes dot16 or {@link WeightsChannelsLast}.
      */
     public record Choices(KernelChoice forward, KernelChoice inference, KernelChoice weights, KernelChoice input) {
 
@@ -244,7 +244,8 @@ public final class Conv2dOps {
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
         int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w;
         // [dW db] with db[o] the product with the row of ones under the columns: as O x (CKK + 1) for
-        // dot16, as (CKK + 1) x op (vectors across output channels) for the chain.
+        // dot16, as (CKK + 1) x op (vectors across output channels) for the chain, as
+        // WeightsChannelsLast.index for vectors across input channels (dwIndex).
         boolean dot16 = weightsByDot16(ckk), channelsLast = WeightsChannelsLast.suits(c, o, kh, kw, sh, sw, ph, pw);
         int op = paddedChannels(o), ldw = dot16 ? ckk + 1 : op;
         java.util.Arrays.fill(dw, 0, (ckk + 1) * (dot16 ? o : op), 0f);
@@ -264,7 +265,7 @@ public final class Conv2dOps {
             int dyAt = 0;  // where dY's frame is in col
             if (onFrames) {
                 dyAt = weightsOnFrame(new ConvFrame(g, c, h, w, kh, kw, sh, sw, ph, pw), dyFrame, dout, inp, b0, o,
-                        dw, ws, choices, colsOfInp && b0 == 0, bOff >= 0);
+                        dw, ws, choices, colsOfInp && b0 == 0, channelsLast, bOff >= 0);
             } else {
                 weightsByColumns(dout, inp, b0, g, c, h, w, o, kh, kw, sh, sw, ph, pw, dot16, colsOfInp && b0 == 0,
                         dw, ws, choices);
@@ -406,10 +407,12 @@ public final class Conv2dOps {
      * over the frame's positions, dY^T zero at the frame's own positions (docs/ENGINE.md: those terms are
      * {@code fma(x, +0, acc)}, which leave acc as it was unless it is exactly -0 or x is not finite). In
      * {@code ws.col}: the frame of X, a row of ones, then the frame of dY for {@link #dxAsConvolution}, at
-     * the offset returned; the frame of X is there already when {@code xReady}.
+     * the offset returned; the frame of X is there already when {@code xReady}. With {@code channelsLast}, by
+     * {@link WeightsChannelsLast} (the same chains; db's only with {@code bias}).
      */
     private static int weightsOnFrame(ConvFrame xf, ConvFrame dyFrame, float[] dout, float[] inp, int b0, int o,
-                                      float[] dw, Workspace ws, Choices choices, boolean xReady, boolean bias) {
+                                      float[] dw, Workspace ws, Choices choices, boolean xReady, boolean channelsLast,
+                                      boolean bias) {
         int q = xf.positions, ckk = xf.c * xf.kh * xf.kw, op = paddedChannels(o);
         int ones = xf.floats(), dyAt = ones + q;
         float[] f = ws.col;
@@ -418,7 +421,7 @@ public final class Conv2dOps {
         }
         dyFrame.fill(dout, b0, f, dyAt);  // position q of the frame of X is dY's cell at q + top*width + left of its frame
         int dyCells = dyAt + dyFrame.top * dyFrame.width + dyFrame.left;
-        if (WeightsChannelsLast.suits(xf.c, o, xf.kh, xf.kw, xf.sh, xf.sw, xf.ph, xf.pw)) {
+        if (channelsLast) {
             // [dW db] by vectors along X's channels: the frame of X channels-last, dY read in its frame
             channelsLast(f, 0, xf.c, xf.plane, xf.plane, ws.yt, 0, xf.c, ws.index);
             WeightsChannelsLast.weights(ws.yt, 0, xf.c, f, dyCells, dyFrame.plane, o, q, dw, xf.width, xf.top, xf.left, bias);

@@ -167,7 +167,7 @@ public final class FixedPointSum implements Serializable {
         if (other.isEmpty()) {
             return this;
         }
-        if (other.sums != null && !other.cleared) {
+        if (other.sums != null) {  // not cleared either: a cleared sum is empty, returned above
             if (sums == null || cleared) {
                 if (sums != null && sums.length == other.sums.length) {
                     System.arraycopy(other.sums, 0, sums, 0, sums.length);
