@@ -8,7 +8,8 @@ package org.sparkcnn.engine.ops;
  *       {@code col} is the (C*kh*kw) x (g*Ho*Wo) matrix whose column (b*Ho*Wo + p) is the patch output
  *       position p of example b reads (zeros for padding), and {@code Y = b + W * col}; where a frame costs
  *       little ({@link ConvFrame#suits}: "same" layers; in inference the ResNets' stride-2 3x3 layers too) that matrix is read from
- *       a zero frame of X without being written ({@link ConvFrame});</li>
+ *       a zero frame of X without being written ({@link ConvFrame}), by vectors along the frame's positions or, timed
+ *       per layer, along the output channels ({@link ProductChannelsLast}, which skips the frame's own positions);</li>
  *   <li>dW, the valid cross-correlation of X with dY, and db, the sum of dY: {@code [dW db]^T += [col; 1] * dY^T},
  *       a {@link Gemm#chain} over the group's examples and positions, vectorized across the output channels
  *       (on frames for "same" layers, {@link #weightsOnFrame}); with fewer than 32 taps a position,
@@ -112,6 +113,11 @@ public final class Conv2dOps {
         final int[] index;
         /** Where each tap's row of the im2col matrix starts in a frame, and the row of ones ({@link ConvFrame#taps}). */
         final int[] rows;
+        /** {@link ProductChannelsLast}'s A^T, frame channels-last, outputs channels-last, tap offsets and positions (empty when no product of the layer can take it). */
+        final float[] aT, xcl, ycl;
+        final int[] offs, bases;
+        /** Whether aT holds the A of the current forward or dX (reset when each begins). */
+        boolean aTReady;
 
         public Workspace(int group, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
             int hw = outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ckk = c * kh * kw;
@@ -140,6 +146,25 @@ public final class Conv2dOps {
             flipped = new float[flippedLen];
             index = new int[Math.max(paddedChannels(o), paddedChannels(c))];
             rows = new int[frames ? Math.max(c, o) * kh * kw + 1 : 0];
+            boolean forwardCl = same && ProductChannelsLast.suits(o), inputCl = same && ProductChannelsLast.suits(c);
+            int aTLen = 0, xclLen = 0, yclLen = 0;
+            if (forwardCl) {
+                ConvFrame xf = new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw);
+                aTLen = o * ckk;
+                xclLen = ProductChannelsLast.frameFloats(xf);
+                yclLen = ProductChannelsLast.outputFloats(xf, o);
+            }
+            if (inputCl) {
+                ConvFrame df = dyFrame(group, h, w, o, kh, kw, ph, pw);
+                aTLen = Math.max(aTLen, c * o * kh * kw);
+                xclLen = Math.max(xclLen, ProductChannelsLast.frameFloats(df));
+                yclLen = Math.max(yclLen, ProductChannelsLast.outputFloats(df, c));
+            }
+            aT = new float[aTLen];
+            xcl = new float[xclLen];
+            ycl = new float[yclLen];
+            offs = new int[forwardCl || inputCl ? Math.max(c, o) * kh * kw : 0];
+            bases = new int[forwardCl || inputCl ? group * hw + ProductChannelsLast.P : 0];
         }
     }
 
@@ -148,7 +173,8 @@ public final class Conv2dOps {
      * training and with no backward to follow ({@code inference}, the same unless only inference takes
      * frames); {@code weights} null when dW takes dot16 or {@link WeightsChannelsLast}.
      */
-    public record Choices(KernelChoice forward, KernelChoice inference, KernelChoice weights, KernelChoice input) {
+    public record Choices(KernelChoice forward, KernelChoice inference, KernelChoice weights, KernelChoice input,
+                          KernelChoice forwardPath, KernelChoice inputPath) {
 
         /** The choices of layer {@code name} for its shape and group size. */
         public static Choices of(String name, int c, int h, int w, int o, int kh, int kw, int sh, int sw,
@@ -169,7 +195,40 @@ public final class Conv2dOps {
                     weightsByDot16(ckk) || WeightsChannelsLast.suits(c, o, kh, kw, sh, sw, ph, pw) ? null
                             : frame ? Gemm.choice(name + " [dW db]^T += [frame(X); 1] dY^T" + shape, ckk + 1, paddedChannels(o), positions)
                             : Gemm.choice(name + " [dW db]^T += [col; 1] dY^T" + shape, ckk + 1, paddedChannels(o), ld),
-                    input);
+                    input,
+                    frame && ProductChannelsLast.suits(o) ? pathChoice(name + " Y = W frame(X)" + shape + ", path") : null,
+                    frame && ProductChannelsLast.suits(c) ? pathChoice(name + " dX = flip(W) frame(dY)" + shape + ", path") : null);
+        }
+
+        /** Vectors along the frame's positions ({@link ConvFrame#product}) or along the outputs ({@link ProductChannelsLast}). */
+        private static KernelChoice pathChoice(String key) {
+            return KernelChoice.of(key, FRAME_PATHS);
+        }
+    }
+
+    /** The two paths of a stride-1 frame product, which give the same bits. */
+    private static final String[] FRAME_PATHS = {"vectors along positions", "vectors along channels"};
+
+    /**
+     * {@link ConvFrame#product} of the frame xf at {@code f[at ..]} with A at {@code a[aOff + r*aRow + k]},
+     * by the path {@code path} picks (null: along positions), timed for it; {@code tiles} picks the
+     * tile along positions.
+     */
+    private static void frameProduct(KernelChoice path, ConvFrame xf, float[] f, int at, float[] a, int aOff, int aRow,
+                                     int bOff, int m, float[] out, int b0, Workspace ws, KernelChoice tiles) {
+        int pick = path == null ? 0 : path.pick();
+        long start = System.nanoTime();
+        if (pick == 1) {
+            if (!ws.aTReady) {
+                ProductChannelsLast.transposeA(a, aOff, aRow, m, xf.c * xf.kh * xf.kw, ws.aT);
+                ws.aTReady = true;
+            }
+            ProductChannelsLast.product(f, at, xf, ws.aT, a, bOff, m, out, b0, ws.xcl, ws.ycl, ws.index, ws.offs, ws.bases);
+        } else {
+            xf.product(f, at, a, aOff, aRow, bOff, m, out, b0, ws.yt, ws.rows, tiles);
+        }
+        if (path != null) {
+            path.timed(pick, System.nanoTime() - start, (double) m * xf.c * xf.kh * xf.kw * xf.g * xf.ho * xf.wo);
         }
     }
 
@@ -191,11 +250,12 @@ public final class Conv2dOps {
         if (n <= 0) {
             return false;
         }
+        ws.aTReady = false;
         if (ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, training)) {
             for (int b0 = (n - 1) / group * group; b0 >= 0; b0 -= group) {  // last group first: group 0's frame stays
                 ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, ph, pw);
                 xf.fill(inp, b0, col, 0);
-                xf.product(col, 0, params, wOff, ckk, bOff, o, out, b0, yt, ws.rows,
+                frameProduct(choices.forwardPath(), xf, col, 0, params, wOff, ckk, bOff, o, out, b0, ws,
                         training ? choices.forward() : choices.inference());
             }
             return weightsOnFrames(kh, kw, sh, sw, ph, pw, ckk);
@@ -258,6 +318,7 @@ public final class Conv2dOps {
         boolean onFrames = weightsOnFrames(kh, kw, sh, sw, ph, pw, ckk);  // dW reads frames for "same" layers with chained dW
         if (byConvolution && dinp != null) {
             flip(params, wOff, c, o, kh, kw, ws.flipped);
+            ws.aTReady = false;
         }
         for (int b0 = 0; b0 < n; b0 += group) {
             int g = Math.min(group, n - b0), ld = g * hw;
@@ -379,8 +440,8 @@ public final class Conv2dOps {
      */
     private static void dxAsConvolution(float[] dinp, ConvFrame dyFrame, int at, int b0, Workspace ws,
                                         Choices choices, int c) {
-        dyFrame.product(ws.col, at, ws.flipped, 0, dyFrame.c * dyFrame.kh * dyFrame.kw, -1, c, dinp, b0, ws.yt, ws.rows,
-                choices.input());
+        frameProduct(choices.inputPath(), dyFrame, ws.col, at, ws.flipped, 0, dyFrame.c * dyFrame.kh * dyFrame.kw, -1, c,
+                dinp, b0, ws, choices.input());
     }
 
     /** The frame of dY for {@link #dxAsConvolution}: dY (O, Ho = H, Wo = W) padded by (kh-1-ph, kw-1-pw). */

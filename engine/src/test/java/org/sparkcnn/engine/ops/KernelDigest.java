@@ -36,6 +36,7 @@ public final class KernelDigest {
         KernelDigest d = new KernelDigest();
         d.products();
         d.convolutions();
+        d.frameProducts();
         d.denseLayers();
         d.pooling();
         d.models();
@@ -173,6 +174,37 @@ public final class KernelDigest {
                 group, ws, choices, false);
         same(y, inferred, "convolution forward without a backward, " + c + "x" + h + "x" + w + " k" + kh + "x" + kw
                 + " s" + sh + "x" + sw + " p" + ph + "x" + pw);
+    }
+
+    /**
+     * Stride-1 frame products by both paths, compared in this JVM: vectors along the frame's positions
+     * ({@link ConvFrame#product}, hashed) and, where the outputs fill pairs of vectors, along the output
+     * channels ({@link ProductChannelsLast}); odd channel counts, 1x1 to 5x5 kernels, tails of positions.
+     */
+    private void frameProducts() {
+        int[][] shapes = {{3, 8, 7, 9, 3, 2}, {16, 32, 7, 7, 3, 5}, {5, 16, 14, 11, 5, 1}, {64, 64, 7, 7, 3, 3},
+                {7, 64, 6, 5, 1, 2}, {32, 32, 14, 14, 3, 4}, {16, 16, 28, 28, 3, 1}};  // C, M, H, W, k, examples
+        for (int[] s : shapes) {
+            int c = s[0], m = s[1], h = s[2], w = s[3], k = s[4], g = s[5], pad = (k - 1) / 2, ckk = c * k * k;
+            boolean bias = rng.nextBoolean();
+            ConvFrame xf = new ConvFrame(g, c, h, w, k, k, 1, 1, pad, pad);
+            float[] x = random((g + 1) * c * h * w), f = new float[3 + xf.floats()], a = random(m * ckk + m);
+            xf.fill(x, 1, f, 3);
+            float[] alongPositions = new float[(g + 1) * m * h * w];
+            xf.product(f, 3, a, 0, ckk, bias ? m * ckk : -1, m, alongPositions, 1, new float[m * xf.positions],
+                    new int[ckk], Gemm.choice("digest frame product", m, xf.positions, ckk));
+            add(alongPositions);
+            if (ProductChannelsLast.suits(m)) {
+                float[] alongChannels = new float[alongPositions.length], aT = new float[ckk * m];
+                ProductChannelsLast.transposeA(a, 0, ckk, m, ckk, aT);
+                ProductChannelsLast.product(f, 3, xf, aT, a, bias ? m * ckk : -1, m, alongChannels, 1,
+                        new float[ProductChannelsLast.frameFloats(xf)],
+                        new float[ProductChannelsLast.outputFloats(xf, m)], new int[Conv2dOps.paddedChannels(c)],
+                        new int[ckk], new int[g * h * w + ProductChannelsLast.P]);
+                same(alongPositions, alongChannels, "frame product along channels, " + c + "x" + h + "x" + w + " to " + m
+                        + " k" + k + ", " + g + " examples");
+            }
+        }
     }
 
     private void denseLayers() {

@@ -1,0 +1,211 @@
+package org.sparkcnn.engine.ops;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A stride-1 frame product ({@link ConvFrame#product}) by vectors along the output channels: the frame
+ * turned channels-last ({@code xcl[p*Cp + ch]}), each tile 6 output positions by 2 or 4 vectors of
+ * output channels, one broadcast of X per position and one load of {@code A^T} per vector at each tap.
+ * Vectors along the frame's positions ({@link Gemm#chainBRows}) compute every position of the frame,
+ * its own ones too (31% more work at 7x7, 15% at 14x14); broadcasts can skip them, so only the Ho*Wo
+ * positions of each example are computed. Each output's chain is the same: its bias (or +0), then one
+ * fma per tap (c, u, v) in increasing order: {@code fma(A[r, (c,u,v)], frame[c] at q + tap shift, acc)}.
+ */
+final class ProductChannelsLast {
+
+    private static final VectorSpecies<Float> F = Lanes.F;
+    private static final int L = Lanes.L;
+
+    /** Output positions per tile. */
+    static final int P = 6;
+
+    private ProductChannelsLast() {
+    }
+
+    /** Compiles the tiles before their first real call: uncompiled, their vectors are objects, 100 times slower. */
+    private static final class Warm {
+        static {
+            int k = 9, m = 4 * L;
+            float[] x = new float[64], at = new float[k * m], y = new float[P * m];
+            int[] bases = new int[P], offs = new int[k];
+            JitWarmUp.untilCompiled(java.util.List.of(
+                    () -> tile4(x, bases, 0, offs, k, at, m, 0, null, -1, y),
+                    () -> tile2(x, bases, 0, offs, k, at, m, 0, null, -1, y)), 1_000_000_000L);
+        }
+
+        static void ensure() {
+        }
+    }
+
+    /** Whether a product with m outputs per position can take this path: vectors available, m whole pairs of vectors. */
+    static boolean suits(int m) {
+        return VectorSupport.AVAILABLE && m % (2 * L) == 0;
+    }
+
+    /** Floats of the channels-last frame of xf. */
+    static int frameFloats(ConvFrame xf) {
+        return Conv2dOps.paddedChannels(xf.c) * xf.plane;
+    }
+
+    /** Floats of the channels-last output of xf's positions with m outputs each. */
+    static int outputFloats(ConvFrame xf, int m) {
+        return (xf.g * xf.ho * xf.wo + P) * m;
+    }
+
+    /** {@code aT[k*M + r] = a[aOff + r*aRow + k]}: A (M x K) transposed for {@link #product}, once per layer call. */
+    static void transposeA(float[] a, int aOff, int aRow, int m, int k, float[] aT) {
+        for (int r = 0; r < m; r++) {
+            for (int kk = 0; kk < k; kk++) {
+                aT[kk * m + r] = a[aOff + r * aRow + kk];
+            }
+        }
+    }
+
+    /**
+     * {@link ConvFrame#product}'s result by this path: {@code out (N, M, Ho, Wo)} for examples b0 .. b0+g
+     * of the stride-1 frame {@code xf} at {@code f[at ..]}, A (M x C*kh*kw) given as {@code aT}
+     * ({@link #transposeA}), each output from {@code a[bOff + r]} ({@code bOff < 0}: +0). Scratch:
+     * {@code xcl} the frame channels-last, {@code ycl} the outputs channels-last; {@code index},
+     * {@code offs}, {@code bases} int tables (at least Cp, C*kh*kw and g*Ho*Wo + P long).
+     */
+    static void product(float[] f, int at, ConvFrame xf, float[] aT, float[] a, int bOff, int m,
+                        float[] out, int b0, float[] xcl, float[] ycl, int[] index, int[] offs, int[] bases) {
+        Warm.ensure();
+        int c = xf.c, cp = Conv2dOps.paddedChannels(c), ckk = c * xf.kh * xf.kw, hw = xf.ho * xf.wo, n = xf.g * hw;
+        TransposeVector.channelsLast(f, at, c, xf.plane, xf.plane, xcl, 0, cp, index);
+        for (int ch = 0, k = 0; ch < c; ch++) {
+            for (int u = 0; u < xf.kh; u++) {
+                for (int v = 0; v < xf.kw; v++, k++) {
+                    offs[k] = (xf.tap(ch, u, v) - ch * xf.plane) * cp + ch;  // stride 1: channel ch's plane, then the shift
+                }
+            }
+        }
+        for (int b = 0, p = 0; b < xf.g; b++) {
+            for (int i = 0; i < xf.ho; i++) {
+                for (int j = 0; j < xf.wo; j++, p++) {
+                    bases[p] = ((b * xf.rows + i) * xf.width + j) * cp;
+                }
+            }
+        }
+        int tiles = (n + P - 1) / P;
+        java.util.Arrays.fill(bases, n, tiles * P, bases[n - 1]);  // the last tile's spare rows repeat a position, dropped below
+        for (int o0 = 0; o0 < m; ) {
+            boolean four = L >= 16 && m - o0 >= 4 * L;  // 24 accumulators need AVX-512's 32 registers
+            for (int p0 = 0; p0 < tiles * P; p0 += P) {
+                if (four) {
+                    tile4(xcl, bases, p0, offs, ckk, aT, m, o0, a, bOff, ycl);
+                } else {
+                    tile2(xcl, bases, p0, offs, ckk, aT, m, o0, a, bOff, ycl);
+                }
+            }
+            o0 += four ? 4 * L : 2 * L;
+        }
+        unfold(ycl, m, xf.g, hw, out, b0, index);
+    }
+
+    /** {@code out[((b0+b)*M + r)*hw + p] = ycl[(b*hw + p)*M + r]}: a gather per vector of positions. */
+    private static void unfold(float[] ycl, int m, int g, int hw, float[] out, int b0, int[] index) {
+        for (int l = 0; l < L; l++) {
+            index[l] = l * m;
+        }
+        int whole = hw / L * L;
+        for (int b = 0; b < g; b++) {
+            for (int r = 0; r < m; r++) {
+                int from = b * hw * m + r, to = ((b0 + b) * m + r) * hw;
+                for (int p = 0; p < whole; p += L) {
+                    FloatVector.fromArray(F, ycl, from + p * m, index, 0).intoArray(out, to + p);
+                }
+                for (int p = whole; p < hw; p++) {
+                    out[to + p] = ycl[from + p * m];
+                }
+            }
+        }
+    }
+
+    /** Positions p0 .. p0+6 by output vectors o0 .. o0+4L: {@code y[p*M + r]} from the bias, one fma per k. */
+    private static void tile4(float[] x, int[] bases, int p0, int[] offs, int kk, float[] aT, int m, int o0,
+                              float[] a, int bOff, float[] y) {
+        int x0 = bases[p0], x1 = bases[p0 + 1], x2 = bases[p0 + 2], x3 = bases[p0 + 3], x4 = bases[p0 + 4], x5 = bases[p0 + 5];
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;  // the bias, or +0 (no helper: a vector crossing a call can stay uncompiled)
+        if (bOff >= 0) {
+            s0 = FloatVector.fromArray(F, a, bOff + o0);
+            s1 = FloatVector.fromArray(F, a, bOff + o0 + L);
+            s2 = FloatVector.fromArray(F, a, bOff + o0 + 2 * L);
+            s3 = FloatVector.fromArray(F, a, bOff + o0 + 3 * L);
+        }
+        FloatVector a00 = s0, a01 = s1, a02 = s2, a03 = s3, a10 = s0, a11 = s1, a12 = s2, a13 = s3;
+        FloatVector a20 = s0, a21 = s1, a22 = s2, a23 = s3, a30 = s0, a31 = s1, a32 = s2, a33 = s3;
+        FloatVector a40 = s0, a41 = s1, a42 = s2, a43 = s3, a50 = s0, a51 = s1, a52 = s2, a53 = s3;
+        for (int k = 0, wi = o0; k < kk; k++, wi += m) {
+            int t = offs[k];
+            FloatVector w0 = FloatVector.fromArray(F, aT, wi), w1 = FloatVector.fromArray(F, aT, wi + L);
+            FloatVector w2 = FloatVector.fromArray(F, aT, wi + 2 * L), w3 = FloatVector.fromArray(F, aT, wi + 3 * L);
+            FloatVector v = FloatVector.broadcast(F, x[x0 + t]);
+            a00 = w0.fma(v, a00); a01 = w1.fma(v, a01); a02 = w2.fma(v, a02); a03 = w3.fma(v, a03);
+            v = FloatVector.broadcast(F, x[x1 + t]);
+            a10 = w0.fma(v, a10); a11 = w1.fma(v, a11); a12 = w2.fma(v, a12); a13 = w3.fma(v, a13);
+            v = FloatVector.broadcast(F, x[x2 + t]);
+            a20 = w0.fma(v, a20); a21 = w1.fma(v, a21); a22 = w2.fma(v, a22); a23 = w3.fma(v, a23);
+            v = FloatVector.broadcast(F, x[x3 + t]);
+            a30 = w0.fma(v, a30); a31 = w1.fma(v, a31); a32 = w2.fma(v, a32); a33 = w3.fma(v, a33);
+            v = FloatVector.broadcast(F, x[x4 + t]);
+            a40 = w0.fma(v, a40); a41 = w1.fma(v, a41); a42 = w2.fma(v, a42); a43 = w3.fma(v, a43);
+            v = FloatVector.broadcast(F, x[x5 + t]);
+            a50 = w0.fma(v, a50); a51 = w1.fma(v, a51); a52 = w2.fma(v, a52); a53 = w3.fma(v, a53);
+        }
+        int yi = p0 * m + o0;
+        a00.intoArray(y, yi); a01.intoArray(y, yi + L); a02.intoArray(y, yi + 2 * L); a03.intoArray(y, yi + 3 * L);
+        yi += m;
+        a10.intoArray(y, yi); a11.intoArray(y, yi + L); a12.intoArray(y, yi + 2 * L); a13.intoArray(y, yi + 3 * L);
+        yi += m;
+        a20.intoArray(y, yi); a21.intoArray(y, yi + L); a22.intoArray(y, yi + 2 * L); a23.intoArray(y, yi + 3 * L);
+        yi += m;
+        a30.intoArray(y, yi); a31.intoArray(y, yi + L); a32.intoArray(y, yi + 2 * L); a33.intoArray(y, yi + 3 * L);
+        yi += m;
+        a40.intoArray(y, yi); a41.intoArray(y, yi + L); a42.intoArray(y, yi + 2 * L); a43.intoArray(y, yi + 3 * L);
+        yi += m;
+        a50.intoArray(y, yi); a51.intoArray(y, yi + L); a52.intoArray(y, yi + 2 * L); a53.intoArray(y, yi + 3 * L);
+    }
+
+    /** {@link #tile4} with two output vectors: 12 accumulators, for 16 registers. */
+    private static void tile2(float[] x, int[] bases, int p0, int[] offs, int kk, float[] aT, int m, int o0,
+                              float[] a, int bOff, float[] y) {
+        int x0 = bases[p0], x1 = bases[p0 + 1], x2 = bases[p0 + 2], x3 = bases[p0 + 3], x4 = bases[p0 + 4], x5 = bases[p0 + 5];
+        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+        if (bOff >= 0) {
+            s0 = FloatVector.fromArray(F, a, bOff + o0);
+            s1 = FloatVector.fromArray(F, a, bOff + o0 + L);
+        }
+        FloatVector a00 = s0, a01 = s1, a10 = s0, a11 = s1, a20 = s0, a21 = s1, a30 = s0, a31 = s1;
+        FloatVector a40 = s0, a41 = s1, a50 = s0, a51 = s1;
+        for (int k = 0, wi = o0; k < kk; k++, wi += m) {
+            int t = offs[k];
+            FloatVector w0 = FloatVector.fromArray(F, aT, wi), w1 = FloatVector.fromArray(F, aT, wi + L);
+            FloatVector v = FloatVector.broadcast(F, x[x0 + t]);
+            a00 = w0.fma(v, a00); a01 = w1.fma(v, a01);
+            v = FloatVector.broadcast(F, x[x1 + t]);
+            a10 = w0.fma(v, a10); a11 = w1.fma(v, a11);
+            v = FloatVector.broadcast(F, x[x2 + t]);
+            a20 = w0.fma(v, a20); a21 = w1.fma(v, a21);
+            v = FloatVector.broadcast(F, x[x3 + t]);
+            a30 = w0.fma(v, a30); a31 = w1.fma(v, a31);
+            v = FloatVector.broadcast(F, x[x4 + t]);
+            a40 = w0.fma(v, a40); a41 = w1.fma(v, a41);
+            v = FloatVector.broadcast(F, x[x5 + t]);
+            a50 = w0.fma(v, a50); a51 = w1.fma(v, a51);
+        }
+        int yi = p0 * m + o0;
+        a00.intoArray(y, yi); a01.intoArray(y, yi + L);
+        yi += m;
+        a10.intoArray(y, yi); a11.intoArray(y, yi + L);
+        yi += m;
+        a20.intoArray(y, yi); a21.intoArray(y, yi + L);
+        yi += m;
+        a30.intoArray(y, yi); a31.intoArray(y, yi + L);
+        yi += m;
+        a40.intoArray(y, yi); a41.intoArray(y, yi + L);
+        yi += m;
+        a50.intoArray(y, yi); a51.intoArray(y, yi + L);
+    }
+}
