@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * A stride-1 frame product ({@link ConvFrame#product}) by vectors along the output channels: the frame
  * turned channels-last ({@code xcl[p*Cp + ch]}), each tile 6 output positions by 2 or 4 vectors of
- * output channels, one broadcast of X per position and one load of {@code A^T} per vector at each tap.
+ * output channels (12 by 2 at 16 lanes), one broadcast of X per position and one load of {@code A^T} per vector at each tap.
  * Vectors along the frame's positions ({@link Gemm#chainBRows}) compute every position of the frame,
  * its own ones too (31% more work at 7x7, 15% at 14x14); broadcasts can skip them, so only the Ho*Wo
  * positions of each example are computed. Each output's chain is the same: its bias (or +0), then one
@@ -17,8 +17,8 @@ final class ProductChannelsLast {
     private static final VectorSpecies<Float> F = Lanes.F;
     private static final int L = Lanes.L;
 
-    /** Output positions per tile. */
-    static final int P = 6;
+    /** Output positions are taken in tiles of 6 or 12: the table of positions is padded to a multiple of this. */
+    static final int P = 12;
 
     private ProductChannelsLast() {
     }
@@ -31,7 +31,8 @@ final class ProductChannelsLast {
             int[] bases = new int[P], offs = new int[k];
             JitWarmUp.untilCompiled(java.util.List.of(
                     () -> tile4(x, bases, 0, offs, k, at, m, 0, null, -1, y),
-                    () -> tile2(x, bases, 0, offs, k, at, m, 0, null, -1, y)), 1_000_000_000L);
+                    () -> tile2(x, bases, 0, offs, k, at, m, 0, null, -1, y),
+                    () -> tile12x2(x, bases, 0, offs, k, at, m, 0, null, -1, y)), 1_000_000_000L);
         }
 
         static void ensure() {
@@ -88,13 +89,16 @@ final class ProductChannelsLast {
                 }
             }
         }
-        int tiles = (n + P - 1) / P;
-        java.util.Arrays.fill(bases, n, tiles * P, bases[n - 1]);  // the last tile's spare rows repeat a position, dropped below
+        int end = (n + P - 1) / P * P;
+        java.util.Arrays.fill(bases, n, end, bases[n - 1]);  // the last tile's spare rows repeat a position, dropped below
         for (int o0 = 0; o0 < m; ) {
-            boolean four = L >= 16 && m - o0 >= 4 * L;  // 24 accumulators need AVX-512's 32 registers
-            for (int p0 = 0; p0 < tiles * P; p0 += P) {
+            // 24 accumulators (6 x 4 or 12 x 2 vectors) need AVX-512's 32 registers; 12 fit in 16
+            boolean wide = L >= 16, four = wide && m - o0 >= 4 * L;
+            for (int p0 = 0; p0 < end; p0 += wide && !four ? 12 : 6) {
                 if (four) {
                     tile4(xcl, bases, p0, offs, ckk, aT, m, o0, a, bOff, ycl);
+                } else if (wide) {
+                    tile12x2(xcl, bases, p0, offs, ckk, aT, m, o0, a, bOff, ycl);
                 } else {
                     tile2(xcl, bases, p0, offs, ckk, aT, m, o0, a, bOff, ycl);
                 }
@@ -207,5 +211,91 @@ final class ProductChannelsLast {
         a40.intoArray(y, yi); a41.intoArray(y, yi + L);
         yi += m;
         a50.intoArray(y, yi); a51.intoArray(y, yi + L);
+    }
+
+    /** {@link #tile2} with 12 positions: 24 accumulators, 12 broadcasts and 2 loads per 24 fmas, for AVX-512's 32 registers. */
+    private static void tile12x2(float[] x, int[] bases, int p0, int[] offs, int kk, float[] aT, int m, int o0,
+                                 float[] a, int bOff, float[] y) {
+        int x0 = bases[p0];
+        int x1 = bases[p0 + 1];
+        int x2 = bases[p0 + 2];
+        int x3 = bases[p0 + 3];
+        int x4 = bases[p0 + 4];
+        int x5 = bases[p0 + 5];
+        int x6 = bases[p0 + 6];
+        int x7 = bases[p0 + 7];
+        int x8 = bases[p0 + 8];
+        int x9 = bases[p0 + 9];
+        int x10 = bases[p0 + 10];
+        int x11 = bases[p0 + 11];
+        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+        if (bOff >= 0) {
+            s0 = FloatVector.fromArray(F, a, bOff + o0);
+            s1 = FloatVector.fromArray(F, a, bOff + o0 + L);
+        }
+        FloatVector a00 = s0, a01 = s1;
+        FloatVector a10 = s0, a11 = s1;
+        FloatVector a20 = s0, a21 = s1;
+        FloatVector a30 = s0, a31 = s1;
+        FloatVector a40 = s0, a41 = s1;
+        FloatVector a50 = s0, a51 = s1;
+        FloatVector a60 = s0, a61 = s1;
+        FloatVector a70 = s0, a71 = s1;
+        FloatVector a80 = s0, a81 = s1;
+        FloatVector a90 = s0, a91 = s1;
+        FloatVector a100 = s0, a101 = s1;
+        FloatVector a110 = s0, a111 = s1;
+        for (int k = 0, wi = o0; k < kk; k++, wi += m) {
+            int t = offs[k];
+            FloatVector w0 = FloatVector.fromArray(F, aT, wi), w1 = FloatVector.fromArray(F, aT, wi + L);
+            FloatVector v = FloatVector.broadcast(F, x[x0 + t]);
+            a00 = w0.fma(v, a00); a01 = w1.fma(v, a01);
+            v = FloatVector.broadcast(F, x[x1 + t]);
+            a10 = w0.fma(v, a10); a11 = w1.fma(v, a11);
+            v = FloatVector.broadcast(F, x[x2 + t]);
+            a20 = w0.fma(v, a20); a21 = w1.fma(v, a21);
+            v = FloatVector.broadcast(F, x[x3 + t]);
+            a30 = w0.fma(v, a30); a31 = w1.fma(v, a31);
+            v = FloatVector.broadcast(F, x[x4 + t]);
+            a40 = w0.fma(v, a40); a41 = w1.fma(v, a41);
+            v = FloatVector.broadcast(F, x[x5 + t]);
+            a50 = w0.fma(v, a50); a51 = w1.fma(v, a51);
+            v = FloatVector.broadcast(F, x[x6 + t]);
+            a60 = w0.fma(v, a60); a61 = w1.fma(v, a61);
+            v = FloatVector.broadcast(F, x[x7 + t]);
+            a70 = w0.fma(v, a70); a71 = w1.fma(v, a71);
+            v = FloatVector.broadcast(F, x[x8 + t]);
+            a80 = w0.fma(v, a80); a81 = w1.fma(v, a81);
+            v = FloatVector.broadcast(F, x[x9 + t]);
+            a90 = w0.fma(v, a90); a91 = w1.fma(v, a91);
+            v = FloatVector.broadcast(F, x[x10 + t]);
+            a100 = w0.fma(v, a100); a101 = w1.fma(v, a101);
+            v = FloatVector.broadcast(F, x[x11 + t]);
+            a110 = w0.fma(v, a110); a111 = w1.fma(v, a111);
+        }
+        int yi = p0 * m + o0;
+        a00.intoArray(y, yi); a01.intoArray(y, yi + L);
+        yi += m;
+        a10.intoArray(y, yi); a11.intoArray(y, yi + L);
+        yi += m;
+        a20.intoArray(y, yi); a21.intoArray(y, yi + L);
+        yi += m;
+        a30.intoArray(y, yi); a31.intoArray(y, yi + L);
+        yi += m;
+        a40.intoArray(y, yi); a41.intoArray(y, yi + L);
+        yi += m;
+        a50.intoArray(y, yi); a51.intoArray(y, yi + L);
+        yi += m;
+        a60.intoArray(y, yi); a61.intoArray(y, yi + L);
+        yi += m;
+        a70.intoArray(y, yi); a71.intoArray(y, yi + L);
+        yi += m;
+        a80.intoArray(y, yi); a81.intoArray(y, yi + L);
+        yi += m;
+        a90.intoArray(y, yi); a91.intoArray(y, yi + L);
+        yi += m;
+        a100.intoArray(y, yi); a101.intoArray(y, yi + L);
+        yi += m;
+        a110.intoArray(y, yi); a111.intoArray(y, yi + L);
     }
 }
