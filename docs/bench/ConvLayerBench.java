@@ -1,5 +1,7 @@
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.sparkcnn.engine.ops.ConvChoices;
+import org.sparkcnn.engine.ops.ConvWorkspace;
 import org.sparkcnn.engine.ops.Conv2dOps;
 
 /**
@@ -21,8 +23,8 @@ public class ConvLayerBench {
         boolean backward = args[2].equals("b");
         double seconds = Double.parseDouble(args[3]);
         int group = Conv2dOps.groupSize(n, c * k * k, o, h * w), wCount = o * c * k * k;
-        Conv2dOps.Workspace ws = new Conv2dOps.Workspace(group, c, h, w, o, k, k, 1, 1, p, p);
-        Conv2dOps.Choices choices = Conv2dOps.Choices.of("bench", c, h, w, o, k, k, 1, 1, p, p, group);
+        ConvWorkspace ws = new ConvWorkspace(group, c, h, w, o, k, k, 1, 1, p, p);
+        ConvChoices choices = ConvChoices.of("bench", c, h, w, o, k, k, 1, 1, p, p, group);
         SplittableRandom rng = new SplittableRandom(1);
         float[] x = new float[n * c * h * w], y = new float[n * o * h * w], dy = new float[n * o * h * w], dx = new float[x.length];
         float[] params = new float[wCount + o], grads = new float[params.length];

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.ops.ConvChoices;
+import org.sparkcnn.engine.ops.ConvWorkspace;
 import org.sparkcnn.engine.ops.Conv2dOps;
 import org.sparkcnn.engine.ops.VectorSupport;
 
@@ -67,8 +69,8 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
         int wOff = paramOffset, bOff = bias ? paramOffset + o * ckk : -1;
         int hw = out.height() * out.width();
         int group = Conv2dOps.groupSize(maxBatch, ckk, o, hw);
-        Conv2dOps.Choices choices = Conv2dOps.Choices.of(name, c, h, w, o, kh, kw, sh, sw, ph, pw, group);
-        Conv2dOps.Workspace ws = new Conv2dOps.Workspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
+        ConvChoices choices = ConvChoices.of(name, c, h, w, o, kh, kw, sh, sw, ph, pw, group);
+        ConvWorkspace ws = new ConvWorkspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
         return new LayerModel(in, out, paramOffset) {
             private float[] colsOf;  // the input whose first group's columns or frame col holds, or null
             private int colsOfN;

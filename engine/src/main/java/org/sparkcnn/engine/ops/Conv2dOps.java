@@ -60,7 +60,7 @@ public final class Conv2dOps {
      * at 28x28: forward 2.3 ms a batch with im2col, PERFORMANCE.md).
      */
     private static void columns(float[] inp, int b0, int g, int c, int h, int w, int kh, int kw, int sh, int sw,
-                                int ph, int pw, Workspace ws) {
+                                int ph, int pw, ConvWorkspace ws) {
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw), chw = c * h * w, ld = g * ho * wo;
         if (columnsOnFrame(kh, kw, sh, sw)) {
             ConvFrame xf = new ConvFrame(g, c, h, w, kh, kw, sh, sw, ph, pw);
@@ -99,123 +99,13 @@ public final class Conv2dOps {
         return (o + l - 1) / l * l;
     }
 
-    /** A layer's buffers for groups of {@code group} examples. */
-    public static final class Workspace {
-        /** im2col's columns (with a row of ones under them in the backward), frames of X and dY ({@link ConvFrame}), or dcol. */
-        final float[] col;
-        /** Y as O x g*Ho*Wo; dY^T as g*Ho*Wo x {@link #paddedChannels} (chained dW) or dY as O x g*Ho*Wo; or the same on a frame's positions. */
-        final float[] yt;
-        /** [dW db]^T as (C*kh*kw + 1) x {@link #paddedChannels}, or [dW db] as O x (C*kh*kw + 1) for dot16. */
-        final float[] dw;
-        /** W flipped and transposed, C x (O*kh*kw), when {@link #dxByConvolution}. */
-        final float[] flipped;
-        /** The gather offsets of dY's channels ({@link TransposeVector}). */
-        final int[] index;
-        /** Where each tap's row of the im2col matrix starts in a frame, and the row of ones ({@link ConvFrame#taps}). */
-        final int[] rows;
-        /** {@link ProductChannelsLast}'s A^T, frame channels-last, outputs channels-last, tap offsets and positions (empty when no product of the layer can take it). */
-        final float[] aT, xcl, ycl;
-        final int[] offs, bases;
-        /** Whether aT holds the A of the current forward or dX (reset when each begins). */
-        boolean aTReady;
-
-        public Workspace(int group, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
-            int hw = outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ckk = c * kh * kw;
-            int colLen = group * (ckk + 1) * hw, ytLen = group * paddedChannels(o) * hw, flippedLen = 0;
-            boolean same = dxByConvolution(kh, kw, sh, sw, ph, pw), frames = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, false);
-            if (frames) {  // frames of X, a row of ones and dY in col; Y, dY^T or dX on the frame's positions in yt
-                ConvFrame xf = new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw);
-                int q = xf.positions;
-                colLen = Math.max(colLen, xf.floats() + (same ? q + dyFrame(group, h, w, o, kh, kw, ph, pw).floats() : 0));
-                ytLen = Math.max(ytLen, (same ? Math.max(Math.max(c, o), paddedChannels(o)) : o) * q);
-                if (WeightsChannelsLast.suits(c, o, kh, kw, sh, sw, ph, pw)) {  // the frame of X channels-last
-                    ytLen = Math.max(ytLen, c * xf.plane);
-                }
-            }
-            if (columnsOnFrame(kh, kw, sh, sw)) {  // the frame im2col copies from, in yt; the frame dX gathers in, after dcol
-                ytLen = Math.max(ytLen, new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw).floats());
-                int e = dxExamples(ckk, hw, group);
-                colLen = Math.max(colLen, ckk * e * hw + new ConvFrame(e, c, h, w, kh, kw, sh, sw, ph, pw).floats());
-            }
-            if (same) {
-                flippedLen = o * ckk;
-            }
-            col = new float[colLen];
-            yt = new float[ytLen];
-            dw = new float[paddedChannels(o) * (ckk + 1)];
-            flipped = new float[flippedLen];
-            index = new int[Math.max(paddedChannels(o), paddedChannels(c))];
-            rows = new int[frames ? Math.max(c, o) * kh * kw + 1 : 0];
-            boolean forwardCl = same && ProductChannelsLast.suits(o), inputCl = same && ProductChannelsLast.suits(c);
-            int aTLen = 0, xclLen = 0, yclLen = 0;
-            if (forwardCl) {
-                ConvFrame xf = new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw);
-                aTLen = o * ckk;
-                xclLen = ProductChannelsLast.frameFloats(xf);
-                yclLen = ProductChannelsLast.outputFloats(xf, o);
-            }
-            if (inputCl) {
-                ConvFrame df = dyFrame(group, h, w, o, kh, kw, ph, pw);
-                aTLen = Math.max(aTLen, c * o * kh * kw);
-                xclLen = Math.max(xclLen, ProductChannelsLast.frameFloats(df));
-                yclLen = Math.max(yclLen, ProductChannelsLast.outputFloats(df, c));
-            }
-            aT = new float[aTLen];
-            xcl = new float[xclLen];
-            ycl = new float[yclLen];
-            offs = new int[forwardCl || inputCl ? Math.max(c, o) * kh * kw : 0];
-            bases = new int[forwardCl || inputCl ? group * hw + ProductChannelsLast.P : 0];
-        }
-    }
-
-    /**
-     * The chain products of a layer, each with its own tile choice (see {@link Gemm#chain}): the forward in
-     * training and with no backward to follow ({@code inference}, the same unless only inference takes
-     * frames); {@code weights} null when dW takes dot16 or {@link WeightsChannelsLast}.
-     */
-    public record Choices(KernelChoice forward, KernelChoice inference, KernelChoice weights, KernelChoice input,
-                          KernelChoice forwardPath, KernelChoice inputPath) {
-
-        /** The choices of layer {@code name} for its shape and group size. */
-        public static Choices of(String name, int c, int h, int w, int o, int kh, int kw, int sh, int sw,
-                                 int ph, int pw, int group) {
-            int hw = outputSize(h, kh, sh, ph) * outputSize(w, kw, sw, pw), ld = group * hw, ckk = c * kh * kw;
-            String shape = String.format(java.util.Locale.ROOT, " (%dx%dx%d, %dx%d s%dx%d p%dx%d)", c, h, w, kh, kw, sh, sw, ph, pw);
-            boolean frame = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, true);  // in training: "same" layers
-            boolean inferenceFrame = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, false);
-            int positions = inferenceFrame ? new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw).positions : 0;
-            KernelChoice input = frame
-                    ? Gemm.choice(name + " dX = flip(W) frame(dY)" + shape, c, positions, o * kh * kw)
-                    : Gemm.choice(name + " dcol = W^T dY" + shape, ckk, dxExamples(ckk, hw, group) * hw, o);
-            KernelChoice forward = frame ? Gemm.choice(name + " Y = W frame(X)" + shape, o, positions, ckk)
-                    : Gemm.choice(name + " Y = W col" + shape, o, ld, ckk);
-            KernelChoice inference = inferenceFrame && !frame
-                    ? Gemm.choice(name + " Y = W frame(X), inference" + shape, o, positions, ckk) : forward;
-            return new Choices(forward, inference,
-                    weightsByDot16(ckk) || WeightsChannelsLast.suits(c, o, kh, kw, sh, sw, ph, pw) ? null
-                            : frame ? Gemm.choice(name + " [dW db]^T += [frame(X); 1] dY^T" + shape, ckk + 1, paddedChannels(o), positions)
-                            : Gemm.choice(name + " [dW db]^T += [col; 1] dY^T" + shape, ckk + 1, paddedChannels(o), ld),
-                    input,
-                    frame && ProductChannelsLast.suits(o) ? pathChoice(name + " Y = W frame(X)" + shape + ", path") : null,
-                    frame && ProductChannelsLast.suits(c) ? pathChoice(name + " dX = flip(W) frame(dY)" + shape + ", path") : null);
-        }
-
-        /** Vectors along the frame's positions ({@link ConvFrame#product}) or along the outputs ({@link ProductChannelsLast}). */
-        private static KernelChoice pathChoice(String key) {
-            return KernelChoice.of(key, FRAME_PATHS);
-        }
-    }
-
-    /** The two paths of a stride-1 frame product, which give the same bits. */
-    private static final String[] FRAME_PATHS = {"vectors along positions", "vectors along channels"};
-
     /**
      * {@link ConvFrame#product} of the frame xf at {@code f[at ..]} with A at {@code a[aOff + r*aRow + k]},
      * by the path {@code path} picks (null: along positions), timed for it; {@code tiles} picks the
      * tile along positions.
      */
     private static void frameProduct(KernelChoice path, ConvFrame xf, float[] f, int at, float[] a, int aOff, int aRow,
-                                     int bOff, int m, float[] out, int b0, Workspace ws, KernelChoice tiles) {
+                                     int bOff, int m, float[] out, int b0, ConvWorkspace ws, KernelChoice tiles) {
         int pick = path == null ? 0 : path.pick();
         long start = System.nanoTime();
         if (pick == 1) {
@@ -242,7 +132,7 @@ public final class Conv2dOps {
      */
     public static boolean forward(float[] out, float[] inp, float[] params, int wOff, int bOff,
                                int n, int c, int h, int w, int o, int kh, int kw,
-                               int sh, int sw, int ph, int pw, int group, Workspace ws, Choices choices,
+                               int sh, int sw, int ph, int pw, int group, ConvWorkspace ws, ConvChoices choices,
                                boolean training) {
         float[] col = ws.col, yt = ws.yt;
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
@@ -297,8 +187,8 @@ public final class Conv2dOps {
      */
     public static void backward(float[] dinp, float[] grads, float[] dout, float[] inp, float[] params,
                                 int wOff, int bOff, int n, int c, int h, int w, int o, int kh, int kw,
-                                int sh, int sw, int ph, int pw, int group, Workspace ws,
-                                Choices choices, boolean colsOfInp) {
+                                int sh, int sw, int ph, int pw, int group, ConvWorkspace ws,
+                                ConvChoices choices, boolean colsOfInp) {
         float[] col = ws.col, yt = ws.yt, dw = ws.dw;
         boolean byConvolution = dxByConvolution(kh, kw, sh, sw, ph, pw);
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
@@ -378,7 +268,7 @@ public final class Conv2dOps {
     /** [dW db] of a group from im2col's columns (reused from the forward when {@code colsReady}): dot16 or the chain. */
     private static void weightsByColumns(float[] dout, float[] inp, int b0, int g, int c, int h, int w, int o, int kh,
                                          int kw, int sh, int sw, int ph, int pw, boolean dot16, boolean colsReady,
-                                         float[] dw, Workspace ws, Choices choices) {
+                                         float[] dw, ConvWorkspace ws, ConvChoices choices) {
         float[] col = ws.col, yt = ws.yt;
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
         int ckk = c * kh * kw, hw = ho * wo, ld = g * hw, op = paddedChannels(o);
@@ -438,14 +328,14 @@ public final class Conv2dOps {
      * {@code flip(W)[c][(o*kh + u')*kw + v'] = W[o][c][kh-1-u'][kw-1-v']}:
      * {@code dX[c,y,x] = sum_{o,u,v} W[o,c,u,v] dY[o, y-u+ph, x-v+pw]}. {@code ws.flipped} holds flip(W).
      */
-    private static void dxAsConvolution(float[] dinp, ConvFrame dyFrame, int at, int b0, Workspace ws,
-                                        Choices choices, int c) {
+    private static void dxAsConvolution(float[] dinp, ConvFrame dyFrame, int at, int b0, ConvWorkspace ws,
+                                        ConvChoices choices, int c) {
         frameProduct(choices.inputPath(), dyFrame, ws.col, at, ws.flipped, 0, dyFrame.c * dyFrame.kh * dyFrame.kw, -1, c,
                 dinp, b0, ws, choices.input());
     }
 
     /** The frame of dY for {@link #dxAsConvolution}: dY (O, Ho = H, Wo = W) padded by (kh-1-ph, kw-1-pw). */
-    private static ConvFrame dyFrame(int g, int h, int w, int o, int kh, int kw, int ph, int pw) {
+    static ConvFrame dyFrame(int g, int h, int w, int o, int kh, int kw, int ph, int pw) {
         return new ConvFrame(g, o, h, w, kh, kw, 1, 1, kh - 1 - ph, kw - 1 - pw);
     }
 
@@ -472,7 +362,7 @@ public final class Conv2dOps {
      * {@link WeightsChannelsLast} (the same chains; db's only with {@code bias}).
      */
     private static int weightsOnFrame(ConvFrame xf, ConvFrame dyFrame, float[] dout, float[] inp, int b0, int o,
-                                      float[] dw, Workspace ws, Choices choices, boolean xReady, boolean channelsLast,
+                                      float[] dw, ConvWorkspace ws, ConvChoices choices, boolean xReady, boolean channelsLast,
                                       boolean bias) {
         int q = xf.positions, ckk = xf.c * xf.kh * xf.kw, op = paddedChannels(o);
         int ones = xf.floats(), dyAt = ones + q;

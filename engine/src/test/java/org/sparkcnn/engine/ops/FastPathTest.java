@@ -125,8 +125,8 @@ class FastPathTest {
             for (int group = 1; group <= n; group++) {
               for (boolean reuse : new boolean[]{false, true}) {
                 String where = shape + " group " + group + (reuse ? " reusing columns" : ", inference forward");
-                Conv2dOps.Choices choices = Conv2dOps.Choices.of("test", c, h, w, o, kh, kw, sh, sw, ph, pw, group);
-                Conv2dOps.Workspace ws = new Conv2dOps.Workspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
+                ConvChoices choices = ConvChoices.of("test", c, h, w, o, kh, kw, sh, sw, ph, pw, group);
+                ConvWorkspace ws = new ConvWorkspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
                 float[] out = new float[n * o * hw];
                 boolean cols = Conv2dOps.forward(out, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, ws,
                         choices, reuse);  // without reuse, as inference runs it: frames for stride-2 layers too

@@ -159,8 +159,8 @@ public final class KernelDigest {
         int ho = Conv2dOps.outputSize(h, kh, sh, ph), wo = Conv2dOps.outputSize(w, kw, sw, pw);
         int ckk = c * kh * kw, hw = ho * wo;
         float[] params = random(o * ckk + (bias ? o : 0)), x = random(n * c * h * w), dy = random(n * o * hw);
-        Conv2dOps.Choices choices = Conv2dOps.Choices.of("digest", c, h, w, o, kh, kw, sh, sw, ph, pw, group);
-        Conv2dOps.Workspace ws = new Conv2dOps.Workspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
+        ConvChoices choices = ConvChoices.of("digest", c, h, w, o, kh, kw, sh, sw, ph, pw, group);
+        ConvWorkspace ws = new ConvWorkspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
         float[] y = new float[n * o * hw], grads = random(params.length), dx = new float[x.length];
         boolean cols = Conv2dOps.forward(y, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
                 group, ws, choices, true);

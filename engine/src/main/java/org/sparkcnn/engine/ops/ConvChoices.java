@@ -1,0 +1,43 @@
+package org.sparkcnn.engine.ops;
+
+/**
+ * How a convolution layer's products run ({@link Conv2dOps}): the chain products, each with its own tile choice (see {@link Gemm#chain}): the forward in
+ * training and with no backward to follow ({@code inference}, the same unless only inference takes
+ * frames); {@code weights} null when dW takes dot16 or {@link WeightsChannelsLast}; and, for stride-1 frame
+ * products whose outputs fill pairs of vectors, the path ({@link ProductChannelsLast} or along positions).
+ */
+public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelChoice weights, KernelChoice input,
+                          KernelChoice forwardPath, KernelChoice inputPath) {
+
+    /** The choices of layer {@code name} for its shape and group size. */
+    public static ConvChoices of(String name, int c, int h, int w, int o, int kh, int kw, int sh, int sw,
+                                 int ph, int pw, int group) {
+        int hw = Conv2dOps.outputSize(h, kh, sh, ph) * Conv2dOps.outputSize(w, kw, sw, pw), ld = group * hw, ckk = c * kh * kw;
+        String shape = String.format(java.util.Locale.ROOT, " (%dx%dx%d, %dx%d s%dx%d p%dx%d)", c, h, w, kh, kw, sh, sw, ph, pw);
+        boolean frame = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, true);  // in training: "same" layers
+        boolean inferenceFrame = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, false);
+        int positions = inferenceFrame ? new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw).positions : 0;
+        KernelChoice input = frame
+                ? Gemm.choice(name + " dX = flip(W) frame(dY)" + shape, c, positions, o * kh * kw)
+                : Gemm.choice(name + " dcol = W^T dY" + shape, ckk, Conv2dOps.dxExamples(ckk, hw, group) * hw, o);
+        KernelChoice forward = frame ? Gemm.choice(name + " Y = W frame(X)" + shape, o, positions, ckk)
+                : Gemm.choice(name + " Y = W col" + shape, o, ld, ckk);
+        KernelChoice inference = inferenceFrame && !frame
+                ? Gemm.choice(name + " Y = W frame(X), inference" + shape, o, positions, ckk) : forward;
+        return new ConvChoices(forward, inference,
+                Conv2dOps.weightsByDot16(ckk) || WeightsChannelsLast.suits(c, o, kh, kw, sh, sw, ph, pw) ? null
+                        : frame ? Gemm.choice(name + " [dW db]^T += [frame(X); 1] dY^T" + shape, ckk + 1, Conv2dOps.paddedChannels(o), positions)
+                        : Gemm.choice(name + " [dW db]^T += [col; 1] dY^T" + shape, ckk + 1, Conv2dOps.paddedChannels(o), ld),
+                input,
+                frame && ProductChannelsLast.suits(o) ? pathChoice(name + " Y = W frame(X)" + shape + ", path") : null,
+                frame && ProductChannelsLast.suits(c) ? pathChoice(name + " dX = flip(W) frame(dY)" + shape + ", path") : null);
+    }
+
+    /** Vectors along the frame's positions ({@link ConvFrame#product}) or along the outputs ({@link ProductChannelsLast}). */
+    private static KernelChoice pathChoice(String key) {
+        return KernelChoice.of(key, FRAME_PATHS);
+    }
+
+    /** The two paths of a stride-1 frame product, which give the same bits. */
+    private static final String[] FRAME_PATHS = {"vectors along positions", "vectors along channels"};
+}
