@@ -11,9 +11,11 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * timing them on the real calls. The first calls rotate through the candidates; after
  * {@link #TRIALS} timed calls each, the one with the lowest time per unit of work (its fastest call:
  * noise and a JIT that has not compiled it yet only make calls slower) is used from then on. A
- * candidate more than 3 times slower than the best gets up to {@link #MAX_TRIALS} calls, in case
- * the JIT was still compiling it. The trials run again after {@link #RETIME_AFTER} uses of a choice,
- * when the JIT has compiled every candidate (the first trials often see only the first one compiled).
+ * candidate more than {@link #DROP_SLOWER} times slower than the best so far is left out of the round
+ * after one call: the JIT has not compiled it yet, and each further call would cost as much (a kernel
+ * the top tier has not compiled runs 3 to 100 times slower; docs/PERFORMANCE.md, "Slow JVMs"). The
+ * trials run again after {@link #RETIME_AFTER} uses of a choice, when the JIT has compiled every
+ * candidate (the first trials often see only the first one compiled), the left-out ones included.
  * Since every candidate gives the same bits, which one runs can never change a result. One choice per
  * key per JVM, shared by all threads; {@link #report()} lists them for the logs.
  */
@@ -22,8 +24,8 @@ public final class KernelChoice {
     /** Timed calls per candidate before the choice is made. */
     static final int TRIALS = 16;
 
-    /** Timed calls a candidate gets at most while it looks much slower than the best. */
-    static final int MAX_TRIALS = 64;
+    /** A candidate this many times slower than the best so far sits out the rest of the round. */
+    static final double DROP_SLOWER = 3;
 
     /** Uses of a choice after which its candidates are timed again: one retrial after each. */
     static final int[] RETIME_AFTER = {500, 20_000};
@@ -42,7 +44,7 @@ public final class KernelChoice {
     private KernelChoice(String key, String[] candidates) {
         this.key = key;
         this.candidates = candidates.clone();
-        this.times = new double[candidates.length][MAX_TRIALS];
+        this.times = new double[candidates.length][TRIALS];
         this.counts = new int[candidates.length];
         this.chosen = candidates.length == 1 ? 0 : -1;
         this.rounds = candidates.length == 1 ? RETIME_AFTER.length + 1 : 0;
@@ -72,9 +74,9 @@ public final class KernelChoice {
             if (chosen >= 0) {
                 return chosen;
             }
-            for (int i = 0; i < candidates.length; i++) {  // the candidate with the fewest timed calls
+            for (int i = 0; i < candidates.length; i++) {  // the next candidate still in the round
                 int next = (calls + i) % candidates.length;
-                if (counts[next] < TRIALS || (counts[next] < MAX_TRIALS && fastest(next) > 3 * fastest(best()))) {
+                if (inRound(next)) {
                     calls = next + 1;
                     return next;
                 }
@@ -89,19 +91,23 @@ public final class KernelChoice {
             return;
         }
         synchronized (this) {
-            if (chosen >= 0 || counts[index] >= MAX_TRIALS) {
+            if (chosen >= 0 || counts[index] >= TRIALS) {
                 return;
             }
             times[index][counts[index]++] = nanos / Math.max(1, work);
-            int best = best();
             for (int i = 0; i < candidates.length; i++) {
-                if (counts[i] < TRIALS || (counts[i] < MAX_TRIALS && fastest(i) > 3 * fastest(best))) {
+                if (inRound(i)) {
                     return;
                 }
             }
             rounds++;
-            chosen = best;
+            chosen = best();
         }
+    }
+
+    /** Whether candidate i still takes trial calls: fewer than {@link #TRIALS}, and not {@link #DROP_SLOWER} times slower than the best. */
+    private boolean inRound(int i) {
+        return counts[i] < TRIALS && !(counts[i] > 0 && fastest(i) > DROP_SLOWER * fastest(best()));
     }
 
     private int best() {
