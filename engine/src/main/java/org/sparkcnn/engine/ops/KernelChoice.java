@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * noise and a JIT that has not compiled it yet only make calls slower) is used from then on. A
  * candidate more than {@link #DROP_SLOWER} times slower than the best so far is left out of the round
  * after one call: the JIT has not compiled it yet, and each further call would cost as much (a kernel
- * the top tier has not compiled runs 3 to 100 times slower; docs/PERFORMANCE.md, "Slow JVMs"). The
+ * the top tier has not compiled ran 3 to 80 times slower; docs/PERFORMANCE.md, "Slow JVMs looked into"). The
  * trials run again after {@link #RETIME_AFTER} uses of a choice, when the JIT has compiled every
  * candidate (the first trials often see only the first one compiled), the left-out ones included.
  * Since every candidate gives the same bits, which one runs can never change a result. One choice per
