@@ -74,9 +74,10 @@ public final class KernelChoice {
             if (chosen >= 0) {
                 return chosen;
             }
+            double bestFastest = fastest(best());
             for (int i = 0; i < candidates.length; i++) {  // the next candidate still in the round
                 int next = (calls + i) % candidates.length;
-                if (inRound(next)) {
+                if (inRound(next, bestFastest)) {
                     calls = next + 1;
                     return next;
                 }
@@ -95,19 +96,20 @@ public final class KernelChoice {
                 return;
             }
             times[index][counts[index]++] = nanos / Math.max(1, work);
+            int best = best();
             for (int i = 0; i < candidates.length; i++) {
-                if (inRound(i)) {
+                if (inRound(i, fastest(best))) {
                     return;
                 }
             }
             rounds++;
-            chosen = best();
+            chosen = best;
         }
     }
 
-    /** Whether candidate i still takes trial calls: fewer than {@link #TRIALS}, and not {@link #DROP_SLOWER} times slower than the best. */
-    private boolean inRound(int i) {
-        return counts[i] < TRIALS && !(counts[i] > 0 && fastest(i) > DROP_SLOWER * fastest(best()));
+    /** Whether candidate i still takes trial calls: fewer than {@link #TRIALS}, and not {@link #DROP_SLOWER} times slower than the best's {@code bestFastest}. */
+    private boolean inRound(int i, double bestFastest) {
+        return counts[i] < TRIALS && !(counts[i] > 0 && fastest(i) > DROP_SLOWER * bestFastest);
     }
 
     private int best() {

@@ -24,7 +24,8 @@ class KernelChoiceTest {
     void leavesASlowStarterOutAfterOneCallAndFindsItWhenTimingAgain() {
         KernelChoice choice = KernelChoice.of("test slow starter " + System.nanoTime(), "a", "b", "c");
         assertNull(choice.chosenName(), "nothing chosen before the trials");
-        int[] calls = drive(choice, new double[]{2, 3, 1}, new int[3]);
+        double[] cost = {2, 3, 1};
+        int[] calls = drive(choice, cost, new int[3]);
         assertEquals("a", choice.chosenName(), "c looked 50 times slower than a on its one call");
         assertEquals(KernelChoice.TRIALS, calls[0], "each candidate in the round is timed " + KernelChoice.TRIALS + " times");
         assertEquals(KernelChoice.TRIALS, calls[1]);
@@ -37,7 +38,7 @@ class KernelChoiceTest {
         for (int call = 0; call < 1000 && (call == 0 || choice.chosenName() == null); call++) {
             int i = choice.pick();
             again[i]++;
-            choice.timed(i, (long) (new double[]{2, 3, 1}[i] * 1000), 1000);
+            choice.timed(i, (long) (cost[i] * 1000), 1000);
         }
         assertEquals("c", choice.chosenName());
         assertEquals(KernelChoice.TRIALS, again[2], "the retrial timed the one left out " + KernelChoice.TRIALS + " times");
