@@ -2,8 +2,8 @@ package org.sparkcnn.engine.ops;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -11,6 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code V = 8 / DL} double vectors (one at 512 bits, two at 256, four at 128): lane l of vector v is
  * partial {@code v*DL + l}, and cell q still adds to partial {@code q mod 8}, in increasing q. The
  * element-wise loops take the same double operations per cell. So the bits are the scalar loops'.
+ * Floats are read and written {@code W} at a time, the engine's one vector shape ({@link Lanes}), each as
+ * two double vectors (its halves, {@code convertShape} parts 0 and 1); a half-width float vector here
+ * made slow JVMs (see {@link Lanes}).
  *
  * <p>No vector crosses a method boundary: every load, conversion and store is written out in the loop
  * that uses it. A helper returning a vector ({@code normalized}, {@code load}) was sometimes compiled
@@ -20,12 +23,16 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class BatchNormVector {
 
-    /** Doubles as wide as the engine's float vectors, and the floats that widen into them. */
-    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, VectorShape.forBitSize(Lanes.L * 32));
-    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(Lanes.L * 16));
-    private static final int DL = D.length();
+    /** The engine's floats ({@code W} lanes) and doubles of the same shape ({@code DL = W / 2} lanes). */
+    private static final VectorSpecies<Float> F = Lanes.F;
+    private static final VectorSpecies<Double> D = Lanes.D;
+    private static final int W = F.length(), DL = D.length();
     /** Vectors per 8 partials. */
     private static final int V = BatchNormOps.PARTS / DL;
+    /** Floats per step of the sums: 8 partials' worth, at least one float vector. */
+    private static final int S = Math.max(BatchNormOps.PARTS, W);
+    /** The upper half of a float vector, where the second double half goes back. */
+    private static final VectorMask<Float> HIGH = VectorMask.fromLong(F, -1L << DL);
 
     private BatchNormVector() {
     }
@@ -62,15 +69,20 @@ final class BatchNormVector {
         DoubleVector s0 = DoubleVector.fromArray(D, part, 0), s1 = V > 1 ? DoubleVector.fromArray(D, part, DL) : s0;
         DoubleVector s2 = V > 2 ? DoubleVector.fromArray(D, part, 2 * DL) : s0, s3 = V > 2 ? DoubleVector.fromArray(D, part, 3 * DL) : s0;
         int q = 0;
-        for (; q + 8 <= len; q += 8) {
+        for (; q + S <= len; q += S) {
             int p = off + q;
-            s0 = s0.add(((DoubleVector) FloatVector.fromArray(FH, x, p).convertShape(VectorOperators.F2D, D, 0)));
-            if (V > 1) {
-                s1 = s1.add(((DoubleVector) FloatVector.fromArray(FH, x, p + DL).convertShape(VectorOperators.F2D, D, 0)));
+            FloatVector a = FloatVector.fromArray(F, x, p);
+            DoubleVector a0 = (DoubleVector) a.convertShape(VectorOperators.F2D, D, 0), a1 = (DoubleVector) a.convertShape(VectorOperators.F2D, D, 1);
+            if (V == 1) {
+                s0 = s0.add(a0).add(a1);
+            } else {
+                s0 = s0.add(a0);
+                s1 = s1.add(a1);
             }
             if (V > 2) {
-                s2 = s2.add(((DoubleVector) FloatVector.fromArray(FH, x, p + 2 * DL).convertShape(VectorOperators.F2D, D, 0)));
-                s3 = s3.add(((DoubleVector) FloatVector.fromArray(FH, x, p + 3 * DL).convertShape(VectorOperators.F2D, D, 0)));
+                FloatVector b = FloatVector.fromArray(F, x, p + W);
+                s2 = s2.add((DoubleVector) b.convertShape(VectorOperators.F2D, D, 0));
+                s3 = s3.add((DoubleVector) b.convertShape(VectorOperators.F2D, D, 1));
             }
         }
         s0.intoArray(part, 0);
@@ -92,17 +104,21 @@ final class BatchNormVector {
         DoubleVector s0 = DoubleVector.fromArray(D, part, 0), s1 = V > 1 ? DoubleVector.fromArray(D, part, DL) : s0;
         DoubleVector s2 = V > 2 ? DoubleVector.fromArray(D, part, 2 * DL) : s0, s3 = V > 2 ? DoubleVector.fromArray(D, part, 3 * DL) : s0;
         int q = 0;
-        for (; q + 8 <= len; q += 8) {
+        for (; q + S <= len; q += S) {
             int p = off + q;
-            DoubleVector d0 = ((DoubleVector) FloatVector.fromArray(FH, x, p).convertShape(VectorOperators.F2D, D, 0)).sub(mu);
-            s0 = s0.add(d0.mul(d0));
-            if (V > 1) {
-                DoubleVector d1 = ((DoubleVector) FloatVector.fromArray(FH, x, p + DL).convertShape(VectorOperators.F2D, D, 0)).sub(mu);
+            FloatVector a = FloatVector.fromArray(F, x, p);
+            DoubleVector d0 = ((DoubleVector) a.convertShape(VectorOperators.F2D, D, 0)).sub(mu);
+            DoubleVector d1 = ((DoubleVector) a.convertShape(VectorOperators.F2D, D, 1)).sub(mu);
+            if (V == 1) {
+                s0 = s0.add(d0.mul(d0)).add(d1.mul(d1));
+            } else {
+                s0 = s0.add(d0.mul(d0));
                 s1 = s1.add(d1.mul(d1));
             }
             if (V > 2) {
-                DoubleVector d2 = ((DoubleVector) FloatVector.fromArray(FH, x, p + 2 * DL).convertShape(VectorOperators.F2D, D, 0)).sub(mu);
-                DoubleVector d3 = ((DoubleVector) FloatVector.fromArray(FH, x, p + 3 * DL).convertShape(VectorOperators.F2D, D, 0)).sub(mu);
+                FloatVector b = FloatVector.fromArray(F, x, p + W);
+                DoubleVector d2 = ((DoubleVector) b.convertShape(VectorOperators.F2D, D, 0)).sub(mu);
+                DoubleVector d3 = ((DoubleVector) b.convertShape(VectorOperators.F2D, D, 1)).sub(mu);
                 s2 = s2.add(d2.mul(d2));
                 s3 = s3.add(d3.mul(d3));
             }
@@ -134,47 +150,45 @@ final class BatchNormVector {
         DoubleVector t0 = DoubleVector.fromArray(D, dyx, 0), t1 = V > 1 ? DoubleVector.fromArray(D, dyx, DL) : t0;
         DoubleVector t2 = V > 2 ? DoubleVector.fromArray(D, dyx, 2 * DL) : t0, t3 = V > 2 ? DoubleVector.fromArray(D, dyx, 3 * DL) : t0;
         int q = 0;
-        for (; q + 8 <= len; q += 8) {
+        for (; q + S <= len; q += S) {
             int p = off + q;
+            DoubleVector h0, h1, g0, g1;
             {
-                DoubleVector h0 = ((DoubleVector) FloatVector.fromArray(FH, x, p).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
-                FloatVector f0 = FloatVector.fromArray(FH, dout, p);
+                FloatVector a = FloatVector.fromArray(F, x, p);
+                h0 = ((DoubleVector) a.convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
+                h1 = ((DoubleVector) a.convertShape(VectorOperators.F2D, D, 1)).sub(mu).mul(is);
+                FloatVector f = FloatVector.fromArray(F, dout, p);
                 if (relu) {
-                    FloatVector y0 = (FloatVector) h0.mul(gamma).add(beta).convertShape(VectorOperators.D2F, FH, 0);
-                    f0 = f0.blend(0f, y0.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(FH));
+                    FloatVector y = ((FloatVector) h0.mul(gamma).add(beta).convertShape(VectorOperators.D2F, F, 0))
+                            .blend((FloatVector) h1.mul(gamma).add(beta).convertShape(VectorOperators.D2F, F, -1), HIGH);
+                    f = f.blend(0f, y.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(F));
                 }
-                DoubleVector g0 = (DoubleVector) f0.convertShape(VectorOperators.F2D, D, 0);
+                g0 = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 0);
+                g1 = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 1);
+            }
+            if (V == 1) {
+                s0 = s0.add(g0).add(g1);
+                t0 = t0.add(g0.mul(h0)).add(g1.mul(h1));
+            } else {
                 s0 = s0.add(g0);
                 t0 = t0.add(g0.mul(h0));
-            }
-            if (V > 1) {
-                DoubleVector h1 = ((DoubleVector) FloatVector.fromArray(FH, x, p + DL).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
-                FloatVector f1 = FloatVector.fromArray(FH, dout, p + DL);
-                if (relu) {
-                    FloatVector y1 = (FloatVector) h1.mul(gamma).add(beta).convertShape(VectorOperators.D2F, FH, 0);
-                    f1 = f1.blend(0f, y1.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(FH));
-                }
-                DoubleVector g1 = (DoubleVector) f1.convertShape(VectorOperators.F2D, D, 0);
                 s1 = s1.add(g1);
                 t1 = t1.add(g1.mul(h1));
             }
             if (V > 2) {
-                DoubleVector h2 = ((DoubleVector) FloatVector.fromArray(FH, x, p + 2 * DL).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
-                FloatVector f2 = FloatVector.fromArray(FH, dout, p + 2 * DL);
+                FloatVector b = FloatVector.fromArray(F, x, p + W);
+                DoubleVector h2 = ((DoubleVector) b.convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
+                DoubleVector h3 = ((DoubleVector) b.convertShape(VectorOperators.F2D, D, 1)).sub(mu).mul(is);
+                FloatVector f = FloatVector.fromArray(F, dout, p + W);
                 if (relu) {
-                    FloatVector y2 = (FloatVector) h2.mul(gamma).add(beta).convertShape(VectorOperators.D2F, FH, 0);
-                    f2 = f2.blend(0f, y2.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(FH));
+                    FloatVector y = ((FloatVector) h2.mul(gamma).add(beta).convertShape(VectorOperators.D2F, F, 0))
+                            .blend((FloatVector) h3.mul(gamma).add(beta).convertShape(VectorOperators.D2F, F, -1), HIGH);
+                    f = f.blend(0f, y.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(F));
                 }
-                DoubleVector g2 = (DoubleVector) f2.convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector g2 = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector g3 = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 1);
                 s2 = s2.add(g2);
                 t2 = t2.add(g2.mul(h2));
-                DoubleVector h3 = ((DoubleVector) FloatVector.fromArray(FH, x, p + 3 * DL).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
-                FloatVector f3 = FloatVector.fromArray(FH, dout, p + 3 * DL);
-                if (relu) {
-                    FloatVector y3 = (FloatVector) h3.mul(gamma).add(beta).convertShape(VectorOperators.D2F, FH, 0);
-                    f3 = f3.blend(0f, y3.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(FH));
-                }
-                DoubleVector g3 = (DoubleVector) f3.convertShape(VectorOperators.F2D, D, 0);
                 s3 = s3.add(g3);
                 t3 = t3.add(g3.mul(h3));
             }
@@ -210,15 +224,21 @@ final class BatchNormVector {
         Warm.ensure();
         int p = from;
         if (relu) {
-            for (; p + DL <= to; p += DL) {
-                FloatVector y = (FloatVector) ((DoubleVector) FloatVector.fromArray(FH, inp, p).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is).mul(g).add(be)
-                        .convertShape(VectorOperators.D2F, FH, 0);
+            for (; p + W <= to; p += W) {
+                FloatVector a = FloatVector.fromArray(F, inp, p);
+                DoubleVector y0 = ((DoubleVector) a.convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is).mul(g).add(be);
+                DoubleVector y1 = ((DoubleVector) a.convertShape(VectorOperators.F2D, D, 1)).sub(mu).mul(is).mul(g).add(be);
+                FloatVector y = ((FloatVector) y0.convertShape(VectorOperators.D2F, F, 0))
+                        .blend((FloatVector) y1.convertShape(VectorOperators.D2F, F, -1), HIGH);
                 y.max(0f).intoArray(out, p);
             }
         } else {
-            for (; p + DL <= to; p += DL) {
-                FloatVector y = (FloatVector) ((DoubleVector) FloatVector.fromArray(FH, inp, p).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is).mul(g).add(be)
-                        .convertShape(VectorOperators.D2F, FH, 0);
+            for (; p + W <= to; p += W) {
+                FloatVector a = FloatVector.fromArray(F, inp, p);
+                DoubleVector y0 = ((DoubleVector) a.convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is).mul(g).add(be);
+                DoubleVector y1 = ((DoubleVector) a.convertShape(VectorOperators.F2D, D, 1)).sub(mu).mul(is).mul(g).add(be);
+                FloatVector y = ((FloatVector) y0.convertShape(VectorOperators.D2F, F, 0))
+                        .blend((FloatVector) y1.convertShape(VectorOperators.D2F, F, -1), HIGH);
                 y.intoArray(out, p);
             }
         }
@@ -233,15 +253,20 @@ final class BatchNormVector {
                               double mu, double is, double gamma, double beta, double meanDyx) {
         Warm.ensure();
         int p = from;
-        for (; p + DL <= to; p += DL) {
-            DoubleVector h = ((DoubleVector) FloatVector.fromArray(FH, inp, p).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
-            FloatVector f = FloatVector.fromArray(FH, dout, p);
+        for (; p + W <= to; p += W) {
+            FloatVector a = FloatVector.fromArray(F, inp, p);
+            DoubleVector h0 = ((DoubleVector) a.convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
+            DoubleVector h1 = ((DoubleVector) a.convertShape(VectorOperators.F2D, D, 1)).sub(mu).mul(is);
+            FloatVector f = FloatVector.fromArray(F, dout, p);
             if (relu) {
-                FloatVector y = (FloatVector) h.mul(gamma).add(beta).convertShape(VectorOperators.D2F, FH, 0);
-                f = f.blend(0f, y.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(FH));
+                FloatVector y = ((FloatVector) h0.mul(gamma).add(beta).convertShape(VectorOperators.D2F, F, 0))
+                        .blend((FloatVector) h1.mul(gamma).add(beta).convertShape(VectorOperators.D2F, F, -1), HIGH);
+                f = f.blend(0f, y.reinterpretAsInts().compare(VectorOperators.LE, 0).cast(F));
             }
-            DoubleVector g = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 0);
-            ((FloatVector) g.sub(meanDy).sub(h.mul(meanDyx)).mul(k).convertShape(VectorOperators.D2F, FH, 0)).intoArray(dinp, p);
+            DoubleVector d0 = ((DoubleVector) f.convertShape(VectorOperators.F2D, D, 0)).sub(meanDy).sub(h0.mul(meanDyx)).mul(k);
+            DoubleVector d1 = ((DoubleVector) f.convertShape(VectorOperators.F2D, D, 1)).sub(meanDy).sub(h1.mul(meanDyx)).mul(k);
+            ((FloatVector) d0.convertShape(VectorOperators.D2F, F, 0))
+                    .blend((FloatVector) d1.convertShape(VectorOperators.D2F, F, -1), HIGH).intoArray(dinp, p);
         }
         for (; p < to; p++) {
             double h = (inp[p] - mu) * is;

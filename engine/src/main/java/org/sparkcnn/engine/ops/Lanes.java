@@ -7,10 +7,21 @@ import jdk.incubator.vector.VectorSpecies;
  * The one float species every engine vector kernel uses, constant for the JIT. It is the machine's
  * widest ({@code SPECIES_PREFERRED}), or the one {@code -Dsparkcnn.vectorBits=128|256|512} names, so a
  * test can run any width on any machine. Loaded only when {@code jdk.incubator.vector} is present.
+ *
+ * <p>Every vector of every element type in the engine has this one shape. The JDK's shared vector methods
+ * (for example {@code FloatVector.intoArray}) keep one type profile of their receivers for the whole JVM;
+ * a second shape in it (a 256-bit helper beside 512-bit kernels) made C2 inline the shape check
+ * bimorphically in kernels compiled afterwards, and their vector stores then ran as Java objects: a third
+ * of the training speed for the rest of the JVM's life, in the JVMs where the second shape ran first
+ * (docs/PERFORMANCE.md, "Slow JVMs: found").
  */
-final class Lanes {
+public final class Lanes {
 
-    static final VectorSpecies<Float> F = pick(Integer.getInteger("sparkcnn.vectorBits", 0));
+    /** Floats, the machine's (or the chosen) width. */
+    public static final VectorSpecies<Float> F = pick(Integer.getInteger("sparkcnn.vectorBits", 0));
+    /** Doubles and longs of the same shape: half as many lanes. */
+    public static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
+    public static final VectorSpecies<Long> J = VectorSpecies.of(long.class, F.vectorShape());
     static final int L = F.length();
 
     private Lanes() {

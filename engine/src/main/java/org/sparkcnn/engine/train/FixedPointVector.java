@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.sparkcnn.engine.ops.Lanes;
 
 /**
  * The vector kernel of {@link FixedPointSum#add}, on the Java Vector API; loaded only when
@@ -12,13 +13,15 @@ import jdk.incubator.vector.VectorSpecies;
  * done by adding C = 1.5 * 2^52: for |x| < 2^51 the double x + C is the integer nearest x (ties to
  * even, as {@code Math.rint}), held in its low mantissa bits, and {@code bits(x + C) - bits(C)} is that
  * integer. x = v * 2^40 is exact, so each word equals the scalar path's. Lanes with |v| >= 2^11 (x
- * at or above 2^51) or NaN are rare; their group of 8 takes the scalar path.
+ * at or above 2^51) or NaN are rare; their group of one vector takes the scalar path.
  */
 final class FixedPointVector {
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
-    private static final VectorSpecies<Long> L = LongVector.SPECIES_256;
+    /** The engine's one vector shape ({@link Lanes}): W floats, then W/2 doubles and longs per half. */
+    private static final VectorSpecies<Float> F = Lanes.F;
+    private static final VectorSpecies<Double> D = Lanes.D;
+    private static final VectorSpecies<Long> L = Lanes.J;
+    private static final int W = F.length(), H = W / 2;
     private static final double C = 0x1.8p52;
     private static final long C_BITS = Double.doubleToRawLongBits(C);
     private static final float FAST_LIMIT = 0x1p11f;
@@ -49,19 +52,19 @@ final class FixedPointVector {
         long overflow = 0;
         int i = from;
         LongVector ov = LongVector.zero(L);
-        for (; i + 8 <= to; i += 8) {
+        for (; i + W <= to; i += W) {
             FloatVector v = FloatVector.fromArray(F, grads, i);
             if (!v.abs().compare(VectorOperators.LT, FAST_LIMIT).allTrue()) {
-                overflow |= FixedPointSum.addScalar(grads, sums, i, i + 8, set);
+                overflow |= FixedPointSum.addScalar(grads, sums, i, i + W, set);
                 continue;
             }
             for (int part = 0; part < 2; part++) {
                 DoubleVector x = (DoubleVector) v.convertShape(VectorOperators.F2D, D, part);
                 LongVector b = x.mul(FixedPointSum.SCALE).add(C).reinterpretAsLongs().sub(C_BITS);
-                LongVector a = set ? LongVector.zero(L) : LongVector.fromArray(L, sums, i + 4 * part);
+                LongVector a = set ? LongVector.zero(L) : LongVector.fromArray(L, sums, i + H * part);
                 LongVector r = a.add(b);
                 ov = ov.or(a.lanewise(VectorOperators.XOR, r).and(b.lanewise(VectorOperators.XOR, r)));
-                r.intoArray(sums, i + 4 * part);
+                r.intoArray(sums, i + H * part);
             }
         }
         overflow |= ov.reduceLanes(VectorOperators.OR);
