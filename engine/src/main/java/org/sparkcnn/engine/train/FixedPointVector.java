@@ -4,6 +4,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.sparkcnn.engine.ops.Lanes;
 
@@ -22,6 +23,8 @@ final class FixedPointVector {
     private static final VectorSpecies<Double> D = Lanes.D;
     private static final VectorSpecies<Long> L = Lanes.J;
     private static final int W = F.length(), H = W / 2;
+    /** The halves swapped: the upper widens as the swapped vector's lower ({@code convertShape} part 1 slices). */
+    private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(F, i -> (i + H) % W);
     private static final double C = 0x1.8p52;
     private static final long C_BITS = Double.doubleToRawLongBits(C);
     private static final float FAST_LIMIT = 0x1p11f;
@@ -58,14 +61,17 @@ final class FixedPointVector {
                 overflow |= FixedPointSum.addScalar(grads, sums, i, i + W, set);
                 continue;
             }
-            for (int part = 0; part < 2; part++) {
-                DoubleVector x = (DoubleVector) v.convertShape(VectorOperators.F2D, D, part);
-                LongVector b = x.mul(FixedPointSum.SCALE).add(C).reinterpretAsLongs().sub(C_BITS);
-                LongVector a = set ? LongVector.zero(L) : LongVector.fromArray(L, sums, i + H * part);
-                LongVector r = a.add(b);
-                ov = ov.or(a.lanewise(VectorOperators.XOR, r).and(b.lanewise(VectorOperators.XOR, r)));
-                r.intoArray(sums, i + H * part);
-            }
+            DoubleVector x0 = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector x1 = (DoubleVector) v.rearrange(SWAP).convertShape(VectorOperators.F2D, D, 0);
+            LongVector b0 = x0.mul(FixedPointSum.SCALE).add(C).reinterpretAsLongs().sub(C_BITS);
+            LongVector b1 = x1.mul(FixedPointSum.SCALE).add(C).reinterpretAsLongs().sub(C_BITS);
+            LongVector a0 = set ? LongVector.zero(L) : LongVector.fromArray(L, sums, i);
+            LongVector a1 = set ? LongVector.zero(L) : LongVector.fromArray(L, sums, i + H);
+            LongVector r0 = a0.add(b0), r1 = a1.add(b1);
+            ov = ov.or(a0.lanewise(VectorOperators.XOR, r0).and(b0.lanewise(VectorOperators.XOR, r0)))
+                    .or(a1.lanewise(VectorOperators.XOR, r1).and(b1.lanewise(VectorOperators.XOR, r1)));
+            r0.intoArray(sums, i);
+            r1.intoArray(sums, i + H);
         }
         overflow |= ov.reduceLanes(VectorOperators.OR);
         return overflow | FixedPointSum.addScalar(grads, sums, i, to, set);

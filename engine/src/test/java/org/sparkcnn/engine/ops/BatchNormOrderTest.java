@@ -70,4 +70,37 @@ class BatchNormOrderTest {
         }
         assertTrue(singleChainDiffers, "the data tells the orders apart");
     }
+
+    /**
+     * The fused ReLU's test at its edges: the vector kernels decide "{@code (float) y} has bits <= 0" in
+     * double (y's bits at most 2^-150's), the scalar one by rounding. With gamma 0 every cell's y is beta,
+     * so each beta below puts a whole plane (vector lanes and the scalar tail) on one side of the edge.
+     */
+    @Test
+    void reluTestAgreesWithTheScalarKernelAtTheRoundingEdge() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(VectorSupport.AVAILABLE, "no vector kernels in this JVM");
+        double edge = 0x1p-150;
+        double[] betas = {edge, Math.nextUp(edge), Math.nextDown(edge), 0x1p-149, 0.0, -0.0, -0x1p-160, -1.0, 1.0,
+                Double.NaN, Double.longBitsToDouble(0xfff8000000000000L), Double.NEGATIVE_INFINITY};
+        int len = 61;
+        float[] x = wideRange(3), dout = wideRange(4);
+        int changed = 0;
+        for (double beta : betas) {
+            double[] dyS = new double[8], dyxS = new double[8], dyV = new double[8], dyxV = new double[8];
+            BatchNormOps.sumDyAndDyXhat8(dout, true, x, 0, len, 0.5, 2, 0, beta, dyS, dyxS);
+            BatchNormVector.sumDyAndDyXhat8(dout, true, x, 0, len, 0.5, 2, 0, beta, dyV, dyxV);
+            String at = "beta " + beta + " (bits " + Long.toHexString(Double.doubleToRawLongBits(beta)) + ")";
+            org.junit.jupiter.api.Assertions.assertArrayEquals(dyS, dyV, 0.0, "dy sums, " + at);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(dyxS, dyxV, 0.0, "dy*xhat sums, " + at);
+            float[] dinp = new float[len];
+            BatchNormVector.inputGradient(dinp, dout, true, x, 0, len, 0.25, 0.125, 0.5, 2, 0, beta, 0.0625);
+            for (int p = 0; p < len; p++) {
+                double h = (x[p] - 0.5) * 2;
+                float expected = (float) (0.25 * (BatchNormOps.dy(dout[p], true, h, 0, beta) - 0.125 - h * 0.0625));
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(dinp[p]), "input gradient at " + p + ", " + at);
+            }
+            changed += dyS[0] == 0.0 ? 1 : 0;
+        }
+        assertEquals(8, changed, "the ReLU zeroes exactly the betas that round to a float with bits <= 0");
+    }
 }
