@@ -12,10 +12,15 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * {@link #TRIALS} timed calls each, the one with the lowest time per unit of work (its fastest call:
  * noise and a JIT that has not compiled it yet only make calls slower) is used from then on. A
  * candidate more than {@link #DROP_SLOWER} times slower than the best so far is left out of the round
- * after one call: the JIT has not compiled it yet, and each further call would cost as much (a kernel
- * the top tier has not compiled ran 3 to 80 times slower; docs/PERFORMANCE.md, "Slow JVMs looked into"). The
+ * after its second timed call, unless that call was at least twice as fast as the first: then the JIT is
+ * compiling it (a kernel warmed on tiny inputs is recompiled after its first real call) and it stays
+ * while it keeps halving; one the JIT will not compile would cost as much on every call (3 to 80 times
+ * slower; docs/PERFORMANCE.md, "Slow JVMs looked into"). The
  * trials run again after {@link #RETIME_AFTER} uses of a choice, when the JIT has compiled every
  * candidate (the first trials often see only the first one compiled), the left-out ones included.
+ * A candidate's first call for a key is not timed: it carries one-time costs (its class's warm-up, up
+ * to a second, ran inside it; the vector max pool was timed at 13-20 times the scalar one for that
+ * and left out: docs/PERFORMANCE.md, "Slow JVMs: found").
  * Since every candidate gives the same bits, which one runs can never change a result. One choice per
  * key per JVM, shared by all threads; {@link #report()} lists them for the logs.
  */
@@ -36,6 +41,7 @@ public final class KernelChoice {
     private final String[] candidates;
     private final double[][] times;
     private final int[] counts;
+    private final boolean[] called;  // once, untimed
     private int calls;
     private int uses;    // of the current choice; counted without locking, so roughly
     private int rounds;  // of trials finished
@@ -46,6 +52,7 @@ public final class KernelChoice {
         this.candidates = candidates.clone();
         this.times = new double[candidates.length][TRIALS];
         this.counts = new int[candidates.length];
+        this.called = new boolean[candidates.length];
         this.chosen = candidates.length == 1 ? 0 : -1;
         this.rounds = candidates.length == 1 ? RETIME_AFTER.length + 1 : 0;
     }
@@ -95,6 +102,10 @@ public final class KernelChoice {
             if (chosen >= 0 || counts[index] >= TRIALS) {
                 return;
             }
+            if (!called[index]) {
+                called[index] = true;
+                return;
+            }
             times[index][counts[index]++] = nanos / Math.max(1, work);
             int best = best();
             for (int i = 0; i < candidates.length; i++) {
@@ -107,9 +118,18 @@ public final class KernelChoice {
         }
     }
 
-    /** Whether candidate i still takes trial calls: fewer than {@link #TRIALS}, and not {@link #DROP_SLOWER} times slower than the best's {@code bestFastest}. */
+    /**
+     * Whether candidate i still takes trial calls: fewer than {@link #TRIALS}, and not {@link #DROP_SLOWER}
+     * times slower than the best's {@code bestFastest} unless its last call was at least twice as fast as the
+     * one before (the JIT is compiling it) or it has had only one timed call.
+     */
     private boolean inRound(int i, double bestFastest) {
-        return counts[i] < TRIALS && !(counts[i] > 0 && fastest(i) > DROP_SLOWER * bestFastest);
+        int n = counts[i];
+        if (n >= TRIALS) {
+            return false;
+        }
+        boolean slow = n > 0 && fastest(i) > DROP_SLOWER * bestFastest;
+        return !slow || n == 1 || 2 * times[i][n - 1] <= times[i][n - 2];
     }
 
     private int best() {

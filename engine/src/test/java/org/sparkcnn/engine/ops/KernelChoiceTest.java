@@ -9,12 +9,15 @@ import org.junit.jupiter.api.Test;
 /** The tuner on made-up timings: it keeps the fastest, leaves slow starters out, and times again later. */
 class KernelChoiceTest {
 
-    /** Runs calls until the choice is made; candidate i takes cost[i] ns per unit, candidate 2 100 times that on its first call ("not compiled yet"). */
+    /**
+     * Runs calls until the choice is made; candidate i takes cost[i] ns per unit, each candidate 1000 times
+     * that on its first call (its warm-up), candidate 2 100 times that on its next four ("not compiled yet").
+     */
     private static int[] drive(KernelChoice choice, double[] cost, int[] callsPer) {
         for (int call = 0; call < 10_000 && choice.chosenName() == null; call++) {
             int i = choice.pick();
             callsPer[i]++;
-            double c = i == 2 && callsPer[i] <= 1 ? 100 * cost[i] : cost[i];
+            double c = callsPer[i] == 1 ? 1000 * cost[i] : i == 2 && callsPer[i] <= 5 ? 100 * cost[i] : cost[i];
             choice.timed(i, (long) (c * 1000), 1000);
         }
         return callsPer;
@@ -26,10 +29,10 @@ class KernelChoiceTest {
         assertNull(choice.chosenName(), "nothing chosen before the trials");
         double[] cost = {2, 3, 1};
         int[] calls = drive(choice, cost, new int[3]);
-        assertEquals("a", choice.chosenName(), "c looked 50 times slower than a on its one call");
-        assertEquals(KernelChoice.TRIALS, calls[0], "each candidate in the round is timed " + KernelChoice.TRIALS + " times");
-        assertEquals(KernelChoice.TRIALS, calls[1]);
-        assertEquals(1, calls[2], "the slow starter sat the round out after its first call");
+        assertEquals("a", choice.chosenName(), "c looked 50 times slower than a on its timed calls");
+        assertEquals(KernelChoice.TRIALS + 1, calls[0], "each candidate in the round: one untimed call, then " + KernelChoice.TRIALS + " timed");
+        assertEquals(KernelChoice.TRIALS + 1, calls[1]);
+        assertEquals(3, calls[2], "the slow starter, not getting faster, sat the round out after its second timed call");
         for (int i = 0; i < KernelChoice.RETIME_AFTER[0] - 1; i++) {
             assertEquals(0, choice.pick());
         }
@@ -63,5 +66,35 @@ class KernelChoiceTest {
         }
         assertEquals("b", choice.chosenName());
         assertEquals(1, choice.pick());
+    }
+
+    @Test
+    void doesNotTimeACandidatesFirstCall() {
+        KernelChoice choice = KernelChoice.of("test first call " + System.nanoTime(), "a", "b");
+        int[] calls = new int[2];
+        for (int call = 0; call < 1000 && choice.chosenName() == null; call++) {
+            int i = choice.pick();
+            calls[i]++;
+            // b is the faster one, but its first call carries a warm-up 100 times its cost.
+            double c = i == 0 ? 2 : calls[1] == 1 ? 100 : 1;
+            choice.timed(i, (long) (c * 1000), 1000);
+        }
+        assertEquals("b", choice.chosenName(), "a first call with the warm-up in it would have left b out");
+        assertEquals(KernelChoice.TRIALS + 1, calls[1]);
+    }
+
+    @Test
+    void keepsTimingACandidateWhileItGetsFaster() {
+        KernelChoice choice = KernelChoice.of("test compiling " + System.nanoTime(), "a", "b");
+        int[] calls = new int[2];
+        double[] bFirstCalls = {500, 100, 30, 8};  // untimed warm-up, then compiling: each at least twice as fast
+        for (int call = 0; call < 1000 && choice.chosenName() == null; call++) {
+            int i = choice.pick();
+            calls[i]++;
+            double c = i == 0 ? 2 : calls[1] <= bFirstCalls.length ? bFirstCalls[calls[1] - 1] : 1;
+            choice.timed(i, (long) (c * 1000), 1000);
+        }
+        assertEquals("b", choice.chosenName(), "b was 4 to 50 times slower than a while it got faster, then faster than a");
+        assertEquals(KernelChoice.TRIALS + 1, calls[1]);
     }
 }
