@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * noise and a JIT that has not compiled it yet only make calls slower) is used from then on. A
  * candidate more than {@link #DROP_SLOWER} times slower than the best so far is left out of the round
  * after its second timed call, unless that call was at least twice as fast as the first: then the JIT is
- * compiling it (a kernel warmed on tiny inputs is recompiled after its first real call) and it stays
+ * compiling it (a warm-up may leave a kernel at the first tier, whose vectors are objects) and it stays
  * while it keeps halving; one the JIT will not compile would cost as much on every call (3 to 80 times
  * slower; docs/PERFORMANCE.md, "Slow JVMs looked into"). The
  * trials run again after {@link #RETIME_AFTER} uses of a choice, when the JIT has compiled every
