@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * trials run again after {@link #RETIME_AFTER} uses of a choice, when the JIT has compiled every
  * candidate (the first trials often see only the first one compiled), the left-out ones included.
  * A candidate's first call for a key is not timed: it carries one-time costs (its class's warm-up, up
- * to a second, ran inside it; the vector max pool was timed at 13-20 times the scalar one for that
+ * to a second, ran inside it; the vector max pool was timed at 13-24 times the scalar one for that
  * and left out: docs/PERFORMANCE.md, "Slow JVMs: found").
  * Since every candidate gives the same bits, which one runs can never change a result. One choice per
  * key per JVM, shared by all threads; {@link #report()} lists them for the logs.
