@@ -33,11 +33,11 @@ final class BatchNormVector {
     /** Floats per step of the sums: 8 partials' worth, at least one float vector. */
     private static final int S = Math.max(BatchNormOps.PARTS, W);
     /**
-     * A float vector's halves swapped, and its upper half. The second half widens as {@code rearrange(SWAP)}'s
-     * first and narrows back into the upper half by a blend: one permute each, where {@code convertShape}'s
-     * parts 1 and -1 slice (two to three operations, batch norm's backward about 30% slower).
+     * A float vector's halves swapped ({@link Lanes#SWAP_HALVES}), and its upper half. The second half widens
+     * as the swapped vector's first and narrows back into the upper half by a blend: one permute each, where
+     * {@code convertShape}'s parts 1 and -1 slice (batch norm's backward about 30% slower).
      */
-    private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(F, i -> (i + DL) % W);
+    private static final VectorShuffle<Float> SWAP = Lanes.SWAP_HALVES;
     private static final VectorMask<Float> HIGH = VectorMask.fromLong(F, -1L << DL);
     /**
      * The ReLU's test in double: {@code (float) y} has bits {@code <= 0} (+0, a negative value or a negative
@@ -164,18 +164,15 @@ final class BatchNormVector {
         int q = 0;
         for (; q + S <= len; q += S) {
             int p = off + q;
-            DoubleVector h0, h1, g0, g1;
-            {
-                FloatVector a = FloatVector.fromArray(F, x, p);
-                h0 = ((DoubleVector) a.convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
-                h1 = ((DoubleVector) a.rearrange(SWAP).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
-                FloatVector f = FloatVector.fromArray(F, dout, p);
-                g0 = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 0);
-                g1 = (DoubleVector) f.rearrange(SWAP).convertShape(VectorOperators.F2D, D, 0);
-                if (relu) {
-                    g0 = g0.blend(0.0, h0.mul(gamma).add(beta).reinterpretAsLongs().compare(VectorOperators.LE, TO_ZERO).cast(D));
-                    g1 = g1.blend(0.0, h1.mul(gamma).add(beta).reinterpretAsLongs().compare(VectorOperators.LE, TO_ZERO).cast(D));
-                }
+            FloatVector a = FloatVector.fromArray(F, x, p);
+            DoubleVector h0 = ((DoubleVector) a.convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
+            DoubleVector h1 = ((DoubleVector) a.rearrange(SWAP).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
+            FloatVector f = FloatVector.fromArray(F, dout, p);
+            DoubleVector g0 = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector g1 = (DoubleVector) f.rearrange(SWAP).convertShape(VectorOperators.F2D, D, 0);
+            if (relu) {
+                g0 = g0.blend(0.0, h0.mul(gamma).add(beta).reinterpretAsLongs().compare(VectorOperators.LE, TO_ZERO).cast(D));
+                g1 = g1.blend(0.0, h1.mul(gamma).add(beta).reinterpretAsLongs().compare(VectorOperators.LE, TO_ZERO).cast(D));
             }
             if (V == 1) {
                 s0 = s0.add(g0).add(g1);
@@ -190,9 +187,9 @@ final class BatchNormVector {
                 FloatVector b = FloatVector.fromArray(F, x, p + W);
                 DoubleVector h2 = ((DoubleVector) b.convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
                 DoubleVector h3 = ((DoubleVector) b.rearrange(SWAP).convertShape(VectorOperators.F2D, D, 0)).sub(mu).mul(is);
-                FloatVector f = FloatVector.fromArray(F, dout, p + W);
-                DoubleVector g2 = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 0);
-                DoubleVector g3 = (DoubleVector) f.rearrange(SWAP).convertShape(VectorOperators.F2D, D, 0);
+                FloatVector e = FloatVector.fromArray(F, dout, p + W);
+                DoubleVector g2 = (DoubleVector) e.convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector g3 = (DoubleVector) e.rearrange(SWAP).convertShape(VectorOperators.F2D, D, 0);
                 if (relu) {
                     g2 = g2.blend(0.0, h2.mul(gamma).add(beta).reinterpretAsLongs().compare(VectorOperators.LE, TO_ZERO).cast(D));
                     g3 = g3.blend(0.0, h3.mul(gamma).add(beta).reinterpretAsLongs().compare(VectorOperators.LE, TO_ZERO).cast(D));

@@ -1,6 +1,7 @@
 package org.sparkcnn.engine.ops;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,6 +24,11 @@ public final class Lanes {
     public static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
     public static final VectorSpecies<Long> J = VectorSpecies.of(long.class, F.vectorShape());
     static final int L = F.length();
+    /**
+     * A float vector's halves swapped: its upper half widens to doubles as the swapped vector's lower
+     * ({@code convertShape}'s part 1 slices instead: two to three operations for this one permute).
+     */
+    public static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromOp(F, i -> (i + L / 2) % L);
 
     private Lanes() {
     }

@@ -23,8 +23,8 @@ final class FixedPointVector {
     private static final VectorSpecies<Double> D = Lanes.D;
     private static final VectorSpecies<Long> L = Lanes.J;
     private static final int W = F.length(), H = W / 2;
-    /** The halves swapped: the upper widens as the swapped vector's lower ({@code convertShape} part 1 slices). */
-    private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(F, i -> (i + H) % W);
+    /** The halves swapped: the upper widens as the swapped vector's lower. */
+    private static final VectorShuffle<Float> SWAP = Lanes.SWAP_HALVES;
     private static final double C = 0x1.8p52;
     private static final long C_BITS = Double.doubleToRawLongBits(C);
     private static final float FAST_LIMIT = 0x1p11f;
