@@ -21,6 +21,13 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * A candidate's first call for a key is not timed: it carries one-time costs (its class's warm-up, up
  * to a second, ran inside it; the vector max pool was timed at 13-24 times the scalar one for that
  * and left out: docs/PERFORMANCE.md, "Slow JVMs: found").
+ * A timed call that allocated more than {@link #UNCOMPILED_BYTES} ran the Vector API's vectors as Java
+ * objects (C1's code, or the interpreter's: C2 alone keeps them in registers), so its time says nothing of
+ * the compiled kernel: it is set aside, and the candidate stays in the round, so its calls drive the JIT to
+ * compile it, up to {@link #MAX_UNCOMPILED} such calls or {@link #MAX_UNCOMPILED_NANOS} of them (a kernel the
+ * JIT does not compile is then timed as it is). The warm-ups on tiny inputs stop at C1 (a warm-up that
+ * waited for C2 was not faster), and before this the vector max pool was timed at 160-2,070 ns a cell
+ * against 1.6 compiled and left out (docs/PERFORMANCE.md, "The tuner times compiled code").
  * Since every candidate gives the same bits, which one runs can never change a result. One choice per
  * key per JVM, shared by all threads; {@link #report()} lists them for the logs.
  */
@@ -35,13 +42,42 @@ public final class KernelChoice {
     /** Uses of a choice after which its candidates are timed again: one retrial after each. */
     static final int[] RETIME_AFTER = {500, 20_000};
 
+    /** A call that allocated more than this many bytes ran uncompiled vector code: one vector object is about 100. */
+    static final long UNCOMPILED_BYTES = 4096;
+
+    /** Calls of a candidate set aside as uncompiled, per round, before its calls are timed as they come... */
+    static final int MAX_UNCOMPILED = 256;
+
+    /** ... or nanoseconds of them: what a kernel the JIT does not compile can cost in a round. */
+    static final long MAX_UNCOMPILED_NANOS = 1_000_000_000L;
+
     private static final Map<String, KernelChoice> ALL = new ConcurrentSkipListMap<>();
+
+    /** The current thread's allocated bytes, or null where the JVM does not count them. */
+    private static final com.sun.management.ThreadMXBean THREADS = allocationCounter();
+
+    /** The calling thread's allocated bytes when {@link #pick} returned a candidate to time. */
+    private static final ThreadLocal<long[]> ALLOCATED_AT_PICK = ThreadLocal.withInitial(() -> new long[1]);
+
+    private static com.sun.management.ThreadMXBean allocationCounter() {
+        try {
+            if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                    && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()) {
+                return t;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // no counter: every timed call counts
+        }
+        return null;
+    }
 
     private final String key;
     private final String[] candidates;
     private final double[][] times;
     private final int[] counts;
     private final boolean[] called;  // once, untimed
+    private final int[] uncompiled;  // calls set aside this round
+    private final long[] uncompiledNanos;
     private int calls;
     private int uses;    // of the current choice; counted without locking, so roughly
     private int rounds;  // of trials finished
@@ -53,6 +89,8 @@ public final class KernelChoice {
         this.times = new double[candidates.length][TRIALS];
         this.counts = new int[candidates.length];
         this.called = new boolean[candidates.length];
+        this.uncompiled = new int[candidates.length];
+        this.uncompiledNanos = new long[candidates.length];
         this.chosen = candidates.length == 1 ? 0 : -1;
         this.rounds = candidates.length == 1 ? RETIME_AFTER.length + 1 : 0;
     }
@@ -75,11 +113,16 @@ public final class KernelChoice {
         synchronized (this) {
             if (chosen >= 0 && rounds <= RETIME_AFTER.length && uses >= RETIME_AFTER[rounds - 1]) {
                 java.util.Arrays.fill(counts, 0);  // time them all again
+                java.util.Arrays.fill(uncompiled, 0);
+                java.util.Arrays.fill(uncompiledNanos, 0);
                 uses = 0;
                 chosen = -1;
             }
             if (chosen >= 0) {
                 return chosen;
+            }
+            if (THREADS != null) {
+                ALLOCATED_AT_PICK.get()[0] = THREADS.getCurrentThreadAllocatedBytes();
             }
             double bestFastest = fastest(best());
             for (int i = 0; i < candidates.length; i++) {  // the next candidate still in the round
@@ -93,17 +136,26 @@ public final class KernelChoice {
         }
     }
 
-    /** Records that candidate {@code index} took {@code nanos} for {@code work} units (no effect once chosen). */
+    /**
+     * Records that candidate {@code index}, called since this thread's last {@link #pick}, took {@code nanos} for
+     * {@code work} units (no effect once chosen; set aside if the call allocated as uncompiled code does).
+     */
     public void timed(int index, long nanos, double work) {
         if (chosen >= 0) {
             return;
         }
+        long bytes = THREADS == null ? 0 : THREADS.getCurrentThreadAllocatedBytes() - ALLOCATED_AT_PICK.get()[0];
         synchronized (this) {
             if (chosen >= 0 || counts[index] >= TRIALS) {
                 return;
             }
             if (!called[index]) {
                 called[index] = true;
+                return;
+            }
+            if (bytes > UNCOMPILED_BYTES && uncompiled[index] < MAX_UNCOMPILED && uncompiledNanos[index] < MAX_UNCOMPILED_NANOS) {
+                uncompiled[index]++;
+                uncompiledNanos[index] += nanos;
                 return;
             }
             times[index][counts[index]++] = nanos / Math.max(1, work);

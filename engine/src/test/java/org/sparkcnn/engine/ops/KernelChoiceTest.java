@@ -97,4 +97,50 @@ class KernelChoiceTest {
         assertEquals("b", choice.chosenName(), "b was 4 to 50 times slower than a while it got faster, then faster than a");
         assertEquals(KernelChoice.TRIALS + 1, calls[1]);
     }
+
+    static volatile byte[] sink;
+
+    @Test
+    void setsAsideTimedCallsThatAllocateAsUncompiledCodeDoes() {
+        KernelChoice choice = KernelChoice.of("test uncompiled " + System.nanoTime(), "a", "b");
+        int[] calls = new int[2];
+        int uncompiledCalls = 20;  // b's calls after its first: its vectors are objects, and its times look 50x a's
+        for (int call = 0; call < 1000 && choice.chosenName() == null; call++) {
+            int i = choice.pick();
+            calls[i]++;
+            boolean objects = i == 1 && calls[1] <= 1 + uncompiledCalls;
+            if (objects) {
+                sink = new byte[(int) KernelChoice.UNCOMPILED_BYTES * 2];
+            }
+            choice.timed(i, objects ? 100_000 : i == 0 ? 2000 : 1000, 1000);
+        }
+        assertEquals("b", choice.chosenName(), "b's uncompiled calls were not taken for its speed");
+        assertEquals(1 + uncompiledCalls + KernelChoice.TRIALS, calls[1], "the first call, the set-aside ones, then the trials");
+        assertTrue(KernelChoice.MAX_UNCOMPILED > uncompiledCalls);
+    }
+
+    /** Drives a choice whose candidate b allocates on every call taking {@code bNanos}; returns b's calls. */
+    private static int neverCompiled(long bNanos) {
+        KernelChoice choice = KernelChoice.of("test never compiled " + bNanos + " " + System.nanoTime(), "a", "b");
+        int[] calls = new int[2];
+        for (int call = 0; call < 10_000 && choice.chosenName() == null; call++) {
+            int i = choice.pick();
+            calls[i]++;
+            if (i == 1) {
+                sink = new byte[(int) KernelChoice.UNCOMPILED_BYTES * 2];
+            }
+            choice.timed(i, i == 0 ? 2000 : bNanos, 1000);
+        }
+        assertEquals("a", choice.chosenName());
+        return calls[1];
+    }
+
+    @Test
+    void timesACandidateThatNeverStopsAllocatingAfterTheLimits() {
+        assertEquals(1 + KernelChoice.MAX_UNCOMPILED + 2, neverCompiled(100_000),
+                "0.1 ms calls: set aside up to the count, then timed and left out as slow");
+        long slow = 200_000_000L;
+        assertEquals(1 + KernelChoice.MAX_UNCOMPILED_NANOS / slow + 2, neverCompiled(slow),
+                "200 ms calls: set aside up to the time limit");
+    }
 }
