@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * compile it, up to {@link #MAX_UNCOMPILED} such calls or {@link #MAX_UNCOMPILED_NANOS} of them (a kernel the
  * JIT does not compile is then timed as it is). The warm-ups on tiny inputs stop at C1 (a warm-up that
  * waited for C2 was not faster), and before this the vector max pool was timed at 160-2,070 ns a cell
- * against 1.5-2.1 compiled and left out (docs/PERFORMANCE.md, "The tuner times compiled code").
+ * against 1.4-4.3 compiled and left out (docs/PERFORMANCE.md, "The tuner times compiled code").
  * Since every candidate gives the same bits, which one runs can never change a result. One choice per
  * key per JVM, shared by all threads; {@link #report()} lists them for the logs.
  */
