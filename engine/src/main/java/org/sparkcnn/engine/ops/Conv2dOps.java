@@ -196,13 +196,16 @@ public final class Conv2dOps {
         // [dW db] with db[o] the product with the row of ones under the columns: as O x (CKK + 1) for
         // dot16, as (CKK + 1) x op (vectors across output channels) for the chain, as
         // WeightsChannelsLast.index for vectors across input channels (dwIndex).
-        boolean dot16 = weightsByDot16(ckk), channelsLast = WeightsChannelsLast.suits(c, o, kh, kw, sh, sw, ph, pw);
+        boolean dot16 = weightsByDot16(ckk);
+        KernelChoice weightsPath = choices.weightsPath();  // for the whole call: the two paths lay [dW db] out differently
+        int weightsPick = weightsPath != null ? weightsPath.pick() : WeightsChannelsLast.only(c, o, kh, kw, sh, sw, ph, pw) ? 1 : 0;
+        boolean channelsLast = weightsPick == 1;
         int op = paddedChannels(o), ldw = dot16 ? ckk + 1 : op;
         java.util.Arrays.fill(dw, 0, (ckk + 1) * (dot16 ? o : op), 0f);
         for (int oc = 0; oc < o; oc++) {
             for (int k = 0; k <= ckk; k++) {
                 float v = k < ckk ? grads[wOff + oc * ckk + k] : bOff >= 0 ? grads[bOff + oc] : 0f;
-                dw[dwIndex(oc, k, c, o, ckk, ldw, dot16, channelsLast)] = v;
+                dw[dwIndex(oc, k, c, o, kh, kw, ldw, dot16, channelsLast)] = v;
             }
         }
         boolean onFrames = weightsOnFrames(kh, kw, sh, sw, ph, pw, ckk);  // dW reads frames for "same" layers with chained dW
@@ -215,8 +218,12 @@ public final class Conv2dOps {
             ConvFrame dyFrame = byConvolution ? dyFrame(g, h, w, o, kh, kw, ph, pw) : null;
             int dyAt = 0;  // where dY's frame is in col
             if (onFrames) {
+                long start = System.nanoTime();
                 dyAt = weightsOnFrame(new ConvFrame(g, c, h, w, kh, kw, sh, sw, ph, pw), dyFrame, dout, inp, b0, o,
                         dw, ws, choices, colsOfInp && b0 == 0, channelsLast, bOff >= 0);
+                if (weightsPath != null && b0 == 0) {  // timed on the first group, before dX's own choices pick
+                    weightsPath.timed(weightsPick, System.nanoTime() - start, (double) (ckk + 1) * o * g * hw);
+                }
             } else {
                 weightsByColumns(dout, inp, b0, g, c, h, w, o, kh, kw, sh, sw, ph, pw, dot16, colsOfInp && b0 == 0,
                         dw, ws, choices);
@@ -252,17 +259,17 @@ public final class Conv2dOps {
         }
         for (int oc = 0; oc < o; oc++) {
             for (int k = 0; k < ckk; k++) {
-                grads[wOff + oc * ckk + k] = dw[dwIndex(oc, k, c, o, ckk, ldw, dot16, channelsLast)];
+                grads[wOff + oc * ckk + k] = dw[dwIndex(oc, k, c, o, kh, kw, ldw, dot16, channelsLast)];
             }
             if (bOff >= 0) {
-                grads[bOff + oc] = dw[dwIndex(oc, ckk, c, o, ckk, ldw, dot16, channelsLast)];
+                grads[bOff + oc] = dw[dwIndex(oc, ckk, c, o, kh, kw, ldw, dot16, channelsLast)];
             }
         }
     }
 
     /** Where [dW db] entry (oc, k) (k = ckk: db) is in the workspace: O x (CKK+1) for dot16, (CKK+1) x op for the chain, or {@link WeightsChannelsLast#index}. */
-    private static int dwIndex(int oc, int k, int c, int o, int ckk, int ldw, boolean dot16, boolean channelsLast) {
-        return channelsLast ? WeightsChannelsLast.index(oc, k, c, o) : dot16 ? oc * ldw + k : k * ldw + oc;
+    private static int dwIndex(int oc, int k, int c, int o, int kh, int kw, int ldw, boolean dot16, boolean channelsLast) {
+        return channelsLast ? WeightsChannelsLast.index(oc, k, c, o, kh, kw) : dot16 ? oc * ldw + k : k * ldw + oc;
     }
 
     /** [dW db] of a group from im2col's columns (reused from the forward when {@code colsReady}): dot16 or the chain. */
@@ -373,9 +380,9 @@ public final class Conv2dOps {
         dyFrame.fill(dout, b0, f, dyAt);  // position q of the frame of X is dY's cell at q + top*width + left of its frame
         int dyCells = dyAt + dyFrame.top * dyFrame.width + dyFrame.left;
         if (channelsLast) {
-            // [dW db] by vectors along X's channels: the frame of X channels-last, dY read in its frame
+            // [dW db] by vectors along X's channels over the output positions: the frame of X channels-last, dY read in its frame
             channelsLast(f, 0, xf.c, xf.plane, xf.plane, ws.yt, 0, xf.c, ws.index);
-            WeightsChannelsLast.weights(ws.yt, 0, xf.c, f, dyCells, dyFrame.plane, o, q, dw, xf.width, xf.top, xf.left, bias);
+            WeightsChannelsLast.weights(ws.yt, xf, f, dyCells, dyFrame.plane, o, dw, bias);
             return dyAt;
         }
         java.util.Arrays.fill(f, ones, ones + q, 1f);

@@ -3,11 +3,12 @@ package org.sparkcnn.engine.ops;
 /**
  * How a convolution layer's products run ({@link Conv2dOps}): the chain products, each with its own tile choice (see {@link Gemm#chain}): the forward in
  * training and with no backward to follow ({@code inference}, the same unless only inference takes
- * frames); {@code weights} null when dW takes dot16 or {@link WeightsChannelsLast}; and, for stride-1 frame
- * products whose outputs fill pairs of vectors, the path ({@link ProductChannelsLast} or along positions).
+ * frames); {@code weights} null when dW takes dot16 or only {@link WeightsChannelsLast}; for stride-1 frame
+ * products whose outputs fill pairs of vectors, the path ({@link ProductChannelsLast} or along positions);
+ * and, where dW on frames can take either, its path (the chain along output channels or {@link WeightsChannelsLast}).
  */
 public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelChoice weights, KernelChoice input,
-                          KernelChoice forwardPath, KernelChoice inputPath) {
+                          KernelChoice forwardPath, KernelChoice inputPath, KernelChoice weightsPath) {
 
     /** The choices of layer {@code name} for its shape and group size. */
     public static ConvChoices of(String name, int c, int h, int w, int o, int kh, int kw, int sh, int sw,
@@ -25,13 +26,24 @@ public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelCh
         KernelChoice inference = inferenceFrame && !frame
                 ? Gemm.choice(name + " Y = W frame(X), inference" + shape, o, positions, ckk) : forward;
         return new ConvChoices(forward, inference,
-                Conv2dOps.weightsByDot16(ckk) || WeightsChannelsLast.suits(c, o, kh, kw, sh, sw, ph, pw) ? null
+                Conv2dOps.weightsByDot16(ckk) || WeightsChannelsLast.only(c, o, kh, kw, sh, sw, ph, pw) ? null
                         : frame ? Gemm.choice(name + " [dW db]^T += [frame(X); 1] dY^T" + shape, ckk + 1, Conv2dOps.paddedChannels(o), positions)
                         : Gemm.choice(name + " [dW db]^T += [col; 1] dY^T" + shape, ckk + 1, Conv2dOps.paddedChannels(o), ld),
                 input,
                 frame && ProductChannelsLast.suits(o) ? pathChoice(name + " Y = W frame(X)" + shape + ", path") : null,
-                frame && ProductChannelsLast.suits(c) ? pathChoice(name + " dX = flip(W) frame(dY)" + shape + ", path") : null);
+                frame && ProductChannelsLast.suits(c) ? pathChoice(name + " dX = flip(W) frame(dY)" + shape + ", path") : null,
+                frame && WeightsChannelsLast.suits(c, o, kh, kw, sh, sw, ph, pw) && !WeightsChannelsLast.only(c, o, kh, kw, sh, sw, ph, pw)
+                        ? KernelChoice.of(name + " [dW db] on frame(X)" + shape + ", path", WEIGHTS_PATHS) : null);
     }
+
+    /** These choices with dW's path on frames fixed on {@code index} of {@link #WEIGHTS_PATHS} (where it has one). */
+    ConvChoices withWeightsPath(int index) {
+        return weightsPath == null ? this : new ConvChoices(forward, inference, weights, input, forwardPath, inputPath,
+                KernelChoice.pinned("pinned", WEIGHTS_PATHS, index));
+    }
+
+    /** The two paths of dW on frames, which give the same bits: the chain along output channels, or {@link WeightsChannelsLast}. */
+    private static final String[] WEIGHTS_PATHS = {"vectors along output channels", "vectors along input channels"};
 
     /** Vectors along the frame's positions ({@link ConvFrame#product}) or along the outputs ({@link ProductChannelsLast}). */
     private static KernelChoice pathChoice(String key) {

@@ -104,6 +104,14 @@ public final class KernelChoice {
         return c;
     }
 
+    /** A choice fixed on candidate {@code index}, never timed nor listed in {@link #report()}: to run one path on purpose (tests). */
+    static KernelChoice pinned(String key, String[] candidates, int index) {
+        KernelChoice c = new KernelChoice(key, candidates);
+        c.chosen = index;
+        c.rounds = RETIME_AFTER.length + 1;
+        return c;
+    }
+
     /** The candidate to run now: the chosen one, or the next to time. */
     public int pick() {
         int c = chosen;

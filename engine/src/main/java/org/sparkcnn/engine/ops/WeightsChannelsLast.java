@@ -4,14 +4,20 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * dW of a 3x3 "same" layer whose output channels fill one vector (16 at 512 bits), on frames: vectors
- * along the input channels instead. The frame of X turned channels-last ({@code xcl[p*C + ch]}) puts the
- * C channels a tap reads at a position side by side, and each tile keeps 8 output channels by the 3 taps
- * (u, 0..2) of one vector of channels: per position 3 loads and 8 broadcasts of dY for 24 fmas, where the
- * chain over [frame rows; 1] x dY^T ({@link Gemm#chainARows}) had one load per fma with one vector of columns
- * (resnet20's 16-channel layers: 129 GFLOP/s against 213-219 for this tile, docs/PERFORMANCE.md).
- * Each entry's chain is the same: from its old value, over the frame's positions q in increasing order,
- * {@code fma(X[ch] at q + tap shift, dY[o] at q, acc)}; db's, {@code fma(1, dY[o] at q, acc)}.
+ * dW of a "same" stride-1 layer on frames by vectors along the input channels: the frame of X turned
+ * channels-last ({@code xcl[p*C + ch]}) puts the C channels a tap reads at a position side by side, and each
+ * tile keeps 8 output channels by 3 (or 2) neighbouring taps (u, v..v+2) of one vector of channels: per
+ * position 3 loads and 8 broadcasts of dY for 24 fmas, where the chain over [frame rows; 1] x dY^T
+ * ({@link Gemm#chainARows}) had one load per fma with one vector of columns (resnet20's 16-channel layers:
+ * 129 GFLOP/s against 213-219 for this tile, docs/PERFORMANCE.md). The tiles run over the outputs'
+ * positions only, a loop per output row, so they skip the frame's own positions that the chain computes
+ * with dY's +0 (7% of the frame at 28x28 for 3x3, 65% at 14x14 for 5x5).
+ * Each entry's chain: from its old value, over the output positions in increasing order (examples, rows,
+ * columns), {@code fma(X[ch] at the position + tap shift, dY[o] at the position, acc)}; db's,
+ * {@code fma(1, dY[o], acc)}: im2col's chain. The chain on frames also takes {@code fma(x, +0, acc)} at the
+ * frame's own positions, which leave acc as it was for finite x unless acc is exactly -0 (then +0): the two
+ * paths give the same bits up to the sign of an exact zero, which the exact sum turns into the same word, so
+ * the same weights (docs/ENGINE.md; with an infinite or NaN input the step diverges by either).
  */
 final class WeightsChannelsLast {
 
@@ -27,68 +33,90 @@ final class WeightsChannelsLast {
     /** Compiles the kernel before its first real call: uncompiled, its vectors are objects, 100 times slower. */
     private static final class Warm {
         static {
-            int c = L, q = 8, width = 4;
-            float[] x = new float[(q + 3 * width) * c], dy = new float[OB * q], acc = new float[OB * 9 * c];
-            JitWarmUp.untilCompiled(java.util.List.of(() -> tile(x, 0, c, dy, 0, q, q, acc, 0)), 1_000_000_000L);
+            int c = L, width = 6;
+            float[] x = new float[(3 * width + 3) * c], dy = new float[OB * 3 * width], acc = new float[OB * 9 * c];
+            JitWarmUp.untilCompiled(java.util.List.of(
+                    () -> tile3(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c),
+                    () -> tile2(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c)), 1_000_000_000L);
         }
 
         static void ensure() {
         }
     }
 
-    /** Whether a layer's dW takes this path: vectors available, 3x3 "same", O one vector and a multiple of 8, C whole vectors. */
+    /**
+     * Whether a layer's dW can take this path: vectors available, "same" at stride 1, kernel width 2, 3, 5, 6, 8
+     * or 9 (tiles of 3 and 2 taps), O a multiple of 8, C whole vectors, and the chained dW (not dot16).
+     */
     static boolean suits(int c, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
-        return VectorSupport.AVAILABLE && Conv2dOps.dxByConvolution(kh, kw, sh, sw, ph, pw) && kh == 3 && kw == 3
-                && Conv2dOps.paddedChannels(o) == L && o % OB == 0 && c % L == 0;
-    }
-
-    /** Where [dW db] entry (oc, k) lives in this path's buffer: {@code ((oc*3 + u)*3 + v)*C + ch} for k = (ch*3 + u)*3 + v, then db. */
-    static int index(int oc, int k, int c, int o) {
-        int ckk = c * 9;
-        if (k == ckk) {
-            return o * ckk + oc;
-        }
-        int ch = k / 9, u = k / 3 % 3, v = k % 3;
-        return ((oc * 3 + u) * 3 + v) * c + ch;
+        return VectorSupport.AVAILABLE && Conv2dOps.dxByConvolution(kh, kw, sh, sw, ph, pw) && kw % 3 != 1
+                && o % OB == 0 && c % L == 0 && !Conv2dOps.weightsByDot16(c * kh * kw);
     }
 
     /**
-     * Continues the chains of {@code dw} (laid out as {@link #index}) over the frame's q positions:
-     * {@code xcl} the frame of X channels-last ({@code xcl[xAt + p*C + ch]}, p over the whole plane), dY of
-     * output channel oc at q in {@code f[dyAt + oc*dyPlane + q]} (0 at the frame's own positions);
-     * {@code width}, {@code top}, {@code left} the frame's. db's chains only with {@code bias} (without, the
-     * layer has no db to write).
+     * Whether this path is the only one a layer's dW takes: its output channels fill one vector, where the chain
+     * has one vector of columns (slower by the factor above); with more, both are timed ({@link ConvChoices}).
      */
-    static void weights(float[] xcl, int xAt, int c, float[] f, int dyAt, int dyPlane, int o, int q, float[] dw,
-                        int width, int top, int left, boolean bias) {
+    static boolean only(int c, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
+        return suits(c, o, kh, kw, sh, sw, ph, pw) && Conv2dOps.paddedChannels(o) == L;
+    }
+
+    /** Where [dW db] entry (oc, k) lives in this path's buffer: {@code ((oc*kh + u)*kw + v)*C + ch} for k = (ch*kh + u)*kw + v, then db. */
+    static int index(int oc, int k, int c, int o, int kh, int kw) {
+        int kk = kh * kw, ckk = c * kk;
+        if (k == ckk) {
+            return o * ckk + oc;
+        }
+        return (oc * kk + k % kk) * c + k / kk;
+    }
+
+    /**
+     * Continues the chains of {@code dw} (laid out as {@link #index}) over the output positions of the frame
+     * {@code xf}: {@code xcl} its X channels-last ({@code xcl[p*C + ch]}, p over the whole plane), dY of output
+     * channel oc at frame position q in {@code f[dyAt + oc*dyPlane + q]}. db's chains only with {@code bias}
+     * (without, the layer has no db to write).
+     */
+    static void weights(float[] xcl, ConvFrame xf, float[] f, int dyAt, int dyPlane, int o, float[] dw, boolean bias) {
         Warm.ensure();
+        int c = xf.c, kh = xf.kh, kw = xf.kw, step = xf.rows * xf.width;
         for (int o0 = 0; o0 < o; o0 += OB) {
-            for (int u = 0; u < 3; u++) {
-                for (int cv = 0; cv < c; cv += L) {
-                    tile(xcl, xAt + ((top + u - 1) * width + left - 1) * c + cv, c, f, dyAt + o0 * dyPlane, dyPlane, q,
-                            dw, ((o0 * 3 + u) * 3) * c + cv);
+            for (int u = 0; u < kh; u++) {
+                for (int v = 0; v < kw; v += 3) {
+                    for (int cv = 0; cv < c; cv += L) {
+                        int xOff = xf.tap(0, u, v) * c + cv, cOff = ((o0 * kh + u) * kw + v) * c + cv, s = kh * kw * c;
+                        if (kw - v >= 3) {
+                            tile3(xcl, xOff, c, f, dyAt + o0 * dyPlane, dyPlane, xf.g, xf.ho, xf.wo, xf.width, step, dw, cOff, s);
+                        } else {
+                            tile2(xcl, xOff, c, f, dyAt + o0 * dyPlane, dyPlane, xf.g, xf.ho, xf.wo, xf.width, step, dw, cOff, s);
+                        }
+                    }
                 }
             }
         }
         if (!bias) {
             return;
         }
-        int db = o * c * 9;
+        int db = o * c * kh * kw;
         float[] acc = java.util.Arrays.copyOfRange(dw, db, db + o);
-        for (int p = 0; p < q; p++) {  // the O chains side by side: one fma's latency per chain would serialize them
-            for (int oc = 0, at = dyAt + p; oc < o; oc++, at += dyPlane) {
-                acc[oc] = Math.fma(1f, f[at], acc[oc]);
+        for (int b = 0; b < xf.g; b++) {
+            for (int i = 0; i < xf.ho; i++) {
+                for (int j = 0, p = b * step + i * xf.width; j < xf.wo; j++, p++) {  // the O chains side by side: one fma's latency per chain would serialize them
+                    for (int oc = 0, at = dyAt + p; oc < o; oc++, at += dyPlane) {
+                        acc[oc] = Math.fma(1f, f[at], acc[oc]);
+                    }
+                }
             }
         }
         System.arraycopy(acc, 0, dw, db, o);
     }
 
     /**
-     * The tile: accumulators {@code acc[cOff + (r*9 + v)*C ..+L)} for r < 8 output channels and v < 3 taps
-     * continue over positions p < q with {@code fma(x[xOff + (p + v)*C ..], dy[dyOff + r*dyPlane + p], acc)}.
+     * The tiles: accumulators {@code acc[cOff + r*s + t*C ..+L)} for r < 8 output channels and t < 3 (or 2) taps
+     * continue over the output positions q = b*step + i*width + j (b < g, i < ho, j < wo) with
+     * {@code fma(x[xOff + (q + t)*C ..], dy[dyOff + r*dyPlane + q], acc)}.
      */
-    private static void tile(float[] x, int xOff, int c, float[] dy, int dyOff, int dyPlane, int q, float[] acc, int cOff) {
-        int s = 9 * c;
+    private static void tile3(float[] x, int xOff, int c, float[] dy, int dyOff, int dyPlane, int g, int ho, int wo,
+                              int width, int step, float[] acc, int cOff, int s) {
         FloatVector a00 = FloatVector.fromArray(F, acc, cOff), a01 = FloatVector.fromArray(F, acc, cOff + c), a02 = FloatVector.fromArray(F, acc, cOff + 2 * c);
         FloatVector a10 = FloatVector.fromArray(F, acc, cOff + s), a11 = FloatVector.fromArray(F, acc, cOff + s + c), a12 = FloatVector.fromArray(F, acc, cOff + s + 2 * c);
         FloatVector a20 = FloatVector.fromArray(F, acc, cOff + 2 * s), a21 = FloatVector.fromArray(F, acc, cOff + 2 * s + c), a22 = FloatVector.fromArray(F, acc, cOff + 2 * s + 2 * c);
@@ -97,7 +125,10 @@ final class WeightsChannelsLast {
         FloatVector a50 = FloatVector.fromArray(F, acc, cOff + 5 * s), a51 = FloatVector.fromArray(F, acc, cOff + 5 * s + c), a52 = FloatVector.fromArray(F, acc, cOff + 5 * s + 2 * c);
         FloatVector a60 = FloatVector.fromArray(F, acc, cOff + 6 * s), a61 = FloatVector.fromArray(F, acc, cOff + 6 * s + c), a62 = FloatVector.fromArray(F, acc, cOff + 6 * s + 2 * c);
         FloatVector a70 = FloatVector.fromArray(F, acc, cOff + 7 * s), a71 = FloatVector.fromArray(F, acc, cOff + 7 * s + c), a72 = FloatVector.fromArray(F, acc, cOff + 7 * s + 2 * c);
-        for (int p = 0, xi = xOff, d = dyOff; p < q; p++, xi += c, d++) {
+        // One loop over all g*ho*wo positions, stepping over the frame's own at each row's end: nested loops
+        // per example and row ran 2.3x slower compiled (resnet20's 16-channel dW, docs/PERFORMANCE.md)
+        int skip = width - wo, exampleSkip = step - ho * width;
+        for (int j = 0, i = 0, xi = xOff, d = dyOff, left = g * ho * wo; left > 0; left--) {
             FloatVector x0 = FloatVector.fromArray(F, x, xi), x1 = FloatVector.fromArray(F, x, xi + c), x2 = FloatVector.fromArray(F, x, xi + 2 * c);
             FloatVector y = FloatVector.broadcast(F, dy[d]);
             a00 = x0.fma(y, a00); a01 = x1.fma(y, a01); a02 = x2.fma(y, a02);
@@ -115,6 +146,15 @@ final class WeightsChannelsLast {
             a60 = x0.fma(y, a60); a61 = x1.fma(y, a61); a62 = x2.fma(y, a62);
             y = FloatVector.broadcast(F, dy[d + 7 * dyPlane]);
             a70 = x0.fma(y, a70); a71 = x1.fma(y, a71); a72 = x2.fma(y, a72);
+            xi += c;
+            d++;
+            if (++j == wo) {  // the row's end: on to the next row, or the next example's first
+                j = 0;
+                int next = ++i == ho ? skip + exampleSkip : skip;
+                i = i == ho ? 0 : i;
+                xi += next * c;
+                d += next;
+            }
         }
         a00.intoArray(acc, cOff); a01.intoArray(acc, cOff + c); a02.intoArray(acc, cOff + 2 * c);
         a10.intoArray(acc, cOff + s); a11.intoArray(acc, cOff + s + c); a12.intoArray(acc, cOff + s + 2 * c);
@@ -124,5 +164,57 @@ final class WeightsChannelsLast {
         a50.intoArray(acc, cOff + 5 * s); a51.intoArray(acc, cOff + 5 * s + c); a52.intoArray(acc, cOff + 5 * s + 2 * c);
         a60.intoArray(acc, cOff + 6 * s); a61.intoArray(acc, cOff + 6 * s + c); a62.intoArray(acc, cOff + 6 * s + 2 * c);
         a70.intoArray(acc, cOff + 7 * s); a71.intoArray(acc, cOff + 7 * s + c); a72.intoArray(acc, cOff + 7 * s + 2 * c);
+    }
+
+    /** {@link #tile3} for two taps. */
+    private static void tile2(float[] x, int xOff, int c, float[] dy, int dyOff, int dyPlane, int g, int ho, int wo,
+                              int width, int step, float[] acc, int cOff, int s) {
+        FloatVector a00 = FloatVector.fromArray(F, acc, cOff), a01 = FloatVector.fromArray(F, acc, cOff + c);
+        FloatVector a10 = FloatVector.fromArray(F, acc, cOff + s), a11 = FloatVector.fromArray(F, acc, cOff + s + c);
+        FloatVector a20 = FloatVector.fromArray(F, acc, cOff + 2 * s), a21 = FloatVector.fromArray(F, acc, cOff + 2 * s + c);
+        FloatVector a30 = FloatVector.fromArray(F, acc, cOff + 3 * s), a31 = FloatVector.fromArray(F, acc, cOff + 3 * s + c);
+        FloatVector a40 = FloatVector.fromArray(F, acc, cOff + 4 * s), a41 = FloatVector.fromArray(F, acc, cOff + 4 * s + c);
+        FloatVector a50 = FloatVector.fromArray(F, acc, cOff + 5 * s), a51 = FloatVector.fromArray(F, acc, cOff + 5 * s + c);
+        FloatVector a60 = FloatVector.fromArray(F, acc, cOff + 6 * s), a61 = FloatVector.fromArray(F, acc, cOff + 6 * s + c);
+        FloatVector a70 = FloatVector.fromArray(F, acc, cOff + 7 * s), a71 = FloatVector.fromArray(F, acc, cOff + 7 * s + c);
+        // One loop over all g*ho*wo positions, stepping over the frame's own at each row's end: nested loops
+        // per example and row ran 2.3x slower compiled (resnet20's 16-channel dW, docs/PERFORMANCE.md)
+        int skip = width - wo, exampleSkip = step - ho * width;
+        for (int j = 0, i = 0, xi = xOff, d = dyOff, left = g * ho * wo; left > 0; left--) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xi), x1 = FloatVector.fromArray(F, x, xi + c);
+            FloatVector y = FloatVector.broadcast(F, dy[d]);
+            a00 = x0.fma(y, a00); a01 = x1.fma(y, a01);
+            y = FloatVector.broadcast(F, dy[d + dyPlane]);
+            a10 = x0.fma(y, a10); a11 = x1.fma(y, a11);
+            y = FloatVector.broadcast(F, dy[d + 2 * dyPlane]);
+            a20 = x0.fma(y, a20); a21 = x1.fma(y, a21);
+            y = FloatVector.broadcast(F, dy[d + 3 * dyPlane]);
+            a30 = x0.fma(y, a30); a31 = x1.fma(y, a31);
+            y = FloatVector.broadcast(F, dy[d + 4 * dyPlane]);
+            a40 = x0.fma(y, a40); a41 = x1.fma(y, a41);
+            y = FloatVector.broadcast(F, dy[d + 5 * dyPlane]);
+            a50 = x0.fma(y, a50); a51 = x1.fma(y, a51);
+            y = FloatVector.broadcast(F, dy[d + 6 * dyPlane]);
+            a60 = x0.fma(y, a60); a61 = x1.fma(y, a61);
+            y = FloatVector.broadcast(F, dy[d + 7 * dyPlane]);
+            a70 = x0.fma(y, a70); a71 = x1.fma(y, a71);
+            xi += c;
+            d++;
+            if (++j == wo) {  // the row's end: on to the next row, or the next example's first
+                j = 0;
+                int next = ++i == ho ? skip + exampleSkip : skip;
+                i = i == ho ? 0 : i;
+                xi += next * c;
+                d += next;
+            }
+        }
+        a00.intoArray(acc, cOff); a01.intoArray(acc, cOff + c);
+        a10.intoArray(acc, cOff + s); a11.intoArray(acc, cOff + s + c);
+        a20.intoArray(acc, cOff + 2 * s); a21.intoArray(acc, cOff + 2 * s + c);
+        a30.intoArray(acc, cOff + 3 * s); a31.intoArray(acc, cOff + 3 * s + c);
+        a40.intoArray(acc, cOff + 4 * s); a41.intoArray(acc, cOff + 4 * s + c);
+        a50.intoArray(acc, cOff + 5 * s); a51.intoArray(acc, cOff + 5 * s + c);
+        a60.intoArray(acc, cOff + 6 * s); a61.intoArray(acc, cOff + 6 * s + c);
+        a70.intoArray(acc, cOff + 7 * s); a71.intoArray(acc, cOff + 7 * s + c);
     }
 }

@@ -152,6 +152,37 @@ public final class KernelDigest {
             convolution(n, co[0], 3 + rng.nextInt(10), 3 + rng.nextInt(12), co[1], 3, 3, 1, 1, 1, 1, 1 + rng.nextInt(n),
                     rng.nextBoolean());
         }
+        weightsPaths();
+    }
+
+    /**
+     * "Same" layers whose dW can take either path on frames (the chain along the output channels, or
+     * WeightsChannelsLast over the output positions, tiles of 3 and 2 taps): both run in this JVM and give the
+     * same bits (or an AssertionError); the first is hashed. C, O, kh, kw, H, W.
+     */
+    private void weightsPaths() {
+        int[][] shapes = {{32, 64, 5, 5, 14, 14}, {16, 32, 3, 3, 7, 9}, {16, 24, 3, 5, 6, 11}, {32, 16, 5, 3, 5, 4}};
+        for (int[] s : shapes) {
+            int c = s[0], o = s[1], kh = s[2], kw = s[3], h = s[4], w = s[5], ph = (kh - 1) / 2, pw = (kw - 1) / 2;
+            int n = 1 + rng.nextInt(3), group = 1 + rng.nextInt(n), ckk = c * kh * kw, hw = h * w;
+            boolean bias = rng.nextBoolean();
+            float[] params = random(o * ckk + (bias ? o : 0)), x = random(n * c * h * w), dy = random(n * o * hw);
+            float[] start = random(params.length), first = null;
+            ConvChoices choices = ConvChoices.of("digest paths", c, h, w, o, kh, kw, 1, 1, ph, pw, group);
+            for (int path = 0; path < 2; path++) {
+                ConvWorkspace ws = new ConvWorkspace(group, c, h, w, o, kh, kw, 1, 1, ph, pw);
+                float[] grads = start.clone(), dx = new float[x.length];
+                Conv2dOps.backward(dx, grads, dy, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, 1, 1, ph, pw,
+                        group, ws, choices.withWeightsPath(path), false);
+                if (first == null) {
+                    first = grads;
+                    add(grads);
+                } else {
+                    same(first, grads, "dW by either path, " + c + "x" + h + "x" + w + " to " + o + " k" + kh + "x" + kw
+                            + ", " + n + " examples in groups of " + group);
+                }
+            }
+        }
     }
 
     private void convolution(int n, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw, int group,
