@@ -126,7 +126,7 @@ final class WeightsChannelsLast {
         FloatVector a60 = FloatVector.fromArray(F, acc, cOff + 6 * s), a61 = FloatVector.fromArray(F, acc, cOff + 6 * s + c), a62 = FloatVector.fromArray(F, acc, cOff + 6 * s + 2 * c);
         FloatVector a70 = FloatVector.fromArray(F, acc, cOff + 7 * s), a71 = FloatVector.fromArray(F, acc, cOff + 7 * s + c), a72 = FloatVector.fromArray(F, acc, cOff + 7 * s + 2 * c);
         // One loop over all g*ho*wo positions, stepping over the frame's own at each row's end: nested loops
-        // per example and row ran 2.3x slower compiled (resnet20's 16-channel dW, docs/PERFORMANCE.md)
+        // per example and row ran 2.2x slower compiled (resnet20's 16-channel dW, docs/PERFORMANCE.md)
         int skip = width - wo, exampleSkip = step - ho * width;
         for (int j = 0, i = 0, xi = xOff, d = dyOff, left = g * ho * wo; left > 0; left--) {
             FloatVector x0 = FloatVector.fromArray(F, x, xi), x1 = FloatVector.fromArray(F, x, xi + c), x2 = FloatVector.fromArray(F, x, xi + 2 * c);
@@ -178,7 +178,7 @@ final class WeightsChannelsLast {
         FloatVector a60 = FloatVector.fromArray(F, acc, cOff + 6 * s), a61 = FloatVector.fromArray(F, acc, cOff + 6 * s + c);
         FloatVector a70 = FloatVector.fromArray(F, acc, cOff + 7 * s), a71 = FloatVector.fromArray(F, acc, cOff + 7 * s + c);
         // One loop over all g*ho*wo positions, stepping over the frame's own at each row's end: nested loops
-        // per example and row ran 2.3x slower compiled (resnet20's 16-channel dW, docs/PERFORMANCE.md)
+        // per example and row ran 2.2x slower compiled (resnet20's 16-channel dW, docs/PERFORMANCE.md)
         int skip = width - wo, exampleSkip = step - ho * width;
         for (int j = 0, i = 0, xi = xOff, d = dyOff, left = g * ho * wo; left > 0; left--) {
             FloatVector x0 = FloatVector.fromArray(F, x, xi), x1 = FloatVector.fromArray(F, x, xi + c);
