@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * position 3 loads and 8 broadcasts of dY for 24 fmas, where the chain over [frame rows; 1] x dY^T
  * ({@link Gemm#chainARows}) had one load per fma with one vector of columns (resnet20's 16-channel layers:
  * 129 GFLOP/s against 213-219 for this tile, docs/PERFORMANCE.md). The tiles run over the outputs'
- * positions only, a loop per output row, so they skip the frame's own positions that the chain computes
- * with dY's +0 (7% of the frame at 28x28 for 3x3, 65% at 14x14 for 5x5).
+ * positions only, one loop that steps over the frame's own positions at each row's end, so they skip what the
+ * chain computes with dY's +0 (7% of the frame at 28x28 for 3x3, 65% at 14x14 for 5x5).
  * Each entry's chain: from its old value, over the output positions in increasing order (examples, rows,
  * columns), {@code fma(X[ch] at the position + tap shift, dY[o] at the position, acc)}; db's,
  * {@code fma(1, dY[o], acc)}: im2col's chain. The chain on frames also takes {@code fma(x, +0, acc)} at the
@@ -78,16 +78,17 @@ final class WeightsChannelsLast {
      */
     static void weights(float[] xcl, ConvFrame xf, float[] f, int dyAt, int dyPlane, int o, float[] dw, boolean bias) {
         Warm.ensure();
-        int c = xf.c, kh = xf.kh, kw = xf.kw, step = xf.rows * xf.width;
+        int c = xf.c, kh = xf.kh, kw = xf.kw, step = xf.rows * xf.width, s = kh * kw * c;  // s: one output channel's entries
         for (int o0 = 0; o0 < o; o0 += OB) {
+            int dyOff = dyAt + o0 * dyPlane;
             for (int u = 0; u < kh; u++) {
                 for (int v = 0; v < kw; v += 3) {
                     for (int cv = 0; cv < c; cv += L) {
-                        int xOff = xf.tap(0, u, v) * c + cv, cOff = ((o0 * kh + u) * kw + v) * c + cv, s = kh * kw * c;
+                        int xOff = xf.tap(0, u, v) * c + cv, cOff = ((o0 * kh + u) * kw + v) * c + cv;
                         if (kw - v >= 3) {
-                            tile3(xcl, xOff, c, f, dyAt + o0 * dyPlane, dyPlane, xf.g, xf.ho, xf.wo, xf.width, step, dw, cOff, s);
+                            tile3(xcl, xOff, c, f, dyOff, dyPlane, xf.g, xf.ho, xf.wo, xf.width, step, dw, cOff, s);
                         } else {
-                            tile2(xcl, xOff, c, f, dyAt + o0 * dyPlane, dyPlane, xf.g, xf.ho, xf.wo, xf.width, step, dw, cOff, s);
+                            tile2(xcl, xOff, c, f, dyOff, dyPlane, xf.g, xf.ho, xf.wo, xf.width, step, dw, cOff, s);
                         }
                     }
                 }
