@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code out[to + p*op + oc] = dY[from + oc*ld + p]} (planes ld apart: hw, or a frame's), and 0 for {@code o <= oc < op}.
  * Where O is whole vectors, blocks of L channels x L positions: L vector loads along the positions, an
  * L x L transpose in registers (log2 L rounds of a fixed lane swap and a blend per pair of rows), L stores
- * along the channels (0.10 ns a float against the gathers' 0.35, 16 channels at 512 bits,
- * docs/PERFORMANCE.md, "Transposes in registers"). Otherwise, and for the positions past the last whole
+ * along the channels (0.142 ns a float against the gathers' 0.359, 16 channels at 512 bits,
+ * docs/PERFORMANCE.md, "Transposes in registers"); at 4, 8 and 16 lanes, the widths written out. Otherwise, and for the positions past the last whole
  * block, one gather per vector of channels at each position; the scalar loop reads O strided streams one
  * float at a time (about 0.9 ns a float, measured on 16 channels). Only moves data.
  */
@@ -45,7 +45,7 @@ final class TransposeVector {
     /** {@code op} is a multiple of the lane count, at least {@code o}; {@code index} holds op ints. */
     static void channelsLast(float[] dy, int from, int o, int hw, int ld, float[] out, int to, int op, int[] index) {
         Warm.ensure();
-        int blocked = o % L == 0 ? hw - hw % L : 0;
+        int blocked = (L == 4 || L == 8 || L == 16) && o % L == 0 ? hw - hw % L : 0;
         if (blocked > 0) {
             blocks(dy, from, o, blocked, ld, out, to, op);
         }
