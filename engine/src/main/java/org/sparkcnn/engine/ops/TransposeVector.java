@@ -24,6 +24,8 @@ final class TransposeVector {
             X4 = VectorShuffle.fromOp(F, j -> j ^ (4 % L)), X8 = VectorShuffle.fromOp(F, j -> j ^ (8 % L));  // d >= L: unused at this width
     private static final VectorMask<Float> M1 = VectorMask.fromLong(F, 0xAAAAL), M2 = VectorMask.fromLong(F, 0xCCCCL),
             M4 = VectorMask.fromLong(F, 0xF0F0L), M8 = VectorMask.fromLong(F, 0xFF00L);
+    /** Whether this width has a block written out ({@link #block16}, {@link #block8}, {@link #block4}). */
+    private static final boolean BLOCKS = L == 4 || L == 8 || L == 16;
 
     private TransposeVector() {
     }
@@ -35,7 +37,7 @@ final class TransposeVector {
             float[] dy = new float[op * hw], out = new float[hw * op];
             int[] index = new int[op];
             JitWarmUp.untilCompiled(java.util.List.of(() -> gather(dy, 0, o, 0, hw, hw, out, 0, op, index),
-                    () -> blocks(dy, 0, op, hw - hw % L, hw, out, 0, op)), 1_000_000_000L);
+                    () -> transpose(dy, 0, op, hw, hw, out, 0, op, index)), 1_000_000_000L);  // the blocks, where BLOCKS
         }
 
         static void ensure() {
@@ -45,7 +47,12 @@ final class TransposeVector {
     /** {@code op} is a multiple of the lane count, at least {@code o}; {@code index} holds op ints. */
     static void channelsLast(float[] dy, int from, int o, int hw, int ld, float[] out, int to, int op, int[] index) {
         Warm.ensure();
-        int blocked = (L == 4 || L == 8 || L == 16) && o % L == 0 ? hw - hw % L : 0;
+        transpose(dy, from, o, hw, ld, out, to, op, index);
+    }
+
+    /** {@link #channelsLast}: by blocks where this width has them and O is whole vectors, by gathers for the rest. */
+    private static void transpose(float[] dy, int from, int o, int hw, int ld, float[] out, int to, int op, int[] index) {
+        int blocked = BLOCKS && o % L == 0 ? hw - hw % L : 0;
         if (blocked > 0) {
             blocks(dy, from, o, blocked, ld, out, to, op);
         }
