@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
  * What the machine gives one core, second by second, with nothing of ours involved: {@code fma} runs ten
  * independent chains of vector FMAs from registers (the core's FMA peak, GFLOP/s); {@code read MiB} sums an
  * array of that size over and over (its read bandwidth, GB/s: 8 MiB stays in a Zen 5 L3, not its 1 MiB L2).
- * docs/PERFORMANCE.md, "Slow phases are the machine's". Pin it to one core, nothing else running:
+ * docs/PERFORMANCE.md, "Slow phases are on the machine's memory side". Pin it to one core, nothing else running:
  *
  *   javac --add-modules jdk.incubator.vector -d /tmp/mp docs/bench/MachineProbe.java
  *   taskset -c 1 java --add-modules jdk.incubator.vector -cp /tmp/mp MachineProbe fma 40

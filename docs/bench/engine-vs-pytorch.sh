@@ -6,7 +6,7 @@
 # ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 for PyTorch. SPARKCNN_JAR=<jar> freezes the jar.
 # WARMUP=<seconds> (default 20): our warm-up before the timed repetitions. resnet20 climbs for about 15 s
 # (the JIT compiling the per-layer drivers, the kernel trials and their first retrial; docs/PERFORMANCE.md,
-# "How long the JVM takes to settle"); rounds before 2026-12-05 14:00 UTC used 6.
+# "How long our JVM takes to settle"); rounds before 2026-12-05 13:30 UTC used 6.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 models=$1 width=${2:-512} threads=${3:-1}
