@@ -2,16 +2,18 @@ package org.sparkcnn.engine.ops;
 
 /**
  * Batch normalization over NCHW batches, per channel c, on the M = N*H*W values of that channel.
- * Statistics and the normalized values are computed in double. Every per-channel sum has 8 double
- * partial sums: cell q = h*W + w of each example adds to partial {@code q mod 8}, the examples
- * n = 0..N-1 in turn and each example's cells in increasing order; then
- * {@code ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))} (docs/ENGINE.md). Eight independent chains instead of
- * one keep the adder busy; the order is plain Java's, the same on every CPU, and {@link BatchNormVector}
- * takes the same steps with the 8 partials in one to four double vectors.
+ * Statistics and the normalized values are computed in double. Every per-channel sum has 16 double
+ * partial sums: cell q = h*W + w of each example adds to partial {@code q mod 16}, the examples
+ * n = 0..N-1 in turn and each example's cells in increasing order; then the pairwise tree of
+ * {@link #tree16} (docs/ENGINE.md). Sixteen independent chains keep the adder busy (two 512-bit vectors,
+ * four 256-bit ones); the order is plain Java's, the same on every CPU, and {@link BatchNormVector} takes
+ * the same steps with the 16 partials in two to eight double vectors.
  *
+ * <p>With {@code d = x - mean} and {@code a = gamma * invstd}, per cell:
  * <ul>
- *   <li>training: {@code mean = sum x / M}, {@code var = sum (x - mean)^2 / M} (biased, two passes),
- *       {@code xhat = (x - mean) / sqrt(var + eps)}, {@code y = gamma * xhat + beta};</li>
+ *   <li>training: {@code mean = sum x / M}, {@code var = sum fma(d, d) / M} (biased, two passes),
+ *       {@code y = fma(d, a, beta)}, rounded once to float ({@code gamma * xhat + beta} with
+ *       {@code xhat = d * invstd});</li>
  *   <li>evaluation: the same with the running mean and variance in place of the batch's.</li>
  * </ul>
  * A ReLU right after the batch norm can run inside it (the network does so when it is the only
@@ -23,7 +25,7 @@ package org.sparkcnn.engine.ops;
 public final class BatchNormOps {
 
     /**
-     * Whether {@link BatchNormVector} runs: vectors of 2, 4 or 8 doubles hold the 8 partials exactly
+     * Whether {@link BatchNormVector} runs: vectors of 2, 4 or 8 doubles hold the 16 partials exactly
      * (128, 256 or 512 bits; another width, as SVE may have, takes the scalar loops).
      */
     private static final boolean VECTOR = VectorSupport.AVAILABLE
@@ -51,27 +53,27 @@ public final class BatchNormOps {
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
                 if (VECTOR) {
-                    BatchNormVector.sum8(inp, (b * c + ch) * hw, hw, part[ch]);
+                    BatchNormVector.sum16(inp, (b * c + ch) * hw, hw, part[ch]);
                 } else {
-                    sum8(inp, (b * c + ch) * hw, hw, part[ch]);
+                    sum16(inp, (b * c + ch) * hw, hw, part[ch]);
                 }
             }
         }
         for (int ch = 0; ch < c; ch++) {
-            mean[ch] = tree8(part[ch]) / m;
+            mean[ch] = tree16(part[ch]) / m;
             java.util.Arrays.fill(part[ch], 0);
         }
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
                 if (VECTOR) {
-                    BatchNormVector.sumSquaredDeviations8(inp, (b * c + ch) * hw, hw, mean[ch], part[ch]);
+                    BatchNormVector.sumSquaredDeviations16(inp, (b * c + ch) * hw, hw, mean[ch], part[ch]);
                 } else {
-                    sumSquaredDeviations8(inp, (b * c + ch) * hw, hw, mean[ch], part[ch]);
+                    sumSquaredDeviations16(inp, (b * c + ch) * hw, hw, mean[ch], part[ch]);
                 }
             }
         }
         for (int ch = 0; ch < c; ch++) {
-            var[ch] = tree8(part[ch]) / m;
+            var[ch] = tree16(part[ch]) / m;
             invstd[ch] = 1.0 / Math.sqrt(var[ch] + eps);
         }
         normalize(out, relu, inp, params, gOff, bOff, n, c, hw, mean, invstd);
@@ -90,18 +92,18 @@ public final class BatchNormOps {
         normalize(out, relu, inp, params, gOff, bOff, n, c, hw, mean, invstd);
     }
 
-    /** {@code y = gamma * ((x - mean) * invstd) + beta}, rounded once to float, into {@code out}; {@code max(y, 0)} there if {@code relu}. */
+    /** {@code y = fma(x - mean, gamma * invstd, beta)}, rounded once to float, into {@code out}; {@code max(y, 0)} there if {@code relu}. */
     private static void normalize(float[] out, boolean relu, float[] inp, float[] params, int gOff, int bOff, int n, int c,
                                   int hw, double[] mean, double[] invstd) {
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
-                double g = params[gOff + ch], be = params[bOff + ch], mu = mean[ch], is = invstd[ch];
+                double a = params[gOff + ch] * invstd[ch], be = params[bOff + ch], mu = mean[ch];
                 if (VECTOR) {
-                    BatchNormVector.normalize(out, relu, inp, (b * c + ch) * hw, (b * c + ch + 1) * hw, g, be, mu, is);
+                    BatchNormVector.normalize(out, relu, inp, (b * c + ch) * hw, (b * c + ch + 1) * hw, mu, a, be);
                     continue;
                 }
                 for (int p = (b * c + ch) * hw, e = p + hw; p < e; p++) {
-                    float y = (float) (g * ((inp[p] - mu) * is) + be);
+                    float y = (float) Math.fma(inp[p] - mu, a, be);
                     out[p] = relu ? Math.max(y, 0f) : y;
                 }
             }
@@ -122,9 +124,10 @@ public final class BatchNormOps {
 
     /**
      * Backward, for either mode ({@code mean}, {@code invstd} as forward used them). With
-     * {@code sdy = sum dy} and {@code sdyx = sum dy * xhat} (one pass, the order above):
-     * {@code dbeta += sdy}, {@code dgamma += sdyx}, and dx (overwritten; skipped when null) is
-     * training: {@code gamma * invstd * (dy - sdy / M - xhat * sdyx / M)}; evaluation: {@code gamma * invstd * dy}.
+     * {@code sdy = sum dy} and {@code sdyd = sum fma(dy, d)} (one pass, the order above), {@code sdyx = sdyd * invstd}
+     * ({@code sum dy * xhat}): {@code dbeta += sdy}, {@code dgamma += sdyx}, and dx (overwritten; skipped when null) is
+     * training: {@code a * (dy - sdy / M - xhat * sdyx / M)}, computed as {@code fma(dy, a, fma(d, -a * invstd * sdyx / M, -a * sdy / M))};
+     * evaluation: {@code a * dy}.
      */
     public static void backward(float[] dinp, float[] grads, float[] dout, float[] inp, float[] params, int gOff, int bOff,
                                 int n, int c, int hw, boolean training, double[] mean, double[] invstd) {
@@ -135,179 +138,94 @@ public final class BatchNormOps {
     public static void backward(float[] dinp, float[] grads, float[] dout, boolean throughRelu, float[] inp, float[] params,
                                 int gOff, int bOff, int n, int c, int hw, boolean training, double[] mean, double[] invstd) {
         int m = n * hw;
-        double[][] dyParts = new double[c][PARTS], dyxParts = new double[c][PARTS];
+        double[][] dyParts = new double[c][PARTS], dydParts = new double[c][PARTS];
         for (int b = 0; b < n; b++) {  // in memory order, as the forward's sums
             for (int ch = 0; ch < c; ch++) {
-                double mu = mean[ch], is = invstd[ch], gamma = params[gOff + ch], beta = params[bOff + ch];
+                double mu = mean[ch], a = params[gOff + ch] * invstd[ch], beta = params[bOff + ch];
                 if (VECTOR) {
-                    BatchNormVector.sumDyAndDyXhat8(dout, throughRelu, inp, (b * c + ch) * hw, hw, mu, is, gamma, beta,
-                            dyParts[ch], dyxParts[ch]);
+                    BatchNormVector.sumDyAndDyDev16(dout, throughRelu, inp, (b * c + ch) * hw, hw, mu, a, beta,
+                            dyParts[ch], dydParts[ch]);
                 } else {
-                    sumDyAndDyXhat8(dout, throughRelu, inp, (b * c + ch) * hw, hw, mu, is, gamma, beta, dyParts[ch], dyxParts[ch]);
+                    sumDyAndDyDev16(dout, throughRelu, inp, (b * c + ch) * hw, hw, mu, a, beta, dyParts[ch], dydParts[ch]);
                 }
             }
         }
-        double[] meanDy = new double[c], meanDyx = new double[c];
+        double[] xCoef = new double[c], constant = new double[c];
         for (int ch = 0; ch < c; ch++) {
-            double sdy = tree8(dyParts[ch]), sdyx = tree8(dyxParts[ch]);
+            double sdy = tree16(dyParts[ch]), sdyx = tree16(dydParts[ch]) * invstd[ch];
             grads[gOff + ch] += (float) sdyx;
             grads[bOff + ch] += (float) sdy;
-            meanDy[ch] = sdy / m;
-            meanDyx[ch] = sdyx / m;
+            double a = params[gOff + ch] * invstd[ch];
+            xCoef[ch] = -a * invstd[ch] * (sdyx / m);
+            constant[ch] = -a * (sdy / m);
         }
         if (dinp == null) {
             return;
         }
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
-                double mu = mean[ch], is = invstd[ch], gamma = params[gOff + ch], beta = params[bOff + ch];
-                double k = gamma * is, mdy = meanDy[ch], mdyx = meanDyx[ch];
+                double mu = mean[ch], a = params[gOff + ch] * invstd[ch], beta = params[bOff + ch];
+                double xc = xCoef[ch], k = constant[ch];
                 int p = (b * c + ch) * hw, e = p + hw;
                 if (training && VECTOR) {
-                    BatchNormVector.inputGradient(dinp, dout, throughRelu, inp, p, e, k, mdy, mu, is, gamma, beta, mdyx);
+                    BatchNormVector.inputGradient(dinp, dout, throughRelu, inp, p, e, mu, a, beta, xc, k);
                 } else if (training) {
                     for (; p < e; p++) {
-                        double xhat = (inp[p] - mu) * is;
-                        dinp[p] = (float) (k * (dy(dout[p], throughRelu, xhat, gamma, beta) - mdy - xhat * mdyx));
+                        double d = inp[p] - mu;
+                        dinp[p] = (float) Math.fma(dy(dout[p], throughRelu, d, a, beta), a, Math.fma(d, xc, k));
                     }
                 } else {
                     for (; p < e; p++) {
-                        dinp[p] = (float) (k * dy(dout[p], throughRelu, (inp[p] - mu) * is, gamma, beta));
+                        dinp[p] = (float) (a * dy(dout[p], throughRelu, inp[p] - mu, a, beta));
                     }
                 }
             }
         }
     }
 
-    /** Partial sums per sum: cell q of a row adds to partial q mod 8. */
-    static final int PARTS = 8;
+    /** Partial sums per sum: cell q of a row adds to partial q mod 16. */
+    static final int PARTS = 16;
 
-    /** {@code part[q % 8] += x[off + q]} for q < len, q increasing. */
-    static void sum8(float[] x, int off, int len, double[] part) {
-        double s0 = part[0], s1 = part[1], s2 = part[2], s3 = part[3], s4 = part[4], s5 = part[5], s6 = part[6], s7 = part[7];
-        int q = 0;
-        for (; q + 8 <= len; q += 8) {
-            int p = off + q;
-            s0 += x[p];
-            s1 += x[p + 1];
-            s2 += x[p + 2];
-            s3 += x[p + 3];
-            s4 += x[p + 4];
-            s5 += x[p + 5];
-            s6 += x[p + 6];
-            s7 += x[p + 7];
-        }
-        part[0] = s0;
-        part[1] = s1;
-        part[2] = s2;
-        part[3] = s3;
-        part[4] = s4;
-        part[5] = s5;
-        part[6] = s6;
-        part[7] = s7;
-        for (; q < len; q++) {
-            part[q % 8] += x[off + q];
+    /** {@code part[q % 16] += x[off + q]} for q < len, q increasing. */
+    static void sum16(float[] x, int off, int len, double[] part) {
+        for (int q = 0; q < len; q++) {
+            part[q & 15] += x[off + q];
         }
     }
 
-    /** {@code part[q % 8] += (x[off + q] - mu)^2} for q < len, q increasing. */
-    static void sumSquaredDeviations8(float[] x, int off, int len, double mu, double[] part) {
-        double s0 = part[0], s1 = part[1], s2 = part[2], s3 = part[3], s4 = part[4], s5 = part[5], s6 = part[6], s7 = part[7];
-        int q = 0;
-        for (; q + 8 <= len; q += 8) {
-            int p = off + q;
-            double d0 = x[p] - mu, d1 = x[p + 1] - mu, d2 = x[p + 2] - mu, d3 = x[p + 3] - mu;
-            double d4 = x[p + 4] - mu, d5 = x[p + 5] - mu, d6 = x[p + 6] - mu, d7 = x[p + 7] - mu;
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
-            s4 += d4 * d4;
-            s5 += d5 * d5;
-            s6 += d6 * d6;
-            s7 += d7 * d7;
-        }
-        part[0] = s0;
-        part[1] = s1;
-        part[2] = s2;
-        part[3] = s3;
-        part[4] = s4;
-        part[5] = s5;
-        part[6] = s6;
-        part[7] = s7;
-        for (; q < len; q++) {
+    /** {@code part[q % 16] = fma(d, d, part[q % 16])}, {@code d = x[off + q] - mu}, for q < len, q increasing. */
+    static void sumSquaredDeviations16(float[] x, int off, int len, double mu, double[] part) {
+        for (int q = 0; q < len; q++) {
             double d = x[off + q] - mu;
-            part[q % 8] += d * d;
+            part[q & 15] = Math.fma(d, d, part[q & 15]);
         }
     }
 
     /**
-     * dL/dy at one cell: {@code dout}, or through a ReLU ({@code relu}) +0 where {@code y = (float) (gamma * xhat + beta)}
+     * dL/dy at one cell: {@code dout}, or through a ReLU ({@code relu}) +0 where {@code y = (float) fma(d, a, beta)}
      * (the forward's value) has bits {@code <= 0}: y is 0, negative or a negative NaN, as {@link ActivationOps#reluBackward} masks.
      */
-    static double dy(float dout, boolean relu, double xhat, double gamma, double beta) {
-        return relu && Float.floatToRawIntBits((float) (gamma * xhat + beta)) <= 0 ? 0.0 : dout;
+    static double dy(float dout, boolean relu, double d, double a, double beta) {
+        return relu && Float.floatToRawIntBits((float) Math.fma(d, a, beta)) <= 0 ? 0.0 : dout;
     }
 
     /**
-     * {@code dy[q % 8] += g_q} and {@code dyx[q % 8] += g_q * xhat_q} for q < len, q increasing, with
-     * {@code xhat_q = (x[off + q] - mu) * is} and {@code g_q} = {@link #dy} of {@code dout[off + q]}: both sums in one pass.
+     * {@code dy[q % 16] += g_q} and {@code dyd[q % 16] = fma(g_q, d_q, dyd[q % 16])} for q < len, q increasing, with
+     * {@code d_q = x[off + q] - mu} and {@code g_q} = {@link #dy} of {@code dout[off + q]}: both sums in one pass.
      */
-    static void sumDyAndDyXhat8(float[] dout, boolean relu, float[] x, int off, int len, double mu, double is,
-                                double gamma, double beta, double[] dy, double[] dyx) {
-        double s0 = dy[0], s1 = dy[1], s2 = dy[2], s3 = dy[3], s4 = dy[4], s5 = dy[5], s6 = dy[6], s7 = dy[7];
-        double t0 = dyx[0], t1 = dyx[1], t2 = dyx[2], t3 = dyx[3], t4 = dyx[4], t5 = dyx[5], t6 = dyx[6], t7 = dyx[7];
-        int q = 0;
-        for (; q + 8 <= len; q += 8) {
-            int p = off + q;
-            double h0 = (x[p] - mu) * is, h1 = (x[p + 1] - mu) * is, h2 = (x[p + 2] - mu) * is, h3 = (x[p + 3] - mu) * is;
-            double h4 = (x[p + 4] - mu) * is, h5 = (x[p + 5] - mu) * is, h6 = (x[p + 6] - mu) * is, h7 = (x[p + 7] - mu) * is;
-            double g0 = dy(dout[p], relu, h0, gamma, beta), g1 = dy(dout[p + 1], relu, h1, gamma, beta);
-            double g2 = dy(dout[p + 2], relu, h2, gamma, beta), g3 = dy(dout[p + 3], relu, h3, gamma, beta);
-            double g4 = dy(dout[p + 4], relu, h4, gamma, beta), g5 = dy(dout[p + 5], relu, h5, gamma, beta);
-            double g6 = dy(dout[p + 6], relu, h6, gamma, beta), g7 = dy(dout[p + 7], relu, h7, gamma, beta);
-            s0 += g0;
-            s1 += g1;
-            s2 += g2;
-            s3 += g3;
-            s4 += g4;
-            s5 += g5;
-            s6 += g6;
-            s7 += g7;
-            t0 += g0 * h0;
-            t1 += g1 * h1;
-            t2 += g2 * h2;
-            t3 += g3 * h3;
-            t4 += g4 * h4;
-            t5 += g5 * h5;
-            t6 += g6 * h6;
-            t7 += g7 * h7;
-        }
-        dy[0] = s0;
-        dy[1] = s1;
-        dy[2] = s2;
-        dy[3] = s3;
-        dy[4] = s4;
-        dy[5] = s5;
-        dy[6] = s6;
-        dy[7] = s7;
-        dyx[0] = t0;
-        dyx[1] = t1;
-        dyx[2] = t2;
-        dyx[3] = t3;
-        dyx[4] = t4;
-        dyx[5] = t5;
-        dyx[6] = t6;
-        dyx[7] = t7;
-        for (; q < len; q++) {
-            double h = (x[off + q] - mu) * is, g = dy(dout[off + q], relu, h, gamma, beta);
-            dy[q % 8] += g;
-            dyx[q % 8] += g * h;
+    static void sumDyAndDyDev16(float[] dout, boolean relu, float[] x, int off, int len, double mu, double a, double beta,
+                                double[] dy, double[] dyd) {
+        for (int q = 0; q < len; q++) {
+            double d = x[off + q] - mu, g = dy(dout[off + q], relu, d, a, beta);
+            dy[q & 15] += g;
+            dyd[q & 15] = Math.fma(g, d, dyd[q & 15]);
         }
     }
 
-    /** {@code ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))}. */
-    static double tree8(double[] s) {
-        return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    /** The pairwise tree {@code (((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))) + (((s8+s9)+(s10+s11))+((s12+s13)+(s14+s15)))}. */
+    static double tree16(double[] s) {
+        double low = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+        double high = ((s[8] + s[9]) + (s[10] + s[11])) + ((s[12] + s[13]) + (s[14] + s[15]));
+        return low + high;
     }
 }

@@ -7,8 +7,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Batch norm's per-channel sums follow docs/ENGINE.md's order bit for bit: 8 double partial sums,
- * cell q of each example's plane into partial q mod 8, examples in turn, then the fixed tree. Rows of
+ * Batch norm's per-channel sums follow docs/ENGINE.md's order bit for bit: 16 double partial sums,
+ * cell q of each example's plane into partial q mod 16, examples in turn, then the fixed tree. Rows of
  * 49 cells (7x7) leave a remainder, so a partial continues across examples. The data spans many
  * magnitudes, so a single running sum gives other bits (the order matters and is checked).
  */
@@ -16,14 +16,21 @@ class BatchNormOrderTest {
 
     private static final int N = 3, C = 2, HW = 49;
 
-    private static double documentedSum(float[] x, int ch, java.util.function.DoubleUnaryOperator term) {
-        double[] part = new double[8];
-        for (int b = 0; b < N; b++) {
+    /** Partial q mod 16 takes {@code fma(a(x), b(x), partial)} for each cell (a plain sum: a = x, b = 1). */
+    private static double documentedSum(float[] x, int ch, java.util.function.DoubleUnaryOperator a, java.util.function.DoubleUnaryOperator b) {
+        double[] part = new double[16];
+        for (int n = 0; n < N; n++) {
             for (int q = 0; q < HW; q++) {
-                part[q % 8] += term.applyAsDouble(x[(b * C + ch) * HW + q]);
+                float v = x[(n * C + ch) * HW + q];
+                part[q % 16] = Math.fma(a.applyAsDouble(v), b.applyAsDouble(v), part[q % 16]);
             }
         }
-        return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+        return tree(part);
+    }
+
+    private static double tree(double[] s) {
+        return (((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])))
+                + (((s[8] + s[9]) + (s[10] + s[11])) + ((s[12] + s[13]) + (s[14] + s[15])));
     }
 
     private static float[] wideRange(long seed) {
@@ -46,20 +53,19 @@ class BatchNormOrderTest {
         int m = N * HW;
         boolean singleChainDiffers = false;
         for (int ch = 0; ch < C; ch++) {
-            double mu = documentedSum(x, ch, v -> v) / m;
+            double mu = documentedSum(x, ch, v -> v, v -> 1) / m;
             assertEquals(mu, mean[ch], 0.0, "mean of channel " + ch);
-            assertEquals(documentedSum(x, ch, v -> (v - mu) * (v - mu)) / m, var[ch], 0.0, "variance of channel " + ch);
-            double is = invstd[ch];
-            double[] part = new double[8];
+            assertEquals(documentedSum(x, ch, v -> v - mu, v -> v - mu) / m, var[ch], 0.0, "variance of channel " + ch);
+            double[] part = new double[16];
             for (int b = 0; b < N; b++) {
                 for (int q = 0; q < HW; q++) {
                     int p = (b * C + ch) * HW + q;
-                    part[q % 8] += dy[p] * ((x[p] - mu) * is);
+                    part[q % 16] = Math.fma(dy[p], x[p] - mu, part[q % 16]);
                 }
             }
-            double sdyx = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+            double sdyx = tree(part) * invstd[ch];
             assertEquals((float) sdyx, grads[ch], 0f, "dgamma of channel " + ch);
-            assertEquals((float) documentedSum(dy, ch, v -> v), grads[2 + ch], 0f, "dbeta of channel " + ch);
+            assertEquals((float) documentedSum(dy, ch, v -> v, v -> 1), grads[2 + ch], 0f, "dbeta of channel " + ch);
             double chain = 0;
             for (int b = 0; b < N; b++) {
                 for (int q = 0; q < HW; q++) {
@@ -86,17 +92,17 @@ class BatchNormOrderTest {
         float[] x = wideRange(3), dout = wideRange(4);
         int changed = 0;
         for (double beta : betas) {
-            double[] dyS = new double[8], dyxS = new double[8], dyV = new double[8], dyxV = new double[8];
-            BatchNormOps.sumDyAndDyXhat8(dout, true, x, 0, len, 0.5, 2, 0, beta, dyS, dyxS);
-            BatchNormVector.sumDyAndDyXhat8(dout, true, x, 0, len, 0.5, 2, 0, beta, dyV, dyxV);
+            double[] dyS = new double[16], dyxS = new double[16], dyV = new double[16], dyxV = new double[16];
+            BatchNormOps.sumDyAndDyDev16(dout, true, x, 0, len, 0.5, 0, beta, dyS, dyxS);
+            BatchNormVector.sumDyAndDyDev16(dout, true, x, 0, len, 0.5, 0, beta, dyV, dyxV);
             String at = "beta " + beta + " (bits " + Long.toHexString(Double.doubleToRawLongBits(beta)) + ")";
             org.junit.jupiter.api.Assertions.assertArrayEquals(dyS, dyV, 0.0, "dy sums, " + at);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(dyxS, dyxV, 0.0, "dy*xhat sums, " + at);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(dyxS, dyxV, 0.0, "dy*(x - mean) sums, " + at);
             float[] dinp = new float[len];
-            BatchNormVector.inputGradient(dinp, dout, true, x, 0, len, 0.25, 0.125, 0.5, 2, 0, beta, 0.0625);
+            BatchNormVector.inputGradient(dinp, dout, true, x, 0, len, 0.5, 0, beta, 0.0625, 0.125);
             for (int p = 0; p < len; p++) {
-                double h = (x[p] - 0.5) * 2;
-                float expected = (float) (0.25 * (BatchNormOps.dy(dout[p], true, h, 0, beta) - 0.125 - h * 0.0625));
+                double d = x[p] - 0.5;
+                float expected = (float) Math.fma(BatchNormOps.dy(dout[p], true, d, 0, beta), 0, Math.fma(d, 0.0625, 0.125));
                 assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(dinp[p]), "input gradient at " + p + ", " + at);
             }
             changed += dyS[0] == 0.0 ? 1 : 0;
