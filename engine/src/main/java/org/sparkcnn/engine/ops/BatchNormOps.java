@@ -126,7 +126,7 @@ public final class BatchNormOps {
      * Backward, for either mode ({@code mean}, {@code invstd} as forward used them). With
      * {@code sdy = sum dy} and {@code sdyd = sum fma(dy, d)} (one pass, the order above), {@code sdyx = sdyd * invstd}
      * ({@code sum dy * xhat}): {@code dbeta += sdy}, {@code dgamma += sdyx}, and dx (overwritten; skipped when null) is
-     * training: {@code a * (dy - sdy / M - xhat * sdyx / M)}, computed as {@code fma(dy, a, fma(d, -a * invstd * sdyx / M, -a * sdy / M))};
+     * training: {@code a * (dy - sdy / M - xhat * sdyx / M)}, computed as {@code fma(dy, a, fma(d, (-a * invstd) * (sdyx / M), -a * (sdy / M)))};
      * evaluation: {@code a * dy}.
      */
     public static void backward(float[] dinp, float[] grads, float[] dout, float[] inp, float[] params, int gOff, int bOff,

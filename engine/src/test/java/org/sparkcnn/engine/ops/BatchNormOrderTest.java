@@ -51,7 +51,7 @@ class BatchNormOrderTest {
         float[] grads = new float[4];
         BatchNormOps.backward(null, grads, dy, x, params, 0, 2, N, C, HW, true, mean, invstd);
         int m = N * HW;
-        boolean singleChainDiffers = false;
+        boolean singleChainDiffers = false, eightDiffers = false, unfusedDiffers = false;
         for (int ch = 0; ch < C; ch++) {
             double mu = documentedSum(x, ch, v -> v, v -> 1) / m;
             assertEquals(mu, mean[ch], 0.0, "mean of channel " + ch);
@@ -66,14 +66,40 @@ class BatchNormOrderTest {
             double sdyx = tree(part) * invstd[ch];
             assertEquals((float) sdyx, grads[ch], 0f, "dgamma of channel " + ch);
             assertEquals((float) documentedSum(dy, ch, v -> v, v -> 1), grads[2 + ch], 0f, "dbeta of channel " + ch);
+            // The backward sums in double, partial by partial, from the scalar loop and (when present) the vector one.
+            double[] dyParts = new double[16], dydParts = new double[16], dyVec = new double[16], dydVec = new double[16];
+            double a = params[ch] * invstd[ch];
+            for (int b = 0; b < N; b++) {
+                int off = (b * C + ch) * HW;
+                BatchNormOps.sumDyAndDyDev16(dy, false, x, off, HW, mu, a, params[2 + ch], dyParts, dydParts);
+                if (VectorSupport.AVAILABLE) {
+                    BatchNormVector.sumDyAndDyDev16(dy, false, x, off, HW, mu, a, params[2 + ch], dyVec, dydVec);
+                }
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(part, dydParts, 0.0, "dy*(x - mean) partials of channel " + ch);
+            if (VectorSupport.AVAILABLE) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(part, dydVec, 0.0, "vector dy*(x - mean) partials of channel " + ch);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(dyParts, dyVec, 0.0, "vector dy partials of channel " + ch);
+            }
+            // Other orders give other bits on this data: one running sum, 8 partials, a product then an add.
             double chain = 0;
+            double[] eight = new double[8];
+            double[] unfused = new double[16];
             for (int b = 0; b < N; b++) {
                 for (int q = 0; q < HW; q++) {
-                    chain += x[(b * C + ch) * HW + q];
+                    float v = x[(b * C + ch) * HW + q];
+                    chain += v;
+                    eight[q % 8] += v;
+                    int p = (b * C + ch) * HW + q;
+                    unfused[q % 16] += dy[p] * (x[p] - mu);
                 }
             }
             singleChainDiffers |= chain / m != mean[ch];
+            eightDiffers |= (((eight[0] + eight[1]) + (eight[2] + eight[3])) + ((eight[4] + eight[5]) + (eight[6] + eight[7]))) / m != mean[ch];
+            unfusedDiffers |= !java.util.Arrays.equals(unfused, part);
         }
+        assertTrue(eightDiffers, "the data tells 16 partials from 8");
+        assertTrue(unfusedDiffers, "the data tells fused steps from a product then an add (the dy*(x - mean) partials)");
         assertTrue(singleChainDiffers, "the data tells the orders apart");
     }
 
@@ -90,7 +116,7 @@ class BatchNormOrderTest {
                 Double.NaN, Double.longBitsToDouble(0xfff8000000000000L), Double.NEGATIVE_INFINITY};
         int len = 61;
         float[] x = wideRange(3), dout = wideRange(4);
-        int changed = 0;
+        int changed = 0, maskedGradients = 0;
         for (double beta : betas) {
             double[] dyS = new double[16], dyxS = new double[16], dyV = new double[16], dyxV = new double[16];
             BatchNormOps.sumDyAndDyDev16(dout, true, x, 0, len, 0.5, 0, beta, dyS, dyxS);
@@ -105,8 +131,20 @@ class BatchNormOrderTest {
                 float expected = (float) Math.fma(BatchNormOps.dy(dout[p], true, d, 0, beta), 0, Math.fma(d, 0.0625, 0.125));
                 assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(dinp[p]), "input gradient at " + p + ", " + at);
             }
+            // The input gradient's mask: with every x at the mean, y = fma(0, a, beta) is beta's value for any a.
+            float[] atMean = new float[len];
+            java.util.Arrays.fill(atMean, 0.5f);
+            float[] dinpAtMean = new float[len];
+            BatchNormVector.inputGradient(dinpAtMean, dout, true, atMean, 0, len, 0.5, 0.25, beta, 0.0625, 0.125);
+            for (int p = 0; p < len; p++) {
+                float expected = (float) Math.fma(BatchNormOps.dy(dout[p], true, 0.0, 0.25, beta), 0.25, Math.fma(0.0, 0.0625, 0.125));
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(dinpAtMean[p]),
+                        "input gradient with x at the mean, at " + p + ", " + at);
+            }
+            maskedGradients += dinpAtMean[0] == 0.125f ? 1 : 0;
             changed += dyS[0] == 0.0 ? 1 : 0;
         }
         assertEquals(8, changed, "the ReLU zeroes exactly the betas that round to a float with bits <= 0");
+        assertEquals(8, maskedGradients, "the input gradient is masked for exactly those betas");
     }
 }
