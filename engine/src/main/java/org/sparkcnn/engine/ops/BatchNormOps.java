@@ -95,9 +95,10 @@ public final class BatchNormOps {
     /** {@code y = fma(x - mean, gamma * invstd, beta)}, rounded once to float, into {@code out}; {@code max(y, 0)} there if {@code relu}. */
     private static void normalize(float[] out, boolean relu, float[] inp, float[] params, int gOff, int bOff, int n, int c,
                                   int hw, double[] mean, double[] invstd) {
+        double[] scale = scales(params, gOff, invstd, c);
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
-                double a = params[gOff + ch] * invstd[ch], be = params[bOff + ch], mu = mean[ch];
+                double a = scale[ch], be = params[bOff + ch], mu = mean[ch];
                 if (VECTOR) {
                     BatchNormVector.normalize(out, relu, inp, (b * c + ch) * hw, (b * c + ch + 1) * hw, mu, a, be);
                     continue;
@@ -139,9 +140,10 @@ public final class BatchNormOps {
                                 int gOff, int bOff, int n, int c, int hw, boolean training, double[] mean, double[] invstd) {
         int m = n * hw;
         double[][] dyParts = new double[c][PARTS], dydParts = new double[c][PARTS];
+        double[] scale = scales(params, gOff, invstd, c);  // the forward's, so the ReLU's y is recomputed exactly
         for (int b = 0; b < n; b++) {  // in memory order, as the forward's sums
             for (int ch = 0; ch < c; ch++) {
-                double mu = mean[ch], a = params[gOff + ch] * invstd[ch], beta = params[bOff + ch];
+                double mu = mean[ch], a = scale[ch], beta = params[bOff + ch];
                 if (VECTOR) {
                     BatchNormVector.sumDyAndDyDev16(dout, throughRelu, inp, (b * c + ch) * hw, hw, mu, a, beta,
                             dyParts[ch], dydParts[ch]);
@@ -155,16 +157,15 @@ public final class BatchNormOps {
             double sdy = tree16(dyParts[ch]), sdyx = tree16(dydParts[ch]) * invstd[ch];
             grads[gOff + ch] += (float) sdyx;
             grads[bOff + ch] += (float) sdy;
-            double a = params[gOff + ch] * invstd[ch];
-            xCoef[ch] = -a * invstd[ch] * (sdyx / m);
-            constant[ch] = -a * (sdy / m);
+            xCoef[ch] = -scale[ch] * invstd[ch] * (sdyx / m);
+            constant[ch] = -scale[ch] * (sdy / m);
         }
         if (dinp == null) {
             return;
         }
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
-                double mu = mean[ch], a = params[gOff + ch] * invstd[ch], beta = params[bOff + ch];
+                double mu = mean[ch], a = scale[ch], beta = params[bOff + ch];
                 double xc = xCoef[ch], k = constant[ch];
                 int p = (b * c + ch) * hw, e = p + hw;
                 if (training && VECTOR) {
@@ -181,6 +182,15 @@ public final class BatchNormOps {
                 }
             }
         }
+    }
+
+    /** {@code a = gamma * invstd} per channel: the forward's and the backward's one scale. */
+    private static double[] scales(float[] params, int gOff, double[] invstd, int c) {
+        double[] scale = new double[c];
+        for (int ch = 0; ch < c; ch++) {
+            scale[ch] = params[gOff + ch] * invstd[ch];
+        }
+        return scale;
     }
 
     /** Partial sums per sum: cell q of a row adds to partial q mod 16. */
