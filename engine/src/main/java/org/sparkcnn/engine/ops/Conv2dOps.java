@@ -195,19 +195,14 @@ public final class Conv2dOps {
         int ckk = c * kh * kw, hw = ho * wo, chw = c * h * w;
         // [dW db] with db[o] the product with the row of ones under the columns: as O x (CKK + 1) for
         // dot16, as (CKK + 1) x op (vectors across output channels) for the chain, as
-        // WeightsChannelsLast.index for vectors across input channels (dwIndex).
+        // ((oc*kh + u)*kw + v)*C + ch, then db, for vectors across input channels (moveWeights).
         boolean dot16 = weightsByDot16(ckk);
         KernelChoice weightsPath = choices.weightsPath();  // for the whole call: the two paths lay [dW db] out differently
         int weightsPick = weightsPath != null ? weightsPath.pick() : WeightsChannelsLast.only(c, o, kh, kw, sh, sw, ph, pw) ? 1 : 0;
         boolean channelsLast = weightsPick == 1;
         int op = paddedChannels(o), ldw = dot16 ? ckk + 1 : op;
         java.util.Arrays.fill(dw, 0, (ckk + 1) * (dot16 ? o : op), 0f);
-        for (int oc = 0; oc < o; oc++) {
-            for (int k = 0; k <= ckk; k++) {
-                float v = k < ckk ? grads[wOff + oc * ckk + k] : bOff >= 0 ? grads[bOff + oc] : 0f;
-                dw[dwIndex(oc, k, c, o, kh, kw, ldw, dot16, channelsLast)] = v;
-            }
-        }
+        moveWeights(true, grads, wOff, bOff, dw, c, o, kh * kw, ldw, dot16, channelsLast);
         boolean onFrames = weightsOnFrames(kh, kw, sh, sw, ph, pw, ckk);  // dW reads frames for "same" layers with chained dW
         if (byConvolution && dinp != null) {
             flip(params, wOff, c, o, kh, kw, ws.flipped);
@@ -257,19 +252,55 @@ public final class Conv2dOps {
                 }
             }
         }
-        for (int oc = 0; oc < o; oc++) {
-            for (int k = 0; k < ckk; k++) {
-                grads[wOff + oc * ckk + k] = dw[dwIndex(oc, k, c, o, kh, kw, ldw, dot16, channelsLast)];
-            }
-            if (bOff >= 0) {
-                grads[bOff + oc] = dw[dwIndex(oc, ckk, c, o, kh, kw, ldw, dot16, channelsLast)];
-            }
-        }
+        moveWeights(false, grads, wOff, bOff, dw, c, o, kh * kw, ldw, dot16, channelsLast);
     }
 
-    /** Where [dW db] entry (oc, k) (k = ckk: db) is in the workspace: O x (CKK+1) for dot16, (CKK+1) x op for the chain, or {@link WeightsChannelsLast#index}. */
-    private static int dwIndex(int oc, int k, int c, int o, int kh, int kw, int ldw, boolean dot16, boolean channelsLast) {
-        return channelsLast ? WeightsChannelsLast.index(oc, k, c, o, kh, kw) : dot16 ? oc * ldw + k : k * ldw + oc;
+    /**
+     * [dW db] between {@code grads} (W as O x C*kh*kw at wOff, b at bOff; bOff < 0: none) and the workspace's
+     * layout: O x (CKK+1) for dot16, (CKK+1) x ldw for the chain, or {@link WeightsChannelsLast}'s
+     * ({@code ((oc*kh + u)*kw + v)*C + ch}, db after). Into dw when {@code toWorkspace} (db +0 without a bias),
+     * else back into grads. Loops in dw's order, with no division per entry (resnet20: 2-3% of a step with
+     * {@code index} per entry).
+     */
+    private static void moveWeights(boolean toWorkspace, float[] grads, int wOff, int bOff, float[] dw,
+                                    int c, int o, int kk, int ldw, boolean dot16, boolean channelsLast) {
+        int ckk = c * kk;
+        for (int oc = 0; oc < o; oc++) {
+            int wAt = wOff + oc * ckk, bAt;
+            if (channelsLast) {
+                for (int r = 0, d = oc * kk * c; r < kk; r++) {
+                    for (int ch = 0, g = wAt + r; ch < c; ch++, d++, g += kk) {
+                        if (toWorkspace) {
+                            dw[d] = grads[g];
+                        } else {
+                            grads[g] = dw[d];
+                        }
+                    }
+                }
+                bAt = o * ckk + oc;
+            } else if (dot16) {
+                if (toWorkspace) {
+                    System.arraycopy(grads, wAt, dw, oc * ldw, ckk);
+                } else {
+                    System.arraycopy(dw, oc * ldw, grads, wAt, ckk);
+                }
+                bAt = oc * ldw + ckk;
+            } else {
+                for (int k = 0, d = oc; k < ckk; k++, d += ldw) {
+                    if (toWorkspace) {
+                        dw[d] = grads[wAt + k];
+                    } else {
+                        grads[wAt + k] = dw[d];
+                    }
+                }
+                bAt = ckk * ldw + oc;
+            }
+            if (toWorkspace) {
+                dw[bAt] = bOff >= 0 ? grads[bOff + oc] : 0f;
+            } else if (bOff >= 0) {
+                grads[bOff + oc] = dw[bAt];
+            }
+        }
     }
 
     /** [dW db] of a group from im2col's columns (reused from the forward when {@code colsReady}): dot16 or the chain. */
@@ -348,13 +379,12 @@ public final class Conv2dOps {
 
     /** {@code flipped[c][(o*kh + u')*kw + v'] = W[o][c][kh-1-u'][kw-1-v']}. */
     private static void flip(float[] params, int wOff, int c, int o, int kh, int kw, float[] flipped) {
-        int okk = o * kh * kw;
-        for (int oc = 0; oc < o; oc++) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int u = 0; u < kh; u++) {
-                    for (int v = 0; v < kw; v++) {
-                        flipped[ch * okk + (oc * kh + u) * kw + v] = params[wOff + ((oc * c + ch) * kh + kh - 1 - u) * kw + kw - 1 - v];
-                    }
+        // (kh-1-u)*kw + kw-1-v = kk-1-t for t = u*kw + v: each filter's taps reversed; flipped written in order
+        int kk = kh * kw;
+        for (int ch = 0, d = 0; ch < c; ch++) {
+            for (int oc = 0; oc < o; oc++) {
+                for (int t = 0, s = wOff + (oc * c + ch) * kk + kk - 1; t < kk; t++, d++, s--) {
+                    flipped[d] = params[s];
                 }
             }
         }

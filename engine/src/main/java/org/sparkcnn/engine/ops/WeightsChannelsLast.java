@@ -61,17 +61,8 @@ final class WeightsChannelsLast {
         return suits(c, o, kh, kw, sh, sw, ph, pw) && Conv2dOps.paddedChannels(o) == L;
     }
 
-    /** Where [dW db] entry (oc, k) lives in this path's buffer: {@code ((oc*kh + u)*kw + v)*C + ch} for k = (ch*kh + u)*kw + v, then db. */
-    static int index(int oc, int k, int c, int o, int kh, int kw) {
-        int kk = kh * kw, ckk = c * kk;
-        if (k == ckk) {
-            return o * ckk + oc;
-        }
-        return (oc * kk + k % kk) * c + k / kk;
-    }
-
     /**
-     * Continues the chains of {@code dw} (laid out as {@link #index}) over the output positions of the frame
+     * Continues the chains of {@code dw} (laid out as {@code ((oc*kh + u)*kw + v)*C + ch}, then db) over the output positions of the frame
      * {@code xf}: {@code xcl} its X channels-last ({@code xcl[p*C + ch]}, p over the whole plane), dY of output
      * channel oc at frame position q in {@code f[dyAt + oc*dyPlane + q]}. db's chains only with {@code bias}
      * (without, the layer has no db to write).
