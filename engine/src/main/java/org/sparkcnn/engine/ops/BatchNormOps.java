@@ -31,6 +31,12 @@ public final class BatchNormOps {
     private static final boolean VECTOR = VectorSupport.AVAILABLE
             && (VectorSupport.lanes() == 4 || VectorSupport.lanes() == 8 || VectorSupport.lanes() == 16);
 
+    /**
+     * Whether the backward takes {@link BatchNormVector} too: not at 128 bits, where its loops (vectors of two
+     * doubles) ran 4-36 times slower than the scalar ones, through a ReLU or not (docs/PERFORMANCE.md).
+     */
+    private static final boolean VECTOR_BACKWARD = VECTOR && VectorSupport.lanes() >= 8;
+
     private BatchNormOps() {
     }
 
@@ -144,7 +150,7 @@ public final class BatchNormOps {
         for (int b = 0; b < n; b++) {  // in memory order, as the forward's sums
             for (int ch = 0; ch < c; ch++) {
                 double mu = mean[ch], a = scale[ch], beta = params[bOff + ch];
-                if (VECTOR) {
+                if (VECTOR_BACKWARD) {
                     BatchNormVector.sumDyAndDyDev16(dout, throughRelu, inp, (b * c + ch) * hw, hw, mu, a, beta,
                             dyParts[ch], dydParts[ch]);
                 } else {
@@ -168,7 +174,7 @@ public final class BatchNormOps {
                 double mu = mean[ch], a = scale[ch], beta = params[bOff + ch];
                 double xc = xCoef[ch], k = constant[ch];
                 int p = (b * c + ch) * hw, e = p + hw;
-                if (training && VECTOR) {
+                if (training && VECTOR_BACKWARD) {
                     BatchNormVector.inputGradient(dinp, dout, throughRelu, inp, p, e, mu, a, beta, xc, k);
                 } else if (training) {
                     for (; p < e; p++) {
@@ -216,7 +222,13 @@ public final class BatchNormOps {
      * (the forward's value) has bits {@code <= 0}: y is 0, negative or a negative NaN, as {@link ActivationOps#reluBackward} masks.
      */
     static double dy(float dout, boolean relu, double d, double a, double beta) {
-        return relu && Float.floatToRawIntBits((float) Math.fma(d, a, beta)) <= 0 ? 0.0 : dout;
+        if (!relu) {
+            return dout;
+        }
+        // Without a branch on the sign (random, so mispredicted half the time: the backward ran 18x slower
+        // than without the ReLU): keep = all ones when y's bits are > 0, else 0 (their sign bit, or that of bits - 1).
+        int yb = Float.floatToRawIntBits((float) Math.fma(d, a, beta)), keep = ~((yb - 1) | yb) >> 31;
+        return Float.intBitsToFloat(Float.floatToRawIntBits(dout) & keep);
     }
 
     /**

@@ -105,25 +105,13 @@ final class ProductChannelsLast {
             }
             o0 += four ? 4 * L : 2 * L;
         }
-        unfold(ycl, m, xf.g, hw, out, b0, index);
+        unfold(ycl, m, xf.g, hw, out, b0);
     }
 
-    /** {@code out[((b0+b)*M + r)*hw + p] = ycl[(b*hw + p)*M + r]}: a gather per vector of positions. */
-    private static void unfold(float[] ycl, int m, int g, int hw, float[] out, int b0, int[] index) {
-        for (int l = 0; l < L; l++) {
-            index[l] = l * m;
-        }
-        int whole = hw / L * L;
+    /** {@code out[((b0+b)*M + r)*hw + p] = ycl[(b*hw + p)*M + r]}: each example's rows turned back into planes. */
+    private static void unfold(float[] ycl, int m, int g, int hw, float[] out, int b0) {
         for (int b = 0; b < g; b++) {
-            for (int r = 0; r < m; r++) {
-                int from = b * hw * m + r, to = ((b0 + b) * m + r) * hw;
-                for (int p = 0; p < whole; p += L) {
-                    FloatVector.fromArray(F, ycl, from + p * m, index, 0).intoArray(out, to + p);
-                }
-                for (int p = whole; p < hw; p++) {
-                    out[to + p] = ycl[from + p * m];
-                }
-            }
+            TransposeVector.planes(ycl, b * hw * m, m, hw, out, (b0 + b) * m * hw, hw);
         }
     }
 

@@ -37,7 +37,8 @@ final class TransposeVector {
             float[] dy = new float[op * hw], out = new float[hw * op];
             int[] index = new int[op];
             JitWarmUp.untilCompiled(java.util.List.of(() -> gather(dy, 0, o, 0, hw, hw, out, 0, op, index),
-                    () -> transpose(dy, 0, op, hw, hw, out, 0, op, index)), 1_000_000_000L);  // the blocks, where BLOCKS
+                    () -> transpose(dy, 0, op, hw, hw, out, 0, op, index),
+                    () -> planes(out, 0, op, hw, dy, 0, hw)), 1_000_000_000L);  // the blocks, where BLOCKS
         }
 
         static void ensure() {
@@ -48,6 +49,32 @@ final class TransposeVector {
     static void channelsLast(float[] dy, int from, int o, int hw, int ld, float[] out, int to, int op, int[] index) {
         Warm.ensure();
         transpose(dy, from, o, hw, ld, out, to, op, index);
+    }
+
+    /**
+     * The turn back: {@code out[to + r*ld + p] = x[from + p*m + r]} for positions {@code p < n} and channels
+     * {@code r < m}: rows of m channels (a product's outputs channels-last) into planes ld apart. Where this
+     * width has blocks and m is whole vectors, L positions by L channels at a time in registers (the same
+     * blocks, the rows now positions); the positions past the last whole block one float at a time. A gather
+     * per vector of positions did this before (0.359 against 0.142 ns a float the other way round, above).
+     */
+    static void planes(float[] x, int from, int m, int n, float[] out, int to, int ld) {
+        Warm.ensure();
+        int whole = BLOCKS && m % L == 0 ? n - n % L : 0;
+        for (int p0 = 0; p0 < whole; p0 += L) {
+            if (L == 16) {
+                block16(x, from + p0 * m, m, m, out, to + p0, ld);
+            } else if (L == 8) {
+                block8(x, from + p0 * m, m, m, out, to + p0, ld);
+            } else {
+                block4(x, from + p0 * m, m, m, out, to + p0, ld);
+            }
+        }
+        for (int p = whole; p < n; p++) {
+            for (int r = 0; r < m; r++) {
+                out[to + r * ld + p] = x[from + p * m + r];
+            }
+        }
     }
 
     /** {@link #channelsLast}: by blocks where this width has them and O is whole vectors, by gathers for the rest. */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The channels-last transpose on the Vector API (blocks in registers, gathers for the rest) against its scalar twin. */
+/** The channels-last transposes on the Vector API (blocks in registers, gathers or single floats for the rest) against plain loops. */
 class TransposeVectorTest {
 
     @Test
@@ -31,6 +31,36 @@ class TransposeVectorTest {
                     for (int i = 0; i < vector.length; i++) {
                         assertEquals(Float.floatToRawIntBits(scalar[i]), Float.floatToRawIntBits(vector[i]),
                                 "O=" + o + " HW=" + hw + " ld=" + ld + " op=" + op + " at " + i + " (" + l + " lanes)");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void turnsRowsBackIntoPlanesAsThePlainLoopDoes() {
+        int l = Lanes.L;
+        SplittableRandom rng = new SplittableRandom(19);
+        for (int m : new int[]{l, 2 * l, 4 * l, 5, l + 3}) {
+            for (int n : new int[]{l, 3 * l, 3 * l + 5, 49, 196, 7, 1}) {
+                for (int extra : new int[]{0, 7}) {
+                    int ld = n + extra, from = rng.nextInt(5), to = rng.nextInt(5);
+                    float[] x = new float[from + n * m + rng.nextInt(3)];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = i % 11 == 0 ? -0f : (float) rng.nextGaussian();
+                    }
+                    float[] vector = new float[to + m * ld], plain = new float[vector.length];
+                    java.util.Arrays.fill(vector, Float.NaN);
+                    java.util.Arrays.fill(plain, Float.NaN);
+                    TransposeVector.planes(x, from, m, n, vector, to, ld);
+                    for (int p = 0; p < n; p++) {
+                        for (int r = 0; r < m; r++) {
+                            plain[to + r * ld + p] = x[from + p * m + r];
+                        }
+                    }
+                    for (int i = 0; i < vector.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(plain[i]), Float.floatToRawIntBits(vector[i]),
+                                "M=" + m + " N=" + n + " ld=" + ld + " at " + i + " (" + l + " lanes)");
                     }
                 }
             }
