@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li>table: each tap's offset read from a table, k = (c, u, v) in increasing order (the engine's tile);</li>
  *   <li>unrolled: the same order, the nine taps of a 3x3 kernel written out per channel, offsets in locals;</li>
- *   <li>linear: taps outside, channels inside, so each read's index is linear in the loop variable (no
- *       bounds check per read): NOT the canonical order, a bound on what the table costs.</li>
+ *   <li>linear: the same reads with the taps outside and the channels inside: NOT the canonical order, for
+ *       what the reads cost in an order free of the table.</li>
  * </ul>
  * Prints ns per multiply-add of each (the fastest of five rounds after five to warm up) and whether table and
  * unrolled wrote the same bits. Written for 16 lanes (24 accumulators need AVX-512's 32 registers):

@@ -25,7 +25,7 @@ package org.sparkcnn.engine.ops;
 public final class BatchNormOps {
 
     /**
-     * Whether {@link BatchNormVector} runs: vectors of 2, 4 or 8 doubles hold the 16 partials exactly
+     * Whether {@link BatchNormVector} runs the forward (the backward: {@link #VECTOR_BACKWARD}): vectors of 2, 4 or 8 doubles hold the 16 partials exactly
      * (128, 256 or 512 bits; another width, as SVE may have, takes the scalar loops).
      */
     private static final boolean VECTOR = VectorSupport.AVAILABLE
@@ -33,7 +33,8 @@ public final class BatchNormOps {
 
     /**
      * Whether the backward takes {@link BatchNormVector} too: not at 128 bits, where its loops (vectors of two
-     * doubles) ran 4-36 times slower than the scalar ones, through a ReLU or not (docs/PERFORMANCE.md).
+     * doubles) ran 1.2 to 21 times slower than the plain ones, through a ReLU or not (docs/bench/BatchNormLoopsBench.java,
+     * docs/PERFORMANCE.md).
      */
     private static final boolean VECTOR_BACKWARD = VECTOR && VectorSupport.lanes() >= 8;
 
@@ -225,8 +226,9 @@ public final class BatchNormOps {
         if (!relu) {
             return dout;
         }
-        // Without a branch on the sign (random, so mispredicted half the time: the backward ran 18x slower
-        // than without the ReLU): keep = all ones when y's bits are > 0, else 0 (their sign bit, or that of bits - 1).
+        // Without a branch on the sign, which mixed signs mispredict (the backward through the ReLU took 7.9 ms
+        // with it, 1.0 without, docs/PERFORMANCE.md): keep = all ones when y's bits are > 0, else 0 (their sign
+        // bit, or that of bits - 1).
         int yb = Float.floatToRawIntBits((float) Math.fma(d, a, beta)), keep = ~((yb - 1) | yb) >> 31;
         return Float.intBitsToFloat(Float.floatToRawIntBits(dout) & keep);
     }

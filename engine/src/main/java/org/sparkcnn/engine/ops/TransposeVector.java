@@ -62,13 +62,7 @@ final class TransposeVector {
         Warm.ensure();
         int whole = BLOCKS && m % L == 0 ? n - n % L : 0;
         for (int p0 = 0; p0 < whole; p0 += L) {
-            if (L == 16) {
-                block16(x, from + p0 * m, m, m, out, to + p0, ld);
-            } else if (L == 8) {
-                block8(x, from + p0 * m, m, m, out, to + p0, ld);
-            } else {
-                block4(x, from + p0 * m, m, m, out, to + p0, ld);
-            }
+            block(x, from + p0 * m, m, m, out, to + p0, ld);
         }
         for (int p = whole; p < n; p++) {
             for (int r = 0; r < m; r++) {
@@ -89,19 +83,24 @@ final class TransposeVector {
     /** Positions {@code p < positions} (a multiple of L) of {@link #channelsLast}, O a multiple of L. */
     private static void blocks(float[] dy, int from, int o, int positions, int ld, float[] out, int to, int op) {
         for (int v = 0; v < o; v += L) {
-            if (L == 16) {
-                block16(dy, from + v * ld, ld, positions, out, to + v, op);
-            } else if (L == 8) {
-                block8(dy, from + v * ld, ld, positions, out, to + v, op);
-            } else {
-                block4(dy, from + v * ld, ld, positions, out, to + v, op);
-            }
+            block(dy, from + v * ld, ld, positions, out, to + v, op);
         }
         FloatVector zero = FloatVector.zero(F);
         for (int v = o; v < op; v += L) {
             for (int p = 0, at = to + v; p < positions; p++, at += op) {
                 zero.intoArray(out, at);
             }
+        }
+    }
+
+    /** L rows of x (ld apart) by {@code positions} turned into {@code positions} rows of L (op apart): this width's block. */
+    private static void block(float[] x, int from, int ld, int positions, float[] out, int to, int op) {
+        if (L == 16) {
+            block16(x, from, ld, positions, out, to, op);
+        } else if (L == 8) {
+            block8(x, from, ld, positions, out, to, op);
+        } else {
+            block4(x, from, ld, positions, out, to, op);
         }
     }
 
