@@ -108,12 +108,13 @@ public final class Conv2dOps {
                                      int bOff, int m, float[] out, int b0, ConvWorkspace ws, KernelChoice tiles) {
         int pick = path == null ? 0 : path.pick();
         long start = System.nanoTime();
-        if (pick == 1) {
+        if (pick >= 1) {  // along channels; 2: by the wide tiles where they are timed apart
             if (!ws.aTReady) {
                 ProductChannelsLast.transposeA(a, aOff, aRow, m, xf.c * xf.kh * xf.kw, ws.aT);
                 ws.aTReady = true;
             }
-            ProductChannelsLast.product(f, at, xf, ws.aT, a, bOff, m, out, b0, ws.xcl, ws.ycl, ws.index, ws.offs, ws.bases);
+            ProductChannelsLast.product(f, at, xf, ws.aT, a, bOff, m, ProductChannelsLast.WIDE_ONLY || pick == 2, out, b0,
+                    ws.xcl, ws.ycl, ws.index, ws.offs, ws.bases);
         } else {
             xf.product(f, at, a, aOff, aRow, bOff, m, out, b0, ws.yt, ws.rows, tiles);
         }

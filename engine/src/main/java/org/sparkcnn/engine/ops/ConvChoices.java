@@ -50,6 +50,11 @@ public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelCh
         return KernelChoice.of(key, FRAME_PATHS);
     }
 
-    /** The two paths of a stride-1 frame product, which give the same bits. */
-    private static final String[] FRAME_PATHS = {"vectors along positions", "vectors along channels"};
+    /**
+     * The paths of a stride-1 frame product, which give the same bits; below 16 lanes, along channels by tiles
+     * of 12 or of 24 accumulators ({@link ProductChannelsLast#WIDE_ONLY}).
+     */
+    private static final String[] FRAME_PATHS = ProductChannelsLast.WIDE_ONLY
+            ? new String[]{"vectors along positions", "vectors along channels"}
+            : new String[]{"vectors along positions", "vectors along channels", "vectors along channels, 24 accumulators"};
 }

@@ -6,7 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * A stride-1 frame product ({@link ConvFrame#product}) by vectors along the output channels: the frame
  * turned channels-last ({@code xcl[p*Cp + ch]}), each tile 6 output positions by 2 or 4 vectors of
- * output channels (12 by 2 at 16 lanes), one broadcast of X per position and one load of {@code A^T} per vector at each tap.
+ * output channels (12 by 2 where 4 do not fit; 24 accumulators: {@link #WIDE_ONLY}), one broadcast of X per position and
+ * one load of {@code A^T} per vector at each tap.
  * Vectors along the frame's positions ({@link Gemm#chainBRows}) compute every position of the frame,
  * its own ones too (31% more work at 7x7, 15% at 14x14); broadcasts can skip them, so only the Ho*Wo
  * positions of each example are computed. Each output's chain is the same: its bias (or +0), then one
@@ -39,6 +40,14 @@ final class ProductChannelsLast {
         }
     }
 
+    /**
+     * Whether the tiles are always the wide ones, 24 accumulators (6 x 4 or 12 x 2 vectors): at 16 lanes, where
+     * the CPU has AVX-512's 32 vector registers. Narrower, both are timed ({@link ConvChoices}): a CPU with
+     * AVX-512 limited to 256 bits (-XX:MaxVectorSize=32) keeps 32 registers, a true AVX2 CPU has 16 and spills
+     * (docs/PERFORMANCE.md: 1.6-1.9x slower with -XX:UseAVX=2), so 12 accumulators fit there.
+     */
+    static final boolean WIDE_ONLY = L >= 16;
+
     /** Whether a product with m outputs per position can take this path: vectors available, m whole pairs of vectors. */
     static boolean suits(int m) {
         return VectorSupport.AVAILABLE && m % (2 * L) == 0;
@@ -66,11 +75,12 @@ final class ProductChannelsLast {
     /**
      * {@link ConvFrame#product}'s result by this path: {@code out (N, M, Ho, Wo)} for examples b0 .. b0+g
      * of the stride-1 frame {@code xf} at {@code f[at ..]}, A (M x C*kh*kw) given as {@code aT}
-     * ({@link #transposeA}), each output from {@code a[bOff + r]} ({@code bOff < 0}: +0). Scratch:
+     * ({@link #transposeA}), each output from {@code a[bOff + r]} ({@code bOff < 0}: +0), by tiles of 24
+     * accumulators ({@code wide}) or 12 ({@link #WIDE_ONLY}). Scratch:
      * {@code xcl} the frame channels-last, {@code ycl} the outputs channels-last; {@code index},
      * {@code offs}, {@code bases} int tables (at least Cp, C*kh*kw and g*Ho*Wo + P long).
      */
-    static void product(float[] f, int at, ConvFrame xf, float[] aT, float[] a, int bOff, int m,
+    static void product(float[] f, int at, ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide,
                         float[] out, int b0, float[] xcl, float[] ycl, int[] index, int[] offs, int[] bases) {
         Warm.ensure();
         int c = xf.c, cp = Conv2dOps.paddedChannels(c), ckk = c * xf.kh * xf.kw, hw = xf.ho * xf.wo, n = xf.g * hw;
@@ -92,8 +102,7 @@ final class ProductChannelsLast {
         int end = (n + P - 1) / P * P;
         java.util.Arrays.fill(bases, n, end, bases[n - 1]);  // the last tile's spare rows repeat a position, dropped below
         for (int o0 = 0; o0 < m; ) {
-            // 24 accumulators (6 x 4 or 12 x 2 vectors) need AVX-512's 32 registers; 12 fit in 16
-            boolean wide = L >= 16, four = wide && m - o0 >= 4 * L;
+            boolean four = wide && m - o0 >= 4 * L;
             for (int p0 = 0; p0 < end; p0 += wide && !four ? 12 : 6) {
                 if (four) {
                     tile4(xcl, bases, p0, offs, ckk, aT, m, o0, a, bOff, ycl);

@@ -210,7 +210,7 @@ public final class KernelDigest {
     /**
      * Stride-1 frame products by both paths, compared in this JVM: vectors along the frame's positions
      * ({@link ConvFrame#product}, hashed) and, where the outputs fill pairs of vectors, along the output
-     * channels ({@link ProductChannelsLast}); odd channel counts, 1x1 to 5x5 kernels, tails of positions.
+     * channels ({@link ProductChannelsLast}, by its tiles of 12 and of 24 accumulators); odd channel counts, 1x1 to 5x5 kernels, tails of positions.
      */
     private void frameProducts() {
         int[][] shapes = {{3, 8, 7, 9, 3, 2}, {16, 32, 7, 7, 3, 5}, {5, 16, 14, 11, 5, 1}, {64, 64, 7, 7, 3, 3},
@@ -225,15 +225,18 @@ public final class KernelDigest {
             xf.product(f, 3, a, 0, ckk, bias ? m * ckk : -1, m, alongPositions, 1, new float[m * xf.positions],
                     new int[ckk], Gemm.choice("digest frame product", m, xf.positions, ckk));
             add(alongPositions);
-            if (ProductChannelsLast.suits(m)) {
+            for (boolean wide : new boolean[]{false, true}) {
+                if (!ProductChannelsLast.suits(m)) {
+                    break;
+                }
                 float[] alongChannels = new float[alongPositions.length], aT = new float[ckk * m];
                 ProductChannelsLast.transposeA(a, 0, ckk, m, ckk, aT);
-                ProductChannelsLast.product(f, 3, xf, aT, a, bias ? m * ckk : -1, m, alongChannels, 1,
+                ProductChannelsLast.product(f, 3, xf, aT, a, bias ? m * ckk : -1, m, wide, alongChannels, 1,
                         new float[ProductChannelsLast.frameFloats(xf)],
                         new float[ProductChannelsLast.outputFloats(xf, m)], new int[Conv2dOps.paddedChannels(c)],
                         new int[ckk], new int[g * h * w + ProductChannelsLast.P]);
-                same(alongPositions, alongChannels, "frame product along channels, " + c + "x" + h + "x" + w + " to " + m
-                        + " k" + k + ", " + g + " examples");
+                same(alongPositions, alongChannels, "frame product along channels by " + (wide ? 24 : 12) + " accumulators, "
+                        + c + "x" + h + "x" + w + " to " + m + " k" + k + ", " + g + " examples");
             }
         }
     }
