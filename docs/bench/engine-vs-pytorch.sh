@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Issue 18's side-by-side round: for each model, `bench engine` then the PyTorch peer, one after the other,
 # training and inference img/s and their ratio (docs/PERFORMANCE.md).
-#   docs/bench/engine-vs-pytorch.sh "lenet5 small tfconv resnet8 resnet20" [512|avx2] [threads]
+#   docs/bench/engine-vs-pytorch.sh "lenet5 small tfconv resnet8 resnet20" [512|avx2|avx2-vex] [threads]
 # 512: the JVM's and oneDNN's widest vectors; avx2: -XX:MaxVectorSize=32 for ours,
-# ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 for PyTorch. SPARKCNN_JAR=<jar> freezes the jar.
+# ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 for PyTorch; avx2-vex: ours with -XX:UseAVX=2 instead (the
+# JIT as on a CPU without AVX-512: VEX encodings, 16 vector registers; -XX:MaxVectorSize=32 on an AVX-512 CPU
+# keeps 32). SPARKCNN_JAR=<jar> freezes the jar.
 # WARMUP=<seconds> (default 20): our warm-up before the timed repetitions. resnet20 climbs for about 15 s
 # (the JIT compiling the per-layer drivers, the kernel trials and their first retrial; docs/PERFORMANCE.md,
 # "How long our JVM takes to settle"); rounds before 2026-12-05 13:30 UTC used 6.
@@ -16,8 +18,10 @@ models=$1 width=${2:-512} threads=${3:-1} pairs=${PAIRS:-1}
 for m in $models; do
   runs=()
   for ((i = 1; i <= pairs; i++)); do
-    if [[ $width == avx2 ]]; then
-      ours=$(SPARKCNN_JAVA_OPTS=-XX:MaxVectorSize=32 bin/sparkcnn bench engine --model "$m" --batch 64 --threads "$threads" --warmup "${WARMUP:-20}" 2>&1 | grep '^JSON')
+    if [[ $width == avx2* ]]; then
+      flag=-XX:MaxVectorSize=32
+      [[ $width == avx2-vex ]] && flag=-XX:UseAVX=2
+      ours=$(SPARKCNN_JAVA_OPTS=$flag bin/sparkcnn bench engine --model "$m" --batch 64 --threads "$threads" --warmup "${WARMUP:-20}" 2>&1 | grep '^JSON')
       theirs=$(ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 /usr/bin/python3 ../shared/peers/pytorch/throughput.py "$m" --threads "$threads" --batch 64 --dense conv 2>&1 | grep '^JSON')
     else
       ours=$(bin/sparkcnn bench engine --model "$m" --batch 64 --threads "$threads" --warmup "${WARMUP:-20}" 2>&1 | grep '^JSON')

@@ -113,7 +113,7 @@ public final class Conv2dOps {
                 ProductChannelsLast.transposeA(a, aOff, aRow, m, xf.c * xf.kh * xf.kw, ws.aT);
                 ws.aTReady = true;
             }
-            ProductChannelsLast.product(f, at, xf, ws.aT, a, bOff, m, ProductChannelsLast.WIDE_ONLY || pick == 2, out, b0,
+            ProductChannelsLast.product(f, at, xf, ws.aT, a, bOff, m, Lanes.WIDE_TILES_ONLY || pick == 2, out, b0,
                     ws.xcl, ws.ycl, ws.index, ws.offs, ws.bases);
         } else {
             xf.product(f, at, a, aOff, aRow, bOff, m, out, b0, ws.yt, ws.rows, tiles);
@@ -200,7 +200,7 @@ public final class Conv2dOps {
         boolean dot16 = weightsByDot16(ckk);
         KernelChoice weightsPath = choices.weightsPath();  // for the whole call: the two paths lay [dW db] out differently
         int weightsPick = weightsPath != null ? weightsPath.pick() : WeightsChannelsLast.only(c, o, kh, kw, sh, sw, ph, pw) ? 1 : 0;
-        boolean channelsLast = weightsPick == 1;
+        boolean channelsLast = weightsPick >= 1, narrow = weightsPick == 2;  // 2: WeightsChannelsLast by 12 accumulators
         int op = paddedChannels(o), ldw = dot16 ? ckk + 1 : op;
         java.util.Arrays.fill(dw, 0, (ckk + 1) * (dot16 ? o : op), 0f);
         moveWeights(true, grads, wOff, bOff, dw, c, o, kh * kw, ldw, dot16, channelsLast);
@@ -216,7 +216,7 @@ public final class Conv2dOps {
             if (onFrames) {
                 long start = System.nanoTime();
                 dyAt = weightsOnFrame(new ConvFrame(g, c, h, w, kh, kw, sh, sw, ph, pw), dyFrame, dout, inp, b0, o,
-                        dw, ws, choices, colsOfInp && b0 == 0, channelsLast, bOff >= 0);
+                        dw, ws, choices, colsOfInp && b0 == 0, channelsLast, narrow, bOff >= 0);
                 if (weightsPath != null && b0 == 0) {  // timed on the first group, before dX's own choices pick
                     weightsPath.timed(weightsPick, System.nanoTime() - start, (double) (ckk + 1) * o * g * hw);
                 }
@@ -402,7 +402,7 @@ public final class Conv2dOps {
      */
     private static int weightsOnFrame(ConvFrame xf, ConvFrame dyFrame, float[] dout, float[] inp, int b0, int o,
                                       float[] dw, ConvWorkspace ws, ConvChoices choices, boolean xReady, boolean channelsLast,
-                                      boolean bias) {
+                                      boolean narrow, boolean bias) {
         int q = xf.positions, ckk = xf.c * xf.kh * xf.kw, op = paddedChannels(o);
         int ones = xf.floats(), dyAt = ones + q;
         float[] f = ws.col;
@@ -414,7 +414,7 @@ public final class Conv2dOps {
         if (channelsLast) {
             // [dW db] by vectors along X's channels over the output positions: the frame of X channels-last, dY read in its frame
             channelsLast(f, 0, xf.c, xf.plane, xf.plane, ws.yt, 0, xf.c, ws.index);
-            WeightsChannelsLast.weights(ws.yt, xf, f, dyCells, dyFrame.plane, o, dw, bias);
+            WeightsChannelsLast.weights(ws.yt, xf, f, dyCells, dyFrame.plane, o, dw, bias, narrow);
             return dyAt;
         }
         java.util.Arrays.fill(f, ones, ones + q, 1f);

@@ -25,6 +25,13 @@ public final class Lanes {
     public static final VectorSpecies<Long> J = VectorSpecies.of(long.class, F.vectorShape());
     static final int L = F.length();
     /**
+     * Whether the tiles of 24 accumulators are the only ones a kernel offers: at 16 lanes the CPU has AVX-512's
+     * 32 vector registers. Narrower, tiles of 12 are timed beside them: AVX-512VL limited to 256 bits
+     * (-XX:MaxVectorSize=32) keeps 32 registers, a CPU without AVX-512 (or -XX:UseAVX=2) has 16, where 24
+     * accumulators spill (docs/PERFORMANCE.md, "A true AVX2 JIT").
+     */
+    static final boolean WIDE_TILES_ONLY = L >= 16;
+    /**
      * A float vector's halves swapped: its upper half widens to doubles as the swapped vector's lower
      * ({@code convertShape}'s part 1 slices instead: two to three operations for this one permute).
      */

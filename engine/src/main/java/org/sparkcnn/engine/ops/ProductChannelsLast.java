@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * A stride-1 frame product ({@link ConvFrame#product}) by vectors along the output channels: the frame
  * turned channels-last ({@code xcl[p*Cp + ch]}), each tile 6 output positions by 2 or 4 vectors of
- * output channels (12 by 2 where 4 do not fit; 24 accumulators: {@link #WIDE_ONLY}), one broadcast of X per position and
+ * output channels (12 by 2 where 4 do not fit; 24 accumulators: {@link Lanes#WIDE_TILES_ONLY}), one broadcast of X per position and
  * one load of {@code A^T} per vector at each tap.
  * Vectors along the frame's positions ({@link Gemm#chainBRows}) compute every position of the frame,
  * its own ones too (31% more work at 7x7, 15% at 14x14); broadcasts can skip them, so only the Ho*Wo
@@ -40,14 +40,6 @@ final class ProductChannelsLast {
         }
     }
 
-    /**
-     * Whether the tiles are always the wide ones, 24 accumulators (6 x 4 or 12 x 2 vectors): at 16 lanes, where
-     * the CPU has AVX-512's 32 vector registers. Narrower, both are timed ({@link ConvChoices}): a CPU with
-     * AVX-512 limited to 256 bits (-XX:MaxVectorSize=32) keeps 32 registers, a true AVX2 CPU has 16 and spills
-     * (docs/PERFORMANCE.md: 1.6-1.9x slower with -XX:UseAVX=2), so 12 accumulators fit there.
-     */
-    static final boolean WIDE_ONLY = L >= 16;
-
     /** Whether a product with m outputs per position can take this path: vectors available, m whole pairs of vectors. */
     static boolean suits(int m) {
         return VectorSupport.AVAILABLE && m % (2 * L) == 0;
@@ -76,7 +68,7 @@ final class ProductChannelsLast {
      * {@link ConvFrame#product}'s result by this path: {@code out (N, M, Ho, Wo)} for examples b0 .. b0+g
      * of the stride-1 frame {@code xf} at {@code f[at ..]}, A (M x C*kh*kw) given as {@code aT}
      * ({@link #transposeA}), each output from {@code a[bOff + r]} ({@code bOff < 0}: +0), by tiles of 24
-     * accumulators ({@code wide}) or 12 ({@link #WIDE_ONLY}). Scratch:
+     * accumulators ({@code wide}) or 12 ({@link Lanes#WIDE_TILES_ONLY}). Scratch:
      * {@code xcl} the frame channels-last, {@code ycl} the outputs channels-last; {@code index},
      * {@code offs}, {@code bases} int tables (at least Cp, C*kh*kw and g*Ho*Wo + P long).
      */

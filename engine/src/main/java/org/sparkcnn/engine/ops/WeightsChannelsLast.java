@@ -37,7 +37,9 @@ final class WeightsChannelsLast {
             float[] x = new float[(3 * width + 3) * c], dy = new float[OB * 3 * width], acc = new float[OB * 9 * c];
             JitWarmUp.untilCompiled(java.util.List.of(
                     () -> tile3(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c),
-                    () -> tile2(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c)), 1_000_000_000L);
+                    () -> tile2(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c),
+                    () -> tile3n(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c),
+                    () -> tile2n(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c)), 1_000_000_000L);
         }
 
         static void ensure() {
@@ -65,18 +67,24 @@ final class WeightsChannelsLast {
      * Continues the chains of {@code dw} (laid out as {@code ((oc*kh + u)*kw + v)*C + ch}, then db) over the output positions of the frame
      * {@code xf}: {@code xcl} its X channels-last ({@code xcl[p*C + ch]}, p over the whole plane), dY of output
      * channel oc at frame position q in {@code f[dyAt + oc*dyPlane + q]}. db's chains only with {@code bias}
-     * (without, the layer has no db to write).
+     * (without, the layer has no db to write). Tiles of 8 output channels (24 accumulators), or of 4 when
+     * {@code narrow} (12: {@link Lanes#WIDE_TILES_ONLY}); the same chains.
      */
-    static void weights(float[] xcl, ConvFrame xf, float[] f, int dyAt, int dyPlane, int o, float[] dw, boolean bias) {
+    static void weights(float[] xcl, ConvFrame xf, float[] f, int dyAt, int dyPlane, int o, float[] dw, boolean bias,
+                        boolean narrow) {
         Warm.ensure();
         int c = xf.c, kh = xf.kh, kw = xf.kw, step = xf.rows * xf.width, s = kh * kw * c;  // s: one output channel's entries
-        for (int o0 = 0; o0 < o; o0 += OB) {
+        for (int o0 = 0; o0 < o; o0 += narrow ? OB / 2 : OB) {
             int dyOff = dyAt + o0 * dyPlane;
             for (int u = 0; u < kh; u++) {
                 for (int v = 0; v < kw; v += 3) {
                     for (int cv = 0; cv < c; cv += L) {
                         int xOff = xf.tap(0, u, v) * c + cv, cOff = ((o0 * kh + u) * kw + v) * c + cv;
-                        if (kw - v >= 3) {
+                        if (narrow && kw - v >= 3) {
+                            tile3n(xcl, xOff, c, f, dyOff, dyPlane, xf.g, xf.ho, xf.wo, xf.width, step, dw, cOff, s);
+                        } else if (narrow) {
+                            tile2n(xcl, xOff, c, f, dyOff, dyPlane, xf.g, xf.ho, xf.wo, xf.width, step, dw, cOff, s);
+                        } else if (kw - v >= 3) {
                             tile3(xcl, xOff, c, f, dyOff, dyPlane, xf.g, xf.ho, xf.wo, xf.width, step, dw, cOff, s);
                         } else {
                             tile2(xcl, xOff, c, f, dyOff, dyPlane, xf.g, xf.ho, xf.wo, xf.width, step, dw, cOff, s);
@@ -209,4 +217,77 @@ final class WeightsChannelsLast {
         a60.intoArray(acc, cOff + 6 * s); a61.intoArray(acc, cOff + 6 * s + c);
         a70.intoArray(acc, cOff + 7 * s); a71.intoArray(acc, cOff + 7 * s + c);
     }
+
+    /** {@link #tile3} for 4 output channels: 12 accumulators, which fit 16 vector registers. */
+    private static void tile3n(float[] x, int xOff, int c, float[] dy, int dyOff, int dyPlane, int g, int ho, int wo,
+                               int width, int step, float[] acc, int cOff, int s) {
+        FloatVector a00 = FloatVector.fromArray(F, acc, cOff), a01 = FloatVector.fromArray(F, acc, cOff + c), a02 = FloatVector.fromArray(F, acc, cOff + 2 * c);
+        FloatVector a10 = FloatVector.fromArray(F, acc, cOff + s), a11 = FloatVector.fromArray(F, acc, cOff + s + c), a12 = FloatVector.fromArray(F, acc, cOff + s + 2 * c);
+        FloatVector a20 = FloatVector.fromArray(F, acc, cOff + 2 * s), a21 = FloatVector.fromArray(F, acc, cOff + 2 * s + c), a22 = FloatVector.fromArray(F, acc, cOff + 2 * s + 2 * c);
+        FloatVector a30 = FloatVector.fromArray(F, acc, cOff + 3 * s), a31 = FloatVector.fromArray(F, acc, cOff + 3 * s + c), a32 = FloatVector.fromArray(F, acc, cOff + 3 * s + 2 * c);
+        // One loop over all g*ho*wo positions, stepping over the frame's own at each row's end: nested loops
+        // per example and row ran 2.2x slower compiled (resnet20's 16-channel dW, docs/PERFORMANCE.md)
+        int skip = width - wo, exampleSkip = step - ho * width;
+        for (int j = 0, i = 0, xi = xOff, d = dyOff, left = g * ho * wo; left > 0; left--) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xi), x1 = FloatVector.fromArray(F, x, xi + c), x2 = FloatVector.fromArray(F, x, xi + 2 * c);
+            FloatVector y = FloatVector.broadcast(F, dy[d]);
+            a00 = x0.fma(y, a00); a01 = x1.fma(y, a01); a02 = x2.fma(y, a02);
+            y = FloatVector.broadcast(F, dy[d + dyPlane]);
+            a10 = x0.fma(y, a10); a11 = x1.fma(y, a11); a12 = x2.fma(y, a12);
+            y = FloatVector.broadcast(F, dy[d + 2 * dyPlane]);
+            a20 = x0.fma(y, a20); a21 = x1.fma(y, a21); a22 = x2.fma(y, a22);
+            y = FloatVector.broadcast(F, dy[d + 3 * dyPlane]);
+            a30 = x0.fma(y, a30); a31 = x1.fma(y, a31); a32 = x2.fma(y, a32);
+            xi += c;
+            d++;
+            if (++j == wo) {  // the row's end: on to the next row, or the next example's first
+                j = 0;
+                int next = ++i == ho ? skip + exampleSkip : skip;
+                i = i == ho ? 0 : i;
+                xi += next * c;
+                d += next;
+            }
+        }
+        a00.intoArray(acc, cOff); a01.intoArray(acc, cOff + c); a02.intoArray(acc, cOff + 2 * c);
+        a10.intoArray(acc, cOff + s); a11.intoArray(acc, cOff + s + c); a12.intoArray(acc, cOff + s + 2 * c);
+        a20.intoArray(acc, cOff + 2 * s); a21.intoArray(acc, cOff + 2 * s + c); a22.intoArray(acc, cOff + 2 * s + 2 * c);
+        a30.intoArray(acc, cOff + 3 * s); a31.intoArray(acc, cOff + 3 * s + c); a32.intoArray(acc, cOff + 3 * s + 2 * c);
+    }
+
+    /** {@link #tile2} for 4 output channels. */
+    private static void tile2n(float[] x, int xOff, int c, float[] dy, int dyOff, int dyPlane, int g, int ho, int wo,
+                               int width, int step, float[] acc, int cOff, int s) {
+        FloatVector a00 = FloatVector.fromArray(F, acc, cOff), a01 = FloatVector.fromArray(F, acc, cOff + c);
+        FloatVector a10 = FloatVector.fromArray(F, acc, cOff + s), a11 = FloatVector.fromArray(F, acc, cOff + s + c);
+        FloatVector a20 = FloatVector.fromArray(F, acc, cOff + 2 * s), a21 = FloatVector.fromArray(F, acc, cOff + 2 * s + c);
+        FloatVector a30 = FloatVector.fromArray(F, acc, cOff + 3 * s), a31 = FloatVector.fromArray(F, acc, cOff + 3 * s + c);
+        // One loop over all g*ho*wo positions, stepping over the frame's own at each row's end: nested loops
+        // per example and row ran 2.2x slower compiled (resnet20's 16-channel dW, docs/PERFORMANCE.md)
+        int skip = width - wo, exampleSkip = step - ho * width;
+        for (int j = 0, i = 0, xi = xOff, d = dyOff, left = g * ho * wo; left > 0; left--) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xi), x1 = FloatVector.fromArray(F, x, xi + c);
+            FloatVector y = FloatVector.broadcast(F, dy[d]);
+            a00 = x0.fma(y, a00); a01 = x1.fma(y, a01);
+            y = FloatVector.broadcast(F, dy[d + dyPlane]);
+            a10 = x0.fma(y, a10); a11 = x1.fma(y, a11);
+            y = FloatVector.broadcast(F, dy[d + 2 * dyPlane]);
+            a20 = x0.fma(y, a20); a21 = x1.fma(y, a21);
+            y = FloatVector.broadcast(F, dy[d + 3 * dyPlane]);
+            a30 = x0.fma(y, a30); a31 = x1.fma(y, a31);
+            xi += c;
+            d++;
+            if (++j == wo) {  // the row's end: on to the next row, or the next example's first
+                j = 0;
+                int next = ++i == ho ? skip + exampleSkip : skip;
+                i = i == ho ? 0 : i;
+                xi += next * c;
+                d += next;
+            }
+        }
+        a00.intoArray(acc, cOff); a01.intoArray(acc, cOff + c);
+        a10.intoArray(acc, cOff + s); a11.intoArray(acc, cOff + s + c);
+        a20.intoArray(acc, cOff + 2 * s); a21.intoArray(acc, cOff + 2 * s + c);
+        a30.intoArray(acc, cOff + 3 * s); a31.intoArray(acc, cOff + 3 * s + c);
+    }
+
 }

@@ -157,7 +157,7 @@ public final class KernelDigest {
 
     /**
      * "Same" layers whose dW can take either path on frames (the chain along the output channels, or
-     * WeightsChannelsLast over the output positions, tiles of 3 and 2 taps): both run in this JVM and give the
+     * WeightsChannelsLast over the output positions, tiles of 3 and 2 taps by 8 or 4 output channels): all run in this JVM and give the
      * same bits (or an AssertionError); the first is hashed. C, O, kh, kw, H, W.
      */
     private void weightsPaths() {
@@ -169,7 +169,7 @@ public final class KernelDigest {
             float[] params = random(o * ckk + (bias ? o : 0)), x = random(n * c * h * w), dy = random(n * o * hw);
             float[] start = random(params.length), first = null;
             ConvChoices choices = ConvChoices.of("digest paths", c, h, w, o, kh, kw, 1, 1, ph, pw, group);
-            for (int path = 0; path < 2; path++) {
+            for (int path = 0; path < ConvChoices.WEIGHTS_PATHS.length; path++) {
                 ConvWorkspace ws = new ConvWorkspace(group, c, h, w, o, kh, kw, 1, 1, ph, pw);
                 float[] grads = start.clone(), dx = new float[x.length];
                 Conv2dOps.backward(dx, grads, dy, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, 1, 1, ph, pw,
