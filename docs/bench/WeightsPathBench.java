@@ -4,9 +4,10 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * dW alone (no dX) of one "same" stride-1 convolution on a chunk, by each of the two paths on frames that
+ * dW alone (no dX) of one "same" stride-1 convolution on a chunk, by each of the paths on frames that
  * {@link ConvChoices} times against each other: 0, the chain along the output channels over the frame's
- * positions; 1, {@link WeightsChannelsLast} over the output positions. Both must give the same weights
+ * positions; 1, {@link WeightsChannelsLast} over the output positions; 2, the same by 4 output channels a tile
+ * (12 accumulators; timed by the engine below 16 lanes, run here at every width). All must give the same weights
  * (docs/ENGINE.md); this prints each path's fastest call, ms per chunk and ns per multiply-add, over three
  * one-second rounds after one to warm up. In the engine's package (ConvChoices' pinned paths are package-private),
  * so it is compiled next to the engine's classes:
@@ -38,9 +39,9 @@ public class WeightsPathBench {
         System.out.printf(Locale.ROOT, "C=%d O=%d k=%d H=%d, %d examples in groups of %d, %s; %s%n", c, o, k, h, n, group,
                 bias ? "with db" : "no bias", choices.weightsPath() == null
                         ? "one path only (" + (WeightsChannelsLast.only(c, o, k, k, 1, 1, p, p) ? "WeightsChannelsLast" : "the chain") + ")"
-                        : "both paths");
+                        : "the paths in turn");
         for (int round = 0; round < 4; round++) {
-            for (int path = 0; path < 2; path++) {
+            for (int path = 0; path < ConvChoices.WEIGHTS_PATHS.length; path++) {
                 ConvChoices pinned = choices.withWeightsPath(path);
                 long best = Long.MAX_VALUE;
                 for (long end = System.nanoTime() + 1_000_000_000L; System.nanoTime() < end; ) {

@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * dW of a "same" stride-1 layer on frames by vectors along the input channels: the frame of X turned
  * channels-last ({@code xcl[p*C + ch]}) puts the C channels a tap reads at a position side by side, and each
- * tile keeps 8 output channels by 3 (or 2) neighbouring taps (u, v..v+2) of one vector of channels: per
- * position 3 loads and 8 broadcasts of dY for 24 fmas, where the chain over [frame rows; 1] x dY^T
+ * tile keeps 8 (or, for 16 vector registers, 4) output channels by 3 (or 2) neighbouring taps (u, v..v+2) of
+ * one vector of channels: per position 3 loads and 8 broadcasts of dY for 24 fmas, where the chain over [frame rows; 1] x dY^T
  * ({@link Gemm#chainARows}) had one load per fma with one vector of columns (resnet20's 16-channel layers:
  * 129 GFLOP/s against 213-219 for this tile, docs/PERFORMANCE.md). The tiles run over the outputs'
  * positions only, one loop that steps over the frame's own positions at each row's end, so they skip what the
@@ -67,8 +67,8 @@ final class WeightsChannelsLast {
      * Continues the chains of {@code dw} (laid out as {@code ((oc*kh + u)*kw + v)*C + ch}, then db) over the output positions of the frame
      * {@code xf}: {@code xcl} its X channels-last ({@code xcl[p*C + ch]}, p over the whole plane), dY of output
      * channel oc at frame position q in {@code f[dyAt + oc*dyPlane + q]}. db's chains only with {@code bias}
-     * (without, the layer has no db to write). Tiles of 8 output channels (24 accumulators), or of 4 when
-     * {@code narrow} (12: {@link Lanes#WIDE_TILES_ONLY}); the same chains.
+     * (without, the layer has no db to write). Tiles of 8 output channels (24 accumulators with 3 taps), or
+     * of 4 when {@code narrow} (12, which fit 16 vector registers; see {@link Lanes#WIDE_TILES_ONLY}); the same chains.
      */
     static void weights(float[] xcl, ConvFrame xf, float[] f, int dyAt, int dyPlane, int o, float[] dw, boolean bias,
                         boolean narrow) {
@@ -111,7 +111,7 @@ final class WeightsChannelsLast {
     }
 
     /**
-     * The tiles: accumulators {@code acc[cOff + r*s + t*C ..+L)} for r < 8 output channels and t < 3 (or 2) taps
+     * The tiles: accumulators {@code acc[cOff + r*s + t*C ..+L)} for r < 8 (narrow: 4) output channels and t < 3 (or 2) taps
      * continue over the output positions q = b*step + i*width + j (b < g, i < ho, j < wo) with
      * {@code fma(x[xOff + (q + t)*C ..], dy[dyOff + r*dyPlane + q], acc)}.
      */
