@@ -33,8 +33,7 @@ public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelCh
                 frame && ProductChannelsLast.suits(o) ? pathChoice(name + " Y = W frame(X)" + shape + ", path") : null,
                 frame && ProductChannelsLast.suits(c) ? pathChoice(name + " dX = flip(W) frame(dY)" + shape + ", path") : null,
                 frame && WeightsChannelsLast.suits(c, o, kh, kw, sh, sw, ph, pw) && !WeightsChannelsLast.only(c, o, kh, kw, sh, sw, ph, pw)
-                        ? KernelChoice.of(name + " [dW db] on frame(X)" + shape + ", path",
-                        Lanes.WIDE_TILES_ONLY ? java.util.Arrays.copyOf(WEIGHTS_PATHS, 2) : WEIGHTS_PATHS) : null);
+                        ? KernelChoice.of(name + " [dW db] on frame(X)" + shape + ", path", WEIGHTS_PATHS_TIMED) : null);
     }
 
     /** These choices with dW's path on frames fixed on {@code index} of {@link #WEIGHTS_PATHS} (where it has one). */
@@ -45,21 +44,28 @@ public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelCh
 
     /**
      * The paths of dW on frames, which give the same bits: the chain along output channels, or {@link WeightsChannelsLast}
-     * by tiles of 24 or (timed below 16 lanes: {@link Lanes#WIDE_TILES_ONLY}) 12 accumulators.
+     * by tiles of 24 or 12 accumulators. All three can be pinned ({@link #withWeightsPath}); see {@link #timedHere}.
      */
     static final String[] WEIGHTS_PATHS = {"vectors along output channels", "vectors along input channels",
             "vectors along input channels, 12 accumulators"};
+
+    private static final String[] WEIGHTS_PATHS_TIMED = timedHere(WEIGHTS_PATHS);
+
+    /**
+     * The paths a layer times at this width: every one below 16 lanes, where the last (the other kind of tile:
+     * 12 or 24 accumulators) fits or spills by the CPU's register file; at 16 lanes all but the last
+     * ({@link Lanes#WIDE_TILES_ONLY}).
+     */
+    private static String[] timedHere(String... paths) {
+        return Lanes.WIDE_TILES_ONLY ? java.util.Arrays.copyOf(paths, paths.length - 1) : paths;
+    }
 
     /** Vectors along the frame's positions ({@link ConvFrame#product}) or along the outputs ({@link ProductChannelsLast}). */
     private static KernelChoice pathChoice(String key) {
         return KernelChoice.of(key, FRAME_PATHS);
     }
 
-    /**
-     * The paths of a stride-1 frame product, which give the same bits; below 16 lanes, along channels by tiles
-     * of 12 or of 24 accumulators ({@link Lanes#WIDE_TILES_ONLY}).
-     */
-    private static final String[] FRAME_PATHS = Lanes.WIDE_TILES_ONLY
-            ? new String[]{"vectors along positions", "vectors along channels"}
-            : new String[]{"vectors along positions", "vectors along channels", "vectors along channels, 24 accumulators"};
+    /** The paths of a stride-1 frame product, which give the same bits: along positions, or along channels by tiles of 12 or 24 accumulators. */
+    private static final String[] FRAME_PATHS = timedHere("vectors along positions", "vectors along channels",
+            "vectors along channels, 24 accumulators");
 }

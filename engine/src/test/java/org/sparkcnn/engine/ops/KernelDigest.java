@@ -225,10 +225,7 @@ public final class KernelDigest {
             xf.product(f, 3, a, 0, ckk, bias ? m * ckk : -1, m, alongPositions, 1, new float[m * xf.positions],
                     new int[ckk], Gemm.choice("digest frame product", m, xf.positions, ckk));
             add(alongPositions);
-            for (boolean wide : new boolean[]{false, true}) {
-                if (!ProductChannelsLast.suits(m)) {
-                    break;
-                }
+            for (boolean wide : ProductChannelsLast.suits(m) ? new boolean[]{false, true} : new boolean[0]) {
                 float[] alongChannels = new float[alongPositions.length], aT = new float[ckk * m];
                 ProductChannelsLast.transposeA(a, 0, ckk, m, ckk, aT);
                 ProductChannelsLast.product(f, 3, xf, aT, a, bias ? m * ckk : -1, m, wide, alongChannels, 1,
