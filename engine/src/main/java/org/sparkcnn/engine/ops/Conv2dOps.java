@@ -102,19 +102,32 @@ public final class Conv2dOps {
     /**
      * {@link ConvFrame#product} of the frame xf at {@code f[at ..]} with A at {@code a[aOff + r*aRow + k]},
      * by the path {@code path} picks (null: along positions), timed for it; {@code tiles} picks the
-     * tile along positions.
+     * tile along positions. With {@code x} (N, C, H, W) not null the frame of its examples b0 .. is made here,
+     * inside the timing: in {@code f} (along positions, or where {@code keepFrame}), or channels-last only
+     * ({@link ProductChannelsLast#productOfInput}); otherwise it is in f already.
      */
-    private static void frameProduct(KernelChoice path, ConvFrame xf, float[] f, int at, float[] a, int aOff, int aRow,
-                                     int bOff, int m, float[] out, int b0, ConvWorkspace ws, KernelChoice tiles) {
+    private static void frameProduct(KernelChoice path, ConvFrame xf, float[] x, boolean keepFrame, float[] f, int at,
+                                     float[] a, int aOff, int aRow, int bOff, int m, float[] out, int b0, ConvWorkspace ws,
+                                     KernelChoice tiles) {
         int pick = path == null ? 0 : path.pick();
         long start = System.nanoTime();
+        boolean direct = x != null && pick >= 1 && !keepFrame && ProductChannelsLast.fillsFromInput(xf, ws.ycl);
+        if (x != null && !direct) {
+            xf.fill(x, b0, f, at);
+        }
         if (pick >= 1) {  // along channels; 2: by the wide tiles where they are timed apart
             if (!ws.aTReady) {
                 ProductChannelsLast.transposeA(a, aOff, aRow, m, xf.c * xf.kh * xf.kw, ws.aT);
                 ws.aTReady = true;
             }
-            ProductChannelsLast.product(f, at, xf, ws.aT, a, bOff, m, Lanes.WIDE_TILES_ONLY || pick == 2, out, b0,
-                    ws.xcl, ws.ycl, ws.index, ws.offs, ws.bases);
+            boolean wide = Lanes.WIDE_TILES_ONLY || pick == 2;
+            if (direct) {
+                ProductChannelsLast.productOfInput(x, xf, ws.aT, a, bOff, m, wide, out, b0, ws.xcl, ws.ycl, ws.index,
+                        ws.offs, ws.bases);
+            } else {
+                ProductChannelsLast.product(f, at, xf, ws.aT, a, bOff, m, wide, out, b0, ws.xcl, ws.ycl, ws.index,
+                        ws.offs, ws.bases);
+            }
         } else {
             xf.product(f, at, a, aOff, aRow, bOff, m, out, b0, ws.yt, ws.rows, tiles);
         }
@@ -143,13 +156,13 @@ public final class Conv2dOps {
         }
         ws.aTReady = false;
         if (ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, training)) {
-            for (int b0 = (n - 1) / group * group; b0 >= 0; b0 -= group) {  // last group first: group 0's frame stays
+            boolean keep = training && weightsOnFrames(kh, kw, sh, sw, ph, pw, ckk);  // group 0's frame stays for dW
+            for (int b0 = (n - 1) / group * group; b0 >= 0; b0 -= group) {  // last group first
                 ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, ph, pw);
-                xf.fill(inp, b0, col, 0);
-                frameProduct(choices.forwardPath(), xf, col, 0, params, wOff, ckk, bOff, o, out, b0, ws,
-                        training ? choices.forward() : choices.inference());
+                frameProduct(choices.forwardPath(), xf, inp, keep && b0 == 0, col, 0, params, wOff, ckk, bOff, o, out,
+                        b0, ws, training ? choices.forward() : choices.inference());
             }
-            return weightsOnFrames(kh, kw, sh, sw, ph, pw, ckk);
+            return keep;
         }
         for (int b0 = 0; b0 < n; b0 += group) {
             int g = Math.min(group, n - b0), ld = g * hw;
@@ -343,7 +356,7 @@ public final class Conv2dOps {
     }
 
     /** {@code out[to + p*op + r] = x[from + r*ld + p]} for r < rows, p < len; 0 for rows <= r < op. */
-    private static void channelsLast(float[] x, int from, int rows, int len, int ld, float[] out, int to, int op, int[] index) {
+    static void channelsLast(float[] x, int from, int rows, int len, int ld, float[] out, int to, int op, int[] index) {
         if (VectorSupport.AVAILABLE) {
             TransposeVector.channelsLast(x, from, rows, len, ld, out, to, op, index);
         } else {
@@ -370,7 +383,7 @@ public final class Conv2dOps {
      */
     private static void dxAsConvolution(float[] dinp, ConvFrame dyFrame, int at, int b0, ConvWorkspace ws,
                                         ConvChoices choices, int c) {
-        frameProduct(choices.inputPath(), dyFrame, ws.col, at, ws.flipped, 0, dyFrame.c * dyFrame.kh * dyFrame.kw, -1, c,
+        frameProduct(choices.inputPath(), dyFrame, null, false, ws.col, at, ws.flipped, 0, dyFrame.c * dyFrame.kh * dyFrame.kw, -1, c,
                 dinp, b0, ws, choices.input());
     }
 
@@ -406,14 +419,18 @@ public final class Conv2dOps {
         int q = xf.positions, ckk = xf.c * xf.kh * xf.kw, op = paddedChannels(o);
         int ones = xf.floats(), dyAt = ones + q;
         float[] f = ws.col;
-        if (!xReady) {
+        if (channelsLast && !xReady) {  // the frame of X made channels-last only, f's start its scratch
+            xf.fillChannelsLast(inp, b0, ws.yt, xf.c, f, ws.index);
+        } else if (!xReady) {
             xf.fill(inp, b0, f, 0);
         }
         dyFrame.fill(dout, b0, f, dyAt);  // position q of the frame of X is dY's cell at q + top*width + left of its frame
         int dyCells = dyAt + dyFrame.top * dyFrame.width + dyFrame.left;
         if (channelsLast) {
             // [dW db] by vectors along X's channels over the output positions: the frame of X channels-last, dY read in its frame
-            channelsLast(f, 0, xf.c, xf.plane, xf.plane, ws.yt, 0, xf.c, ws.index);
+            if (xReady) {
+                channelsLast(f, 0, xf.c, xf.plane, xf.plane, ws.yt, 0, xf.c, ws.index);
+            }
             WeightsChannelsLast.weights(ws.yt, xf, f, dyCells, dyFrame.plane, o, dw, bias, narrow);
             return dyAt;
         }

@@ -164,6 +164,24 @@ final class ConvFrame {
     }
 
     /**
+     * What {@link TransposeVector#channelsLast} makes of the stride-1 frame {@link #fill} writes,
+     * {@code xcl[p*op + ch]} over the frame's plane ({@code ch < op}, 0 past C and where the frame has no X),
+     * without the frame: xcl zeroed, each example's C planes turned into {@code scratch} (H*W rows of op),
+     * its rows copied into place. Turns only X's positions (resnet20's stage 3: 49 of a frame's 64 per
+     * example) and writes and reads no frame.
+     */
+    void fillChannelsLast(float[] x, int b0, float[] xcl, int op, float[] scratch, int[] index) {
+        java.util.Arrays.fill(xcl, 0, op * plane, 0f);
+        int hw = h * w, row = w * op;
+        for (int b = 0; b < g; b++) {
+            Conv2dOps.channelsLast(x, (b0 + b) * c * hw, c, hw, hw, scratch, 0, op, index);
+            for (int y = 0, to = ((b * rows + top) * width + left) * op; y < h; y++, to += width * op) {
+                System.arraycopy(scratch, y * row, xcl, to, row);
+            }
+        }
+    }
+
+    /**
      * {@code Y (M x positions) = bias + A (M x C*kh*kw, rows aRow apart) * the frame's tap rows}, the frame
      * at {@code f[at ..]}; each output starts from {@code a[bOff + m]} ({@code bOff < 0}: +0). The outputs
      * of examples b0 .. b0+g go to out (N, M, Ho, Wo); {@code y} and {@code rowsOfTaps} are scratch.

@@ -74,9 +74,30 @@ final class ProductChannelsLast {
      */
     static void product(float[] f, int at, ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide,
                         float[] out, int b0, float[] xcl, float[] ycl, int[] index, int[] offs, int[] bases) {
+        TransposeVector.channelsLast(f, at, xf.c, xf.plane, xf.plane, xcl, 0, Conv2dOps.paddedChannels(xf.c), index);
+        tiles(xf, aT, a, bOff, m, wide, out, b0, xcl, ycl, offs, bases);
+    }
+
+    /**
+     * {@link #product} of the frame of examples b0 .. b0+g of {@code x} (N, C, H, W), made channels-last
+     * without the frame ({@link ConvFrame#fillChannelsLast}, with {@code ycl} as its scratch; see {@link #fillsFromInput}).
+     */
+    static void productOfInput(float[] x, ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide,
+                               float[] out, int b0, float[] xcl, float[] ycl, int[] index, int[] offs, int[] bases) {
+        xf.fillChannelsLast(x, b0, xcl, Conv2dOps.paddedChannels(xf.c), ycl, index);
+        tiles(xf, aT, a, bOff, m, wide, out, b0, xcl, ycl, offs, bases);
+    }
+
+    /** Whether {@link #productOfInput} can take xf: stride 1, and an example's planes channels-last fit in {@code scratch}. */
+    static boolean fillsFromInput(ConvFrame xf, float[] scratch) {
+        return xf.sh == 1 && xf.sw == 1 && (long) Conv2dOps.paddedChannels(xf.c) * xf.h * xf.w <= scratch.length;
+    }
+
+    /** The tiles of {@link #product} over xf's output positions, X channels-last in xcl. */
+    private static void tiles(ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide, float[] out, int b0,
+                              float[] xcl, float[] ycl, int[] offs, int[] bases) {
         Warm.ensure();
         int c = xf.c, cp = Conv2dOps.paddedChannels(c), ckk = c * xf.kh * xf.kw, hw = xf.ho * xf.wo, n = xf.g * hw;
-        TransposeVector.channelsLast(f, at, c, xf.plane, xf.plane, xcl, 0, cp, index);
         for (int ch = 0, k = 0; ch < c; ch++) {
             for (int u = 0; u < xf.kh; u++) {
                 for (int v = 0; v < xf.kw; v++, k++) {
