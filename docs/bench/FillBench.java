@@ -4,13 +4,15 @@ import java.util.Locale;
 
 /**
  * The frame fill of a 3x3 convolution ({@code ConvFrame.fill}: X copied into a zero frame) alone, on the group
- * shapes resnet20's layers use (stage 1: 9 examples of 16x28x28, stage 2: 18 of 32x14x14, stage 3: 37 of
- * 64x7x7; stride 1, and the stride-2 layers' phase frames), against {@code System.arraycopy} of the same
- * floats in one run. Calls the engine's own (package-private) fill, so two builds compare by their class paths:
+ * shapes resnet20's "same" layers use (stage 1: 9 examples of 16x28x28, stage 2: 18 of 32x14x14, stage 3: 37 of
+ * 64x7x7; then stride-2 phase frames of the first two, with those group sizes, not the strided layers' own),
+ * against {@code System.arraycopy} of the same floats in one run. Calls the engine's own (package-private) fill,
+ * so two builds compare by their class paths:
  *
- *   mvn -B -q install -DskipTests
+ *   mvn -B -q -o -pl engine compile
  *   java --add-modules jdk.incubator.vector -cp engine/target/classes docs/bench/FillBench.java
- *   (add -XX:MaxVectorSize=32 or -XX:UseAVX=2 for an AVX2 machine's width; an older build by its jar's path)
+ *   (add -XX:MaxVectorSize=32 or -XX:UseAVX=2 for an AVX2 machine's width; an older build's classes from a
+ *    worktree, as in docs/bench/TwoBuildsBench.java)
  */
 public class FillBench {
 

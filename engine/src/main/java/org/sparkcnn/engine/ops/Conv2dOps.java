@@ -9,7 +9,8 @@ package org.sparkcnn.engine.ops;
  *       position p of example b reads (zeros for padding), and {@code Y = b + W * col}; where a frame costs
  *       little ({@link ConvFrame#suits}: "same" layers; in inference the ResNets' stride-2 3x3 layers too) that matrix is read from
  *       a zero frame of X without being written ({@link ConvFrame}), by vectors along the frame's positions or, timed
- *       per layer, along the output channels ({@link ProductChannelsLast}, which skips the frame's own positions);</li>
+ *       per layer, along the output channels ({@link ProductChannelsLast}, which skips the frame's own positions,
+ *       its frame made channels-last from X where no NCHW frame is kept: {@link ConvFrame#fillChannelsLast});</li>
  *   <li>dW, the valid cross-correlation of X with dY, and db, the sum of dY: {@code [dW db]^T += [col; 1] * dY^T},
  *       a {@link Gemm#chain} over the group's examples and positions, vectorized across the output channels
  *       (on frames for "same" layers, {@link #weightsOnFrame}); with fewer than 32 taps a position,
@@ -103,8 +104,9 @@ public final class Conv2dOps {
      * {@link ConvFrame#product} of the frame xf at {@code f[at ..]} with A at {@code a[aOff + r*aRow + k]},
      * by the path {@code path} picks (null: along positions), timed for it; {@code tiles} picks the
      * tile along positions. With {@code x} (N, C, H, W) not null the frame of its examples b0 .. is made here,
-     * inside the timing: in {@code f} (along positions, or where {@code keepFrame}), or channels-last only
-     * ({@link ProductChannelsLast#productOfInput}); otherwise it is in f already.
+     * inside the timing: in {@code f} (along positions, where {@code keepFrame}, or where an example's X
+     * channels-last does not fit {@code ws.ycl}), or channels-last only ({@link ProductChannelsLast#productOfInput});
+     * otherwise it is in f already.
      */
     private static void frameProduct(KernelChoice path, ConvFrame xf, float[] x, boolean keepFrame, float[] f, int at,
                                      float[] a, int aOff, int aRow, int bOff, int m, float[] out, int b0, ConvWorkspace ws,
@@ -140,8 +142,9 @@ public final class Conv2dOps {
      * {@code out (N,O,Ho,Wo) = conv(inp (N,C,H,W), W (O,C,kh,kw)) + b}. Weights at {@code params[wOff..]},
      * bias at {@code params[bOff..]} ({@code bOff < 0}: none). Examples go {@code group} at a time, in
      * {@code ws} made for this shape and group. Returns whether its {@code col} holds what {@link #backward}
-     * reads of the first group afterwards: the frame of X, when dW takes frames (the groups run last to
-     * first, so the backward's first group needs no second copy), or im2col's columns, when there was one group.
+     * reads of the first group afterwards: the frame of X, in training when dW takes frames (the groups run last to
+     * first, so the backward's first group needs no second copy; false in inference, where the frame may have
+     * been made channels-last only), or im2col's columns, when there was one group.
      * Order: each output is its bias (or +0), then one fused multiply-add per tap in (c, u, v) order.
      */
     public static boolean forward(float[] out, float[] inp, float[] params, int wOff, int bOff,
@@ -411,7 +414,9 @@ public final class Conv2dOps {
      * {@code fma(x, +0, acc)}, which leave acc as it was unless it is exactly -0 or x is not finite). In
      * {@code ws.col}: the frame of X, a row of ones, then the frame of dY for {@link #dxAsConvolution}, at
      * the offset returned; the frame of X is there already when {@code xReady}. With {@code channelsLast}, by
-     * {@link WeightsChannelsLast} (the same chains; db's only with {@code bias}).
+     * {@link WeightsChannelsLast} (the same chains; db's only with {@code bias}), X channels-last in {@code ws.yt}:
+     * turned from col's frame when {@code xReady}, else made from X ({@link ConvFrame#fillChannelsLast}, col's
+     * start its scratch; no row of ones).
      */
     private static int weightsOnFrame(ConvFrame xf, ConvFrame dyFrame, float[] dout, float[] inp, int b0, int o,
                                       float[] dw, ConvWorkspace ws, ConvChoices choices, boolean xReady, boolean channelsLast,

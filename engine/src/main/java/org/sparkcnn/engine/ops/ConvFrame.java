@@ -95,8 +95,9 @@ final class ConvFrame {
     }
 
     /**
-     * Examples b0 .. b0+g of x (N, C, H, W) into the frame at {@code f[at ..]}, its zeros written too:
-     * each float of a plane once, in increasing order (a row copied by whole vectors may spill into the
+     * Examples b0 .. b0+g of x (N, C, H, W) into the frame at {@code f[at ..]}, its zeros written too. At
+     * stride 1 the frame is zeroed whole, then X's rows copied over it ({@link #fillUnstrided}); strided, each
+     * float of a phase plane once, in increasing order (a row copied by whole vectors may spill into the
      * floats after it, which come later).
      */
     void fill(float[] x, int b0, float[] f, int at) {
@@ -148,7 +149,7 @@ final class ConvFrame {
     /**
      * {@link #fill} at stride 1: the frame zeroed in one pass, then each row of X copied to its place. Zeros
      * between rows (a float or two) by themselves, row by row, cost more than writing them twice: resnet20's
-     * three stages filled 1.5-2.1x faster this way (docs/PERFORMANCE.md, "Frame fills").
+     * three stages filled 1.5-2.1x faster this way (docs/PERFORMANCE.md, "Frame fills by rows").
      */
     private void fillUnstrided(float[] x, int b0, float[] f, int at) {
         java.util.Arrays.fill(f, at, at + floats(), 0f);
@@ -168,9 +169,11 @@ final class ConvFrame {
      * {@code xcl[p*op + ch]} over the frame's plane ({@code ch < op}, 0 past C and where the frame has no X),
      * without the frame: xcl zeroed, each example's C planes turned into {@code scratch} (H*W rows of op),
      * its rows copied into place. Turns only X's positions (resnet20's stage 3: 49 of a frame's 64 per
-     * example) and writes and reads no frame.
+     * example) and writes and reads no frame. Needs stride 1, op >= C and a whole number of vectors (as
+     * {@link TransposeVector#channelsLast} does), {@code op*H*W} floats of scratch and {@code op*plane} of xcl.
      */
     void fillChannelsLast(float[] x, int b0, float[] xcl, int op, float[] scratch, int[] index) {
+        assert sh == 1 && sw == 1 && op >= c && scratch.length >= op * h * w : "a stride-1 frame, op >= C, scratch for an example";
         java.util.Arrays.fill(xcl, 0, op * plane, 0f);
         int hw = h * w, row = w * op;
         for (int b = 0; b < g; b++) {

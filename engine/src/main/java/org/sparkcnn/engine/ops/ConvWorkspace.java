@@ -3,7 +3,7 @@ package org.sparkcnn.engine.ops;
 /** A convolution layer's buffers ({@link Conv2dOps}) for groups of {@code group} examples; one per network replica. */
 public final class ConvWorkspace {
 
-    /** im2col's columns (with a row of ones under them in the backward), frames of X and dY ({@link ConvFrame}), or dcol. */
+    /** im2col's columns (with a row of ones under them in the backward), frames of X and dY ({@link ConvFrame}), or dcol; dW's scratch for {@link ConvFrame#fillChannelsLast}. */
     final float[] col;
     /** Y as O x g*Ho*Wo; dY^T as g*Ho*Wo x {@link Conv2dOps#paddedChannels} (chained dW) or dY as O x g*Ho*Wo; or the same on a frame's positions. */
     final float[] yt;
@@ -15,7 +15,7 @@ public final class ConvWorkspace {
     final int[] index;
     /** Where each tap's row of the im2col matrix starts in a frame, and the row of ones ({@link ConvFrame#taps}). */
     final int[] rows;
-    /** {@link ProductChannelsLast}'s A^T, frame channels-last, outputs channels-last (before them, an example's X channels-last: {@link ConvFrame#fillChannelsLast}), tap offsets and positions (empty when no product of the layer can take it). */
+    /** {@link ProductChannelsLast}'s A^T, frame channels-last, outputs channels-last (before them, where it fits, an example's X channels-last: {@link ConvFrame#fillChannelsLast}), tap offsets and positions (empty when no product of the layer can take it). */
     final float[] aT, xcl, ycl;
     final int[] offs, bases;
     /** Whether aT holds the A of the current forward or dX (reset when each begins). */

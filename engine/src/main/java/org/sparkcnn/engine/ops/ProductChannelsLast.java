@@ -5,7 +5,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A stride-1 frame product ({@link ConvFrame#product}) by vectors along the output channels: the frame
- * turned channels-last ({@code xcl[p*Cp + ch]}), each tile 6 output positions by 2 or 4 vectors of
+ * turned channels-last ({@code xcl[p*Cp + ch]}; or made so from X, {@link #productOfInput}), each tile 6 output positions by 2 or 4 vectors of
  * output channels (12 by 2 where 4 do not fit; 24 accumulators: {@link Lanes#WIDE_TILES_ONLY}), one broadcast of X per position and
  * one load of {@code A^T} per vector at each tap.
  * Vectors along the frame's positions ({@link Gemm#chainBRows}) compute every position of the frame,
