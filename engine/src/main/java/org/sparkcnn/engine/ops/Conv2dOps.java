@@ -104,16 +104,15 @@ public final class Conv2dOps {
      * {@link ConvFrame#product} of the frame xf at {@code f[at ..]} with A at {@code a[aOff + r*aRow + k]},
      * by the path {@code path} picks (null: along positions), timed for it; {@code tiles} picks the
      * tile along positions. With {@code x} (N, C, H, W) not null the frame of its examples b0 .. is made here,
-     * inside the timing: in {@code f} (along positions, where {@code keepFrame}, or where an example's X
-     * channels-last does not fit {@code ws.ycl}), or channels-last only ({@link ProductChannelsLast#productOfInput});
-     * otherwise it is in f already.
+     * inside the timing: in {@code f} (along positions, or where {@code keepFrame}), or channels-last only
+     * ({@link ProductChannelsLast#productOfInput}); otherwise it is in f already.
      */
     private static void frameProduct(KernelChoice path, ConvFrame xf, float[] x, boolean keepFrame, float[] f, int at,
                                      float[] a, int aOff, int aRow, int bOff, int m, float[] out, int b0, ConvWorkspace ws,
                                      KernelChoice tiles) {
         int pick = path == null ? 0 : path.pick();
         long start = System.nanoTime();
-        boolean direct = x != null && pick >= 1 && !keepFrame && ProductChannelsLast.fillsFromInput(xf, ws.ycl);
+        boolean direct = x != null && pick >= 1 && !keepFrame;
         if (x != null && !direct) {
             xf.fill(x, b0, f, at);
         }
@@ -424,7 +423,9 @@ public final class Conv2dOps {
         int q = xf.positions, ckk = xf.c * xf.kh * xf.kw, op = paddedChannels(o);
         int ones = xf.floats(), dyAt = ones + q;
         float[] f = ws.col;
-        if (channelsLast && !xReady) {  // the frame of X made channels-last only, f's start its scratch
+        if (channelsLast && xReady) {  // the frame of X channels-last in yt: turned from col's, or made from X (col's start its scratch)
+            channelsLast(f, 0, xf.c, xf.plane, xf.plane, ws.yt, 0, xf.c, ws.index);
+        } else if (channelsLast) {
             xf.fillChannelsLast(inp, b0, ws.yt, xf.c, f, ws.index);
         } else if (!xReady) {
             xf.fill(inp, b0, f, 0);
@@ -432,10 +433,7 @@ public final class Conv2dOps {
         dyFrame.fill(dout, b0, f, dyAt);  // position q of the frame of X is dY's cell at q + top*width + left of its frame
         int dyCells = dyAt + dyFrame.top * dyFrame.width + dyFrame.left;
         if (channelsLast) {
-            // [dW db] by vectors along X's channels over the output positions: the frame of X channels-last, dY read in its frame
-            if (xReady) {
-                channelsLast(f, 0, xf.c, xf.plane, xf.plane, ws.yt, 0, xf.c, ws.index);
-            }
+            // [dW db] by vectors along X's channels over the output positions, dY read in its frame
             WeightsChannelsLast.weights(ws.yt, xf, f, dyCells, dyFrame.plane, o, dw, bias, narrow);
             return dyAt;
         }

@@ -15,7 +15,7 @@ public final class ConvWorkspace {
     final int[] index;
     /** Where each tap's row of the im2col matrix starts in a frame, and the row of ones ({@link ConvFrame#taps}). */
     final int[] rows;
-    /** {@link ProductChannelsLast}'s A^T, frame channels-last, outputs channels-last (before them, where it fits, an example's X channels-last: {@link ConvFrame#fillChannelsLast}), tap offsets and positions (empty when no product of the layer can take it). */
+    /** {@link ProductChannelsLast}'s A^T, frame channels-last, outputs channels-last (before them, an example's X channels-last: {@link ConvFrame#fillChannelsLast}), tap offsets and positions (empty when no product of the layer can take it). */
     final float[] aT, xcl, ycl;
     final int[] offs, bases;
     /** Whether aT holds the A of the current forward or dX (reset when each begins). */

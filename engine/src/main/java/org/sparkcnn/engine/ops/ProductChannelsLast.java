@@ -50,9 +50,12 @@ final class ProductChannelsLast {
         return Conv2dOps.paddedChannels(xf.c) * xf.plane;
     }
 
-    /** Floats of the channels-last output of xf's positions with m outputs each. */
+    /**
+     * Floats of the channels-last output of xf's positions with m outputs each, at least one example's X
+     * channels-last ({@link #productOfInput} turns it there first).
+     */
     static int outputFloats(ConvFrame xf, int m) {
-        return (xf.g * xf.ho * xf.wo + P) * m;
+        return Math.max((xf.g * xf.ho * xf.wo + P) * m, Conv2dOps.paddedChannels(xf.c) * xf.h * xf.w);
     }
 
     /** {@code aT[k*M + r] = a[aOff + r*aRow + k]}: A (M x K) transposed for {@link #product}, once per layer call. */
@@ -80,17 +83,12 @@ final class ProductChannelsLast {
 
     /**
      * {@link #product} of the frame of examples b0 .. b0+g of {@code x} (N, C, H, W), made channels-last
-     * without the frame ({@link ConvFrame#fillChannelsLast}, with {@code ycl} as its scratch; see {@link #fillsFromInput}).
+     * without the frame ({@link ConvFrame#fillChannelsLast}, with {@code ycl}, {@link #outputFloats} long, as its scratch).
      */
     static void productOfInput(float[] x, ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide,
                                float[] out, int b0, float[] xcl, float[] ycl, int[] index, int[] offs, int[] bases) {
         xf.fillChannelsLast(x, b0, xcl, Conv2dOps.paddedChannels(xf.c), ycl, index);
         tiles(xf, aT, a, bOff, m, wide, out, b0, xcl, ycl, offs, bases);
-    }
-
-    /** Whether {@link #productOfInput} can take xf: stride 1, and an example's planes channels-last fit in {@code scratch}. */
-    static boolean fillsFromInput(ConvFrame xf, float[] scratch) {
-        return xf.sh == 1 && xf.sw == 1 && (long) Conv2dOps.paddedChannels(xf.c) * xf.h * xf.w <= scratch.length;
     }
 
     /** The tiles of {@link #product} over xf's output positions, X channels-last in xcl. */

@@ -237,7 +237,7 @@ public final class KernelDigest {
                 float[] ofInput = new float[alongPositions.length], xcl = new float[ProductChannelsLast.frameFloats(xf)];
                 java.util.Arrays.fill(xcl, Float.NaN);  // the frame made channels-last from X, no frame between: zeros written
                 ProductChannelsLast.productOfInput(x, xf, aT, a, bias ? m * ckk : -1, m, wide, ofInput, 1, xcl,
-                        new float[Math.max(ProductChannelsLast.outputFloats(xf, m), Conv2dOps.paddedChannels(c) * h * w)],
+                        new float[ProductChannelsLast.outputFloats(xf, m)],
                         new int[Conv2dOps.paddedChannels(c)], new int[ckk], new int[g * h * w + ProductChannelsLast.P]);
                 same(alongPositions, ofInput, "frame product along channels from X, by " + (wide ? 24 : 12)
                         + " accumulators, " + c + "x" + h + "x" + w + " to " + m + " k" + k + ", " + g + " examples");
