@@ -25,7 +25,7 @@ final class TransposeVector {
     private static final VectorMask<Float> M1 = VectorMask.fromLong(F, 0xAAAAL), M2 = VectorMask.fromLong(F, 0xCCCCL),
             M4 = VectorMask.fromLong(F, 0xF0F0L), M8 = VectorMask.fromLong(F, 0xFF00L);
     /** Whether this width has a block written out ({@link #block16}, {@link #block8}, {@link #block4}). */
-    private static final boolean BLOCKS = L == 4 || L == 8 || L == 16;
+    static final boolean BLOCKS = L == 4 || L == 8 || L == 16;
 
     private TransposeVector() {
     }
@@ -94,7 +94,7 @@ final class TransposeVector {
     }
 
     /** L rows of x (ld apart) by {@code positions} turned into {@code positions} rows of L (op apart): this width's block. */
-    private static void block(float[] x, int from, int ld, int positions, float[] out, int to, int op) {
+    static void block(float[] x, int from, int ld, int positions, float[] out, int to, int op) {
         if (L == 16) {
             block16(x, from, ld, positions, out, to, op);
         } else if (L == 8) {

@@ -35,7 +35,9 @@ final class WeightsChannelsLast {
         static {
             int c = L, width = 6;
             float[] x = new float[(3 * width + 3) * c], dy = new float[OB * 3 * width], acc = new float[OB * 9 * c];
-            JitWarmUp.untilCompiled(java.util.List.of(
+            int span = 2 * L + 3;
+            float[] planes = new float[L * span], db = new float[L];
+            JitWarmUp.untilCompiled(java.util.List.of(() -> biasChains(planes, 0, span, L, span, db, 0),
                     () -> tile3(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c),
                     () -> tile2(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c),
                     () -> tile3n(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c),
@@ -93,21 +95,43 @@ final class WeightsChannelsLast {
                 }
             }
         }
-        if (!bias) {
-            return;
+        if (bias) {
+            int span = (xf.g - 1) * step + (xf.ho - 1) * xf.width + xf.wo;  // the first output position to past the last
+            biasChains(f, dyAt, dyPlane, o, span, dw, o * c * kh * kw);
         }
-        int db = o * c * kh * kw;
-        float[] acc = java.util.Arrays.copyOfRange(dw, db, db + o);
-        for (int b = 0; b < xf.g; b++) {
-            for (int i = 0; i < xf.ho; i++) {
-                for (int j = 0, p = b * step + i * xf.width; j < xf.wo; j++, p++) {  // the O chains side by side: one fma's latency per chain would serialize them
-                    for (int oc = 0, at = dyAt + p; oc < o; oc++, at += dyPlane) {
-                        acc[oc] = Math.fma(1f, f[at], acc[oc]);
-                    }
+    }
+
+    /**
+     * db's chains, {@code db[oc] = fma(1, dY[oc] at q, db[oc])} (that is, {@code db[oc] + dY[oc] at q}), over
+     * the positions q < span in increasing order: the output positions and, between them, the frame's own,
+     * where dY's frame holds +0 (the terms of the chain over [frame rows; 1], docs/ENGINE.md: they leave
+     * each sum as it was unless it is exactly -0, a sign the exact sum does not see). By vectors of L
+     * channels: each block of L channels by L positions turned in registers ({@link TransposeVector#block}),
+     * then its L vectors added in position order. A scalar loop per position with the O chains side by side
+     * took 12% of a 16-channel layer's backward at 28x28 (JFR of docs/bench/ConvLayerBench.java).
+     */
+    static void biasChains(float[] f, int dyAt, int dyPlane, int o, int span, float[] db, int dbAt) {
+        Warm.ensure();
+        int vectors = TransposeVector.BLOCKS ? o - o % L : 0, blocked = span - span % L;
+        float[] turned = new float[L * L];
+        for (int c0 = 0; c0 < vectors; c0 += L) {
+            FloatVector acc = FloatVector.fromArray(F, db, dbAt + c0);
+            for (int p = 0, from = dyAt + c0 * dyPlane; p < blocked; p += L) {
+                TransposeVector.block(f, from + p, dyPlane, L, turned, 0, L);
+                for (int k = 0; k < L; k++) {
+                    acc = acc.add(FloatVector.fromArray(F, turned, k * L));
                 }
             }
+            acc.intoArray(db, dbAt + c0);
         }
-        System.arraycopy(acc, 0, dw, db, o);
+        for (int oc = 0; oc < o; oc++) {  // the positions past the last whole block; every position of the channels left over
+            int at = dyAt + oc * dyPlane;
+            float acc = db[dbAt + oc];
+            for (int p = oc < vectors ? blocked : 0; p < span; p++) {
+                acc = Math.fma(1f, f[at + p], acc);
+            }
+            db[dbAt + oc] = acc;
+        }
     }
 
     /**
