@@ -5,7 +5,7 @@ import org.sparkcnn.engine.ops.ConvWorkspace;
 import org.sparkcnn.engine.ops.Conv2dOps;
 
 /**
- * One 3x3 "same" convolution (C channels in and out, H x W, stride 1, padding 1) on a chunk of 32
+ * One 3x3 "same" convolution without bias (C channels in and out, H x W, stride 1, padding 1) on a chunk of 32
  * examples, as resnet20's layers run it in training: the forward ({@code f}) or the backward with dW and
  * dX ({@code b}), through Conv2dOps with the group size and tile choices the network uses. Prints ms per
  * chunk and ns per multiply-add of the layer (the backward's two products counted). Run it under JFR to
@@ -27,14 +27,14 @@ public class ConvLayerBench {
         ConvChoices choices = ConvChoices.of("bench", c, h, w, o, k, k, 1, 1, p, p, group);
         SplittableRandom rng = new SplittableRandom(1);
         float[] x = new float[n * c * h * w], y = new float[n * o * h * w], dy = new float[n * o * h * w], dx = new float[x.length];
-        float[] params = new float[wCount + o], grads = new float[params.length];
+        float[] params = new float[wCount], grads = new float[params.length];
         for (float[] a : new float[][]{x, dy, params}) {
             for (int i = 0; i < a.length; i++) {
                 a[i] = (float) (rng.nextGaussian() * (a == params ? 0.1 : 1));
             }
         }
-        Runnable forward = () -> Conv2dOps.forward(y, x, params, 0, wCount, n, c, h, w, o, k, k, 1, 1, p, p, group, ws, choices, true);
-        Runnable back = () -> Conv2dOps.backward(dx, grads, dy, x, params, 0, wCount, n, c, h, w, o, k, k, 1, 1, p, p, group, ws,
+        Runnable forward = () -> Conv2dOps.forward(y, x, params, 0, -1, n, c, h, w, o, k, k, 1, 1, p, p, group, ws, choices, true);
+        Runnable back = () -> Conv2dOps.backward(dx, grads, dy, x, params, 0, -1, n, c, h, w, o, k, k, 1, 1, p, p, group, ws,
                 choices, false);
         for (long end = System.nanoTime() + 4_000_000_000L; System.nanoTime() < end; ) {  // both compiled, tiles chosen
             forward.run();
