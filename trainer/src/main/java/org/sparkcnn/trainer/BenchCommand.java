@@ -71,6 +71,11 @@ final class BenchCommand implements Runnable {
         @Option(names = "--profile", description = "Also print where a training step's time goes, layer by layer "
                 + "(forward and backward), on one thread.")
         boolean profile;
+        @Option(names = "--rounds-from-stdin", description = "After --warmup seconds of training and of inference, print "
+                + "READY and run one repetition for each line of standard input, 'train' or 'infer', printing "
+                + "'ROUND train|infer <img/s>', until 'quit' or its end (docs/bench/interleaved-vs-pytorch.py alternates these "
+                + "rounds with the PyTorch peer's, so both see the machine's same slow and fast spells).")
+        boolean roundsFromStdin;
 
         @Override
         public Integer call() throws Exception {
@@ -113,6 +118,11 @@ final class BenchCommand implements Runnable {
                     sgd.step(params, sum.gradient(grads), 0.01);
                     step[0]++;
                 };
+                if (roundsFromStdin) {
+                    serveRounds(trainStep, new InferencePool(def, norm, block, batch, threads, batches), params,
+                            def.bufferCount() > 0 ? def.initialBuffers() : null);
+                    return 0;
+                }
                 trainRates = measure("train", trainStep);
             }
             long[] heap = steadyStateHeap(def, norm, params);
@@ -263,24 +273,56 @@ final class BenchCommand implements Runnable {
         }
 
         private double[] measure(String what, Runnable step) {
+            warmUp(step);
+            double[] rates = new double[repetitions];
+            for (int r = 0; r < repetitions; r++) {
+                rates[r] = repetition(step);
+                System.out.printf(Locale.ROOT, "  %s repetition %d: %.1f img/s%n", what, r + 1, rates[r]);
+            }
+            return rates;
+        }
+
+        private void warmUp(Runnable step) {
             long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
             while (System.nanoTime() < warmEnd) {
                 step.run();
             }
-            double[] rates = new double[repetitions];
-            for (int r = 0; r < repetitions; r++) {
-                long t0 = System.nanoTime();
-                long steps = 0;
-                long t;
-                do {
-                    step.run();
-                    steps++;
-                    t = System.nanoTime();
-                } while (t - t0 < seconds * 1e9);
-                rates[r] = steps * batch / ((t - t0) / 1e9);
-                System.out.printf(Locale.ROOT, "  %s repetition %d: %.1f img/s%n", what, r + 1, rates[r]);
+        }
+
+        /** Steps for about {@code --seconds}; img/s. */
+        private double repetition(Runnable step) {
+            long t0 = System.nanoTime();
+            long steps = 0;
+            long t;
+            do {
+                step.run();
+                steps++;
+                t = System.nanoTime();
+            } while (t - t0 < seconds * 1e9);
+            return steps * batch / ((t - t0) / 1e9);
+        }
+
+        /** {@code --rounds-from-stdin}: training and inference both warm, one repetition per request. */
+        private void serveRounds(Runnable trainStep, InferencePool inference, float[] params, float[] state)
+                throws java.io.IOException {
+            Runnable inferStep = () -> inference.run(params, state);
+            try {
+                warmUp(trainStep);
+                warmUp(inferStep);
+                System.out.println("READY");
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                        java.nio.charset.StandardCharsets.UTF_8));
+                for (String line; (line = in.readLine()) != null && !line.equals("quit"); ) {
+                    if (!line.equals("train") && !line.equals("infer")) {
+                        throw new TrainerConfig.Invalid("--rounds-from-stdin: expected a line 'train', 'infer' or 'quit', got '"
+                                + line + "'");
+                    }
+                    double rate = repetition(line.equals("train") ? trainStep : inferStep);
+                    System.out.printf(Locale.ROOT, "ROUND %s %.1f%n", line, rate);
+                }
+            } finally {
+                inference.close();
             }
-            return rates;
         }
 
         static double median(double[] values) {

@@ -1,0 +1,109 @@
+"""Issue 18's side-by-side rounds, interleaved: ours and PyTorch's steps alternate in short rounds.
+
+Both processes start, warm up and wait (`sparkcnn bench engine --rounds-from-stdin` and
+docs/bench/pytorch_rounds.py, the peer's model, data and steps); then each round runs one repetition
+(--seconds) of ours and one of theirs, training then inference, the side that goes first alternating
+from round to round. The machine's slow and fast spells last 10-20 s or more (docs/PERFORMANCE.md), longer
+than a round, so both sides meet the same ones; separate runs a minute apart did not. Prints each
+round's rates and ratio, then per model and kind the median of ours, of theirs, their ratio and the
+spread of the rounds' ratios; a last line of JSON.
+
+    /usr/bin/python3 docs/bench/interleaved-vs-pytorch.py "lenet5 small tfconv resnet8 resnet20" [--width 512|avx2|avx2-vex]
+        [--threads 1] [--rounds 15] [--seconds 1.5] [--warmup 20]
+
+Widths as docs/bench/engine-vs-pytorch.sh: avx2 is -XX:MaxVectorSize=32 for ours, avx2-vex -XX:UseAVX=2;
+either with ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 for PyTorch. SPARKCNN_JAR=<jar> freezes our jar.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+
+
+class Side:
+    """One process serving rounds over its standard input and output."""
+
+    def __init__(self, name, argv, env):
+        self.name = name
+        self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True, bufsize=1)
+        self.expect("READY")
+
+    def expect(self, prefix):
+        for line in self.proc.stdout:
+            if line.startswith(prefix):
+                return line.split()
+        raise RuntimeError(f"{self.name} ended before printing {prefix} (exit code {self.proc.wait()})")
+
+    def round(self, what):
+        self.proc.stdin.write(what + "\n")
+        return float(self.expect("ROUND " + what)[2])
+
+    def close(self):
+        try:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+            self.proc.wait(timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("models")
+    ap.add_argument("--width", choices=["512", "avx2", "avx2-vex"], default="512")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--seconds", type=float, default=1.5)
+    ap.add_argument("--warmup", type=float, default=20, help="our warm-up seconds, of training and of inference each")
+    args = ap.parse_args()
+
+    ours_env, theirs_env = dict(os.environ), dict(os.environ)
+    if args.width != "512":
+        ours_env["SPARKCNN_JAVA_OPTS"] = "-XX:UseAVX=2" if args.width == "avx2-vex" else "-XX:MaxVectorSize=32"
+        theirs_env.update(ONEDNN_MAX_CPU_ISA="AVX2", ATEN_CPU_CAPABILITY="avx2")
+    results = []
+    for model in args.models.split():
+        ours = Side("sparkcnn", [os.path.join(ROOT, "bin", "sparkcnn"), "bench", "engine", "--model", model, "--batch", "64",
+                                 "--threads", str(args.threads), "--warmup", str(args.warmup), "--seconds",
+                                 str(args.seconds), "--rounds-from-stdin"], ours_env)
+        theirs = None
+        try:
+            theirs = Side("pytorch", ["/usr/bin/python3", os.path.join(ROOT, "docs", "bench", "pytorch_rounds.py"), model,
+                                      "--threads", str(args.threads), "--batch", "64", "--rep-seconds", str(args.seconds)],
+                          theirs_env)
+            rates = {"train": ([], []), "infer": ([], [])}
+            for r in range(args.rounds):
+                for what in ("train", "infer"):
+                    pair = (ours, theirs) if r % 2 == 0 else (theirs, ours)
+                    got = {side.name: side.round(what) for side in pair}
+                    rates[what][0].append(got["sparkcnn"])
+                    rates[what][1].append(got["pytorch"])
+                    print(f"{time.strftime('%H:%M:%S')} {model} {args.width} {args.threads}t round {r + 1} {what}: "
+                          f"{got['sparkcnn']:.0f} / {got['pytorch']:.0f} ({got['sparkcnn'] / got['pytorch']:.2f})", flush=True)
+        finally:
+            ours.close()
+            if theirs is not None:
+                theirs.close()
+        for what, (o, p) in rates.items():
+            ratios = sorted(a / b for a, b in zip(o, p))
+            row = {"model": model, "width": args.width, "threads": args.threads, "kind": what, "rounds": len(o),
+                   "ours_median": statistics.median(o), "theirs_median": statistics.median(p),
+                   "ratio_of_medians": statistics.median(o) / statistics.median(p),
+                   "round_ratio_median": statistics.median(ratios), "round_ratio_min": ratios[0],
+                   "round_ratio_max": ratios[-1]}
+            results.append(row)
+            print(f"{model} {args.width}, {args.threads} thread(s), {what}, {len(o)} rounds: ours {row['ours_median']:.0f}, "
+                  f"theirs {row['theirs_median']:.0f} img/s (medians), ratio {row['ratio_of_medians']:.2f}; "
+                  f"rounds' ratios {ratios[0]:.2f}-{ratios[-1]:.2f}, median {row['round_ratio_median']:.2f}", flush=True)
+    print("JSON " + json.dumps(results))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
