@@ -5,7 +5,8 @@ import org.sparkcnn.engine.ops.ConvWorkspace;
 import org.sparkcnn.engine.ops.Conv2dOps;
 
 /**
- * One 3x3 "same" convolution without bias (C channels in and out, H x W, stride 1, padding 1) on a chunk of 32
+ * One 3x3 "same" convolution (C channels in and out, H x W, stride 1, padding 1), without bias as resnet20's
+ * (a fifth argument {@code bias} adds one), on a chunk of 32
  * examples, as resnet20's layers run it in training: the forward ({@code f}) or the backward with dW and
  * dX ({@code b}), through Conv2dOps with the group size and tile choices the network uses. Prints ms per
  * chunk and ns per multiply-add of the layer (the backward's two products counted). Run it under JFR to
@@ -13,7 +14,7 @@ import org.sparkcnn.engine.ops.Conv2dOps;
  *
  *   mvn -B -q install -DskipTests
  *   java --add-modules jdk.incubator.vector -cp engine/target/classes docs/bench/ConvLayerBench.java 16 28 b 3
- *   (C H f|b seconds-per-round; add -XX:MaxVectorSize=32 for an AVX2 machine's width, and
+ *   (C H f|b seconds-per-round [bias]; add -XX:MaxVectorSize=32 for an AVX2 machine's width, and
  *    -XX:StartFlightRecording=filename=b.jfr,settings=profile for `jfr print --events jdk.ExecutionSample b.jfr`)
  */
 public class ConvLayerBench {
@@ -22,19 +23,20 @@ public class ConvLayerBench {
         int n = 32, c = Integer.parseInt(args[0]), h = Integer.parseInt(args[1]), w = h, o = c, k = 3, p = 1;
         boolean backward = args[2].equals("b");
         double seconds = Double.parseDouble(args[3]);
-        int group = Conv2dOps.groupSize(n, c * k * k, o, h * w), wCount = o * c * k * k;
+        boolean bias = args.length > 4 && args[4].equals("bias");
+        int group = Conv2dOps.groupSize(n, c * k * k, o, h * w), wCount = o * c * k * k, bOff = bias ? wCount : -1;
         ConvWorkspace ws = new ConvWorkspace(group, c, h, w, o, k, k, 1, 1, p, p);
         ConvChoices choices = ConvChoices.of("bench", c, h, w, o, k, k, 1, 1, p, p, group);
         SplittableRandom rng = new SplittableRandom(1);
         float[] x = new float[n * c * h * w], y = new float[n * o * h * w], dy = new float[n * o * h * w], dx = new float[x.length];
-        float[] params = new float[wCount], grads = new float[params.length];
+        float[] params = new float[wCount + (bias ? o : 0)], grads = new float[params.length];
         for (float[] a : new float[][]{x, dy, params}) {
             for (int i = 0; i < a.length; i++) {
                 a[i] = (float) (rng.nextGaussian() * (a == params ? 0.1 : 1));
             }
         }
-        Runnable forward = () -> Conv2dOps.forward(y, x, params, 0, -1, n, c, h, w, o, k, k, 1, 1, p, p, group, ws, choices, true);
-        Runnable back = () -> Conv2dOps.backward(dx, grads, dy, x, params, 0, -1, n, c, h, w, o, k, k, 1, 1, p, p, group, ws,
+        Runnable forward = () -> Conv2dOps.forward(y, x, params, 0, bOff, n, c, h, w, o, k, k, 1, 1, p, p, group, ws, choices, true);
+        Runnable back = () -> Conv2dOps.backward(dx, grads, dy, x, params, 0, bOff, n, c, h, w, o, k, k, 1, 1, p, p, group, ws,
                 choices, false);
         for (long end = System.nanoTime() + 4_000_000_000L; System.nanoTime() < end; ) {  // both compiled, tiles chosen
             forward.run();

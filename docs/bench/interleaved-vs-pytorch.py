@@ -6,7 +6,8 @@ docs/bench/pytorch_rounds.py, the peer's model, data and steps); then each round
 from round to round. The machine's slow and fast spells last 10-20 s or more (docs/PERFORMANCE.md), longer
 than a round, so both sides meet the same ones; separate runs a minute apart did not. Prints each
 round's rates and ratio, then per model and kind the median of ours, of theirs, their ratio and the
-spread of the rounds' ratios; a last line of JSON.
+spread of the rounds' ratios (the median of the rounds' ratios is the figure to read: each round's two sides
+share the machine's spell), and a line of JSON per model.
 
     /usr/bin/python3 docs/bench/interleaved-vs-pytorch.py "lenet5 small tfconv resnet8 resnet20" [--width 512|avx2|avx2-vex]
         [--threads 1] [--rounds 15] [--seconds 1.5] [--warmup 20]
@@ -15,30 +16,40 @@ Widths as docs/bench/engine-vs-pytorch.sh: avx2 is -XX:MaxVectorSize=32 for ours
 either with ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 for PyTorch. SPARKCNN_JAR=<jar> freezes our jar.
 """
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 
 class Side:
-    """One process serving rounds over its standard input and output."""
+    """One process serving rounds over its standard input and output; its standard error in a log file."""
 
-    def __init__(self, name, argv, env):
-        self.name = name
-        self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True, bufsize=1)
-        self.expect("READY")
+    def __init__(self, name, argv, env, log):
+        self.name, self.log = name, log
+        with open(log, "w") as err:
+            self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=err, text=True, bufsize=1)
+        try:
+            self.expect("READY")
+        except BaseException:
+            self.kill()
+            raise
 
     def expect(self, prefix):
         for line in self.proc.stdout:
             if line.startswith(prefix):
                 return line.split()
-        raise RuntimeError(f"{self.name} ended before printing {prefix} (exit code {self.proc.wait()})")
+        with open(self.log) as err:
+            tail = "".join(err.readlines()[-15:])
+        raise RuntimeError(f"{self.name} ended before printing {prefix} (exit code {self.proc.wait()}); "
+                           f"the end of {self.log}:\n{tail}")
 
     def round(self, what):
         self.proc.stdin.write(what + "\n")
@@ -49,9 +60,15 @@ class Side:
             self.proc.stdin.write("quit\n")
             self.proc.stdin.close()
             self.proc.wait(timeout=60)
-        except (OSError, subprocess.TimeoutExpired):
-            self.proc.kill()
-            self.proc.wait()
+        except (OSError, subprocess.TimeoutExpired):  # already ended, or hung
+            self.kill()
+        except BaseException:
+            self.kill()
+            raise
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait()
 
 
 def main():
@@ -68,16 +85,19 @@ def main():
     if args.width != "512":
         ours_env["SPARKCNN_JAVA_OPTS"] = "-XX:UseAVX=2" if args.width == "avx2-vex" else "-XX:MaxVectorSize=32"
         theirs_env.update(ONEDNN_MAX_CPU_ISA="AVX2", ATEN_CPU_CAPABILITY="avx2")
+    logs = tempfile.mkdtemp(prefix="interleaved-")
+    print(f"standard error of each process in {logs}", flush=True)
     results = []
     for model in args.models.split():
-        ours = Side("sparkcnn", [os.path.join(ROOT, "bin", "sparkcnn"), "bench", "engine", "--model", model, "--batch", "64",
-                                 "--threads", str(args.threads), "--warmup", str(args.warmup), "--seconds",
-                                 str(args.seconds), "--rounds-from-stdin"], ours_env)
-        theirs = None
-        try:
+        with contextlib.ExitStack() as sides:
+            ours = Side("sparkcnn", [os.path.join(ROOT, "bin", "sparkcnn"), "bench", "engine", "--model", model, "--batch",
+                                     "64", "--threads", str(args.threads), "--warmup", str(args.warmup), "--seconds",
+                                     str(args.seconds), "--rounds-from-stdin"], ours_env, os.path.join(logs, model + "-sparkcnn.log"))
+            sides.callback(ours.close)
             theirs = Side("pytorch", ["/usr/bin/python3", os.path.join(ROOT, "docs", "bench", "pytorch_rounds.py"), model,
                                       "--threads", str(args.threads), "--batch", "64", "--rep-seconds", str(args.seconds)],
-                          theirs_env)
+                          theirs_env, os.path.join(logs, model + "-pytorch.log"))
+            sides.callback(theirs.close)
             rates = {"train": ([], []), "infer": ([], [])}
             for r in range(args.rounds):
                 for what in ("train", "infer"):
@@ -87,10 +107,7 @@ def main():
                     rates[what][1].append(got["pytorch"])
                     print(f"{time.strftime('%H:%M:%S')} {model} {args.width} {args.threads}t round {r + 1} {what}: "
                           f"{got['sparkcnn']:.0f} / {got['pytorch']:.0f} ({got['sparkcnn'] / got['pytorch']:.2f})", flush=True)
-        finally:
-            ours.close()
-            if theirs is not None:
-                theirs.close()
+        rows = []
         for what, (o, p) in rates.items():
             ratios = sorted(a / b for a, b in zip(o, p))
             row = {"model": model, "width": args.width, "threads": args.threads, "kind": what, "rounds": len(o),
@@ -98,11 +115,11 @@ def main():
                    "ratio_of_medians": statistics.median(o) / statistics.median(p),
                    "round_ratio_median": statistics.median(ratios), "round_ratio_min": ratios[0],
                    "round_ratio_max": ratios[-1]}
-            results.append(row)
+            rows.append(row)
             print(f"{model} {args.width}, {args.threads} thread(s), {what}, {len(o)} rounds: ours {row['ours_median']:.0f}, "
                   f"theirs {row['theirs_median']:.0f} img/s (medians), ratio {row['ratio_of_medians']:.2f}; "
                   f"rounds' ratios {ratios[0]:.2f}-{ratios[-1]:.2f}, median {row['round_ratio_median']:.2f}", flush=True)
-    print("JSON " + json.dumps(results))
+        print("JSON " + json.dumps(rows), flush=True)
 
 
 if __name__ == "__main__":

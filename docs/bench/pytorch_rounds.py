@@ -1,6 +1,7 @@
 """The PyTorch peer's training and inference steps, served one repetition at a time.
 
-The same model, data, batches and steps as ../shared/peers/pytorch/throughput.py (imported from there):
+The same model, data, batches and steps as ../shared/peers/pytorch/throughput.py (its model and data
+modules imported, its steps written out again):
 warm-up, then READY, then one repetition of about --rep-seconds for each line of standard input,
 'train' or 'infer', printed as 'ROUND train|infer <img/s>', until 'quit' or the input's end.
 docs/bench/interleaved-vs-pytorch.py alternates these rounds with `sparkcnn bench engine --rounds-from-stdin`.

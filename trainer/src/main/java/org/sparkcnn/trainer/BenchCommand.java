@@ -74,7 +74,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--rounds-from-stdin", description = "After --warmup seconds of training and of inference, print "
                 + "READY and run one repetition for each line of standard input, 'train' or 'infer', printing "
                 + "'ROUND train|infer <img/s>', until 'quit' or its end (docs/bench/interleaved-vs-pytorch.py alternates these "
-                + "rounds with the PyTorch peer's, so both see the machine's same slow and fast spells).")
+                + "rounds with the PyTorch peer's, so both see the machine's same slow and fast spells); --repetitions and "
+                + "--profile do not apply.")
         boolean roundsFromStdin;
 
         @Override

@@ -433,7 +433,7 @@ public final class Conv2dOps {
         dyFrame.fill(dout, b0, f, dyAt);  // position q of the frame of X is dY's cell at q + top*width + left of its frame
         int dyCells = dyAt + dyFrame.top * dyFrame.width + dyFrame.left;
         if (channelsLast) {
-            // [dW db] by vectors along X's channels over the output positions, dY read in its frame
+            // dW by vectors along X's channels over the output positions, db by vectors of output channels; dY read in its frame
             WeightsChannelsLast.weights(ws.yt, xf, f, dyCells, dyFrame.plane, o, dw, bias, narrow);
             return dyAt;
         }

@@ -12,10 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  * 129 GFLOP/s against 213-219 for this tile, docs/PERFORMANCE.md). The tiles run over the outputs'
  * positions only, one loop that steps over the frame's own positions at each row's end, so they skip what the
  * chain computes with dY's +0 (7% of the frame at 28x28 for 3x3, 65% at 14x14 for 5x5).
- * Each entry's chain: from its old value, over the output positions in increasing order (examples, rows,
- * columns), {@code fma(X[ch] at the position + tap shift, dY[o] at the position, acc)}; db's,
- * {@code fma(1, dY[o], acc)}: im2col's chain. The chain on frames also takes {@code fma(x, +0, acc)} at the
- * frame's own positions, which leave acc as it was for finite x unless acc is exactly -0 (then +0): the two
+ * Each dW entry's chain: from its old value, over the output positions in increasing order (examples, rows,
+ * columns), {@code fma(X[ch] at the position + tap shift, dY[o] at the position, acc)}: im2col's chain. db's,
+ * {@code fma(1, dY[o], acc)}, runs over the frame's positions from the first output to the last, as the chain on
+ * frames does. That chain also takes {@code fma(x, +0, acc)} at the frame's own positions, which leave acc as it was for finite x unless acc is exactly -0 (then +0): the two
  * paths give the same bits up to the sign of an exact zero, which the exact sum turns into the same word, so
  * the same weights (docs/ENGINE.md; with an infinite or NaN input the step diverges by either).
  */
@@ -67,7 +67,7 @@ final class WeightsChannelsLast {
 
     /**
      * Continues the chains of {@code dw} (laid out as {@code ((oc*kh + u)*kw + v)*C + ch}, then db) over the output positions of the frame
-     * {@code xf}: {@code xcl} its X channels-last ({@code xcl[p*C + ch]}, p over the whole plane), dY of output
+     * {@code xf} (db's over {@link #biasChains}' positions): {@code xcl} its X channels-last ({@code xcl[p*C + ch]}, p over the whole plane), dY of output
      * channel oc at frame position q in {@code f[dyAt + oc*dyPlane + q]}. db's chains only with {@code bias}
      * (without, the layer has no db to write). Tiles of 8 output channels (24 accumulators with 3 taps), or
      * of 4 when {@code narrow} (12, which fit 16 vector registers; see {@link Lanes#WIDE_TILES_ONLY}); the same chains.
@@ -107,8 +107,10 @@ final class WeightsChannelsLast {
      * where dY's frame holds +0 (the terms of the chain over [frame rows; 1], docs/ENGINE.md: they leave
      * each sum as it was unless it is exactly -0, a sign the exact sum does not see). By vectors of L
      * channels: each block of L channels by L positions turned in registers ({@link TransposeVector#block}),
-     * then its L vectors added in position order. A scalar loop per position with the O chains side by side
-     * took 12% of a 16-channel layer's backward at 28x28 (JFR of docs/bench/ConvLayerBench.java).
+     * then its L vectors added in position order; the positions past the last whole block, and the channels past
+     * the last whole vector, by {@link #sideBySide}. That loop alone, over the output positions, took 11.4% of the
+     * JFR samples of a 16-channel layer's backward at 28x28, this 4.3% (docs/PERFORMANCE.md, "db by vectors of
+     * output channels").
      */
     static void biasChains(float[] f, int dyAt, int dyPlane, int o, int span, float[] db, int dbAt) {
         Warm.ensure();
@@ -124,14 +126,22 @@ final class WeightsChannelsLast {
             }
             acc.intoArray(db, dbAt + c0);
         }
-        for (int oc = 0; oc < o; oc++) {  // the positions past the last whole block; every position of the channels left over
-            int at = dyAt + oc * dyPlane;
-            float acc = db[dbAt + oc];
-            for (int p = oc < vectors ? blocked : 0; p < span; p++) {
-                acc = Math.fma(1f, f[at + p], acc);
+        sideBySide(f, dyAt, dyPlane, 0, vectors, blocked, span, db, dbAt);
+        sideBySide(f, dyAt, dyPlane, vectors, o, 0, span, db, dbAt);
+    }
+
+    /**
+     * db's chains of channels {@code from <= oc < to} over positions {@code p0 <= q < span}, in increasing q, the
+     * chains side by side (one fma's latency per chain would serialize them).
+     */
+    private static void sideBySide(float[] f, int dyAt, int dyPlane, int from, int to, int p0, int span, float[] db, int dbAt) {
+        float[] acc = java.util.Arrays.copyOfRange(db, dbAt + from, dbAt + to);
+        for (int p = p0; p < span; p++) {
+            for (int oc = from, at = dyAt + from * dyPlane + p; oc < to; oc++, at += dyPlane) {
+                acc[oc - from] = Math.fma(1f, f[at], acc[oc - from]);
             }
-            db[dbAt + oc] = acc;
         }
+        System.arraycopy(acc, 0, db, dbAt + from, to - from);
     }
 
     /**
