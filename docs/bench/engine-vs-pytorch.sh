@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Issue 18's side-by-side round: for each model, `bench engine` then the PyTorch peer, one after the other,
 # training and inference img/s and their ratio (docs/PERFORMANCE.md).
+# Separate runs meet different spells of the VM; docs/bench/interleaved-vs-pytorch.py alternates both processes in
+# short rounds instead, and its median of the rounds' ratios is what README's "Performance" reports since 2026-12-06.
 #   docs/bench/engine-vs-pytorch.sh "lenet5 small tfconv resnet8 resnet20" [512|avx2|avx2-vex] [threads]
 # 512: the JVM's and oneDNN's widest vectors; avx2: -XX:MaxVectorSize=32 for ours,
 # ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 for PyTorch; avx2-vex: ours with -XX:UseAVX=2 instead (the
