@@ -104,71 +104,67 @@ final class TransposeVector {
         }
     }
 
-    /** {@link #blocks} at 16 lanes: 16 channels' rows of 16 positions turned in registers. */
+    /**
+     * {@link #blocks} at 16 lanes: 16 channels' rows of 16 positions turned in registers, in {@link #block8}'s
+     * order: the exchange of lanes 8 apart as the rows load, then rows 0-7 and 8-15 apart, each by halves
+     * (at 32 x 196: 0.11 ns a float, 0.17 by rows; docs/bench/TransposeOrderBench.java).
+     */
     private static void block16(float[] x, int from, int ld, int positions, float[] out, int to, int op) {
         for (int p = 0; p < positions; p += 16) {
-            FloatVector r0 = FloatVector.fromArray(F, x, from + p),
-                    r1 = FloatVector.fromArray(F, x, from + 1 * ld + p),
-                    r2 = FloatVector.fromArray(F, x, from + 2 * ld + p),
-                    r3 = FloatVector.fromArray(F, x, from + 3 * ld + p),
-                    r4 = FloatVector.fromArray(F, x, from + 4 * ld + p),
-                    r5 = FloatVector.fromArray(F, x, from + 5 * ld + p),
-                    r6 = FloatVector.fromArray(F, x, from + 6 * ld + p),
-                    r7 = FloatVector.fromArray(F, x, from + 7 * ld + p),
-                    r8 = FloatVector.fromArray(F, x, from + 8 * ld + p),
-                    r9 = FloatVector.fromArray(F, x, from + 9 * ld + p),
-                    r10 = FloatVector.fromArray(F, x, from + 10 * ld + p),
-                    r11 = FloatVector.fromArray(F, x, from + 11 * ld + p),
-                    r12 = FloatVector.fromArray(F, x, from + 12 * ld + p),
-                    r13 = FloatVector.fromArray(F, x, from + 13 * ld + p),
-                    r14 = FloatVector.fromArray(F, x, from + 14 * ld + p),
-                    r15 = FloatVector.fromArray(F, x, from + 15 * ld + p);
             FloatVector t;
-            t = r0.blend(r1.rearrange(X1), M1); r1 = r0.rearrange(X1).blend(r1, M1); r0 = t;
-            t = r2.blend(r3.rearrange(X1), M1); r3 = r2.rearrange(X1).blend(r3, M1); r2 = t;
-            t = r4.blend(r5.rearrange(X1), M1); r5 = r4.rearrange(X1).blend(r5, M1); r4 = t;
-            t = r6.blend(r7.rearrange(X1), M1); r7 = r6.rearrange(X1).blend(r7, M1); r6 = t;
-            t = r8.blend(r9.rearrange(X1), M1); r9 = r8.rearrange(X1).blend(r9, M1); r8 = t;
-            t = r10.blend(r11.rearrange(X1), M1); r11 = r10.rearrange(X1).blend(r11, M1); r10 = t;
-            t = r12.blend(r13.rearrange(X1), M1); r13 = r12.rearrange(X1).blend(r13, M1); r12 = t;
-            t = r14.blend(r15.rearrange(X1), M1); r15 = r14.rearrange(X1).blend(r15, M1); r14 = t;
-            t = r0.blend(r2.rearrange(X2), M2); r2 = r0.rearrange(X2).blend(r2, M2); r0 = t;
-            t = r1.blend(r3.rearrange(X2), M2); r3 = r1.rearrange(X2).blend(r3, M2); r1 = t;
-            t = r4.blend(r6.rearrange(X2), M2); r6 = r4.rearrange(X2).blend(r6, M2); r4 = t;
-            t = r5.blend(r7.rearrange(X2), M2); r7 = r5.rearrange(X2).blend(r7, M2); r5 = t;
-            t = r8.blend(r10.rearrange(X2), M2); r10 = r8.rearrange(X2).blend(r10, M2); r8 = t;
-            t = r9.blend(r11.rearrange(X2), M2); r11 = r9.rearrange(X2).blend(r11, M2); r9 = t;
-            t = r12.blend(r14.rearrange(X2), M2); r14 = r12.rearrange(X2).blend(r14, M2); r12 = t;
-            t = r13.blend(r15.rearrange(X2), M2); r15 = r13.rearrange(X2).blend(r15, M2); r13 = t;
+            FloatVector r0 = FloatVector.fromArray(F, x, from + 0 * ld + p), r8 = FloatVector.fromArray(F, x, from + 8 * ld + p);
+            t = r0.blend(r8.rearrange(X8), M8); r8 = r0.rearrange(X8).blend(r8, M8); r0 = t;
+            FloatVector r1 = FloatVector.fromArray(F, x, from + 1 * ld + p), r9 = FloatVector.fromArray(F, x, from + 9 * ld + p);
+            t = r1.blend(r9.rearrange(X8), M8); r9 = r1.rearrange(X8).blend(r9, M8); r1 = t;
+            FloatVector r2 = FloatVector.fromArray(F, x, from + 2 * ld + p), r10 = FloatVector.fromArray(F, x, from + 10 * ld + p);
+            t = r2.blend(r10.rearrange(X8), M8); r10 = r2.rearrange(X8).blend(r10, M8); r2 = t;
+            FloatVector r3 = FloatVector.fromArray(F, x, from + 3 * ld + p), r11 = FloatVector.fromArray(F, x, from + 11 * ld + p);
+            t = r3.blend(r11.rearrange(X8), M8); r11 = r3.rearrange(X8).blend(r11, M8); r3 = t;
+            FloatVector r4 = FloatVector.fromArray(F, x, from + 4 * ld + p), r12 = FloatVector.fromArray(F, x, from + 12 * ld + p);
+            t = r4.blend(r12.rearrange(X8), M8); r12 = r4.rearrange(X8).blend(r12, M8); r4 = t;
+            FloatVector r5 = FloatVector.fromArray(F, x, from + 5 * ld + p), r13 = FloatVector.fromArray(F, x, from + 13 * ld + p);
+            t = r5.blend(r13.rearrange(X8), M8); r13 = r5.rearrange(X8).blend(r13, M8); r5 = t;
+            FloatVector r6 = FloatVector.fromArray(F, x, from + 6 * ld + p), r14 = FloatVector.fromArray(F, x, from + 14 * ld + p);
+            t = r6.blend(r14.rearrange(X8), M8); r14 = r6.rearrange(X8).blend(r14, M8); r6 = t;
+            FloatVector r7 = FloatVector.fromArray(F, x, from + 7 * ld + p), r15 = FloatVector.fromArray(F, x, from + 15 * ld + p);
+            t = r7.blend(r15.rearrange(X8), M8); r15 = r7.rearrange(X8).blend(r15, M8); r7 = t;
+            int at = to + p * op;
             t = r0.blend(r4.rearrange(X4), M4); r4 = r0.rearrange(X4).blend(r4, M4); r0 = t;
             t = r1.blend(r5.rearrange(X4), M4); r5 = r1.rearrange(X4).blend(r5, M4); r1 = t;
             t = r2.blend(r6.rearrange(X4), M4); r6 = r2.rearrange(X4).blend(r6, M4); r2 = t;
             t = r3.blend(r7.rearrange(X4), M4); r7 = r3.rearrange(X4).blend(r7, M4); r3 = t;
-            t = r8.blend(r12.rearrange(X4), M4); r12 = r8.rearrange(X4).blend(r12, M4); r8 = t;
-            t = r9.blend(r13.rearrange(X4), M4); r13 = r9.rearrange(X4).blend(r13, M4); r9 = t;
-            t = r10.blend(r14.rearrange(X4), M4); r14 = r10.rearrange(X4).blend(r14, M4); r10 = t;
-            t = r11.blend(r15.rearrange(X4), M4); r15 = r11.rearrange(X4).blend(r15, M4); r11 = t;
-            t = r0.blend(r8.rearrange(X8), M8); r8 = r0.rearrange(X8).blend(r8, M8); r0 = t;
-            t = r1.blend(r9.rearrange(X8), M8); r9 = r1.rearrange(X8).blend(r9, M8); r1 = t;
-            t = r2.blend(r10.rearrange(X8), M8); r10 = r2.rearrange(X8).blend(r10, M8); r2 = t;
-            t = r3.blend(r11.rearrange(X8), M8); r11 = r3.rearrange(X8).blend(r11, M8); r3 = t;
-            t = r4.blend(r12.rearrange(X8), M8); r12 = r4.rearrange(X8).blend(r12, M8); r4 = t;
-            t = r5.blend(r13.rearrange(X8), M8); r13 = r5.rearrange(X8).blend(r13, M8); r5 = t;
-            t = r6.blend(r14.rearrange(X8), M8); r14 = r6.rearrange(X8).blend(r14, M8); r6 = t;
-            t = r7.blend(r15.rearrange(X8), M8); r15 = r7.rearrange(X8).blend(r15, M8); r7 = t;
-            int at = to + p * op;
-            r0.intoArray(out, at);
+            t = r0.blend(r1.rearrange(X1), M1); r1 = r0.rearrange(X1).blend(r1, M1); r0 = t;
+            t = r2.blend(r3.rearrange(X1), M1); r3 = r2.rearrange(X1).blend(r3, M1); r2 = t;
+            t = r0.blend(r2.rearrange(X2), M2); r2 = r0.rearrange(X2).blend(r2, M2); r0 = t;
+            t = r1.blend(r3.rearrange(X2), M2); r3 = r1.rearrange(X2).blend(r3, M2); r1 = t;
+            r0.intoArray(out, at + 0 * op);
             r1.intoArray(out, at + 1 * op);
             r2.intoArray(out, at + 2 * op);
             r3.intoArray(out, at + 3 * op);
+            t = r4.blend(r5.rearrange(X1), M1); r5 = r4.rearrange(X1).blend(r5, M1); r4 = t;
+            t = r6.blend(r7.rearrange(X1), M1); r7 = r6.rearrange(X1).blend(r7, M1); r6 = t;
+            t = r4.blend(r6.rearrange(X2), M2); r6 = r4.rearrange(X2).blend(r6, M2); r4 = t;
+            t = r5.blend(r7.rearrange(X2), M2); r7 = r5.rearrange(X2).blend(r7, M2); r5 = t;
             r4.intoArray(out, at + 4 * op);
             r5.intoArray(out, at + 5 * op);
             r6.intoArray(out, at + 6 * op);
             r7.intoArray(out, at + 7 * op);
+            t = r8.blend(r12.rearrange(X4), M4); r12 = r8.rearrange(X4).blend(r12, M4); r8 = t;
+            t = r9.blend(r13.rearrange(X4), M4); r13 = r9.rearrange(X4).blend(r13, M4); r9 = t;
+            t = r10.blend(r14.rearrange(X4), M4); r14 = r10.rearrange(X4).blend(r14, M4); r10 = t;
+            t = r11.blend(r15.rearrange(X4), M4); r15 = r11.rearrange(X4).blend(r15, M4); r11 = t;
+            t = r8.blend(r9.rearrange(X1), M1); r9 = r8.rearrange(X1).blend(r9, M1); r8 = t;
+            t = r10.blend(r11.rearrange(X1), M1); r11 = r10.rearrange(X1).blend(r11, M1); r10 = t;
+            t = r8.blend(r10.rearrange(X2), M2); r10 = r8.rearrange(X2).blend(r10, M2); r8 = t;
+            t = r9.blend(r11.rearrange(X2), M2); r11 = r9.rearrange(X2).blend(r11, M2); r9 = t;
             r8.intoArray(out, at + 8 * op);
             r9.intoArray(out, at + 9 * op);
             r10.intoArray(out, at + 10 * op);
             r11.intoArray(out, at + 11 * op);
+            t = r12.blend(r13.rearrange(X1), M1); r13 = r12.rearrange(X1).blend(r13, M1); r12 = t;
+            t = r14.blend(r15.rearrange(X1), M1); r15 = r14.rearrange(X1).blend(r15, M1); r14 = t;
+            t = r12.blend(r14.rearrange(X2), M2); r14 = r12.rearrange(X2).blend(r14, M2); r12 = t;
+            t = r13.blend(r15.rearrange(X2), M2); r15 = r13.rearrange(X2).blend(r15, M2); r13 = t;
             r12.intoArray(out, at + 12 * op);
             r13.intoArray(out, at + 13 * op);
             r14.intoArray(out, at + 14 * op);
@@ -176,35 +172,35 @@ final class TransposeVector {
         }
     }
 
-    /** {@link #blocks} at 8 lanes: 8 channels' rows of 8 positions turned in registers. */
+    /**
+     * {@link #blocks} at 8 lanes: 8 channels' rows of 8 positions turned in registers. The three exchanges
+     * commute; the one of lanes 4 apart goes first, pairing rows 4 apart as they load, so that rows 0-3 and 4-7
+     * then finish apart: with 16 vector registers (AVX2, where masks and shuffles take vector registers too) the
+     * order by rows spilled (1.5x slower with {@code -XX:UseAVX=2}, 0.29 against 0.19 ns a float at 16 x 784; docs/bench/TransposeOrderBench.java).
+     */
     private static void block8(float[] x, int from, int ld, int positions, float[] out, int to, int op) {
         for (int p = 0; p < positions; p += 8) {
-            FloatVector r0 = FloatVector.fromArray(F, x, from + p),
-                    r1 = FloatVector.fromArray(F, x, from + 1 * ld + p),
-                    r2 = FloatVector.fromArray(F, x, from + 2 * ld + p),
-                    r3 = FloatVector.fromArray(F, x, from + 3 * ld + p),
-                    r4 = FloatVector.fromArray(F, x, from + 4 * ld + p),
-                    r5 = FloatVector.fromArray(F, x, from + 5 * ld + p),
-                    r6 = FloatVector.fromArray(F, x, from + 6 * ld + p),
-                    r7 = FloatVector.fromArray(F, x, from + 7 * ld + p);
-            FloatVector t;
-            t = r0.blend(r1.rearrange(X1), M1); r1 = r0.rearrange(X1).blend(r1, M1); r0 = t;
-            t = r2.blend(r3.rearrange(X1), M1); r3 = r2.rearrange(X1).blend(r3, M1); r2 = t;
-            t = r4.blend(r5.rearrange(X1), M1); r5 = r4.rearrange(X1).blend(r5, M1); r4 = t;
-            t = r6.blend(r7.rearrange(X1), M1); r7 = r6.rearrange(X1).blend(r7, M1); r6 = t;
-            t = r0.blend(r2.rearrange(X2), M2); r2 = r0.rearrange(X2).blend(r2, M2); r0 = t;
-            t = r1.blend(r3.rearrange(X2), M2); r3 = r1.rearrange(X2).blend(r3, M2); r1 = t;
-            t = r4.blend(r6.rearrange(X2), M2); r6 = r4.rearrange(X2).blend(r6, M2); r4 = t;
-            t = r5.blend(r7.rearrange(X2), M2); r7 = r5.rearrange(X2).blend(r7, M2); r5 = t;
-            t = r0.blend(r4.rearrange(X4), M4); r4 = r0.rearrange(X4).blend(r4, M4); r0 = t;
+            FloatVector r0 = FloatVector.fromArray(F, x, from + p), r4 = FloatVector.fromArray(F, x, from + 4 * ld + p);
+            FloatVector t = r0.blend(r4.rearrange(X4), M4); r4 = r0.rearrange(X4).blend(r4, M4); r0 = t;
+            FloatVector r1 = FloatVector.fromArray(F, x, from + ld + p), r5 = FloatVector.fromArray(F, x, from + 5 * ld + p);
             t = r1.blend(r5.rearrange(X4), M4); r5 = r1.rearrange(X4).blend(r5, M4); r1 = t;
+            FloatVector r2 = FloatVector.fromArray(F, x, from + 2 * ld + p), r6 = FloatVector.fromArray(F, x, from + 6 * ld + p);
             t = r2.blend(r6.rearrange(X4), M4); r6 = r2.rearrange(X4).blend(r6, M4); r2 = t;
+            FloatVector r3 = FloatVector.fromArray(F, x, from + 3 * ld + p), r7 = FloatVector.fromArray(F, x, from + 7 * ld + p);
             t = r3.blend(r7.rearrange(X4), M4); r7 = r3.rearrange(X4).blend(r7, M4); r3 = t;
             int at = to + p * op;
+            t = r0.blend(r1.rearrange(X1), M1); r1 = r0.rearrange(X1).blend(r1, M1); r0 = t;
+            t = r2.blend(r3.rearrange(X1), M1); r3 = r2.rearrange(X1).blend(r3, M1); r2 = t;
+            t = r0.blend(r2.rearrange(X2), M2); r2 = r0.rearrange(X2).blend(r2, M2); r0 = t;
+            t = r1.blend(r3.rearrange(X2), M2); r3 = r1.rearrange(X2).blend(r3, M2); r1 = t;
             r0.intoArray(out, at);
-            r1.intoArray(out, at + 1 * op);
+            r1.intoArray(out, at + op);
             r2.intoArray(out, at + 2 * op);
             r3.intoArray(out, at + 3 * op);
+            t = r4.blend(r5.rearrange(X1), M1); r5 = r4.rearrange(X1).blend(r5, M1); r4 = t;
+            t = r6.blend(r7.rearrange(X1), M1); r7 = r6.rearrange(X1).blend(r7, M1); r6 = t;
+            t = r4.blend(r6.rearrange(X2), M2); r6 = r4.rearrange(X2).blend(r6, M2); r4 = t;
+            t = r5.blend(r7.rearrange(X2), M2); r7 = r5.rearrange(X2).blend(r7, M2); r5 = t;
             r4.intoArray(out, at + 4 * op);
             r5.intoArray(out, at + 5 * op);
             r6.intoArray(out, at + 6 * op);
