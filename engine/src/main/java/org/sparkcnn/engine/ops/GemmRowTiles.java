@@ -31,6 +31,7 @@ final class GemmRowTiles {
             case 3 -> tile8x3(kc, a, aRows, i0, k0, b, bOff, ldb, c, cOff, ldc);
             case 4 -> tile8x1(kc, a, aRows, i0, k0, b, bOff, ldb, c, cOff, ldc);
             case 5 -> tile12x1(kc, a, aRows, i0, k0, b, bOff, ldb, c, cOff, ldc);
+            case 6 -> tile5x2(kc, a, aRows, i0, k0, b, bOff, ldb, c, cOff, ldc);
             default -> throw new IllegalArgumentException("no tile " + tile);
         }
     }
@@ -87,6 +88,33 @@ final class GemmRowTiles {
         c3_0.intoArray(c, cOff + 3 * ldc + 0 * L); c3_1.intoArray(c, cOff + 3 * ldc + 1 * L);
         c4_0.intoArray(c, cOff + 4 * ldc + 0 * L); c4_1.intoArray(c, cOff + 4 * ldc + 1 * L);
         c5_0.intoArray(c, cOff + 5 * ldc + 0 * L); c5_1.intoArray(c, cOff + 5 * ldc + 1 * L);
+    }
+
+    private static void tile5x2(int kc, float[] a, int[] aRows, int i0, int k0, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        FloatVector c0_0 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L), c0_1 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 1 * L);
+        FloatVector c1_0 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L), c1_1 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 1 * L);
+        FloatVector c2_0 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L), c2_1 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 1 * L);
+        FloatVector c3_0 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 0 * L), c3_1 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 1 * L);
+        FloatVector c4_0 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 0 * L), c4_1 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 1 * L);
+        int a0 = aRows[i0] + k0; int a1 = aRows[i0 + 1] + k0; int a2 = aRows[i0 + 2] + k0; int a3 = aRows[i0 + 3] + k0; int a4 = aRows[i0 + 4] + k0;
+        for (int kk = 0, bi = bOff; kk < kc; kk++, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi + 0 * L), b1 = FloatVector.fromArray(S, b, bi + 1 * L);
+            FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
+            c0_0 = x0.fma(b0, c0_0); c0_1 = x0.fma(b1, c0_1);
+            FloatVector x1 = FloatVector.broadcast(S, a[a1 + kk]);
+            c1_0 = x1.fma(b0, c1_0); c1_1 = x1.fma(b1, c1_1);
+            FloatVector x2 = FloatVector.broadcast(S, a[a2 + kk]);
+            c2_0 = x2.fma(b0, c2_0); c2_1 = x2.fma(b1, c2_1);
+            FloatVector x3 = FloatVector.broadcast(S, a[a3 + kk]);
+            c3_0 = x3.fma(b0, c3_0); c3_1 = x3.fma(b1, c3_1);
+            FloatVector x4 = FloatVector.broadcast(S, a[a4 + kk]);
+            c4_0 = x4.fma(b0, c4_0); c4_1 = x4.fma(b1, c4_1);
+        }
+        c0_0.intoArray(c, cOff + 0 * ldc + 0 * L); c0_1.intoArray(c, cOff + 0 * ldc + 1 * L);
+        c1_0.intoArray(c, cOff + 1 * ldc + 0 * L); c1_1.intoArray(c, cOff + 1 * ldc + 1 * L);
+        c2_0.intoArray(c, cOff + 2 * ldc + 0 * L); c2_1.intoArray(c, cOff + 2 * ldc + 1 * L);
+        c3_0.intoArray(c, cOff + 3 * ldc + 0 * L); c3_1.intoArray(c, cOff + 3 * ldc + 1 * L);
+        c4_0.intoArray(c, cOff + 4 * ldc + 0 * L); c4_1.intoArray(c, cOff + 4 * ldc + 1 * L);
     }
 
     private static void tile8x2(int kc, float[] a, int[] aRows, int i0, int k0, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
