@@ -107,7 +107,7 @@ final class TransposeVector {
     /**
      * {@link #blocks} at 16 lanes: 16 channels' rows of 16 positions turned in registers, in {@link #block8}'s
      * order: the exchange of lanes 8 apart as the rows load, then rows 0-7 and 8-15 apart, each by halves
-     * (at 32 x 196: 0.11 ns a float, 0.17 by rows; docs/bench/TransposeOrderBench.java).
+     * (by rows 1.1-1.4x slower on resnet20's three shapes, two runs of docs/bench/TransposeOrderBench.java).
      */
     private static void block16(float[] x, int from, int ld, int positions, float[] out, int to, int op) {
         for (int p = 0; p < positions; p += 16) {
@@ -176,7 +176,8 @@ final class TransposeVector {
      * {@link #blocks} at 8 lanes: 8 channels' rows of 8 positions turned in registers. The three exchanges
      * commute; the one of lanes 4 apart goes first, pairing rows 4 apart as they load, so that rows 0-3 and 4-7
      * then finish apart: with 16 vector registers (AVX2, where masks and shuffles take vector registers too) the
-     * order by rows spilled (1.5x slower with {@code -XX:UseAVX=2}, 0.29 against 0.19 ns a float at 16 x 784; docs/bench/TransposeOrderBench.java).
+     * order by rows spilled (1.2-1.6x slower with {@code -XX:UseAVX=2} on resnet20's three shapes, two runs of
+     * docs/bench/TransposeOrderBench.java; with {@code -XX:MaxVectorSize=32}, 32 registers, the same within 5%).
      */
     private static void block8(float[] x, int from, int ld, int positions, float[] out, int to, int op) {
         for (int p = 0; p < positions; p += 8) {
