@@ -99,7 +99,7 @@ class FrontDoorsIT {
     void aFitKilledWhileCheckpointingIsRefittedBitIdentical() throws Exception {
         Path checkpoints = tmp.resolve("checkpoints");
         List<String> cmd = new ArrayList<>(List.of(SparkProcesses.java(), "-Xmx1g"));
-        cmd.addAll(SparkProcesses.OPENS);
+        cmd.addAll(SparkProcesses.JVM_OPTIONS);
         cmd.addAll(List.of("-D" + TestFaults.HALT_AT + "=" + TestFaults.CHECKPOINT_BEFORE_MANIFEST + "@20",
                 "-cp", System.getProperty("java.class.path"), FitMain.class.getName(), checkpoints.toString()));
         Path log = tmp.resolve("killed-fit.log");

@@ -43,6 +43,7 @@ class LauncherIT {
         pb.environment().put("SPARKCNN_NO_INSTALL", "1");
         pb.environment().put("SPARKCNN_JAR", SparkProcesses.JAR.toAbsolutePath().toString());
         pb.environment().put("JAVA", SparkProcesses.java());
+        pb.environment().put("SPARKCNN_JAVA_OPTS", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));  // not /tmp
         pb.environment().putAll(env);
         return pb.start();
     }
@@ -145,7 +146,7 @@ class LauncherIT {
         Path bin = Files.createDirectories(sparkHome.resolve("bin"));
         // What a Spark distribution's bin/spark-submit comes down to: SparkSubmit on $SPARK_HOME/jars.
         Path submit = bin.resolve("spark-submit");
-        Files.writeString(submit, "#!/usr/bin/env bash\nexec " + SparkProcesses.java() + " " + String.join(" ", SparkProcesses.OPENS)
+        Files.writeString(submit, "#!/usr/bin/env bash\nexec " + SparkProcesses.java() + " " + String.join(" ", SparkProcesses.JVM_OPTIONS)
                 + " -cp \"$SPARK_HOME/jars/*\" org.apache.spark.deploy.SparkSubmit \"$@\"\n");
         Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
         Set<String> listening = listeningWhileTraining(Map.of("SPARK_HOME", sparkHome.toString()), "with-spark-home",
@@ -159,7 +160,7 @@ class LauncherIT {
         Path data = TinyDataset.write(tmp.resolve("data"), 640, 20);
         Path out = tmp.resolve("direct");
         List<String> cmd = new ArrayList<>(List.of(SparkProcesses.java(), "-Xmx1g"));
-        cmd.addAll(SparkProcesses.OPENS);
+        cmd.addAll(SparkProcesses.JVM_OPTIONS);
         cmd.addAll(List.of("-cp", SparkProcesses.sparkClasspath(), "org.apache.spark.deploy.SparkSubmit", "--master", "local[1]",
                 SparkProcesses.JAR.toString(), "train", "--data", data.toString(), "--epochs", "100", "--batch-size", "16",
                 "--output", out.toString()));

@@ -21,7 +21,18 @@ import java.util.concurrent.TimeUnit;
 final class SparkProcesses implements AutoCloseable {
 
     static final Path JAR = Path.of(System.getProperty("sparkcnn.jar", "target/sparkcnn-trainer.jar"));
-    static final List<String> OPENS = Arrays.asList(System.getProperty("spark.jvm.opens", "").trim().split("\\s+"));
+    /**
+     * Options for every child JVM: the module opens Spark needs, and this JVM's temporary directory (the build's
+     * target/, set by the pom), so that what Spark, lz4-java and the CLI leave there (a copy of the jar per
+     * application, block managers, native libraries, error traces) is not left in /tmp.
+     */
+    static final List<String> JVM_OPTIONS = jvmOptions();
+
+    private static List<String> jvmOptions() {
+        List<String> options = new ArrayList<>(Arrays.asList(System.getProperty("spark.jvm.opens", "").trim().split("\\s+")));
+        options.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
+        return List.copyOf(options);
+    }
 
     private final List<Process> started = new ArrayList<>();
     private final Path logs;
@@ -60,7 +71,7 @@ final class SparkProcesses implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.add("-Xmx1g");
-        cmd.addAll(OPENS);
+        cmd.addAll(JVM_OPTIONS);
         cmd.addAll(jvmOptions);
         cmd.add("-Dsparkcnn.stacktrace=true");
         cmd.add("-cp");

@@ -192,7 +192,7 @@ class StandaloneClusterIT {
         List<String> cmd = new ArrayList<>();
         cmd.add(SparkProcesses.java());
         cmd.add("-Xmx512m");
-        cmd.addAll(SparkProcesses.OPENS);
+        cmd.addAll(SparkProcesses.JVM_OPTIONS);
         cmd.add("-cp");
         cmd.add(sparkHome.resolve("conf") + ":" + sparkHome.resolve("jars") + "/*");
         cmd.add(mainClass);

@@ -56,7 +56,8 @@ public final class S3MockServer {
         // to loopback too. (Located through this class: loading that one here would need Spring.)
         String ours = new File(S3MockServer.class.getProtectionDomain().getCodeSource().getLocation().getPath()).getPath();
         List<String> cmd = new ArrayList<>(List.of(
-                new File(System.getProperty("java.home"), "bin/java").getPath(), "-Xmx512m", "-cp", jar,
+                new File(System.getProperty("java.home"), "bin/java").getPath(), "-Xmx512m",
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-cp", jar,
                 "-Dloader.path=" + ours, "-Dloader.main=com.adobe.testing.s3mock.S3MockApplication",
                 "org.springframework.boot.loader.launch.PropertiesLauncher",
                 "--server.ssl.enabled=false", "--server.address=127.0.0.1", "--server.port=0",
