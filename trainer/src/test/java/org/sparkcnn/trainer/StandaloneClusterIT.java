@@ -75,7 +75,9 @@ class StandaloneClusterIT {
             List<String> onCluster = List.of("--master", master, "--total-executor-cores", "2", "--executor-cores", "1",
                     "--executor-memory", "512m", "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
                     "--conf", "spark.eventLog.enabled=true", "--conf", "spark.eventLog.compress=false",
-                    "--conf", "spark.eventLog.rolling.enabled=false");
+                    "--conf", "spark.eventLog.rolling.enabled=false",
+                    // the executors' own temporary files (lz4-java's library) under target/ too, not /tmp
+                    "--conf", "spark.executor.extraJavaOptions=-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
 
             SparkProcesses.Result cluster = spark.submit("train-cluster",
                     with(onCluster, "--conf", "spark.eventLog.dir=" + events.toUri()),

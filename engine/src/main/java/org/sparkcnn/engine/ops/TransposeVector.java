@@ -177,7 +177,7 @@ final class TransposeVector {
      * commute; the one of lanes 4 apart goes first, pairing rows 4 apart as they load, so that rows 0-3 and 4-7
      * then finish apart: with 16 vector registers (AVX2, where masks and shuffles take vector registers too) the
      * order by rows spilled (1.2-1.6x slower with {@code -XX:UseAVX=2} on resnet20's three shapes, two runs of
-     * docs/bench/TransposeOrderBench.java; with {@code -XX:MaxVectorSize=32}, 32 registers, the same within 5%).
+     * docs/bench/TransposeOrderBench.java; with {@code -XX:MaxVectorSize=32}, 32 registers, the same within 7%).
      */
     private static void block8(float[] x, int from, int ld, int positions, float[] out, int to, int op) {
         for (int p = 0; p < positions; p += 8) {
