@@ -43,7 +43,7 @@ class LauncherIT {
         pb.environment().put("SPARKCNN_NO_INSTALL", "1");
         pb.environment().put("SPARKCNN_JAR", SparkProcesses.JAR.toAbsolutePath().toString());
         pb.environment().put("JAVA", SparkProcesses.java());
-        pb.environment().put("SPARKCNN_JAVA_OPTS", "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));  // not /tmp
+        pb.environment().put("SPARKCNN_JAVA_OPTS", SparkProcesses.TMPDIR_OPTION);  // not /tmp
         pb.environment().putAll(env);
         return pb.start();
     }

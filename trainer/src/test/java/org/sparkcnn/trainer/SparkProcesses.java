@@ -21,6 +21,10 @@ import java.util.concurrent.TimeUnit;
 final class SparkProcesses implements AutoCloseable {
 
     static final Path JAR = Path.of(System.getProperty("sparkcnn.jar", "target/sparkcnn-trainer.jar"));
+
+    /** This JVM's temporary directory for a child JVM (declared before {@link #JVM_OPTIONS}, which has it); executors and the launcher take it apart. */
+    static final String TMPDIR_OPTION = "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir");
+
     /**
      * Options for every child JVM: the module opens Spark needs, and this JVM's temporary directory (the build's
      * target/, set by the pom), so that what Spark, lz4-java and the CLI leave there (a copy of the jar per
@@ -30,7 +34,7 @@ final class SparkProcesses implements AutoCloseable {
 
     private static List<String> jvmOptions() {
         List<String> options = new ArrayList<>(Arrays.asList(System.getProperty("spark.jvm.opens", "").trim().split("\\s+")));
-        options.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
+        options.add(TMPDIR_OPTION);
         return List.copyOf(options);
     }
 

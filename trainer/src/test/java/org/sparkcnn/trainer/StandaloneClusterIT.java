@@ -77,7 +77,7 @@ class StandaloneClusterIT {
                     "--conf", "spark.eventLog.enabled=true", "--conf", "spark.eventLog.compress=false",
                     "--conf", "spark.eventLog.rolling.enabled=false",
                     // the executors' own temporary files (lz4-java's library) under target/ too, not /tmp
-                    "--conf", "spark.executor.extraJavaOptions=-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
+                    "--conf", "spark.executor.extraJavaOptions=" + SparkProcesses.TMPDIR_OPTION);
 
             SparkProcesses.Result cluster = spark.submit("train-cluster",
                     with(onCluster, "--conf", "spark.eventLog.dir=" + events.toUri()),
