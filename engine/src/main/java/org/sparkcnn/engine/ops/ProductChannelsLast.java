@@ -112,10 +112,19 @@ final class ProductChannelsLast {
         }
         int end = (n + P - 1) / P * P;
         java.util.Arrays.fill(bases, n, end, bases[n - 1]);  // the last tile's spare rows repeat a position, dropped below
+        boolean taps3x3 = ProductChannelsLast3x3.suits(xf, offs);
         for (int o0 = 0; o0 < m; ) {
             boolean four = wide && m - o0 >= 4 * L;
             for (int p0 = 0; p0 < end; p0 += wide && !four ? 12 : 6) {
-                if (four) {
+                if (taps3x3) {
+                    if (four) {
+                        ProductChannelsLast3x3.tile4(xcl, bases, p0, offs, c, aT, m, o0, a, bOff, ycl);
+                    } else if (wide) {
+                        ProductChannelsLast3x3.tile12x2(xcl, bases, p0, offs, c, aT, m, o0, a, bOff, ycl);
+                    } else {
+                        ProductChannelsLast3x3.tile2(xcl, bases, p0, offs, c, aT, m, o0, a, bOff, ycl);
+                    }
+                } else if (four) {
                     tile4(xcl, bases, p0, offs, ckk, aT, m, o0, a, bOff, ycl);
                 } else if (wide) {
                     tile12x2(xcl, bases, p0, offs, ckk, aT, m, o0, a, bOff, ycl);
