@@ -4,12 +4,14 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The 12 x 2-vector tile of {@code ProductChannelsLast} (12 output positions by 32 output channels of a
- * channels-last frame, one fma per tap) alone, three ways on resnet20's stage-2 or stage-3 shape, to see
- * how close the tile runs to the core's FMA peak and what its tap table costs:
+ * The 12 x 2-vector tile of {@code ProductChannelsLast} (12 output positions by two vectors of output channels
+ * of a channels-last frame, one fma per tap) alone, three ways on one of resnet20's shapes, to see how close
+ * the tile runs to the core's FMA peak and what its tap table costs:
  * <ul>
- *   <li>table: each tap's offset read from a table, k = (c, u, v) in increasing order (the engine's tile);</li>
- *   <li>unrolled: the same order, the nine taps of a 3x3 kernel written out per channel, offsets in locals;</li>
+ *   <li>table: each tap's offset read from a table, k = (c, u, v) in increasing order (the engine's tile for
+ *       kernels other than 3x3);</li>
+ *   <li>unrolled: the same order, the nine taps of a 3x3 kernel written out per channel, offsets in locals
+ *       ({@code ProductChannelsLast3x3}, the engine's for 3x3);</li>
  *   <li>linear: the same reads with the taps outside and the channels inside: NOT the canonical order, for
  *       what the reads cost in an order free of the table.</li>
  * </ul>
@@ -376,6 +378,9 @@ public class FrameTileBench {
     public static void main(String[] args) {
         int c = Integer.parseInt(args[0]), h = Integer.parseInt(args[1]), g = Integer.parseInt(args[2]), m = 2 * L;
         int tile = args.length > 3 ? Integer.parseInt(args[3]) : 12;  // output positions per tile: 12, or 6
+        if (tile != 6 && tile != 12) {
+            throw new IllegalArgumentException("positions per tile (the fourth argument): 6 or 12, not " + tile);
+        }
         int width = h + 1, rows = h + 1, plane = g * rows * width + 2 * width + 2;  // a "same" 3x3 frame's geometry
         float[] x = new float[plane * c + 64], aT = new float[c * 9 * m], y = new float[(g * h * h + 12) * m];
         SplittableRandom rng = new SplittableRandom(1);

@@ -112,7 +112,7 @@ final class ProductChannelsLast {
         }
         int end = (n + P - 1) / P * P;
         java.util.Arrays.fill(bases, n, end, bases[n - 1]);  // the last tile's spare rows repeat a position, dropped below
-        boolean taps3x3 = ProductChannelsLast3x3.suits(xf, offs);
+        boolean taps3x3 = ProductChannelsLast3x3.suits(xf, offs);  // 3x3: the same tiles, the nine taps written out
         for (int o0 = 0; o0 < m; ) {
             boolean four = wide && m - o0 >= 4 * L;
             for (int p0 = 0; p0 < end; p0 += wide && !four ? 12 : 6) {

@@ -6,10 +6,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link ProductChannelsLast}'s tiles for a 3x3 kernel, each channel's nine taps written out: the same
  * chains in the same order (the bias or +0, then one fma per tap (c, u, v) in increasing order), the same
- * bits. With the taps' shifts in locals the reads of X are linear in the channel, so the JIT hoists their
- * bounds checks out of the loop, and no tap table is read: 3-16% faster per multiply-add than the table's
- * tiles on resnet20's shapes at 8 and 16 lanes (docs/PERFORMANCE.md). Written out on purpose: a loop over
- * the taps would be the table again.
+ * bits. With the taps' shifts in locals the reads of X are linear in the channel, which lets the JIT hoist
+ * their bounds checks out of the loop, and no tap table is read: 3-16% less time per multiply-add than the
+ * table's tiles on resnet20's shapes at 8 and 16 lanes (docs/PERFORMANCE.md). {@link ProductChannelsLast}
+ * takes them where {@link #suits} holds. Written out on purpose (a loop over the taps would be the table
+ * again), by engine/src/gen/product_channels_last_3x3.py: edit that and rerun it.
  */
 final class ProductChannelsLast3x3 {
 
@@ -45,14 +46,14 @@ final class ProductChannelsLast3x3 {
                 return false;
             }
         }
-        Warm.ensure();
+        Warm.ensure();  // its tiles are about to run: compiled first
         return true;
     }
 
     /** {@link ProductChannelsLast}'s tile4 (6 positions by 4 output vectors), channels {@code 0 .. c}. */
     static void tile4(float[] x, int[] bases, int p0, int[] offs, int c, float[] aT, int m, int o0,
-                 float[] a, int bOff, float[] y) {
-        int x0 = bases[p0 + 0];
+                      float[] a, int bOff, float[] y) {
+        int x0 = bases[p0];
         int x1 = bases[p0 + 1];
         int x2 = bases[p0 + 2];
         int x3 = bases[p0 + 3];
@@ -83,7 +84,7 @@ final class ProductChannelsLast3x3 {
             v = FloatVector.broadcast(F, x[x4 + t0 + ch]); a4_0 = w0.fma(v, a4_0); a4_1 = w1.fma(v, a4_1); a4_2 = w2.fma(v, a4_2); a4_3 = w3.fma(v, a4_3);
             v = FloatVector.broadcast(F, x[x5 + t0 + ch]); a5_0 = w0.fma(v, a5_0); a5_1 = w1.fma(v, a5_1); a5_2 = w2.fma(v, a5_2); a5_3 = w3.fma(v, a5_3);
             // tap (ch, 0, 1)
-            w0 = FloatVector.fromArray(F, aT, wi + 1 * m); w1 = FloatVector.fromArray(F, aT, wi + 1 * m + L); w2 = FloatVector.fromArray(F, aT, wi + 1 * m + 2 * L); w3 = FloatVector.fromArray(F, aT, wi + 1 * m + 3 * L);
+            w0 = FloatVector.fromArray(F, aT, wi + m); w1 = FloatVector.fromArray(F, aT, wi + m + L); w2 = FloatVector.fromArray(F, aT, wi + m + 2 * L); w3 = FloatVector.fromArray(F, aT, wi + m + 3 * L);
             v = FloatVector.broadcast(F, x[x0 + t1 + ch]); a0_0 = w0.fma(v, a0_0); a0_1 = w1.fma(v, a0_1); a0_2 = w2.fma(v, a0_2); a0_3 = w3.fma(v, a0_3);
             v = FloatVector.broadcast(F, x[x1 + t1 + ch]); a1_0 = w0.fma(v, a1_0); a1_1 = w1.fma(v, a1_1); a1_2 = w2.fma(v, a1_2); a1_3 = w3.fma(v, a1_3);
             v = FloatVector.broadcast(F, x[x2 + t1 + ch]); a2_0 = w0.fma(v, a2_0); a2_1 = w1.fma(v, a2_1); a2_2 = w2.fma(v, a2_2); a2_3 = w3.fma(v, a2_3);
@@ -158,8 +159,8 @@ final class ProductChannelsLast3x3 {
 
     /** {@link ProductChannelsLast}'s tile2 (6 positions by 2 output vectors: 12 accumulators, for 16 registers). */
     static void tile2(float[] x, int[] bases, int p0, int[] offs, int c, float[] aT, int m, int o0,
-                 float[] a, int bOff, float[] y) {
-        int x0 = bases[p0 + 0];
+                      float[] a, int bOff, float[] y) {
+        int x0 = bases[p0];
         int x1 = bases[p0 + 1];
         int x2 = bases[p0 + 2];
         int x3 = bases[p0 + 3];
@@ -188,7 +189,7 @@ final class ProductChannelsLast3x3 {
             v = FloatVector.broadcast(F, x[x4 + t0 + ch]); a4_0 = w0.fma(v, a4_0); a4_1 = w1.fma(v, a4_1);
             v = FloatVector.broadcast(F, x[x5 + t0 + ch]); a5_0 = w0.fma(v, a5_0); a5_1 = w1.fma(v, a5_1);
             // tap (ch, 0, 1)
-            w0 = FloatVector.fromArray(F, aT, wi + 1 * m); w1 = FloatVector.fromArray(F, aT, wi + 1 * m + L);
+            w0 = FloatVector.fromArray(F, aT, wi + m); w1 = FloatVector.fromArray(F, aT, wi + m + L);
             v = FloatVector.broadcast(F, x[x0 + t1 + ch]); a0_0 = w0.fma(v, a0_0); a0_1 = w1.fma(v, a0_1);
             v = FloatVector.broadcast(F, x[x1 + t1 + ch]); a1_0 = w0.fma(v, a1_0); a1_1 = w1.fma(v, a1_1);
             v = FloatVector.broadcast(F, x[x2 + t1 + ch]); a2_0 = w0.fma(v, a2_0); a2_1 = w1.fma(v, a2_1);
@@ -263,8 +264,8 @@ final class ProductChannelsLast3x3 {
 
     /** {@link ProductChannelsLast}'s tile12x2 (12 positions by 2 output vectors, for 32 registers). */
     static void tile12x2(float[] x, int[] bases, int p0, int[] offs, int c, float[] aT, int m, int o0,
-                    float[] a, int bOff, float[] y) {
-        int x0 = bases[p0 + 0];
+                         float[] a, int bOff, float[] y) {
+        int x0 = bases[p0];
         int x1 = bases[p0 + 1];
         int x2 = bases[p0 + 2];
         int x3 = bases[p0 + 3];
@@ -311,7 +312,7 @@ final class ProductChannelsLast3x3 {
             v = FloatVector.broadcast(F, x[x10 + t0 + ch]); a10_0 = w0.fma(v, a10_0); a10_1 = w1.fma(v, a10_1);
             v = FloatVector.broadcast(F, x[x11 + t0 + ch]); a11_0 = w0.fma(v, a11_0); a11_1 = w1.fma(v, a11_1);
             // tap (ch, 0, 1)
-            w0 = FloatVector.fromArray(F, aT, wi + 1 * m); w1 = FloatVector.fromArray(F, aT, wi + 1 * m + L);
+            w0 = FloatVector.fromArray(F, aT, wi + m); w1 = FloatVector.fromArray(F, aT, wi + m + L);
             v = FloatVector.broadcast(F, x[x0 + t1 + ch]); a0_0 = w0.fma(v, a0_0); a0_1 = w1.fma(v, a0_1);
             v = FloatVector.broadcast(F, x[x1 + t1 + ch]); a1_0 = w0.fma(v, a1_0); a1_1 = w1.fma(v, a1_1);
             v = FloatVector.broadcast(F, x[x2 + t1 + ch]); a2_0 = w0.fma(v, a2_0); a2_1 = w1.fma(v, a2_1);

@@ -210,7 +210,8 @@ public final class KernelDigest {
     /**
      * Stride-1 frame products by both paths, compared in this JVM: vectors along the frame's positions
      * ({@link ConvFrame#product}, hashed) and, where the outputs fill pairs of vectors, along the output
-     * channels ({@link ProductChannelsLast}, by its tiles of 12 and of 24 accumulators); odd channel counts, 1x1 to 5x5 kernels, tails of positions.
+     * channels ({@link ProductChannelsLast}, by its tiles of 12 and of 24 accumulators: with k=3 {@link ProductChannelsLast3x3}'s,
+     * with k=1 and 5 the tap table's); odd channel counts, 1x1 to 5x5 kernels, tails of positions.
      */
     private void frameProducts() {
         int[][] shapes = {{3, 8, 7, 9, 3, 2}, {16, 32, 7, 7, 3, 5}, {5, 16, 14, 11, 5, 1}, {64, 64, 7, 7, 3, 3},
