@@ -94,7 +94,6 @@ final class ProductChannelsLast {
     /** The tiles of {@link #product} over xf's output positions, X channels-last in xcl. */
     private static void tiles(ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide, float[] out, int b0,
                               float[] xcl, float[] ycl, int[] offs, int[] bases) {
-        Warm.ensure();
         int c = xf.c, cp = Conv2dOps.paddedChannels(c), ckk = c * xf.kh * xf.kw, hw = xf.ho * xf.wo, n = xf.g * hw;
         for (int ch = 0, k = 0; ch < c; ch++) {
             for (int u = 0; u < xf.kh; u++) {
@@ -113,6 +112,9 @@ final class ProductChannelsLast {
         int end = (n + P - 1) / P * P;
         java.util.Arrays.fill(bases, n, end, bases[n - 1]);  // the last tile's spare rows repeat a position, dropped below
         boolean taps3x3 = ProductChannelsLast3x3.suits(xf, offs);  // 3x3: the same tiles, the nine taps written out
+        if (!taps3x3) {
+            Warm.ensure();  // only the table's tiles run here: a network of 3x3 layers never compiles them
+        }
         for (int o0 = 0; o0 < m; ) {
             boolean four = wide && m - o0 >= 4 * L;
             for (int p0 = 0; p0 < end; p0 += wide && !four ? 12 : 6) {
