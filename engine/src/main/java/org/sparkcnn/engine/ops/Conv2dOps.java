@@ -118,7 +118,7 @@ public final class Conv2dOps {
         }
         if (pick >= 1) {  // along channels; 2: by the wide tiles where they are timed apart
             if (!ws.aTReady) {
-                ProductChannelsLast.transposeA(a, aOff, aRow, m, xf.c * xf.kh * xf.kw, ws.aT);
+                ProductChannelsLast.transposeA(a, aOff, aRow, m, xf.c * xf.kh * xf.kw, ws.aT, ws.index);
                 ws.aTReady = true;
             }
             boolean wide = Lanes.WIDE_TILES_ONLY || pick == 2;
@@ -141,9 +141,10 @@ public final class Conv2dOps {
      * {@code out (N,O,Ho,Wo) = conv(inp (N,C,H,W), W (O,C,kh,kw)) + b}. Weights at {@code params[wOff..]},
      * bias at {@code params[bOff..]} ({@code bOff < 0}: none). Examples go {@code group} at a time, in
      * {@code ws} made for this shape and group. Returns whether its {@code col} holds what {@link #backward}
-     * reads of the first group afterwards: the frame of X, in training when dW takes frames (the groups run last to
-     * first, so the backward's first group needs no second copy; false in inference, where the frame may have
-     * been made channels-last only), or im2col's columns, when there was one group.
+     * reads of the first group afterwards: the frame of X, in training when dW takes frames but not X channels-last,
+     * which it makes from X as this does (the groups run last to first, so the backward's first group needs no second
+     * copy; false in inference, where the frame may have been made channels-last only), or im2col's columns, when
+     * there was one group.
      * Order: each output is its bias (or +0), then one fused multiply-add per tap in (c, u, v) order.
      */
     public static boolean forward(float[] out, float[] inp, float[] params, int wOff, int bOff,
@@ -158,7 +159,9 @@ public final class Conv2dOps {
         }
         ws.aTReady = false;
         if (ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, training)) {
-            boolean keep = training && weightsOnFrames(kh, kw, sh, sw, ph, pw, ckk);  // group 0's frame stays for dW
+            // group 0's frame stays for dW, unless dW takes X channels-last, which it makes from X as the forward does
+            boolean keep = training && weightsOnFrames(kh, kw, sh, sw, ph, pw, ckk)
+                    && !weightsChannelsLast(choices, c, o, kh, kw, sh, sw, ph, pw);
             for (int b0 = (n - 1) / group * group; b0 >= 0; b0 -= group) {  // last group first
                 ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, ph, pw);
                 frameProduct(choices.forwardPath(), xf, inp, keep && b0 == 0, col, 0, params, wOff, ckk, bOff, o, out,
@@ -181,6 +184,12 @@ public final class Conv2dOps {
             }
         }
         return n <= group;
+    }
+
+    /** Whether dW on frames takes {@link WeightsChannelsLast}: its only path, or the one its timing chose (false while it times). */
+    private static boolean weightsChannelsLast(ConvChoices choices, int c, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
+        KernelChoice path = choices.weightsPath();
+        return path == null ? WeightsChannelsLast.only(c, o, kh, kw, sh, sw, ph, pw) : path.chosenIndex() >= 1;
     }
 
     /** Whether dW reads frames of X ({@link #weightsOnFrame}): "same" layers with chained dW. */

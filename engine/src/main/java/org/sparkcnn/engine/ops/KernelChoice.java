@@ -211,6 +211,11 @@ public final class KernelChoice {
         return min;
     }
 
+    /** The chosen candidate's index, or -1 while the candidates are being timed (not a use: {@link #pick} counts those). */
+    int chosenIndex() {
+        return chosen;
+    }
+
     /** The chosen candidate's name, or null while the candidates are being timed. */
     public String chosenName() {
         int c = chosen;

@@ -58,8 +58,16 @@ final class ProductChannelsLast {
         return Math.max((xf.g * xf.ho * xf.wo + P) * m, Conv2dOps.paddedChannels(xf.c) * xf.h * xf.w);
     }
 
-    /** {@code aT[k*M + r] = a[aOff + r*aRow + k]}: A (M x K) transposed for {@link #product}, once per layer call. */
-    static void transposeA(float[] a, int aOff, int aRow, int m, int k, float[] aT) {
+    /**
+     * {@code aT[k*M + r] = a[aOff + r*aRow + k]}: A (M x K) transposed for {@link #product}, once per layer call; by
+     * {@link TransposeVector#channelsLast} ({@code index}: M ints of scratch; M is whole vectors here), one float at a time
+     * without index.
+     */
+    static void transposeA(float[] a, int aOff, int aRow, int m, int k, float[] aT, int[] index) {
+        if (index != null) {
+            TransposeVector.channelsLast(a, aOff, m, k, aRow, aT, 0, m, index);
+            return;
+        }
         for (int r = 0; r < m; r++) {
             for (int kk = 0; kk < k; kk++) {
                 aT[kk * m + r] = a[aOff + r * aRow + kk];
