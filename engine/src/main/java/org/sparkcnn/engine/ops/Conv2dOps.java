@@ -223,8 +223,10 @@ public final class Conv2dOps {
         // ((oc*kh + u)*kw + v)*C + ch, then db, for vectors across input channels (moveWeights).
         boolean dot16 = weightsByDot16(ckk);
         KernelChoice weightsPath = choices.weightsPath();  // for the whole call: the two paths lay [dW db] out differently
-        int weightsPick = weightsPath != null ? weightsPath.pick() : WeightsChannelsLast.only(c, o, kh, kw, sh, sw, ph, pw) ? 1 : 0;
-        boolean channelsLast = weightsPick >= 1, narrow = weightsPick == 2;  // 2: WeightsChannelsLast by 12 accumulators
+        int weightsPick = weightsPath != null ? weightsPath.pick() : 0;
+        int weightsKind = weightsPath != null ? ConvChoices.weightsPath(weightsPath, weightsPick)  // ConvChoices.WEIGHTS_PATHS
+                : !WeightsChannelsLast.only(c, o, kh, kw, sh, sw, ph, pw) ? 0 : Lanes.NARROW_TILES_ONLY ? 2 : 1;
+        boolean channelsLast = weightsKind >= 1, narrow = weightsKind == 2;  // 2: WeightsChannelsLast by 12 accumulators
         int op = paddedChannels(o), ldw = dot16 ? ckk + 1 : op;
         java.util.Arrays.fill(dw, 0, (ckk + 1) * (dot16 ? o : op), 0f);
         moveWeights(true, grads, wOff, bOff, dw, c, o, kh * kw, ldw, dot16, channelsLast);

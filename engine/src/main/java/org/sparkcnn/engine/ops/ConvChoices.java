@@ -49,15 +49,29 @@ public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelCh
     static final String[] WEIGHTS_PATHS = {"vectors along output channels", "vectors along input channels",
             "vectors along input channels, 12 accumulators"};
 
-    private static final String[] WEIGHTS_PATHS_TIMED = timedHere(WEIGHTS_PATHS);
+    private static final String[] WEIGHTS_PATHS_TIMED = timedHere(1, WEIGHTS_PATHS);
 
     /**
-     * The paths a layer times at this width: every one below 16 lanes, where the last (the other kind of tile:
-     * 12 or 24 accumulators) fits or spills by the CPU's register file; at 16 lanes all but the last
-     * ({@link Lanes#WIDE_TILES_ONLY}).
+     * dW's path by its meaning, an index of {@link #WEIGHTS_PATHS}, for candidate {@code pick} of {@code path} (whose
+     * candidates are these timed here, or all of them when pinned).
      */
-    private static String[] timedHere(String... paths) {
-        return Lanes.WIDE_TILES_ONLY ? java.util.Arrays.copyOf(paths, paths.length - 1) : paths;
+    static int weightsPath(KernelChoice path, int pick) {
+        return java.util.Arrays.asList(WEIGHTS_PATHS).indexOf(path.candidate(pick));
+    }
+
+    /**
+     * The paths a layer times at this width: every one where the tiles of 24 accumulators (candidate {@code wide})
+     * may fit or spill by the CPU's register file; at 16 lanes all but the last (the tiles of 12: {@link Lanes#WIDE_TILES_ONLY});
+     * with 16 registers all but {@code wide} ({@link Lanes#NARROW_TILES_ONLY}).
+     */
+    private static String[] timedHere(int wide, String... paths) {
+        java.util.List<String> here = new java.util.ArrayList<>(java.util.Arrays.asList(paths));
+        if (Lanes.WIDE_TILES_ONLY) {
+            here.remove(paths.length - 1);
+        } else if (Lanes.NARROW_TILES_ONLY) {
+            here.remove(wide);
+        }
+        return here.toArray(String[]::new);
     }
 
     /** Vectors along the frame's positions ({@link ConvFrame#product}) or along the outputs ({@link ProductChannelsLast}). */
@@ -66,6 +80,6 @@ public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelCh
     }
 
     /** The paths of a stride-1 frame product, which give the same bits: along positions, or along channels by tiles of 12 or 24 accumulators. */
-    private static final String[] FRAME_PATHS = timedHere("vectors along positions", "vectors along channels",
+    private static final String[] FRAME_PATHS = timedHere(2, "vectors along positions", "vectors along channels",
             "vectors along channels, 24 accumulators");
 }

@@ -211,6 +211,11 @@ public final class KernelChoice {
         return min;
     }
 
+    /** Candidate {@code index}'s name. */
+    String candidate(int index) {
+        return candidates[index];
+    }
+
     /** The chosen candidate's index, or -1 while the candidates are being timed (not a use: {@link #pick} counts those). */
     int chosenIndex() {
         return chosen;

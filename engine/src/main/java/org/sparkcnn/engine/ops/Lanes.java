@@ -26,11 +26,18 @@ public final class Lanes {
     static final int L = F.length();
     /**
      * Whether the tiles of 24 accumulators are the only ones a kernel offers: at 16 lanes the CPU has AVX-512's
-     * 32 vector registers. Narrower, tiles of 12 are timed beside them: AVX-512VL limited to 256 bits
-     * (-XX:MaxVectorSize=32) keeps 32 registers, a CPU without AVX-512 (or -XX:UseAVX=2) has 16, where 24
-     * accumulators spill (docs/PERFORMANCE.md, "A true AVX2 JIT").
+     * 32 vector registers. Narrower, tiles of 12 are timed beside them where the JIT has 32 registers (AVX-512VL
+     * limited to 256 bits, -XX:MaxVectorSize=32), and offered alone where it has 16 ({@link #NARROW_TILES_ONLY}),
+     * where 24 accumulators spill (docs/PERFORMANCE.md, "A true AVX2 JIT").
      */
     static final boolean WIDE_TILES_ONLY = L >= 16;
+    /**
+     * Whether the tiles of 12 accumulators are the only ones a kernel offers: the JIT has 16 vector registers
+     * (x86 with {@code UseAVX} below 3: a CPU without AVX-512, or {@code -XX:UseAVX=2}), where 24 accumulators
+     * spill. Timed beside them there, the spilling tiles were chosen in one resnet8 JVM of four, which trained at
+     * 542 img/s against 956-1,011 (docs/PERFORMANCE.md, "Frames not kept where dW makes its own").
+     */
+    static final boolean NARROW_TILES_ONLY = L < 16 && sixteenRegisters();
     /**
      * A float vector's halves swapped: its upper half widens to doubles as the swapped vector's lower
      * ({@code convertShape}'s part 1 slices instead: two to three operations for this one permute).
@@ -38,6 +45,16 @@ public final class Lanes {
     public static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromOp(F, i -> (i + L / 2) % L);
 
     private Lanes() {
+    }
+
+    /** HotSpot on x86 below AVX-512 ({@code UseAVX} < 3); false where the flag is unknown (another CPU or JVM). */
+    private static boolean sixteenRegisters() {
+        try {
+            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            return Integer.parseInt(vm.getVMOption("UseAVX").getValue()) < 3;
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
     }
 
     private static VectorSpecies<Float> pick(int bits) {

@@ -1,0 +1,79 @@
+package org.sparkcnn.engine.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With 16 vector registers ({@code -XX:UseAVX=2}: the JIT's code for an x86 CPU without AVX-512) a layer's timed
+ * paths leave out the tiles of 24 accumulators, which spill there ({@link Lanes#NARROW_TILES_ONLY}); with 32
+ * ({@code -XX:MaxVectorSize=32} on an AVX-512 CPU) both kinds are timed. Each in a JVM of its own, as the flag is
+ * the JVM's. Prints, for resnet20's 16-channel 3x3 layer at 28x28: the flag, the forward's and dW's timed paths, and
+ * what dW's candidate 1 means ({@link ConvChoices#WEIGHTS_PATHS}).
+ */
+class SixteenRegistersTest {
+
+    public static void main(String[] args) {
+        ConvChoices choices = ConvChoices.of("t", 16, 28, 28, 16, 3, 3, 1, 1, 1, 1, 9);
+        System.out.println("narrow=" + Lanes.NARROW_TILES_ONLY);
+        System.out.println("forward=" + names(choices.forwardPath()));
+        System.out.println("weights=" + names(choices.weightsPath()));
+        System.out.println("weights candidate 1=" + ConvChoices.WEIGHTS_PATHS[ConvChoices.weightsPath(choices.weightsPath(), 1)]);
+    }
+
+    private static List<String> names(KernelChoice choice) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            try {
+                names.add(choice.candidate(i));
+            } catch (ArrayIndexOutOfBoundsException end) {
+                return names;
+            }
+        }
+    }
+
+    private static String run(String flag) throws Exception {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules=jdk.incubator.vector", "-Xmx256m", flag, "-cp", System.getProperty("java.class.path"),
+                SixteenRegistersTest.class.getName());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(2, TimeUnit.MINUTES), flag + ": did not finish");
+            assertEquals(0, p.exitValue(), flag + " failed:\n" + out);
+            return out;
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void sixteenRegistersLeaveOutTheSpillingTiles() throws Exception {
+        assumeTrue(System.getProperty("os.arch").matches("amd64|x86_64"), "UseAVX is x86's");
+        String out = run("-XX:UseAVX=2");
+        assertTrue(out.contains("narrow=true"), out);
+        assertTrue(out.contains("forward=[vectors along positions, vectors along channels]\n"), out);
+        assertTrue(out.contains("weights=[vectors along output channels, vectors along input channels, 12 accumulators]\n"), out);
+        assertTrue(out.contains("weights candidate 1=vectors along input channels, 12 accumulators\n"), out);
+        assertFalse(out.contains("24 accumulators"), out);
+    }
+
+    @Test
+    void thirtyTwoRegistersTimeBothKinds() throws Exception {
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        assumeTrue(Files.isReadable(cpuinfo) && Files.readString(cpuinfo).contains(" avx512f"), "an AVX-512 CPU");
+        String out = run("-XX:MaxVectorSize=32");
+        assertTrue(out.contains("narrow=false"), out);
+        assertTrue(out.contains("forward=[vectors along positions, vectors along channels, vectors along channels, 24 accumulators]\n"), out);
+        assertTrue(out.contains("weights candidate 1=vectors along input channels\n"), out);
+    }
+}
