@@ -141,8 +141,8 @@ public final class Conv2dOps {
      * {@code out (N,O,Ho,Wo) = conv(inp (N,C,H,W), W (O,C,kh,kw)) + b}. Weights at {@code params[wOff..]},
      * bias at {@code params[bOff..]} ({@code bOff < 0}: none). Examples go {@code group} at a time, in
      * {@code ws} made for this shape and group. Returns whether its {@code col} holds what {@link #backward}
-     * reads of the first group afterwards: the frame of X, in training when dW takes frames but not X channels-last,
-     * which it makes from X as this does (the groups run last to first, so the backward's first group needs no second
+     * reads of the first group afterwards: the frame of X, in training when dW takes frames but not X channels-last
+     * (chosen), which it makes from X as this does (the groups run last to first, so the backward's first group needs no second
      * copy; false in inference, where the frame may have been made channels-last only), or im2col's columns, when
      * there was one group.
      * Order: each output is its bias (or +0), then one fused multiply-add per tap in (c, u, v) order.

@@ -32,10 +32,11 @@ public final class Lanes {
      */
     static final boolean WIDE_TILES_ONLY = L >= 16;
     /**
-     * Whether the tiles of 12 accumulators are the only ones a kernel offers: the JIT has 16 vector registers
-     * (x86 with {@code UseAVX} below 3: a CPU without AVX-512, or {@code -XX:UseAVX=2}), where 24 accumulators
-     * spill. Timed beside them there, the spilling tiles were chosen in one resnet8 JVM of four, which trained at
-     * 542 img/s against 956-1,011 (docs/PERFORMANCE.md, "Frames not kept where dW makes its own").
+     * Whether the channels-last kernels ({@link ProductChannelsLast}, {@link WeightsChannelsLast}) offer only their
+     * tiles of 12 accumulators: the JIT has 16 vector registers (x86 with {@code UseAVX} below 3: a CPU without
+     * AVX-512, or {@code -XX:UseAVX=2}), where 24 accumulators spill. Timed beside them there, the spilling tiles
+     * were chosen in one resnet8 JVM of four, which trained at 543 img/s against 956-1,011 (docs/PERFORMANCE.md,
+     * "Frames not kept where dW makes its own"). The GEMM's tiles are all timed, as before.
      */
     static final boolean NARROW_TILES_ONLY = L < 16 && sixteenRegisters();
     /**

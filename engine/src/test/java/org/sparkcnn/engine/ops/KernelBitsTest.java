@@ -61,6 +61,9 @@ class KernelBitsTest {
         runs.put("128-bit", run("-Dsparkcnn.vectorBits=128"));
         runs.put("256-bit", run("-Dsparkcnn.vectorBits=256"));
         runs.put("512-bit", run("-Dsparkcnn.vectorBits=512"));
+        if (System.getProperty("os.arch").matches("amd64|x86_64")) {  // 16 vector registers: the 12-accumulator tiles alone
+            runs.put("256-bit, 16 registers", run("-XX:UseAVX=2"));
+        }
         assertEquals(1, runs.get("scalar").lanes(), "the scalar run must not use vectors");
         assertEquals(4, runs.get("128-bit").lanes());
         assertEquals(8, runs.get("256-bit").lanes());

@@ -228,7 +228,7 @@ public final class KernelDigest {
             add(alongPositions);
             for (boolean wide : ProductChannelsLast.suits(m) ? new boolean[]{false, true} : new boolean[0]) {
                 float[] alongChannels = new float[alongPositions.length], aT = new float[ckk * m];
-                ProductChannelsLast.transposeA(a, 0, ckk, m, ckk, aT, null);
+                ProductChannelsLast.transposeA(a, 0, ckk, m, ckk, aT, VectorSupport.AVAILABLE ? new int[m] : null);  // by blocks, as layers do
                 ProductChannelsLast.product(f, 3, xf, aT, a, bias ? m * ckk : -1, m, wide, alongChannels, 1,
                         new float[ProductChannelsLast.frameFloats(xf)],
                         new float[ProductChannelsLast.outputFloats(xf, m)], new int[Conv2dOps.paddedChannels(c)],
