@@ -56,8 +56,9 @@ public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelCh
      * candidates are these timed here, or all of them when pinned).
      */
     static int weightsPath(KernelChoice path, int pick) {
-        int kind = java.util.Arrays.asList(WEIGHTS_PATHS).indexOf(path.candidate(pick));
-        assert kind >= 0 : "dW path '" + path.candidate(pick) + "' is none of " + java.util.Arrays.toString(WEIGHTS_PATHS);
+        String name = path.candidates().get(pick);
+        int kind = java.util.Arrays.asList(WEIGHTS_PATHS).indexOf(name);
+        assert kind >= 0 : "dW path '" + name + "' is none of " + java.util.Arrays.toString(WEIGHTS_PATHS);
         return kind;
     }
 

@@ -211,9 +211,9 @@ public final class KernelChoice {
         return min;
     }
 
-    /** Candidate {@code index}'s name. */
-    String candidate(int index) {
-        return candidates[index];
+    /** The candidates' names, in their order. */
+    List<String> candidates() {
+        return List.of(candidates);
     }
 
     /** The chosen candidate's index, or -1 while the candidates are being timed (not a use: {@link #pick} counts those). */

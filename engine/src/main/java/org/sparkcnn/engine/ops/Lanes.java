@@ -38,7 +38,7 @@ public final class Lanes {
      * were chosen in one resnet8 JVM of four, which trained at 543 img/s against 956-1,011 (docs/PERFORMANCE.md,
      * "Frames not kept where dW makes its own"). The GEMM's tiles are all timed, as before.
      */
-    static final boolean NARROW_TILES_ONLY = L < 16 && sixteenRegisters();
+    static final boolean NARROW_TILES_ONLY = L < 16 && java.util.List.of(0, 1, 2).contains(useAvx());
     /**
      * A float vector's halves swapped: its upper half widens to doubles as the swapped vector's lower
      * ({@code convertShape}'s part 1 slices instead: two to three operations for this one permute).
@@ -48,13 +48,13 @@ public final class Lanes {
     private Lanes() {
     }
 
-    /** HotSpot on x86 below AVX-512 ({@code UseAVX} < 3); false where the flag is unknown (another CPU or JVM). */
-    private static boolean sixteenRegisters() {
+    /** HotSpot's x86 flag {@code UseAVX} (3: AVX-512, 32 vector registers; below: 16), or -1 where this JVM has none. */
+    static int useAvx() {
         try {
             var vm = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            return Integer.parseInt(vm.getVMOption("UseAVX").getValue()) < 3;
+            return Integer.parseInt(vm.getVMOption("UseAVX").getValue());
         } catch (RuntimeException | LinkageError e) {
-            return false;
+            return -1;
         }
     }
 

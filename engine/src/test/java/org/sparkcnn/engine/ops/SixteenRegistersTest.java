@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -25,31 +24,9 @@ class SixteenRegistersTest {
     public static void main(String[] args) {
         ConvChoices choices = ConvChoices.of("t", 16, 28, 28, 16, 3, 3, 1, 1, 1, 1, 9);
         System.out.println("narrow=" + Lanes.NARROW_TILES_ONLY);
-        System.out.println("forward=" + String.join("|", names(choices.forwardPath())));
-        System.out.println("weights=" + String.join("|", names(choices.weightsPath())));
+        System.out.println("forward=" + String.join("|", choices.forwardPath().candidates()));
+        System.out.println("weights=" + String.join("|", choices.weightsPath().candidates()));
         System.out.println("weights candidate 1=" + ConvChoices.WEIGHTS_PATHS[ConvChoices.weightsPath(choices.weightsPath(), 1)]);
-    }
-
-    private static List<String> names(KernelChoice choice) {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; ; i++) {
-            try {
-                names.add(choice.candidate(i));
-            } catch (ArrayIndexOutOfBoundsException end) {
-                return names;
-            }
-        }
-    }
-
-    /** Whether this JVM has HotSpot's x86 flag UseAVX (and so takes {@code -XX:UseAVX=2}). */
-    private static boolean hasUseAvx() {
-        try {
-            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
-                    .getVMOption("UseAVX");
-            return true;
-        } catch (RuntimeException | LinkageError e) {
-            return false;
-        }
     }
 
     private static String run(String flag) throws Exception {
@@ -69,7 +46,7 @@ class SixteenRegistersTest {
 
     @Test
     void sixteenRegistersLeaveOutTheSpillingTiles() throws Exception {
-        assumeTrue(hasUseAvx(), "UseAVX is HotSpot's on x86");
+        assumeTrue(Lanes.useAvx() >= 0, "UseAVX is HotSpot's on x86");
         String out = run("-XX:UseAVX=2");
         assertTrue(out.contains("narrow=true"), out);
         assertTrue(out.contains("forward=vectors along positions|vectors along channels\n"), out);
@@ -81,7 +58,7 @@ class SixteenRegistersTest {
     @Test
     void thirtyTwoRegistersTimeBothKinds() throws Exception {
         Path cpuinfo = Path.of("/proc/cpuinfo");
-        assumeTrue(hasUseAvx() && Files.isReadable(cpuinfo) && Files.readString(cpuinfo).contains(" avx512f"),
+        assumeTrue(Lanes.useAvx() >= 0 && Files.isReadable(cpuinfo) && Files.readString(cpuinfo).contains(" avx512f"),
                 "an AVX-512 CPU, HotSpot");
         String out = run("-XX:MaxVectorSize=32");
         assertTrue(out.contains("narrow=false"), out);
