@@ -13,7 +13,8 @@ share the machine's spell), and a line of JSON per model.
         [--threads 1] [--rounds 15] [--seconds 1.5] [--warmup 20]
 
 Widths as docs/bench/engine-vs-pytorch.sh: avx2 is -XX:MaxVectorSize=32 for ours, avx2-vex -XX:UseAVX=2;
-either with ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 for PyTorch. SPARKCNN_JAR=<jar> freezes our jar.
+either with ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 for PyTorch. SPARKCNN_JAR=<jar> freezes our jar;
+SPARKCNN_JAVA_OPTS are kept, the width's option added (-Dsparkcnn.traceChoices=true logs the tuner's decisions).
 """
 import argparse
 import contextlib
@@ -83,7 +84,8 @@ def main():
 
     ours_env, theirs_env = dict(os.environ), dict(os.environ)
     if args.width != "512":
-        ours_env["SPARKCNN_JAVA_OPTS"] = "-XX:UseAVX=2" if args.width == "avx2-vex" else "-XX:MaxVectorSize=32"
+        width = "-XX:UseAVX=2" if args.width == "avx2-vex" else "-XX:MaxVectorSize=32"
+        ours_env["SPARKCNN_JAVA_OPTS"] = (ours_env.get("SPARKCNN_JAVA_OPTS", "") + " " + width).strip()
         theirs_env.update(ONEDNN_MAX_CPU_ISA="AVX2", ATEN_CPU_CAPABILITY="avx2")
     logs = tempfile.mkdtemp(prefix="interleaved-")
     print(f"standard error of each process in {logs}", flush=True)

@@ -320,6 +320,7 @@ final class BenchCommand implements Runnable {
                     }
                     double rate = repetition(line.equals("train") ? trainStep : inferStep);
                     System.out.printf(Locale.ROOT, "ROUND %s %.1f%n", line, rate);
+                    System.err.printf(Locale.ROOT, "round %s %.1f img/s, ended %d ms%n", line, rate, System.currentTimeMillis());
                 }
             } finally {
                 inference.close();

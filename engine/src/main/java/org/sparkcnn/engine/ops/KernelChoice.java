@@ -51,6 +51,9 @@ public final class KernelChoice {
     /** ... or nanoseconds of them: what a kernel the JIT does not compile can cost in a round. */
     static final long MAX_UNCOMPILED_NANOS = 1_000_000_000L;
 
+    /** {@code -Dsparkcnn.traceChoices=true}: each decision to standard error, with the time and the round. */
+    private static final boolean TRACE = Boolean.getBoolean("sparkcnn.traceChoices");
+
     private static final Map<String, KernelChoice> ALL = new ConcurrentSkipListMap<>();
 
     /** The current thread's allocated bytes, or null where the JVM does not count them. */
@@ -125,6 +128,9 @@ public final class KernelChoice {
                 java.util.Arrays.fill(uncompiledNanos, 0);
                 uses = 0;
                 chosen = -1;
+                if (TRACE) {
+                    System.err.println("kernel choice " + System.currentTimeMillis() + " retiming " + key);
+                }
             }
             if (chosen >= 0) {
                 return chosen;
@@ -175,6 +181,9 @@ public final class KernelChoice {
             }
             rounds++;
             chosen = best;
+            if (TRACE) {
+                System.err.println("kernel choice " + System.currentTimeMillis() + " round " + rounds + " " + line(this));
+            }
         }
     }
 
@@ -235,15 +244,20 @@ public final class KernelChoice {
             if (best < 0 || c.candidates.length == 1) {
                 continue;
             }
-            StringBuilder sb = new StringBuilder(c.key).append(": ").append(c.candidates[best]).append(" (");
             synchronized (c) {
-                for (int i = 0; i < c.candidates.length; i++) {
-                    sb.append(i == 0 ? "" : ", ").append(c.candidates[i]).append(' ')
-                            .append(String.format(java.util.Locale.ROOT, "%.3g", c.fastest(i)));
-                }
+                lines.add(line(c));
             }
-            lines.add(sb.append(" ns per unit)").toString());
         }
         return lines;
+    }
+
+    /** Key, the chosen candidate, and each candidate's fastest time per unit (the caller holds c's lock). */
+    private static String line(KernelChoice c) {
+        StringBuilder sb = new StringBuilder(c.key).append(": ").append(c.candidates[c.chosen]).append(" (");
+        for (int i = 0; i < c.candidates.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(c.candidates[i]).append(' ')
+                    .append(String.format(java.util.Locale.ROOT, "%.3g", c.fastest(i)));
+        }
+        return sb.append(" ns per unit)").toString();
     }
 }
