@@ -80,7 +80,11 @@ def main():
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--seconds", type=float, default=1.5)
     ap.add_argument("--warmup", type=float, default=20, help="our warm-up seconds, of training and of inference each")
+    ap.add_argument("--pin", type=int, metavar="CPU", help="after both sides' warm-up, every thread of both processes on "
+                    "this CPU (taskset), so that both meet its same spells (1 thread only)")
     args = ap.parse_args()
+    if args.pin is not None and args.threads != 1:
+        ap.error("--pin takes one CPU: --threads 1 only")
 
     ours_env, theirs_env = dict(os.environ), dict(os.environ)
     if args.width != "512":
@@ -100,6 +104,10 @@ def main():
                                       "--threads", str(args.threads), "--batch", "64", "--rep-seconds", str(args.seconds)],
                           theirs_env, os.path.join(logs, model + "-pytorch.log"))
             sides.callback(theirs.close)
+            if args.pin is not None:
+                for side in (ours, theirs):
+                    subprocess.run(["taskset", "-a", "-p", "-c", str(args.pin), str(side.proc.pid)], check=True,
+                                   stdout=subprocess.DEVNULL)
             rates = {"train": ([], []), "infer": ([], [])}
             for r in range(args.rounds):
                 for what in ("train", "infer"):

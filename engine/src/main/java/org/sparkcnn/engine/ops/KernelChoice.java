@@ -182,7 +182,7 @@ public final class KernelChoice {
             rounds++;
             chosen = best;
             if (TRACE) {
-                System.err.println("kernel choice " + System.currentTimeMillis() + " round " + rounds + " " + line(this));
+                System.err.println("kernel choice " + System.currentTimeMillis() + " round " + rounds + " " + line(this, best));
             }
         }
     }
@@ -245,15 +245,15 @@ public final class KernelChoice {
                 continue;
             }
             synchronized (c) {
-                lines.add(line(c));
+                lines.add(line(c, best));
             }
         }
         return lines;
     }
 
-    /** Key, the chosen candidate, and each candidate's fastest time per unit (the caller holds c's lock). */
-    private static String line(KernelChoice c) {
-        StringBuilder sb = new StringBuilder(c.key).append(": ").append(c.candidates[c.chosen]).append(" (");
+    /** Key, candidate {@code chosen}, and each candidate's fastest time per unit (the caller holds c's lock). */
+    private static String line(KernelChoice c, int chosen) {
+        StringBuilder sb = new StringBuilder(c.key).append(": ").append(c.candidates[chosen]).append(" (");
         for (int i = 0; i < c.candidates.length; i++) {
             sb.append(i == 0 ? "" : ", ").append(c.candidates[i]).append(' ')
                     .append(String.format(java.util.Locale.ROOT, "%.3g", c.fastest(i)));

@@ -3,14 +3,9 @@ package org.sparkcnn.engine.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,34 +19,19 @@ class KernelBitsTest {
     private record Run(int lanes, String digest) {
     }
 
-    private static Run run(String... flags) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--add-modules=jdk.incubator.vector");
-        cmd.add("-Xmx512m");
-        cmd.addAll(List.of(flags));
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(KernelDigest.class.getName());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(5, TimeUnit.MINUTES), "KernelDigest " + List.of(flags) + " did not finish");
-            assertEquals(0, p.exitValue(), "KernelDigest " + List.of(flags) + " failed:\n" + out);
-            int lanes = -1;
-            String digest = null;
-            for (String line : out.split("\n")) {
-                if (line.startsWith("lanes=")) {
-                    lanes = Integer.parseInt(line.substring(6).trim());
-                } else if (line.startsWith("digest=")) {
-                    digest = line.substring(7).trim();
-                }
+    private static Run run(String... flags) throws Exception {
+        String out = ChildJvm.run(KernelDigest.class, 512, 5, flags);
+        int lanes = -1;
+        String digest = null;
+        for (String line : out.split("\n")) {
+            if (line.startsWith("lanes=")) {
+                lanes = Integer.parseInt(line.substring(6).trim());
+            } else if (line.startsWith("digest=")) {
+                digest = line.substring(7).trim();
             }
-            assertTrue(digest != null && digest.length() == 64, "no digest from " + List.of(flags) + ":\n" + out);
-            return new Run(lanes, digest);
-        } finally {
-            p.destroyForcibly().waitFor();  // stopped by its own handle, whatever happened above
         }
+        assertTrue(digest != null && digest.length() == 64, "no digest from " + List.of(flags) + ":\n" + out);
+        return new Run(lanes, digest);
     }
 
     @Test

@@ -9,6 +9,16 @@ import org.junit.jupiter.api.Test;
 /** The tuner on made-up timings: it keeps the fastest, leaves slow starters out, and times again later. */
 class KernelChoiceTest {
 
+    /** For {@link #traceLogsEachDecisionAndRetrialWithItsTime}: one choice made, then used until it is timed again. */
+    public static void main(String[] args) {
+        KernelChoice choice = KernelChoice.of("traced", "slow", "fast");
+        drive(choice, new double[]{2, 1}, new int[2]);
+        for (int i = 0; i < KernelChoice.RETIME_AFTER[0]; i++) {
+            choice.pick();
+        }
+        System.out.println("chosen=" + choice.chosenName());
+    }
+
     /**
      * Runs calls until the choice is made; candidate i takes cost[i] ns per unit, each candidate 1000 times
      * that on its first call (its warm-up), candidate 2 100 times that on its next four ("not compiled yet").
@@ -142,5 +152,21 @@ class KernelChoiceTest {
         long slow = 200_000_000L;
         assertEquals(1 + KernelChoice.MAX_UNCOMPILED_NANOS / slow + 2, neverCompiled(slow),
                 "200 ms calls: set aside up to the time limit");
+    }
+
+    @Test
+    void traceLogsEachDecisionAndRetrialWithItsTime() throws Exception {
+        long before = System.currentTimeMillis();
+        String traced = ChildJvm.run(KernelChoiceTest.class, 128, 2, "-Dsparkcnn.traceChoices=true");
+        long after = System.currentTimeMillis();
+        java.util.regex.Matcher decided = java.util.regex.Pattern.compile(
+                "kernel choice (\\d+) round 1 traced: fast \\(slow 2\\.00, fast 1\\.00 ns per unit\\)\n").matcher(traced);
+        assertTrue(decided.find(), traced);
+        long at = Long.parseLong(decided.group(1));
+        assertTrue(at >= before && at <= after, "the decision's time, " + at + ", within the child's run: " + traced);
+        assertTrue(traced.indexOf("kernel choice ") < traced.indexOf(" retiming traced\n"), traced);
+        assertTrue(traced.contains("chosen=null"), "timing again after " + KernelChoice.RETIME_AFTER[0] + " uses: " + traced);
+        String quiet = ChildJvm.run(KernelChoiceTest.class, 128, 2);
+        assertTrue(quiet.contains("chosen=null") && !quiet.contains("kernel choice"), "no trace without the property: " + quiet);
     }
 }

@@ -1,15 +1,11 @@
 package org.sparkcnn.engine.ops;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,18 +26,7 @@ class SixteenRegistersTest {
     }
 
     private static String run(String flag) throws Exception {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules=jdk.incubator.vector", "-Xmx256m", flag, "-cp", System.getProperty("java.class.path"),
-                SixteenRegistersTest.class.getName());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(2, TimeUnit.MINUTES), flag + ": did not finish");
-            assertEquals(0, p.exitValue(), flag + " failed:\n" + out);
-            return out;
-        } finally {
-            p.destroyForcibly().waitFor();
-        }
+        return ChildJvm.run(SixteenRegistersTest.class, 256, 2, flag);
     }
 
     @Test
