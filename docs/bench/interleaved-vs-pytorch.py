@@ -4,13 +4,14 @@ Both processes start, warm up and wait (`sparkcnn bench engine --rounds-from-std
 docs/bench/pytorch_rounds.py, the peer's model, data and steps); then each round runs one repetition
 (--seconds) of ours and one of theirs, training then inference, the side that goes first alternating
 from round to round. The machine's slow and fast spells last 10-20 s or more (docs/PERFORMANCE.md), longer
-than a round, so both sides meet the same ones; separate runs a minute apart did not. Prints each
-round's rates and ratio, then per model and kind the median of ours, of theirs, their ratio and the
-spread of the rounds' ratios (the median of the rounds' ratios is the figure to read: each round's two sides
-share the machine's spell), and a line of JSON per model.
+than a round; but each vCPU has spells of its own, and a side whose thread sits on the other vCPU meets other
+ones: --pin CPU puts both processes on one CPU after their warm-up. Prints each round's rates and ratio and
+the CPUs each side's threads ran on, then per model and kind the median of ours, of theirs, their ratio and
+the spread of the rounds' ratios (the median of the rounds' ratios is the figure to read), and a line of
+JSON per model.
 
     /usr/bin/python3 docs/bench/interleaved-vs-pytorch.py "lenet5 small tfconv resnet8 resnet20" [--width 512|avx2|avx2-vex]
-        [--threads 1] [--rounds 15] [--seconds 1.5] [--warmup 20]
+        [--threads 1] [--rounds 15] [--seconds 1.5] [--warmup 20] [--pin CPU]
 
 Widths as docs/bench/engine-vs-pytorch.sh: avx2 is -XX:MaxVectorSize=32 for ours, avx2-vex -XX:UseAVX=2;
 either with ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 for PyTorch. SPARKCNN_JAR=<jar> freezes our jar;
@@ -53,8 +54,33 @@ class Side:
                            f"the end of {self.log}:\n{tail}")
 
     def round(self, what):
+        """This side's rate in one repetition of `what`; `self.cpus`: which CPUs its threads ran on meanwhile."""
+        before = self.ticks()
         self.proc.stdin.write(what + "\n")
-        return float(self.expect("ROUND " + what)[2])
+        rate = float(self.expect("ROUND " + what)[2])
+        used = {}
+        for tid, (ticks, cpu) in self.ticks().items():
+            used[cpu] = used.get(cpu, 0) + ticks - before.get(tid, (0, cpu))[0]
+        used = {c: t for c, t in used.items() if t > 0}
+        total = sum(used.values())
+        self.cpus = "/".join(f"cpu{c}" if len(used) == 1 else f"cpu{c} {100 * t // total}%" for c, t in sorted(used.items()))
+        return rate
+
+    def ticks(self):
+        """Per thread: CPU ticks used so far and the CPU it last ran on (/proc/<pid>/task/<tid>/stat; Linux only)."""
+        got = {}
+        try:
+            tids = os.listdir(f"/proc/{self.proc.pid}/task")
+        except OSError:
+            return got
+        for tid in tids:
+            try:
+                with open(f"/proc/{self.proc.pid}/task/{tid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            got[tid] = (int(fields[11]) + int(fields[12]), int(fields[36]))  # utime + stime, processor
+        return got
 
     def close(self):
         try:
@@ -116,7 +142,8 @@ def main():
                     rates[what][0].append(got["sparkcnn"])
                     rates[what][1].append(got["pytorch"])
                     print(f"{time.strftime('%H:%M:%S')} {model} {args.width} {args.threads}t round {r + 1} {what}: "
-                          f"{got['sparkcnn']:.0f} / {got['pytorch']:.0f} ({got['sparkcnn'] / got['pytorch']:.2f})", flush=True)
+                          f"{got['sparkcnn']:.0f} / {got['pytorch']:.0f} ({got['sparkcnn'] / got['pytorch']:.2f}) "
+                          f"on {ours.cpus or '?'} / {theirs.cpus or '?'}", flush=True)
         rows = []
         for what, (o, p) in rates.items():
             ratios = sorted(a / b for a, b in zip(o, p))
