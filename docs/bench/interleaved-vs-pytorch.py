@@ -5,8 +5,9 @@ docs/bench/pytorch_rounds.py, the peer's model, data and steps); then each round
 (--seconds) of ours and one of theirs, training then inference, the side that goes first alternating
 from round to round. The machine's slow and fast spells last 10-20 s or more (docs/PERFORMANCE.md), longer
 than a round; but each vCPU has spells of its own, and a side whose thread sits on the other vCPU meets other
-ones: --pin CPU puts both processes on one CPU after their warm-up. Prints each round's rates and ratio and
-the CPUs each side's threads ran on, then per model and kind the median of ours, of theirs, their ratio and
+ones: --pin CPU puts both processes on one CPU after their warm-up (our JIT's and GC's threads then share it
+with our step). Prints each round's rates and ratio and the CPUs each side's threads ran on (each thread's
+ticks in the round, on the CPU it was last on), then per model and kind the median of ours, of theirs, their ratio and
 the spread of the rounds' ratios (the median of the rounds' ratios is the figure to read), and a line of
 JSON per model.
 

@@ -240,12 +240,10 @@ public final class KernelChoice {
     public static List<String> report() {
         List<String> lines = new ArrayList<>();
         for (KernelChoice c : ALL.values()) {
-            int best = c.chosen;
-            if (best < 0 || c.candidates.length == 1) {
-                continue;
-            }
-            synchronized (c) {
-                lines.add(line(c, best));
+            synchronized (c) {  // a retrial resets the times and the choice under this lock
+                if (c.chosen >= 0 && c.candidates.length > 1) {
+                    lines.add(line(c, c.chosen));
+                }
             }
         }
         return lines;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,14 +27,16 @@ final class ChildJvm {
         cmd.addAll(List.of(flags));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         String what = main.getSimpleName() + " " + List.of(flags);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Path log = Files.createTempFile("child-jvm", ".log");  // read after the end: a pipe could block waitFor's limit
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(minutes, TimeUnit.MINUTES), what + " did not finish");
+            assertTrue(p.waitFor(minutes, TimeUnit.MINUTES), what + " did not finish within " + minutes + " min");
+            String out = Files.readString(log, StandardCharsets.UTF_8);
             assertEquals(0, p.exitValue(), what + " failed:\n" + out);
             return out;
         } finally {
             p.destroyForcibly().waitFor();
+            Files.deleteIfExists(log);
         }
     }
 }
