@@ -43,4 +43,16 @@ public final class JitWarmUp {
             }
         }
     }
+
+    /**
+     * {@link #untilCompiled} of {@code kernels} and, unless the JIT has 16 vector registers, of {@code wideTiles}, the
+     * channels-last kernels' tiles of 24 accumulators, which are never offered there ({@link Lanes#NARROW_TILES_ONLY}).
+     */
+    static void untilCompiled(List<Runnable> kernels, List<Runnable> wideTiles, long nanos) {
+        List<Runnable> here = new java.util.ArrayList<>(kernels);
+        if (!Lanes.NARROW_TILES_ONLY) {
+            here.addAll(wideTiles);
+        }
+        untilCompiled(here, nanos);
+    }
 }

@@ -30,10 +30,8 @@ final class ProductChannelsLast {
             int k = 9, m = 4 * L;
             float[] x = new float[64], at = new float[k * m], y = new float[P * m];
             int[] bases = new int[P], offs = new int[k];
-            JitWarmUp.untilCompiled(Lanes.NARROW_TILES_ONLY  // 16 registers: only tile2 runs
-                    ? java.util.List.of(() -> tile2(x, bases, 0, offs, k, at, m, 0, null, -1, y))
-                    : java.util.List.of(() -> tile4(x, bases, 0, offs, k, at, m, 0, null, -1, y),
-                            () -> tile2(x, bases, 0, offs, k, at, m, 0, null, -1, y),
+            JitWarmUp.untilCompiled(java.util.List.of(() -> tile2(x, bases, 0, offs, k, at, m, 0, null, -1, y)),
+                    java.util.List.of(() -> tile4(x, bases, 0, offs, k, at, m, 0, null, -1, y),
                             () -> tile12x2(x, bases, 0, offs, k, at, m, 0, null, -1, y)), 1_000_000_000L);
         }
 

@@ -26,10 +26,8 @@ final class ProductChannelsLast3x3 {
             int c = 2, m = 4 * L;
             float[] x = new float[64], at = new float[9 * c * m], y = new float[ProductChannelsLast.P * m];
             int[] bases = new int[ProductChannelsLast.P], offs = new int[9 * c];
-            JitWarmUp.untilCompiled(Lanes.NARROW_TILES_ONLY  // 16 registers: only tile2 runs
-                    ? java.util.List.of(() -> tile2(x, bases, 0, offs, c, at, m, 0, null, -1, y))
-                    : java.util.List.of(() -> tile4(x, bases, 0, offs, c, at, m, 0, null, -1, y),
-                            () -> tile2(x, bases, 0, offs, c, at, m, 0, null, -1, y),
+            JitWarmUp.untilCompiled(java.util.List.of(() -> tile2(x, bases, 0, offs, c, at, m, 0, null, -1, y)),
+                    java.util.List.of(() -> tile4(x, bases, 0, offs, c, at, m, 0, null, -1, y),
                             () -> tile12x2(x, bases, 0, offs, c, at, m, 0, null, -1, y)), 1_000_000_000L);
         }
 

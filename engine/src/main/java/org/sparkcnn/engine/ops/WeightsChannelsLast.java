@@ -37,15 +37,12 @@ final class WeightsChannelsLast {
             float[] x = new float[(3 * width + 3) * c], dy = new float[OB * 3 * width], acc = new float[OB * 9 * c];
             int span = 2 * L + 3;
             float[] planes = new float[L * span], db = new float[L];
-            java.util.List<Runnable> kernels = new java.util.ArrayList<>(java.util.List.of(
-                    () -> biasChains(planes, 0, span, L, span, db, 0),
-                    () -> tile3n(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c),
-                    () -> tile2n(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c)));
-            if (!Lanes.NARROW_TILES_ONLY) {  // 16 registers: only the tiles of 4 output channels run
-                kernels.add(() -> tile3(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c));
-                kernels.add(() -> tile2(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c));
-            }
-            JitWarmUp.untilCompiled(kernels, 1_000_000_000L);
+            JitWarmUp.untilCompiled(java.util.List.of(() -> biasChains(planes, 0, span, L, span, db, 0),
+                            () -> tile3n(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c),
+                            () -> tile2n(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c)),
+                    java.util.List.of(() -> tile3(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c),
+                            () -> tile2(x, 0, c, dy, 0, 3 * width, 1, 2, 3, width, 2 * width, acc, 0, 3 * c)),
+                    1_000_000_000L);
         }
 
         static void ensure() {
