@@ -112,7 +112,7 @@ public final class Conv2dOps {
                                      KernelChoice tiles) {
         int pick = path == null ? 0 : path.pick();
         long start = System.nanoTime();
-        boolean direct = x != null && pick >= 1 && !keepFrame;
+        boolean direct = x != null && pick >= 1 && !keepFrame && xf.sh == 1 && xf.sw == 1;  // strided: its frame, then turned
         if (x != null && !direct) {
             xf.fill(x, b0, f, at);
         }
@@ -164,7 +164,8 @@ public final class Conv2dOps {
                     && !weightsChannelsLast(choices, c, o, kh, kw, sh, sw, ph, pw);
             for (int b0 = (n - 1) / group * group; b0 >= 0; b0 -= group) {  // last group first
                 ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, ph, pw);
-                frameProduct(choices.forwardPath(), xf, inp, keep && b0 == 0, col, 0, params, wOff, ckk, bOff, o, out,
+                frameProduct(training ? choices.forwardPath() : choices.inferencePath(), xf, inp, keep && b0 == 0, col, 0,
+                        params, wOff, ckk, bOff, o, out,
                         b0, ws, training ? choices.forward() : choices.inference());
             }
             return keep;

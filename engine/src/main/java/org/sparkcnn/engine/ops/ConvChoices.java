@@ -3,12 +3,13 @@ package org.sparkcnn.engine.ops;
 /**
  * How a convolution layer's products run ({@link Conv2dOps}): the chain products, each with its own tile choice (see {@link Gemm#chain}): the forward in
  * training and with no backward to follow ({@code inference}, the same unless only inference takes
- * frames); {@code weights} null when dW takes dot16 or only {@link WeightsChannelsLast}; for stride-1 frame
- * products whose outputs fill pairs of vectors, the path ({@link ProductChannelsLast} or along positions);
+ * frames); {@code weights} null when dW takes dot16 or only {@link WeightsChannelsLast}; for frame
+ * products whose outputs fill pairs of vectors, the path ({@link ProductChannelsLast} or along positions), in training and
+ * in inference (the same, or, where only inference takes frames, the strided frame's own);
  * and, where dW on frames can take either, its path (the chain along output channels or {@link WeightsChannelsLast}).
  */
 public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelChoice weights, KernelChoice input,
-                          KernelChoice forwardPath, KernelChoice inputPath, KernelChoice weightsPath) {
+                          KernelChoice forwardPath, KernelChoice inferencePath, KernelChoice inputPath, KernelChoice weightsPath) {
 
     /** The choices of layer {@code name} for its shape and group size. */
     public static ConvChoices of(String name, int c, int h, int w, int o, int kh, int kw, int sh, int sw,
@@ -25,12 +26,14 @@ public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelCh
                 : Gemm.choice(name + " Y = W col" + shape, o, ld, ckk);
         KernelChoice inference = inferenceFrame && !frame
                 ? Gemm.choice(name + " Y = W frame(X), inference" + shape, o, positions, ckk) : forward;
+        KernelChoice forwardPath = frame && ProductChannelsLast.suits(o) ? pathChoice(name + " Y = W frame(X)" + shape + ", path") : null;
+        KernelChoice inferencePath = !inferenceFrame || frame ? forwardPath
+                : ProductChannelsLast.suits(o) ? pathChoice(name + " Y = W frame(X), inference" + shape + ", path") : null;
         return new ConvChoices(forward, inference,
                 Conv2dOps.weightsByDot16(ckk) || WeightsChannelsLast.only(c, o, kh, kw, sh, sw, ph, pw) ? null
                         : frame ? Gemm.choice(name + " [dW db]^T += [frame(X); 1] dY^T" + shape, ckk + 1, Conv2dOps.paddedChannels(o), positions)
                         : Gemm.choice(name + " [dW db]^T += [col; 1] dY^T" + shape, ckk + 1, Conv2dOps.paddedChannels(o), ld),
-                input,
-                frame && ProductChannelsLast.suits(o) ? pathChoice(name + " Y = W frame(X)" + shape + ", path") : null,
+                input, forwardPath, inferencePath,
                 frame && ProductChannelsLast.suits(c) ? pathChoice(name + " dX = flip(W) frame(dY)" + shape + ", path") : null,
                 frame && WeightsChannelsLast.suits(c, o, kh, kw, sh, sw, ph, pw) && !WeightsChannelsLast.only(c, o, kh, kw, sh, sw, ph, pw)
                         ? KernelChoice.of(name + " [dW db] on frame(X)" + shape + ", path", WEIGHTS_PATHS_TIMED) : null);
@@ -38,7 +41,7 @@ public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelCh
 
     /** These choices with dW's path on frames fixed on {@code index} of {@link #WEIGHTS_PATHS} (where it has one). */
     ConvChoices withWeightsPath(int index) {
-        return weightsPath == null ? this : new ConvChoices(forward, inference, weights, input, forwardPath, inputPath,
+        return weightsPath == null ? this : new ConvChoices(forward, inference, weights, input, forwardPath, inferencePath, inputPath,
                 KernelChoice.pinned("pinned", WEIGHTS_PATHS, index));
     }
 
@@ -82,7 +85,7 @@ public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelCh
         return KernelChoice.of(key, FRAME_PATHS);
     }
 
-    /** The paths of a stride-1 frame product, which give the same bits: along positions, or along channels by tiles of 12 or 24 accumulators. */
+    /** The paths of a frame product, which give the same bits: along positions, or along channels by tiles of 12 or 24 accumulators. */
     private static final String[] FRAME_PATHS = timedHere(2, "vectors along positions", "vectors along channels",
             "vectors along channels, 24 accumulators");
 }

@@ -48,7 +48,8 @@ public final class ConvWorkspace {
         flipped = new float[flippedLen];
         index = new int[Math.max(Conv2dOps.paddedChannels(o), Conv2dOps.paddedChannels(c))];
         rows = new int[frames ? Math.max(c, o) * kh * kw + 1 : 0];
-        boolean forwardCl = same && ProductChannelsLast.suits(o), inputCl = same && ProductChannelsLast.suits(c);
+        // the forward channels-last: "same" layers, and strided ones where inference takes frames
+        boolean forwardCl = frames && ProductChannelsLast.suits(o), inputCl = same && ProductChannelsLast.suits(c);
         int aTLen = 0, xclLen = 0, yclLen = 0;
         if (forwardCl) {
             ConvFrame xf = new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw);

@@ -4,8 +4,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A stride-1 frame product ({@link ConvFrame#product}) by vectors along the output channels: the frame
- * turned channels-last ({@code xcl[p*Cp + ch]}; or made so from X, {@link #productOfInput}), each tile 6 output positions by 2 or 4 vectors of
+ * A frame product ({@link ConvFrame#product}) by vectors along the output channels: the frame
+ * turned channels-last ({@code xcl[(phase*plane + p)*Cp + ch]}, one phase plane at stride 1; or made so from X at stride 1,
+ * {@link #productOfInput}), each tile 6 output positions by 2 or 4 vectors of
  * output channels (12 by 2 where 4 do not fit; 24 accumulators: {@link Lanes#WIDE_TILES_ONLY}), one broadcast of X per position and
  * one load of {@code A^T} per vector at each tap.
  * Vectors along the frame's positions ({@link Gemm#chainBRows}) compute every position of the frame,
@@ -44,9 +45,9 @@ final class ProductChannelsLast {
         return VectorSupport.AVAILABLE && m % (2 * L) == 0;
     }
 
-    /** Floats of the channels-last frame of xf. */
+    /** Floats of the channels-last frame of xf: its sh*sw phase planes. */
     static int frameFloats(ConvFrame xf) {
-        return Conv2dOps.paddedChannels(xf.c) * xf.plane;
+        return Conv2dOps.paddedChannels(xf.c) * xf.sh * xf.sw * xf.plane;
     }
 
     /**
@@ -84,7 +85,11 @@ final class ProductChannelsLast {
      */
     static void product(float[] f, int at, ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide,
                         float[] out, int b0, float[] xcl, float[] ycl, int[] index, int[] offs, int[] bases) {
-        TransposeVector.channelsLast(f, at, xf.c, xf.plane, xf.plane, xcl, 0, Conv2dOps.paddedChannels(xf.c), index);
+        int phases = xf.sh * xf.sw, cp = Conv2dOps.paddedChannels(xf.c);
+        for (int phase = 0; phase < phases; phase++) {  // channel ch's phase plane is at (ch*phases + phase)*plane
+            TransposeVector.channelsLast(f, at + phase * xf.plane, xf.c, xf.plane, phases * xf.plane, xcl,
+                    phase * xf.plane * cp, cp, index);
+        }
         tiles(xf, aT, a, bOff, m, wide, out, b0, xcl, ycl, offs, bases);
     }
 
@@ -94,6 +99,7 @@ final class ProductChannelsLast {
      */
     static void productOfInput(float[] x, ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide,
                                float[] out, int b0, float[] xcl, float[] ycl, int[] index, int[] offs, int[] bases) {
+        assert xf.sh == 1 && xf.sw == 1 : "X made channels-last without a frame at stride 1 only";
         xf.fillChannelsLast(x, b0, xcl, Conv2dOps.paddedChannels(xf.c), ycl, index);
         tiles(xf, aT, a, bOff, m, wide, out, b0, xcl, ycl, offs, bases);
     }
@@ -102,10 +108,11 @@ final class ProductChannelsLast {
     private static void tiles(ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide, float[] out, int b0,
                               float[] xcl, float[] ycl, int[] offs, int[] bases) {
         int c = xf.c, cp = Conv2dOps.paddedChannels(c), ckk = c * xf.kh * xf.kw, hw = xf.ho * xf.wo, n = xf.g * hw;
+        int channelPlanes = xf.sh * xf.sw * xf.plane;  // a channel's phase planes in the frame
         for (int ch = 0, k = 0; ch < c; ch++) {
             for (int u = 0; u < xf.kh; u++) {
                 for (int v = 0; v < xf.kw; v++, k++) {
-                    offs[k] = (xf.tap(ch, u, v) - ch * xf.plane) * cp + ch;  // stride 1: channel ch's plane, then the shift
+                    offs[k] = (xf.tap(ch, u, v) - ch * channelPlanes) * cp + ch;  // the tap's phase plane and shift, then channel ch
                 }
             }
         }

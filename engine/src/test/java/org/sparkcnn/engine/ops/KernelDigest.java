@@ -208,40 +208,48 @@ public final class KernelDigest {
     }
 
     /**
-     * Stride-1 frame products by both paths, compared in this JVM: vectors along the frame's positions
+     * Frame products by both paths, compared in this JVM: vectors along the frame's positions
      * ({@link ConvFrame#product}, hashed) and, where the outputs fill pairs of vectors, along the output
      * channels ({@link ProductChannelsLast}, by its tiles of 12 and of 24 accumulators: with k=3 {@link ProductChannelsLast3x3}'s,
-     * with k=1 and 5 the tap table's); odd channel counts, 1x1 to 5x5 kernels, tails of positions.
+     * with k=1 and 5 the tap table's; at stride 1 also from X without a frame); odd channel counts, 1x1 to 5x5 kernels,
+     * tails of positions, strides 1 and 2 (a strided frame's phase planes turned channels-last one by one).
      */
     private void frameProducts() {
-        int[][] shapes = {{3, 8, 7, 9, 3, 2}, {16, 32, 7, 7, 3, 5}, {5, 16, 14, 11, 5, 1}, {64, 64, 7, 7, 3, 3},
-                {7, 64, 6, 5, 1, 2}, {32, 32, 14, 14, 3, 4}, {16, 16, 28, 28, 3, 1}};  // C, M, H, W, k, examples
+        int[][] shapes = {{3, 8, 7, 9, 3, 2, 1, 1}, {16, 32, 7, 7, 3, 5, 1, 1}, {5, 16, 14, 11, 5, 1, 1, 1},
+                {64, 64, 7, 7, 3, 3, 1, 1}, {7, 64, 6, 5, 1, 2, 1, 1}, {32, 32, 14, 14, 3, 4, 1, 1}, {16, 16, 28, 28, 3, 1, 1, 1},
+                {16, 32, 28, 28, 3, 2, 2, 2}, {7, 16, 9, 11, 3, 3, 2, 2}, {32, 64, 14, 13, 3, 2, 2, 2}, {5, 32, 10, 7, 5, 2, 2, 1},
+                {8, 16, 11, 12, 1, 2, 2, 2}};  // C, M, H, W, k, examples, sh, sw
         for (int[] s : shapes) {
-            int c = s[0], m = s[1], h = s[2], w = s[3], k = s[4], g = s[5], pad = (k - 1) / 2, ckk = c * k * k;
+            int c = s[0], m = s[1], h = s[2], w = s[3], k = s[4], g = s[5], sh = s[6], sw = s[7], pad = (k - 1) / 2;
+            int ckk = c * k * k;
             boolean bias = rng.nextBoolean();
-            ConvFrame xf = new ConvFrame(g, c, h, w, k, k, 1, 1, pad, pad);
+            ConvFrame xf = new ConvFrame(g, c, h, w, k, k, sh, sw, pad, pad);
+            int hw = xf.ho * xf.wo;
+            String shape = c + "x" + h + "x" + w + " to " + m + " k" + k + " s" + sh + "x" + sw + ", " + g + " examples";
             float[] x = random((g + 1) * c * h * w), f = new float[3 + xf.floats()], a = random(m * ckk + m);
             xf.fill(x, 1, f, 3);
-            float[] alongPositions = new float[(g + 1) * m * h * w];
+            float[] alongPositions = new float[(g + 1) * m * hw];
             xf.product(f, 3, a, 0, ckk, bias ? m * ckk : -1, m, alongPositions, 1, new float[m * xf.positions],
                     new int[ckk], Gemm.choice("digest frame product", m, xf.positions, ckk));
             add(alongPositions);
             for (boolean wide : ProductChannelsLast.suits(m) ? new boolean[]{false, true} : new boolean[0]) {
                 float[] alongChannels = new float[alongPositions.length], aT = new float[ckk * m];
                 ProductChannelsLast.transposeA(a, 0, ckk, m, ckk, aT, VectorSupport.AVAILABLE ? new int[m] : null);  // by blocks, as layers do
-                ProductChannelsLast.product(f, 3, xf, aT, a, bias ? m * ckk : -1, m, wide, alongChannels, 1,
-                        new float[ProductChannelsLast.frameFloats(xf)],
+                float[] xcl = new float[ProductChannelsLast.frameFloats(xf)];
+                java.util.Arrays.fill(xcl, Float.NaN);  // every float of it written from the frame
+                ProductChannelsLast.product(f, 3, xf, aT, a, bias ? m * ckk : -1, m, wide, alongChannels, 1, xcl,
                         new float[ProductChannelsLast.outputFloats(xf, m)], new int[Conv2dOps.paddedChannels(c)],
-                        new int[ckk], new int[g * h * w + ProductChannelsLast.P]);
-                same(alongPositions, alongChannels, "frame product along channels by " + (wide ? 24 : 12) + " accumulators, "
-                        + c + "x" + h + "x" + w + " to " + m + " k" + k + ", " + g + " examples");
-                float[] ofInput = new float[alongPositions.length], xcl = new float[ProductChannelsLast.frameFloats(xf)];
+                        new int[ckk], new int[g * hw + ProductChannelsLast.P]);
+                same(alongPositions, alongChannels, "frame product along channels by " + (wide ? 24 : 12) + " accumulators, " + shape);
+                if (sh > 1 || sw > 1) {
+                    continue;
+                }
+                float[] ofInput = new float[alongPositions.length];
                 java.util.Arrays.fill(xcl, Float.NaN);  // the frame made channels-last from X, no frame between: zeros written
                 ProductChannelsLast.productOfInput(x, xf, aT, a, bias ? m * ckk : -1, m, wide, ofInput, 1, xcl,
                         new float[ProductChannelsLast.outputFloats(xf, m)],
-                        new int[Conv2dOps.paddedChannels(c)], new int[ckk], new int[g * h * w + ProductChannelsLast.P]);
-                same(alongPositions, ofInput, "frame product along channels from X, by " + (wide ? 24 : 12)
-                        + " accumulators, " + c + "x" + h + "x" + w + " to " + m + " k" + k + ", " + g + " examples");
+                        new int[Conv2dOps.paddedChannels(c)], new int[ckk], new int[g * hw + ProductChannelsLast.P]);
+                same(alongPositions, ofInput, "frame product along channels from X, by " + (wide ? 24 : 12) + " accumulators, " + shape);
             }
         }
     }
