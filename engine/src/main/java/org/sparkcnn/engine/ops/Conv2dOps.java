@@ -104,8 +104,8 @@ public final class Conv2dOps {
      * {@link ConvFrame#product} of the frame xf at {@code f[at ..]} with A at {@code a[aOff + r*aRow + k]},
      * by the path {@code path} picks (null: along positions), timed for it; {@code tiles} picks the
      * tile along positions. With {@code x} (N, C, H, W) not null the frame of its examples b0 .. is made here,
-     * inside the timing: in {@code f} (along positions, or where {@code keepFrame}), or channels-last only
-     * ({@link ProductChannelsLast#productOfInput}); otherwise it is in f already.
+     * inside the timing: in {@code f} (along positions, where {@code keepFrame}, or strided, then turned channels-last),
+     * or at stride 1 channels-last only ({@link ProductChannelsLast#productOfInput}); otherwise it is in f already.
      */
     private static void frameProduct(KernelChoice path, ConvFrame xf, float[] x, boolean keepFrame, float[] f, int at,
                                      float[] a, int aOff, int aRow, int bOff, int m, float[] out, int b0, ConvWorkspace ws,

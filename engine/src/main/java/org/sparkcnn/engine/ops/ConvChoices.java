@@ -5,7 +5,7 @@ package org.sparkcnn.engine.ops;
  * training and with no backward to follow ({@code inference}, the same unless only inference takes
  * frames); {@code weights} null when dW takes dot16 or only {@link WeightsChannelsLast}; for frame
  * products whose outputs fill pairs of vectors, the path ({@link ProductChannelsLast} or along positions), in training and
- * in inference (the same, or, where only inference takes frames, the strided frame's own);
+ * in inference (the same, or the inference frame's own for a layer that takes frames only in inference);
  * and, where dW on frames can take either, its path (the chain along output channels or {@link WeightsChannelsLast}).
  */
 public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelChoice weights, KernelChoice input,
@@ -37,6 +37,12 @@ public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelCh
                 frame && ProductChannelsLast.suits(c) ? pathChoice(name + " dX = flip(W) frame(dY)" + shape + ", path") : null,
                 frame && WeightsChannelsLast.suits(c, o, kh, kw, sh, sw, ph, pw) && !WeightsChannelsLast.only(c, o, kh, kw, sh, sw, ph, pw)
                         ? KernelChoice.of(name + " [dW db] on frame(X)" + shape + ", path", WEIGHTS_PATHS_TIMED) : null);
+    }
+
+    /** These choices with the inference forward's path fixed on {@code index} of {@link #FRAME_PATHS_ALL} (where it has one). */
+    ConvChoices withInferencePath(int index) {
+        return inferencePath == null ? this : new ConvChoices(forward, inference, weights, input, forwardPath,
+                KernelChoice.pinned("pinned", FRAME_PATHS_ALL, index), inputPath, weightsPath);
     }
 
     /** These choices with dW's path on frames fixed on {@code index} of {@link #WEIGHTS_PATHS} (where it has one). */
@@ -86,6 +92,8 @@ public record ConvChoices(KernelChoice forward, KernelChoice inference, KernelCh
     }
 
     /** The paths of a frame product, which give the same bits: along positions, or along channels by tiles of 12 or 24 accumulators. */
-    private static final String[] FRAME_PATHS = timedHere(2, "vectors along positions", "vectors along channels",
-            "vectors along channels, 24 accumulators");
+    static final String[] FRAME_PATHS_ALL = {"vectors along positions", "vectors along channels",
+            "vectors along channels, 24 accumulators"};
+
+    private static final String[] FRAME_PATHS = timedHere(2, FRAME_PATHS_ALL);
 }

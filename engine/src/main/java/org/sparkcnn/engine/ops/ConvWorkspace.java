@@ -48,7 +48,7 @@ public final class ConvWorkspace {
         flipped = new float[flippedLen];
         index = new int[Math.max(Conv2dOps.paddedChannels(o), Conv2dOps.paddedChannels(c))];
         rows = new int[frames ? Math.max(c, o) * kh * kw + 1 : 0];
-        // the forward channels-last: "same" layers, and strided ones where inference takes frames
+        // the forward channels-last: "same" layers, and layers that take frames only in inference
         boolean forwardCl = frames && ProductChannelsLast.suits(o), inputCl = same && ProductChannelsLast.suits(c);
         int aTLen = 0, xclLen = 0, yclLen = 0;
         if (forwardCl) {

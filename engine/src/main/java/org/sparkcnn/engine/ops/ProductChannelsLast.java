@@ -77,7 +77,7 @@ final class ProductChannelsLast {
 
     /**
      * {@link ConvFrame#product}'s result by this path: {@code out (N, M, Ho, Wo)} for examples b0 .. b0+g
-     * of the stride-1 frame {@code xf} at {@code f[at ..]}, A (M x C*kh*kw) given as {@code aT}
+     * of the frame {@code xf} at {@code f[at ..]}, A (M x C*kh*kw) given as {@code aT}
      * ({@link #transposeA}), each output from {@code a[bOff + r]} ({@code bOff < 0}: +0), by tiles of 24
      * accumulators ({@code wide}) or 12 (which fit 16 vector registers; see {@link Lanes#WIDE_TILES_ONLY}). Scratch:
      * {@code xcl} the frame channels-last, {@code ycl} the outputs channels-last; {@code index},

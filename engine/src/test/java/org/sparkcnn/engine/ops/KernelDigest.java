@@ -152,6 +152,11 @@ public final class KernelDigest {
             convolution(n, co[0], 3 + rng.nextInt(10), 3 + rng.nextInt(12), co[1], 3, 3, 1, 1, 1, 1, 1 + rng.nextInt(n),
                     rng.nextBoolean());
         }
+        // layers that take frames only in inference, with outputs in pairs of vectors at every width (the ResNets'
+        // 3x3 stride-2 layers, a "valid" 3x3 one), in groups with a smaller last one: each inference path pinned below
+        convolution(5, 16, 16, 16, 32, 3, 3, 2, 2, 1, 1, 2, true);
+        convolution(3, 32, 8, 9, 64, 3, 3, 2, 2, 1, 1, 2, false);
+        convolution(3, 16, 16, 16, 32, 3, 3, 1, 1, 0, 0, 2, true);
         weightsPaths();
     }
 
@@ -205,6 +210,15 @@ public final class KernelDigest {
                 group, ws, choices, false);
         same(y, inferred, "convolution forward without a backward, " + c + "x" + h + "x" + w + " k" + kh + "x" + kw
                 + " s" + sh + "x" + sw + " p" + ph + "x" + pw);
+        if (choices.inferencePath() != null && choices.inferencePath() != choices.forwardPath()) {  // frames in inference only
+            for (int path = 0; path < ConvChoices.FRAME_PATHS_ALL.length; path++) {
+                float[] pinned = new float[y.length];
+                Conv2dOps.forward(pinned, x, params, 0, bias ? o * ckk : -1, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
+                        group, ws, choices.withInferencePath(path), false);
+                same(y, pinned, "convolution forward in inference, " + ConvChoices.FRAME_PATHS_ALL[path] + ", " + c + "x" + h
+                        + "x" + w + " to " + o + " k" + kh + "x" + kw + " s" + sh + "x" + sw + " p" + ph + "x" + pw);
+            }
+        }
     }
 
     /**
@@ -212,20 +226,23 @@ public final class KernelDigest {
      * ({@link ConvFrame#product}, hashed) and, where the outputs fill pairs of vectors, along the output
      * channels ({@link ProductChannelsLast}, by its tiles of 12 and of 24 accumulators: with k=3 {@link ProductChannelsLast3x3}'s,
      * with k=1 and 5 the tap table's; at stride 1 also from X without a frame); odd channel counts, 1x1 to 5x5 kernels,
-     * tails of positions, strides 1 and 2 (a strided frame's phase planes turned channels-last one by one).
+     * tails of positions, strides 1 and 2 (a strided frame's phase planes turned channels-last one by one), "same"
+     * padding and none. The channels-last frame must be written whole (no NaN it was filled with left).
      */
     private void frameProducts() {
         int[][] shapes = {{3, 8, 7, 9, 3, 2, 1, 1}, {16, 32, 7, 7, 3, 5, 1, 1}, {5, 16, 14, 11, 5, 1, 1, 1},
                 {64, 64, 7, 7, 3, 3, 1, 1}, {7, 64, 6, 5, 1, 2, 1, 1}, {32, 32, 14, 14, 3, 4, 1, 1}, {16, 16, 28, 28, 3, 1, 1, 1},
                 {16, 32, 28, 28, 3, 2, 2, 2}, {7, 16, 9, 11, 3, 3, 2, 2}, {32, 64, 14, 13, 3, 2, 2, 2}, {5, 32, 10, 7, 5, 2, 2, 1},
-                {8, 16, 11, 12, 1, 2, 2, 2}};  // C, M, H, W, k, examples, sh, sw
+                {64, 64, 7, 8, 3, 2, 2, 2}, {16, 32, 12, 10, 2, 3, 2, 2, 0}, {16, 32, 16, 16, 3, 2, 1, 1, 0},
+                {8, 16, 11, 12, 1, 2, 2, 2}};  // C, M, H, W, k, examples, sh, sw[, pad: else (k-1)/2]; 1x1 strided: no layer's frame, the indexing alone
         for (int[] s : shapes) {
-            int c = s[0], m = s[1], h = s[2], w = s[3], k = s[4], g = s[5], sh = s[6], sw = s[7], pad = (k - 1) / 2;
+            int c = s[0], m = s[1], h = s[2], w = s[3], k = s[4], g = s[5], sh = s[6], sw = s[7];
+            int pad = s.length > 8 ? s[8] : (k - 1) / 2;
             int ckk = c * k * k;
             boolean bias = rng.nextBoolean();
             ConvFrame xf = new ConvFrame(g, c, h, w, k, k, sh, sw, pad, pad);
             int hw = xf.ho * xf.wo;
-            String shape = c + "x" + h + "x" + w + " to " + m + " k" + k + " s" + sh + "x" + sw + ", " + g + " examples";
+            String shape = c + "x" + h + "x" + w + " to " + m + " k" + k + " s" + sh + "x" + sw + " p" + pad + ", " + g + " examples";
             float[] x = random((g + 1) * c * h * w), f = new float[3 + xf.floats()], a = random(m * ckk + m);
             xf.fill(x, 1, f, 3);
             float[] alongPositions = new float[(g + 1) * m * hw];
@@ -241,6 +258,7 @@ public final class KernelDigest {
                         new float[ProductChannelsLast.outputFloats(xf, m)], new int[Conv2dOps.paddedChannels(c)],
                         new int[ckk], new int[g * hw + ProductChannelsLast.P]);
                 same(alongPositions, alongChannels, "frame product along channels by " + (wide ? 24 : 12) + " accumulators, " + shape);
+                written(xcl, shape);
                 if (sh > 1 || sw > 1) {
                     continue;
                 }
@@ -250,6 +268,16 @@ public final class KernelDigest {
                         new float[ProductChannelsLast.outputFloats(xf, m)],
                         new int[Conv2dOps.paddedChannels(c)], new int[ckk], new int[g * hw + ProductChannelsLast.P]);
                 same(alongPositions, ofInput, "frame product along channels from X, by " + (wide ? 24 : 12) + " accumulators, " + shape);
+                written(xcl, shape + ", from X");
+            }
+        }
+    }
+
+    /** Every float of a channels-last frame written (it was filled with NaN). */
+    private static void written(float[] xcl, String what) {
+        for (int i = 0; i < xcl.length; i++) {
+            if (Float.isNaN(xcl[i])) {
+                throw new AssertionError("channels-last frame of " + what + ": float " + i + " of " + xcl.length + " not written");
             }
         }
     }
