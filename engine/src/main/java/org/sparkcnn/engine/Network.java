@@ -2,7 +2,6 @@ package org.sparkcnn.engine;
 
 import java.util.Arrays;
 import java.util.List;
-import org.sparkcnn.engine.layers.Activation;
 import org.sparkcnn.engine.layers.BatchNorm2d;
 import org.sparkcnn.engine.layers.LayerModel;
 import org.sparkcnn.engine.layers.Merge;
@@ -49,6 +48,7 @@ public final class Network {
     // reluAfter[i]: the ReLU node that node i runs with its own forward and backward, else -1; absorbed[j]: node j is one.
     private final int[] reluAfter;
     private final boolean[] absorbed;
+    private final ChannelsLastPlan channelsLast;  // null: no layer writes channels-last, or -Dsparkcnn.planesInference=true
 
     /** The graph path's plan and scratch memory. */
     private static final class Graph {
@@ -61,11 +61,11 @@ public final class Network {
     }
 
     Network(ModelDefinition def, int maxBatch) {
-        this(def, maxBatch, true);
+        this(def, maxBatch, true, !Boolean.getBoolean("sparkcnn.planesInference"));
     }
 
-    /** {@code fuseRelus} false runs every ReLU on its own (tests compare the two). */
-    Network(ModelDefinition def, int maxBatch, boolean fuseRelus) {
+    /** {@code fuseRelus} false runs every ReLU on its own; {@code channelsLastInference} false keeps inference on planes (tests compare). */
+    Network(ModelDefinition def, int maxBatch, boolean fuseRelus, boolean channelsLastInference) {
         if (maxBatch <= 0) {
             throw new IllegalArgumentException("maxBatch must be positive, got " + maxBatch);
         }
@@ -76,7 +76,7 @@ public final class Network {
         reluAfter = new int[count];
         Arrays.fill(reluAfter, -1);
         if (fuseRelus) {
-            absorbedRelus(def, reluAfter);
+            ReluFusion.absorbedRelus(def, reluAfter);
         }
         absorbed = new boolean[count];
         for (int j : reluAfter) {
@@ -102,28 +102,12 @@ public final class Network {
         inputGrad = new float[maxBatch * shapes.get(0).size()];
         oneHot = def.loss().usesLabels() ? null : new float[maxBatch * def.outputSize()];
         graph = def.isChain() ? null : plan(def, maxBatch, reluAfter);
+        channelsLast = channelsLastInference ? ChannelsLastPlan.of(def, layers, activations, reluAfter, absorbed, maxBatch) : null;
     }
 
-    /** Sets {@code after[i] = j} where ReLU node j's one input is node i, a batch norm or an add that feeds nothing else. */
-    private static void absorbedRelus(ModelDefinition def, int[] after) {
-        int count = def.layers().size();
-        int[] uses = new int[count];
-        for (int i = 0; i < count; i++) {
-            for (int p : def.nodeInputs(i)) {
-                if (p >= 0) {
-                    uses[p]++;
-                }
-            }
-        }
-        for (int j = 0; j < count; j++) {
-            int[] in = def.nodeInputs(j);
-            if (def.layers().get(j) instanceof Activation a && a.function() == Activation.Function.RELU
-                    && in.length == 1 && in[0] >= 0 && uses[in[0]] == 1
-                    && (def.layers().get(in[0]) instanceof BatchNorm2d
-                        || def.layers().get(in[0]) instanceof Merge m && !m.concat())) {
-                after[in[0]] = j;
-            }
-        }
+    /** Whether node {@code i}'s output is kept channels-last in inference ({@link ChannelsLastPlan}). */
+    boolean channelsLastInInference(int i) {
+        return channelsLast != null && channelsLast.channelsLast(i);
     }
 
     /** Whether node {@code i} runs inside its input node (a ReLU after a batch norm or add): it has no time of its own. */
@@ -248,6 +232,12 @@ public final class Network {
         }
         input = x;
         batch = n;
+        if (channelsLast != null) {
+            channelsLast.planes(n, true);
+            if (!pass.training()) {
+                return channelsLast.forward(params, buffers, x, n, pass, forwardNanos);
+            }
+        }
         if (graph != null) {
             return forwardGraph(params, buffers, x, n, pass);
         }
@@ -309,6 +299,9 @@ public final class Network {
             throw new IllegalStateException("backward before forward");
         }
         int n = batch;
+        if (channelsLast != null) {
+            channelsLast.planes(n, false);
+        }
         if (graph != null) {
             return backwardGraph(params, grads, dout, inputGradient, n);
         }
@@ -477,6 +470,9 @@ public final class Network {
      * whose ReLU runs inside it ({@link #runsInProducer}): that output is never written.
      */
     public float[] activation(int i) {
+        if (channelsLast != null) {
+            channelsLast.planes(batch, false);
+        }
         return activations[i];
     }
 

@@ -121,6 +121,14 @@ public record BatchNorm2d(String name, int numFeatures, double eps, double momen
             }
         }
 
+        /** The inference forward (and that of a ReLU after it, {@code relu}) on channels-last activations, (N, H, W, C). */
+        public void forwardInferenceChannelsLast(float[] params, float[] buffers, float[] inp, float[] y, boolean relu, int n) {
+            training = false;
+            lastN = n;
+            BatchNormOps.forwardEvalChannelsLast(y, relu, inp, params, gOff, bOff, buffers, rmOff, rvOff, n, c, hw, eps, mean,
+                    invstd);
+        }
+
         @Override
         public void backward(float[] params, float[] grads, float[] inp, float[] y, float[] dout, float[] dinp, int n) {
             BatchNormOps.backward(dinp, grads, dout, inp, params, gOff, bOff, n, c, hw, training, mean, invstd);

@@ -71,9 +71,33 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
         int group = Conv2dOps.groupSize(maxBatch, ckk, o, hw);
         ConvChoices choices = ConvChoices.of(name, c, h, w, o, kh, kw, sh, sw, ph, pw, group);
         ConvWorkspace ws = new ConvWorkspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
-        return new LayerModel(in, out, paramOffset) {
+        boolean writesRows = Conv2dOps.inferenceWritesChannelsLast(h, w, o, kh, kw, sh, sw, ph, pw);
+        boolean readsRows = Conv2dOps.inferenceReadsChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw);
+        final class Model extends LayerModel implements ChannelsLastLayer {
             private float[] colsOf;  // the input whose first group's columns or frame col holds, or null
             private int colsOfN;
+
+            Model(Shape inShape, Shape outShape, int offset) {
+                super(inShape, outShape, offset);
+            }
+
+            @Override
+            public boolean writesChannelsLast() {
+                return writesRows;
+            }
+
+            @Override
+            public boolean readsChannelsLast() {
+                return readsRows;
+            }
+
+            @Override
+            public void forwardInference(float[] params, float[] inp, boolean inChannelsLast, float[] y, boolean outChannelsLast,
+                                         int n) {
+                colsOf = null;
+                Conv2dOps.forward(y, outChannelsLast, inp, inChannelsLast, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw,
+                        ph, pw, group, ws, choices, false);
+            }
 
             @Override
             public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
@@ -91,6 +115,7 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
                 Conv2dOps.backward(dinp, grads, dout, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
                         group, ws, choices, reuse);
             }
-        };
+        }
+        return new Model(in, out, paramOffset);
     }
 }

@@ -99,6 +99,33 @@ public final class BatchNormOps {
         normalize(out, relu, inp, params, gOff, bOff, n, c, hw, mean, invstd);
     }
 
+    /**
+     * {@link #forwardEval} on channels-last activations, (N, H*W, C): each float the same double operations
+     * with its channel's constants, so the same floats moved.
+     */
+    public static void forwardEvalChannelsLast(float[] out, boolean relu, float[] inp, float[] params, int gOff, int bOff,
+                                               float[] buffers, int rmOff, int rvOff, int n, int c, int hw, double eps,
+                                               double[] mean, double[] invstd) {
+        for (int ch = 0; ch < c; ch++) {
+            mean[ch] = buffers[rmOff + ch];
+            invstd[ch] = 1.0 / Math.sqrt((double) buffers[rvOff + ch] + eps);
+        }
+        double[] scale = scales(params, gOff, invstd, c), beta = new double[c];
+        for (int ch = 0; ch < c; ch++) {
+            beta[ch] = params[bOff + ch];
+        }
+        int rows = n * hw;
+        if (VECTOR && c % VectorSupport.lanes() == 0) {
+            BatchNormVector.normalizeRows(out, relu, inp, 0, rows, c, mean, scale, beta);
+            return;
+        }
+        for (int p = 0; p < rows * c; p++) {
+            int ch = p % c;
+            float y = (float) Math.fma(inp[p] - mean[ch], scale[ch], beta[ch]);
+            out[p] = relu ? Math.max(y, 0f) : y;
+        }
+    }
+
     /** {@code y = fma(x - mean, gamma * invstd, beta)}, rounded once to float, into {@code out}; {@code max(y, 0)} there if {@code relu}. */
     private static void normalize(float[] out, boolean relu, float[] inp, float[] params, int gOff, int bOff, int n, int c,
                                   int hw, double[] mean, double[] invstd) {

@@ -66,6 +66,11 @@ final class BatchNormVector {
                         normalize(r, true, x, 0, 61, 0.5, 2, 0);
                     },
                     () -> {
+                        double[] mu = new double[2 * W], a = new double[2 * W], be = new double[2 * W];
+                        normalizeRows(y, false, x, 0, 2, 2 * W, mu, a, be);
+                        normalizeRows(r, true, x, 0, 2, 2 * W, mu, a, be);
+                    },
+                    () -> {
                         inputGradient(r, y, false, x, 0, 61, 0.5, 2, 0, 1, 0);
                         inputGradient(r, y, true, x, 0, 61, 0.5, 2, 0, 1, 0);
                     }), 1_000_000_000L);
@@ -296,6 +301,29 @@ final class BatchNormVector {
         for (; p < to; p++) {
             float y = (float) Math.fma(inp[p] - mu, a, be);
             out[p] = relu ? Math.max(y, 0f) : y;
+        }
+    }
+
+    /**
+     * {@link #normalize} on rows of C channels (channels-last): {@code out[q*C + ch] = (float) fma(inp[q*C + ch] - mu[ch],
+     * a[ch], be[ch])} ({@code max(y, 0)} if {@code relu}) for rows {@code q0 <= q < q1}; C whole vectors. The same
+     * double operations per float as {@link #normalize}, each lane with its channel's constants.
+     */
+    static void normalizeRows(float[] out, boolean relu, float[] inp, int q0, int q1, int c, double[] mu, double[] a,
+                              double[] be) {
+        Warm.ensure();
+        for (int ch = 0; ch < c; ch += W) {  // a vector of channels at a time, down the rows: its constants loaded once
+            DoubleVector mu0 = DoubleVector.fromArray(D, mu, ch), mu1 = DoubleVector.fromArray(D, mu, ch + DL);
+            DoubleVector a0 = DoubleVector.fromArray(D, a, ch), a1 = DoubleVector.fromArray(D, a, ch + DL);
+            DoubleVector be0 = DoubleVector.fromArray(D, be, ch), be1 = DoubleVector.fromArray(D, be, ch + DL);
+            for (int q = q0, p = q0 * c + ch; q < q1; q++, p += c) {
+                FloatVector x = FloatVector.fromArray(F, inp, p);
+                DoubleVector y0 = ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0)).sub(mu0).fma(a0, be0);
+                DoubleVector y1 = ((DoubleVector) x.rearrange(SWAP).convertShape(VectorOperators.F2D, D, 0)).sub(mu1).fma(a1, be1);
+                FloatVector y = ((FloatVector) y0.convertShape(VectorOperators.D2F, F, 0))
+                        .blend(((FloatVector) y1.convertShape(VectorOperators.D2F, F, 0)).rearrange(SWAP), HIGH);
+                (relu ? y.max(0f) : y).intoArray(out, p);
+            }
         }
     }
 

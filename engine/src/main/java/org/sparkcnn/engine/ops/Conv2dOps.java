@@ -107,14 +107,20 @@ public final class Conv2dOps {
      * inside the timing: in {@code f} (along positions, where {@code keepFrame}, or strided, then turned channels-last),
      * or at stride 1 channels-last only ({@link ProductChannelsLast#productOfInput}); otherwise it is in f already.
      */
-    private static void frameProduct(KernelChoice path, ConvFrame xf, float[] x, boolean keepFrame, float[] f, int at,
-                                     float[] a, int aOff, int aRow, int bOff, int m, float[] out, int b0, ConvWorkspace ws,
-                                     KernelChoice tiles) {
+    private static void frameProduct(KernelChoice path, ConvFrame xf, float[] x, boolean inChannelsLast, boolean keepFrame,
+                                     float[] f, int at, float[] a, int aOff, int aRow, int bOff, int m, float[] out,
+                                     boolean outChannelsLast, int b0, ConvWorkspace ws, KernelChoice tiles) {
         int pick = path == null ? 0 : path.pick();
         long start = System.nanoTime();
         boolean direct = x != null && pick >= 1 && !keepFrame && xf.sh == 1 && xf.sw == 1;  // strided: its frame, then turned
         if (x != null && !direct) {
-            xf.fill(x, b0, f, at);
+            if (inChannelsLast) {  // the frame of X's planes, turned back into xcl, which this path only uses after
+                int hw = xf.h * xf.w;
+                ChannelsLastLayout.toPlanes(x, b0 * xf.c * hw, xf.g, xf.c, hw, ws.xcl, 0);
+                xf.fill(ws.xcl, 0, f, at);
+            } else {
+                xf.fill(x, b0, f, at);
+            }
         }
         if (pick >= 1) {  // along channels; 2: by the wide tiles where they are timed apart
             if (!ws.aTReady) {
@@ -123,12 +129,16 @@ public final class Conv2dOps {
             }
             boolean wide = Lanes.WIDE_TILES_ONLY || pick == 2;
             if (direct) {
-                ProductChannelsLast.productOfInput(x, xf, ws.aT, a, bOff, m, wide, out, b0, ws.xcl, ws.ycl, ws.index,
-                        ws.offs, ws.bases);
+                ProductChannelsLast.productOfInput(x, inChannelsLast, xf, ws.aT, a, bOff, m, wide, out, outChannelsLast, b0,
+                        ws.xcl, ws.ycl, ws.index, ws.offs, ws.bases);
             } else {
-                ProductChannelsLast.product(f, at, xf, ws.aT, a, bOff, m, wide, out, b0, ws.xcl, ws.ycl, ws.index,
-                        ws.offs, ws.bases);
+                ProductChannelsLast.product(f, at, xf, ws.aT, a, bOff, m, wide, out, outChannelsLast, b0, ws.xcl, ws.ycl,
+                        ws.index, ws.offs, ws.bases);
             }
+        } else if (outChannelsLast) {  // planes into ycl, which this path does not use, then turned into out
+            int hw = xf.ho * xf.wo;
+            xf.product(f, at, a, aOff, aRow, bOff, m, ws.ycl, 0, ws.yt, ws.rows, tiles);
+            ChannelsLastLayout.toChannelsLast(ws.ycl, 0, xf.g, m, hw, out, b0 * m * hw, ws.index);
         } else {
             xf.product(f, at, a, aOff, aRow, bOff, m, out, b0, ws.yt, ws.rows, tiles);
         }
@@ -151,6 +161,40 @@ public final class Conv2dOps {
                                int n, int c, int h, int w, int o, int kh, int kw,
                                int sh, int sw, int ph, int pw, int group, ConvWorkspace ws, ConvChoices choices,
                                boolean training) {
+        return forward(out, false, inp, false, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, ws, choices,
+                training);
+    }
+
+    /**
+     * Whether an inference forward of this shape can write its output channels-last, (N, Ho, Wo, O): it takes
+     * frames, and O fills pairs of vectors (the products by vectors along the output channels make such rows).
+     */
+    public static boolean inferenceWritesChannelsLast(int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
+        return ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, false) && ProductChannelsLast.suits(o)
+                && ChannelsLastLayout.suits(o);
+    }
+
+    /** Whether it can also read its input channels-last, (N, H, W, C): at stride 1, C whole vectors (rows copied into its frame). */
+    public static boolean inferenceReadsChannelsLast(int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
+        return inferenceWritesChannelsLast(h, w, o, kh, kw, sh, sw, ph, pw) && sh == 1 && sw == 1 && ChannelsLastLayout.suits(c);
+    }
+
+    /**
+     * {@link #forward} with the input and output in either order: channels-last where {@code inChannelsLast} /
+     * {@code outChannelsLast} (inference only, where {@link #inferenceReadsChannelsLast} / {@link #inferenceWritesChannelsLast}
+     * hold). The same floats in either order; a path that works on planes turns them, inside its timing.
+     */
+    public static boolean forward(float[] out, boolean outChannelsLast, float[] inp, boolean inChannelsLast, float[] params,
+                                  int wOff, int bOff, int n, int c, int h, int w, int o, int kh, int kw,
+                                  int sh, int sw, int ph, int pw, int group, ConvWorkspace ws, ConvChoices choices,
+                                  boolean training) {
+        if ((inChannelsLast || outChannelsLast) && (training
+                || !inferenceWritesChannelsLast(h, w, o, kh, kw, sh, sw, ph, pw)
+                || inChannelsLast && !inferenceReadsChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw))) {
+            throw new IllegalArgumentException("a " + kh + "x" + kw + " stride-" + sh + "x" + sw + " convolution from " + c
+                    + " to " + o + " channels at " + h + "x" + w + (training ? " in training" : "")
+                    + " takes no channels-last " + (inChannelsLast ? "input" : "output"));
+        }
         float[] col = ws.col, yt = ws.yt;
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
         int ckk = c * kh * kw, hw = ho * wo;
@@ -164,8 +208,8 @@ public final class Conv2dOps {
                     && !weightsChannelsLast(choices, c, o, kh, kw, sh, sw, ph, pw);
             for (int b0 = (n - 1) / group * group; b0 >= 0; b0 -= group) {  // last group first
                 ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, ph, pw);
-                frameProduct(training ? choices.forwardPath() : choices.inferencePath(), xf, inp, keep && b0 == 0, col, 0,
-                        params, wOff, ckk, bOff, o, out,
+                frameProduct(training ? choices.forwardPath() : choices.inferencePath(), xf, inp, inChannelsLast,
+                        keep && b0 == 0, col, 0, params, wOff, ckk, bOff, o, out, outChannelsLast,
                         b0, ws, training ? choices.forward() : choices.inference());
             }
             return keep;
@@ -397,8 +441,8 @@ public final class Conv2dOps {
      */
     private static void dxAsConvolution(float[] dinp, ConvFrame dyFrame, int at, int b0, ConvWorkspace ws,
                                         ConvChoices choices, int c) {
-        frameProduct(choices.inputPath(), dyFrame, null, false, ws.col, at, ws.flipped, 0, dyFrame.c * dyFrame.kh * dyFrame.kw, -1, c,
-                dinp, b0, ws, choices.input());
+        frameProduct(choices.inputPath(), dyFrame, null, false, false, ws.col, at, ws.flipped, 0,
+                dyFrame.c * dyFrame.kh * dyFrame.kw, -1, c, dinp, false, b0, ws, choices.input());
     }
 
     /** The frame of dY for {@link #dxAsConvolution}: dY (O, Ho = H, Wo = W) padded by (kh-1-ph, kw-1-pw). */

@@ -185,6 +185,27 @@ final class ConvFrame {
     }
 
     /**
+     * {@link #fillChannelsLast} from X already channels-last ({@code x[((b*H + y)*W + x)*C + ch]}, C whole
+     * vectors, so op = C): each frame row written once, its zeros and X's row copied into it, no turn.
+     */
+    void fillChannelsLastFromRows(float[] x, int b0, float[] xcl) {
+        assert sh == 1 && sw == 1 && Conv2dOps.paddedChannels(c) == c : "a stride-1 frame, C whole vectors";
+        int row = w * c, line = width * c, at = 0;
+        for (int b = 0; b < g; b++) {
+            for (int r = 0, from = (b0 + b) * h * row - top * row; r < rows; r++, at += line, from += row) {
+                if (r < top || r >= top + h) {
+                    java.util.Arrays.fill(xcl, at, at + line, 0f);
+                    continue;
+                }
+                java.util.Arrays.fill(xcl, at, at + left * c, 0f);
+                System.arraycopy(x, from, xcl, at + left * c, row);
+                java.util.Arrays.fill(xcl, at + left * c + row, at + line, 0f);
+            }
+        }
+        java.util.Arrays.fill(xcl, at, c * plane, 0f);  // past the last example's rows, which its taps still read
+    }
+
+    /**
      * {@code Y (M x positions) = bias + A (M x C*kh*kw, rows aRow apart) * the frame's tap rows}, the frame
      * at {@code f[at ..]}; each output starts from {@code a[bOff + m]} ({@code bOff < 0}: +0). The outputs
      * of examples b0 .. b0+g go to out (N, M, Ho, Wo); {@code y} and {@code rowsOfTaps} are scratch.

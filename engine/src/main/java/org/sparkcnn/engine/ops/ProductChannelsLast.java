@@ -76,7 +76,8 @@ final class ProductChannelsLast {
     }
 
     /**
-     * {@link ConvFrame#product}'s result by this path: {@code out (N, M, Ho, Wo)} for examples b0 .. b0+g
+     * {@link ConvFrame#product}'s result by this path: {@code out (N, M, Ho, Wo)}, or (N, Ho, Wo, M) where
+     * {@code outChannelsLast}, for examples b0 .. b0+g
      * of the frame {@code xf} at {@code f[at ..]}, A (M x C*kh*kw) given as {@code aT}
      * ({@link #transposeA}), each output from {@code a[bOff + r]} ({@code bOff < 0}: +0), by tiles of 24
      * accumulators ({@code wide}) or 12 (which fit 16 vector registers; see {@link Lanes#WIDE_TILES_ONLY}). Scratch:
@@ -84,29 +85,35 @@ final class ProductChannelsLast {
      * {@code offs}, {@code bases} int tables (at least Cp, C*kh*kw and g*Ho*Wo + P long).
      */
     static void product(float[] f, int at, ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide,
-                        float[] out, int b0, float[] xcl, float[] ycl, int[] index, int[] offs, int[] bases) {
+                        float[] out, boolean outChannelsLast, int b0, float[] xcl, float[] ycl, int[] index, int[] offs,
+                        int[] bases) {
         int phases = xf.sh * xf.sw, cp = Conv2dOps.paddedChannels(xf.c);
         for (int phase = 0; phase < phases; phase++) {  // channel ch's phase plane is at (ch*phases + phase)*plane
             TransposeVector.channelsLast(f, at + phase * xf.plane, xf.c, xf.plane, phases * xf.plane, xcl,
                     phase * xf.plane * cp, cp, index);
         }
-        tiles(xf, aT, a, bOff, m, wide, out, b0, xcl, ycl, offs, bases);
+        tiles(xf, aT, a, bOff, m, wide, out, outChannelsLast, b0, xcl, ycl, offs, bases);
     }
 
     /**
      * {@link #product} of the frame of examples b0 .. b0+g of {@code x} (N, C, H, W), made channels-last
      * without the frame ({@link ConvFrame#fillChannelsLast}, with {@code ycl}, {@link #outputFloats} long, as its scratch).
      */
-    static void productOfInput(float[] x, ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide,
-                               float[] out, int b0, float[] xcl, float[] ycl, int[] index, int[] offs, int[] bases) {
+    static void productOfInput(float[] x, boolean inChannelsLast, ConvFrame xf, float[] aT, float[] a, int bOff, int m,
+                               boolean wide, float[] out, boolean outChannelsLast, int b0, float[] xcl, float[] ycl,
+                               int[] index, int[] offs, int[] bases) {
         assert xf.sh == 1 && xf.sw == 1 : "X made channels-last without a frame at stride 1 only";
-        xf.fillChannelsLast(x, b0, xcl, Conv2dOps.paddedChannels(xf.c), ycl, index);
-        tiles(xf, aT, a, bOff, m, wide, out, b0, xcl, ycl, offs, bases);
+        if (inChannelsLast) {  // X (N, H, W, C): its rows copied, no turn
+            xf.fillChannelsLastFromRows(x, b0, xcl);
+        } else {
+            xf.fillChannelsLast(x, b0, xcl, Conv2dOps.paddedChannels(xf.c), ycl, index);
+        }
+        tiles(xf, aT, a, bOff, m, wide, out, outChannelsLast, b0, xcl, ycl, offs, bases);
     }
 
     /** The tiles of {@link #product} over xf's output positions, X channels-last in xcl. */
-    private static void tiles(ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide, float[] out, int b0,
-                              float[] xcl, float[] ycl, int[] offs, int[] bases) {
+    private static void tiles(ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide, float[] out,
+                              boolean outChannelsLast, int b0, float[] xcl, float[] ycl, int[] offs, int[] bases) {
         int c = xf.c, cp = Conv2dOps.paddedChannels(c), ckk = c * xf.kh * xf.kw, hw = xf.ho * xf.wo, n = xf.g * hw;
         int channelPlanes = xf.sh * xf.sw * xf.plane;  // a channel's phase planes in the frame
         for (int ch = 0, k = 0; ch < c; ch++) {
@@ -150,7 +157,11 @@ final class ProductChannelsLast {
             }
             o0 += four ? 4 * L : 2 * L;
         }
-        unfold(ycl, m, xf.g, hw, out, b0);
+        if (outChannelsLast) {  // out (N, Ho, Wo, M): the rows as they are
+            System.arraycopy(ycl, 0, out, b0 * hw * m, n * m);
+        } else {
+            unfold(ycl, m, xf.g, hw, out, b0);
+        }
     }
 
     /** {@code out[((b0+b)*M + r)*hw + p] = ycl[(b*hw + p)*M + r]}: each example's rows turned back into planes. */

@@ -157,6 +157,9 @@ public final class KernelDigest {
         convolution(5, 16, 16, 16, 32, 3, 3, 2, 2, 1, 1, 2, true);
         convolution(3, 32, 8, 9, 64, 3, 3, 2, 2, 1, 1, 2, false);
         convolution(3, 16, 16, 16, 32, 3, 3, 1, 1, 0, 0, 2, true);
+        // "same" layers whose outputs fill pairs of vectors at every width: inference reads and writes channels-last
+        convolution(3, 32, 9, 7, 32, 3, 3, 1, 1, 1, 1, 2, true);
+        convolution(2, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, false);
         weightsPaths();
     }
 
@@ -219,6 +222,38 @@ public final class KernelDigest {
                         + "x" + w + " to " + o + " k" + kh + "x" + kw + " s" + sh + "x" + sw + " p" + ph + "x" + pw);
             }
         }
+        channelsLastInference(y, x, params, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, bias, ws, choices);
+    }
+
+    /**
+     * The inference forward reading and writing channels-last (N, H, W, C) where the shape allows, by each
+     * inference path pinned and by the timed one: the forward's floats, moved ({@link #channelsLast}).
+     */
+    private static void channelsLastInference(float[] y, float[] x, float[] params, int n, int c, int h, int w, int o,
+                                              int kh, int kw, int sh, int sw, int ph, int pw, int group, boolean bias,
+                                              ConvWorkspace ws, ConvChoices choices) {
+        if (!Conv2dOps.inferenceWritesChannelsLast(h, w, o, kh, kw, sh, sw, ph, pw)) {
+            return;
+        }
+        int hw = y.length / (n * o), ckk = c * kh * kw;
+        boolean reads = Conv2dOps.inferenceReadsChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw);
+        float[] yRows = channelsLast(y, n, o, hw), xRows = channelsLast(x, n, c, h * w);
+        java.util.List<ConvChoices> runs = new java.util.ArrayList<>(java.util.List.of(choices));
+        for (int path = 0; choices.inferencePath() != null && path < ConvChoices.FRAME_PATHS_ALL.length; path++) {
+            runs.add(choices.withInferencePath(path));
+        }
+        for (int r = 0; r < runs.size(); r++) {
+            for (int io = 1; io < (reads ? 4 : 2); io++) {  // bit 0: out channels-last, bit 1: in
+                boolean outRows = (io & 1) != 0, inRows = (io & 2) != 0;
+                float[] got = new float[y.length];
+                java.util.Arrays.fill(got, Float.NaN);
+                Conv2dOps.forward(got, outRows, inRows ? xRows : x, inRows, params, 0, bias ? o * ckk : -1, n, c, h, w, o,
+                        kh, kw, sh, sw, ph, pw, group, ws, runs.get(r), false);
+                same(outRows ? yRows : y, got, "convolution inference " + (inRows ? "from" : "to") + " channels-last"
+                        + (inRows && outRows ? " and back" : "") + (r == 0 ? ", timed path" : ", path " + (r - 1)) + ", " + c
+                        + "x" + h + "x" + w + " to " + o + " k" + kh + "x" + kw + " s" + sh + "x" + sw + " p" + ph + "x" + pw);
+            }
+        }
     }
 
     /**
@@ -254,23 +289,51 @@ public final class KernelDigest {
                 ProductChannelsLast.transposeA(a, 0, ckk, m, ckk, aT, VectorSupport.AVAILABLE ? new int[m] : null);  // by blocks, as layers do
                 float[] xcl = new float[ProductChannelsLast.frameFloats(xf)];
                 java.util.Arrays.fill(xcl, Float.NaN);  // every float of it written from the frame
-                ProductChannelsLast.product(f, 3, xf, aT, a, bias ? m * ckk : -1, m, wide, alongChannels, 1, xcl,
+                ProductChannelsLast.product(f, 3, xf, aT, a, bias ? m * ckk : -1, m, wide, alongChannels, false, 1, xcl,
                         new float[ProductChannelsLast.outputFloats(xf, m)], new int[Conv2dOps.paddedChannels(c)],
                         new int[ckk], new int[g * hw + ProductChannelsLast.P]);
                 same(alongPositions, alongChannels, "frame product along channels by " + (wide ? 24 : 12) + " accumulators, " + shape);
                 written(xcl, shape);
+                float[] rowsOut = new float[alongPositions.length];  // (N, Ho, Wo, M): the same floats, rows of channels
+                ProductChannelsLast.product(f, 3, xf, aT, a, bias ? m * ckk : -1, m, wide, rowsOut, true, 1, xcl,
+                        new float[ProductChannelsLast.outputFloats(xf, m)], new int[Conv2dOps.paddedChannels(c)],
+                        new int[ckk], new int[g * hw + ProductChannelsLast.P]);
+                same(channelsLast(alongPositions, g + 1, m, hw), rowsOut, "frame product written channels-last, " + shape);
                 if (sh > 1 || sw > 1) {
                     continue;
                 }
                 float[] ofInput = new float[alongPositions.length];
                 java.util.Arrays.fill(xcl, Float.NaN);  // the frame made channels-last from X, no frame between: zeros written
-                ProductChannelsLast.productOfInput(x, xf, aT, a, bias ? m * ckk : -1, m, wide, ofInput, 1, xcl,
+                ProductChannelsLast.productOfInput(x, false, xf, aT, a, bias ? m * ckk : -1, m, wide, ofInput, false, 1, xcl,
                         new float[ProductChannelsLast.outputFloats(xf, m)],
                         new int[Conv2dOps.paddedChannels(c)], new int[ckk], new int[g * hw + ProductChannelsLast.P]);
                 same(alongPositions, ofInput, "frame product along channels from X, by " + (wide ? 24 : 12) + " accumulators, " + shape);
                 written(xcl, shape + ", from X");
+                if (Conv2dOps.paddedChannels(c) != c) {
+                    continue;
+                }
+                java.util.Arrays.fill(xcl, Float.NaN);  // from X channels-last: its rows copied into the zeroed frame
+                float[] fromRows = new float[alongPositions.length];
+                ProductChannelsLast.productOfInput(channelsLast(x, g + 1, c, h * w), true, xf, aT, a, bias ? m * ckk : -1, m,
+                        wide, fromRows, true, 1, xcl, new float[ProductChannelsLast.outputFloats(xf, m)],
+                        new int[Conv2dOps.paddedChannels(c)], new int[ckk], new int[g * hw + ProductChannelsLast.P]);
+                same(channelsLast(alongPositions, g + 1, m, hw), fromRows, "frame product from X channels-last, " + shape);
+                written(xcl, shape + ", from X channels-last");
             }
         }
+    }
+
+    /** {@code x} (N, C, HW) as (N, HW, C), one float at a time: the reference for the channels-last layouts. */
+    static float[] channelsLast(float[] x, int n, int c, int hw) {
+        float[] out = new float[x.length];
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int p = 0; p < hw; p++) {
+                    out[(b * hw + p) * c + ch] = x[(b * c + ch) * hw + p];
+                }
+            }
+        }
+        return out;
     }
 
     /** Every float of a channels-last frame written (it was filled with NaN). */
@@ -331,7 +394,7 @@ public final class KernelDigest {
         }
     }
 
-    /** Loss, logits and gradient of one batch of each shipped model (random inputs and labels). */
+    /** Loss, logits and gradient of one batch of each shipped model (random inputs and labels), then its inference outputs. */
     private void models() throws Exception {
         for (String name : ModelDefinition.shippedModels()) {
             ModelDefinition def = ModelDefinition.load(name);
@@ -343,10 +406,13 @@ public final class KernelDigest {
             for (int i = 0; i < batch; i++) {
                 labels[i] = rng.nextInt(classes);
             }
-            double loss = net.lossAndGradient(params, def.initialBuffers(), grads, x, labels, null, batch, batch,
+            float[] buffers = def.initialBuffers();
+            double loss = net.lossAndGradient(params, buffers, grads, x, labels, null, batch, batch,
                     Pass.training(7, 1, batch));
             add(new float[]{(float) loss, Float.intBitsToFloat((int) (Double.doubleToRawLongBits(loss) >>> 32))});
             add(grads);
+            // inference with the running statistics just updated: channels-last between layers where vectors allow
+            add(java.util.Arrays.copyOf(net.forward(params, buffers, x, batch, Pass.INFERENCE), batch * classes));
         }
     }
 }

@@ -1,0 +1,215 @@
+package org.sparkcnn.engine;
+
+import java.util.List;
+import org.sparkcnn.engine.layers.Activation;
+import org.sparkcnn.engine.layers.BatchNorm2d;
+import org.sparkcnn.engine.layers.ChannelsLastLayer;
+import org.sparkcnn.engine.layers.LayerModel;
+import org.sparkcnn.engine.layers.Merge;
+import org.sparkcnn.engine.layers.Pass;
+import org.sparkcnn.engine.ops.ChannelsLastLayout;
+
+/**
+ * Inference with activations channels-last, (N, H, W, C), between the layers that read and write them: a
+ * convolution whose products run along the output channels writes its rows as they are (no turn into
+ * planes), batch norm, ReLU and the residual add keep the order they are given, and the next convolution
+ * copies rows into its frame (no turn from planes). Where a layer needs planes (N, C, H, W), its input is
+ * turned once per forward into a buffer of its own. Every float is the one the NCHW forward computes: only
+ * where it is stored differs (docs/ENGINE.md, "Channels-last inference"). Training keeps NCHW throughout.
+ */
+final class ChannelsLastPlan {
+
+    private final ModelDefinition def;
+    private final LayerModel[] layers;
+    private final float[][] activations;
+    private final int[] reluAfter;
+    private final boolean[] absorbed;
+    /** Per node: its inputs (-1: the network's), whether its output (its ReLU's, where one runs inside it) is channels-last. */
+    private final int[][] inputs;
+    private final boolean[] rows;
+    /** Per node: its output in the other order, made at most once per forward ({@code madeIn == forwards}), or null. */
+    private final float[][] turned;
+    private final long[] madeIn;
+    private final int[] index;
+    private long forwards;
+    /** Whether the last forward left channels-last activations that {@link #planes} has not turned back yet. */
+    private boolean pending;
+    private float[] scratch;
+
+    private ChannelsLastPlan(ModelDefinition def, LayerModel[] layers, float[][] activations, int[] reluAfter,
+                             boolean[] absorbed, int[][] inputs, boolean[] rows, int maxBatch) {
+        this.def = def;
+        this.layers = layers;
+        this.activations = activations;
+        this.reluAfter = reluAfter;
+        this.absorbed = absorbed;
+        this.inputs = inputs;
+        this.rows = rows;
+        int count = layers.length, widestChannels = 1;
+        turned = new float[count][];
+        madeIn = new long[count];
+        java.util.Arrays.fill(madeIn, -1);
+        for (int i = 0; i < count; i++) {
+            for (int s = 0; s < inputs[i].length; s++) {
+                int p = inputs[i][s];
+                if (p >= 0 && turned[p] == null && rows[p] != takesRows(i, s, p)) {
+                    turned[p] = new float[maxBatch * def.nodeOutputShape(p).size()];
+                }
+            }
+            widestChannels = Math.max(widestChannels, def.nodeOutputShape(i).channels());
+        }
+        if (rows[count - 1] && turned[count - 1] == null) {
+            turned[count - 1] = new float[maxBatch * def.nodeOutputShape(count - 1).size()];
+        }
+        index = new int[widestChannels];
+    }
+
+    /**
+     * The plan for a network's bound layers, or null where no layer writes channels-last (then inference
+     * runs as training does, on planes).
+     */
+    static ChannelsLastPlan of(ModelDefinition def, LayerModel[] layers, float[][] activations, int[] reluAfter,
+                               boolean[] absorbed, int maxBatch) {
+        int count = layers.length;
+        int[][] inputs = new int[count][];
+        boolean[] rows = new boolean[count];
+        boolean any = false;
+        List<List<Integer>> consumers = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            inputs[i] = def.nodeInputs(i);
+            consumers.add(new java.util.ArrayList<>());
+        }
+        for (int i = 0; i < count; i++) {
+            for (int p : inputs[i]) {
+                if (p >= 0) {
+                    consumers.get(p).add(i);
+                }
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            Object layer = def.layers().get(i);
+            if (layers[i] instanceof ChannelsLastLayer cl) {  // worth it where a consumer keeps rows
+                rows[i] = cl.writesChannelsLast() && consumers.get(i).stream().anyMatch(j -> keepsOrder(def, layers, j));
+            } else if (layer instanceof Merge m && !m.concat()) {
+                for (int p : inputs[i]) {
+                    rows[i] |= p >= 0 && rows[p];
+                }
+            } else if (keepsOrder(def, layers, i)) {
+                rows[i] = inputs[i][0] >= 0 && rows[inputs[i][0]];
+            }
+            any |= rows[i];
+        }
+        return any ? new ChannelsLastPlan(def, layers, activations, reluAfter, absorbed, inputs, rows, maxBatch) : null;
+    }
+
+    /** Whether node j computes each float from floats of the same place only, in either order: batch norm, an activation, an add. */
+    private static boolean keepsOrder(ModelDefinition def, LayerModel[] layers, int j) {
+        Object layer = def.layers().get(j);
+        return layer instanceof BatchNorm2d || layer instanceof Activation || layer instanceof Merge m && !m.concat()
+                || layers[j] instanceof ChannelsLastLayer cl && cl.readsChannelsLast();
+    }
+
+    /** Whether node i's input slot s (from node p) is read channels-last when p writes so. */
+    private boolean takesRows(int i, int s, int p) {
+        Object layer = def.layers().get(i);
+        if (layers[i] instanceof ChannelsLastLayer cl) {
+            return cl.readsChannelsLast() && rows[p];
+        }
+        if (layer instanceof Merge m && !m.concat()) {
+            return rows[i];
+        }
+        return keepsOrder(def, layers, i) && rows[p];
+    }
+
+    /** Whether node i's output is channels-last in inference. */
+    boolean channelsLast(int i) {
+        return rows[i];
+    }
+
+    /**
+     * Turns the last forward's channels-last activations of {@code n} examples back into planes, once: for
+     * callers that read them ({@link Network#activation}) or run a backward after inference. A training
+     * forward that is about to overwrite them discards what is pending.
+     */
+    void planes(int n, boolean discard) {
+        if (pending && !discard) {
+            for (int i = 0; i < rows.length; i++) {
+                float[] own = activations[i];
+                if (rows[i] && own != null) {
+                    Shape s = def.nodeOutputShape(i);
+                    int len = n * s.size();
+                    if (scratch == null) {
+                        scratch = new float[own.length];
+                    } else if (scratch.length < len) {
+                        scratch = new float[Math.max(len, 2 * scratch.length)];
+                    }
+                    System.arraycopy(own, 0, scratch, 0, len);
+                    ChannelsLastLayout.toPlanes(scratch, 0, n, s.channels(), s.height() * s.width(), own, 0);
+                }
+            }
+        }
+        pending = false;
+    }
+
+    /** The inference forward of {@code n} examples of x (NCHW); returns the last node's output, NCHW. */
+    float[] forward(float[] params, float[] buffers, float[] x, int n, Pass pass, long[] forwardNanos) {
+        forwards++;
+        pending = true;
+        for (int i = 0; i < layers.length; i++) {
+            if (absorbed[i]) {  // written by its input node
+                continue;
+            }
+            long t0 = forwardNanos == null ? 0 : System.nanoTime();
+            boolean relu = reluAfter[i] >= 0;
+            float[] out = relu ? activations[reluAfter[i]] : activations[i];
+            Object layer = def.layers().get(i);
+            if (layers[i] instanceof ChannelsLastLayer cl) {
+                boolean in = inputs[i][0] >= 0 && takesRows(i, 0, inputs[i][0]);
+                cl.forwardInference(params, input(x, inputs[i][0], in, n), in, out, rows[i], n);
+            } else if (layer instanceof Merge m) {
+                float[][] inps = new float[inputs[i].length][];
+                int[] sizes = new int[inps.length];
+                for (int s = 0; s < inps.length; s++) {
+                    inps[s] = input(x, inputs[i][s], rows[i], n);
+                    sizes[s] = def.nodeInputShape(i, s).size();
+                }
+                m.forward(out, relu, inps, sizes, n);
+            } else if (layers[i] instanceof BatchNorm2d.Model bn && rows[i]) {
+                bn.forwardInferenceChannelsLast(params, buffers, input(x, inputs[i][0], true, n), out, relu, n);
+            } else if (relu) {
+                ((BatchNorm2d.Model) layers[i]).forward(params, buffers, input(x, inputs[i][0], false, n), out, true, n, pass);
+            } else {
+                layers[i].forward(params, buffers, input(x, inputs[i][0], rows[i], n), out, n, pass);
+            }
+            if (forwardNanos != null) {
+                forwardNanos[i] += System.nanoTime() - t0;
+            }
+        }
+        return input(x, layers.length - 1, false, n);
+    }
+
+    /** Node p's output (p < 0: x) channels-last or not, as asked: as it is, or turned once this forward. */
+    private float[] input(float[] x, int p, boolean asRows, int n) {
+        if (p < 0) {
+            if (asRows) {
+                throw new IllegalStateException("the network's input is NCHW");
+            }
+            return x;
+        }
+        float[] own = activations[p];
+        if (rows[p] == asRows) {
+            return own;
+        }
+        if (madeIn[p] != forwards) {
+            Shape s = def.nodeOutputShape(p);
+            int hw = s.height() * s.width();
+            if (rows[p]) {
+                ChannelsLastLayout.toPlanes(own, 0, n, s.channels(), hw, turned[p], 0);
+            } else {
+                ChannelsLastLayout.toChannelsLast(own, 0, n, s.channels(), hw, turned[p], 0, index);
+            }
+            madeIn[p] = forwards;
+        }
+        return turned[p];
+    }
+}

@@ -1,0 +1,132 @@
+package org.sparkcnn.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.sparkcnn.engine.layers.Pass;
+import org.sparkcnn.engine.ops.VectorSupport;
+
+/**
+ * Inference with activations channels-last between the layers that take them ({@link ChannelsLastPlan}) gives
+ * the bits of inference on planes: the outputs, every activation read afterwards (turned back into planes), and
+ * a backward run after it. On the shipped ResNets and on graphs where channels-last activations meet layers that
+ * need planes (a dropout, an add of both orders, a concat, pooling, a flatten).
+ */
+class ChannelsLastInferenceTest {
+
+    @Test
+    void resnet20() throws IOException {
+        ModelDefinition def = ModelDefinition.load("resnet20");
+        Network rows = compare(def, 6);
+        // 64 channels fill pairs of vectors at every width: stage 3 runs channels-last wherever there are vectors
+        for (String node : new String[]{"s3b2_conv1", "s3b2_bn1", "s3b2_relu1", "s3b2_add"}) {
+            assertEquals(VectorSupport.AVAILABLE, rows.channelsLastInInference(index(def, node)), node);
+        }
+        assertFalse(rows.channelsLastInInference(index(def, "s3b1_proj_conv")), "a 1x1 stride-2 layer runs on im2col's planes");
+        assertFalse(rows.channelsLastInInference(index(def, "gap")));
+    }
+
+    @Test
+    void resnet8() throws IOException {
+        compare(ModelDefinition.load("resnet8"), 3);
+    }
+
+    /**
+     * Channels-last activations meeting layers that need planes: a dropout, an add of both orders, a concat, a
+     * max pool, a flatten; a 1x1 convolution reading rows.
+     */
+    @Test
+    void channelsLastMeetsPlanes() {
+        ModelDefinition def = ModelDefinition.fromJson("""
+                {"format": "sparkcnn-model/2", "name": "meet", "input": [3, 8, 8], "nodes": [
+                  {"name": "conv1", "type": "conv2d", "out_channels": 32, "kernel": 3, "padding": 1},
+                  {"name": "bn1", "type": "batchnorm2d"},
+                  {"name": "r1", "type": "relu"},
+                  {"name": "conv2", "type": "conv2d", "out_channels": 32, "kernel": 3, "padding": 1, "bias": false},
+                  {"name": "drop", "type": "dropout", "p": 0.5},
+                  {"name": "mix", "type": "add", "inputs": ["conv2", "drop"]},
+                  {"name": "up", "type": "conv2d", "out_channels": 32, "kernel": 1, "inputs": ["r1"]},
+                  {"name": "sum", "type": "add", "inputs": ["mix", "up"]},
+                  {"name": "cat", "type": "concat", "inputs": ["sum", "r1"]},
+                  {"name": "conv3", "type": "conv2d", "out_channels": 64, "kernel": 3, "padding": 1},
+                  {"name": "pool", "type": "maxpool2d", "kernel": 2, "stride": 2},
+                  {"name": "conv4", "type": "conv2d", "out_channels": 64, "kernel": 3, "padding": 1},
+                  {"name": "t", "type": "tanh"},
+                  {"name": "flat", "type": "flatten"}],
+                 "loss": {"type": "mse"}}""");
+        Network rows = compare(def, 4);
+        if (VectorSupport.AVAILABLE) {
+            for (String node : new String[]{"conv1", "bn1", "r1", "conv2", "mix", "up", "sum", "conv4", "t"}) {
+                assertTrue(rows.channelsLastInInference(index(def, node)), node);
+            }
+            for (String node : new String[]{"drop", "cat", "conv3", "pool", "flat"}) {  // conv3's one consumer takes planes
+                assertFalse(rows.channelsLastInInference(index(def, node)), node);
+            }
+        }
+    }
+
+    /** Inference on planes and channels-last from the same state, then every activation and a backward after it. */
+    private static Network compare(ModelDefinition def, int n) {
+        SplittableRandom rng = new SplittableRandom(11);
+        float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 5);
+        float[] buffers = def.initialBuffers();  // running means about 0, variances 0.5 to 1.5: every float moves, the signal lives
+        for (int i = 0; i < buffers.length; i++) {
+            buffers[i] = buffers[i] == 0f ? (float) (0.1 * rng.nextGaussian()) : (float) (0.5 + rng.nextDouble());
+        }
+        float[] x = new float[n * def.inputShape().size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rng.nextGaussian();
+        }
+        Network rows = new Network(def, n, true, true), planes = new Network(def, n, true, false);
+        int k = def.outputSize();
+        float[] expected = Arrays.copyOf(planes.forward(params, buffers, x, n, Pass.INFERENCE), n * k);
+        float[] got = Arrays.copyOf(rows.forward(params, buffers, x, n, Pass.INFERENCE), n * k);
+        assertBits(expected, got, def.name() + ": inference outputs");
+        assertFalse(Arrays.equals(Arrays.copyOf(expected, k), Arrays.copyOfRange(expected, k, 2 * k)),
+                def.name() + ": the examples' outputs differ (the inputs reach them)");
+        for (int i = 0; i < def.layers().size(); i++) {
+            assertFalse(planes.channelsLastInInference(i));
+            if (planes.activation(i) != null) {
+                int len = n * def.nodeOutputShape(i).size();
+                assertBits(Arrays.copyOf(planes.activation(i), len), Arrays.copyOf(rows.activation(i), len),
+                        def.name() + ": output of " + def.describe(i) + " read after inference");
+            }
+        }
+        rows.forward(params, buffers, x, n, Pass.INFERENCE);  // again: a backward turns its activations back itself
+        float[] dout = new float[n * k];
+        for (int i = 0; i < dout.length; i++) {
+            dout[i] = (float) rng.nextGaussian();
+        }
+        float[] gRows = new float[def.paramCount()], gPlanes = new float[def.paramCount()];
+        float[] dxPlanes = planes.backward(params, gPlanes, dout, true).clone(), dxRows = rows.backward(params, gRows, dout, true);
+        assertBits(gPlanes, gRows, def.name() + ": parameter gradients after inference");
+        assertBits(Arrays.copyOf(dxPlanes, x.length), Arrays.copyOf(dxRows, x.length), def.name() + ": input gradient after inference");
+        return rows;
+    }
+
+    private static void assertBits(float[] expected, float[] actual, String what) {
+        int[] e = new int[expected.length], a = new int[actual.length];
+        for (int i = 0; i < e.length; i++) {
+            e[i] = Float.floatToRawIntBits(expected[i]);
+        }
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Float.floatToRawIntBits(actual[i]);
+        }
+        assertArrayEquals(e, a, what);
+    }
+
+    private static int index(ModelDefinition def, String node) {
+        for (int i = 0; i < def.layers().size(); i++) {
+            if (def.layers().get(i).name().equals(node)) {
+                return i;
+            }
+        }
+        throw new AssertionError(def.name() + " has no node '" + node + "'");
+    }
+}
