@@ -89,12 +89,12 @@ final class ChannelsLastPlan {
         for (int i = 0; i < count; i++) {
             Object layer = def.layers().get(i);
             if (layers[i] instanceof ChannelsLastLayer cl) {  // worth it where a consumer keeps rows
-                rows[i] = cl.writesChannelsLast() && consumers.get(i).stream().anyMatch(j -> keepsOrder(def, layers, j));
+                rows[i] = cl.writesChannelsLast() && consumers.get(i).stream().anyMatch(j -> readsRows(def, layers, j));
             } else if (layer instanceof Merge m && !m.concat()) {
                 for (int p : inputs[i]) {
                     rows[i] |= p >= 0 && rows[p];
                 }
-            } else if (keepsOrder(def, layers, i)) {
+            } else if (readsRows(def, layers, i)) {
                 rows[i] = inputs[i][0] >= 0 && rows[inputs[i][0]];
             }
             any |= rows[i];
@@ -102,8 +102,11 @@ final class ChannelsLastPlan {
         return any ? new ChannelsLastPlan(def, layers, activations, reluAfter, absorbed, inputs, rows, maxBatch) : null;
     }
 
-    /** Whether node j computes each float from floats of the same place only, in either order: batch norm, an activation, an add. */
-    private static boolean keepsOrder(ModelDefinition def, LayerModel[] layers, int j) {
+    /**
+     * Whether node j can read rows: batch norm, an activation and an add (each float from floats of the same place
+     * only, so in either order), or a layer that reads channels-last.
+     */
+    private static boolean readsRows(ModelDefinition def, LayerModel[] layers, int j) {
         Object layer = def.layers().get(j);
         return layer instanceof BatchNorm2d || layer instanceof Activation || layer instanceof Merge m && !m.concat()
                 || layers[j] instanceof ChannelsLastLayer cl && cl.readsChannelsLast();
@@ -118,7 +121,7 @@ final class ChannelsLastPlan {
         if (layer instanceof Merge m && !m.concat()) {
             return rows[i];
         }
-        return keepsOrder(def, layers, i) && rows[p];
+        return readsRows(def, layers, i) && rows[p];
     }
 
     /** Whether node i's output is channels-last in inference. */

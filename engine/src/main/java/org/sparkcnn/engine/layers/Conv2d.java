@@ -71,8 +71,7 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
         int group = Conv2dOps.groupSize(maxBatch, ckk, o, hw);
         ConvChoices choices = ConvChoices.of(name, c, h, w, o, kh, kw, sh, sw, ph, pw, group);
         ConvWorkspace ws = new ConvWorkspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
-        boolean writesRows = Conv2dOps.inferenceWritesChannelsLast(h, w, o, kh, kw, sh, sw, ph, pw);
-        boolean readsRows = Conv2dOps.inferenceReadsChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw);
+        boolean rows = Conv2dOps.inferenceChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw);
         final class Model extends LayerModel implements ChannelsLastLayer {
             private float[] colsOf;  // the input whose first group's columns or frame col holds, or null
             private int colsOfN;
@@ -83,12 +82,12 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
 
             @Override
             public boolean writesChannelsLast() {
-                return writesRows;
+                return rows;
             }
 
             @Override
             public boolean readsChannelsLast() {
-                return readsRows;
+                return rows;
             }
 
             @Override

@@ -24,7 +24,31 @@ public record GlobalAvgPool2d(String name) implements Layer {
     @Override
     public LayerModel bind(Shape in, int paramOffset, int maxBatch) {
         int c = in.channels(), hw = in.height() * in.width();
-        return new LayerModel(in, outputShape(in), paramOffset) {
+        final class Model extends LayerModel implements ChannelsLastLayer {
+            Model(Shape inShape, Shape outShape, int offset) {
+                super(inShape, outShape, offset);
+            }
+
+            @Override
+            public boolean writesChannelsLast() {
+                return false;
+            }
+
+            @Override
+            public boolean readsChannelsLast() {
+                return true;
+            }
+
+            @Override
+            public void forwardInference(float[] params, float[] inp, boolean inChannelsLast, float[] y, boolean outChannelsLast,
+                                         int n) {
+                if (inChannelsLast) {
+                    Pool2dOps.globalAvgForwardRows(y, inp, n, c, hw);
+                } else {
+                    Pool2dOps.globalAvgForward(y, inp, n, c, hw);
+                }
+            }
+
             @Override
             public void forward(float[] params, float[] inp, float[] y, int n, Pass pass) {
                 Pool2dOps.globalAvgForward(y, inp, n, c, hw);
@@ -34,6 +58,7 @@ public record GlobalAvgPool2d(String name) implements Layer {
             public void backward(float[] params, float[] grads, float[] inp, float[] y, float[] dout, float[] dinp, int n) {
                 Pool2dOps.globalAvgBackward(dinp, dout, n, c, hw);
             }
-        };
+        }
+        return new Model(in, outputShape(in), paramOffset);
     }
 }

@@ -112,8 +112,9 @@ public final class Conv2dOps {
                                      boolean outChannelsLast, int b0, ConvWorkspace ws, KernelChoice tiles) {
         int pick = path == null ? 0 : path.pick();
         long start = System.nanoTime();
+        boolean rows = x != null && pick >= 1 && inChannelsLast;  // X's rows, at any stride: no frame of planes
         boolean direct = x != null && pick >= 1 && !keepFrame && xf.sh == 1 && xf.sw == 1;  // strided: its frame, then turned
-        if (x != null && !direct) {
+        if (x != null && !direct && !rows) {
             if (inChannelsLast) {  // the frame of X's planes, turned back into xcl, which this path only uses after
                 int hw = xf.h * xf.w;
                 ChannelsLastLayout.toPlanes(x, b0 * xf.c * hw, xf.g, xf.c, hw, ws.xcl, 0);
@@ -128,9 +129,12 @@ public final class Conv2dOps {
                 ws.aTReady = true;
             }
             boolean wide = Lanes.WIDE_TILES_ONLY || pick == 2;
-            if (direct) {
-                ProductChannelsLast.productOfInput(x, inChannelsLast, xf, ws.aT, a, bOff, m, wide, out, outChannelsLast, b0,
-                        ws.xcl, ws.ycl, ws.index, ws.offs, ws.bases);
+            if (rows) {
+                ProductChannelsLast.productOfRows(x, xf, ws.aT, a, bOff, m, wide, out, outChannelsLast, b0, ws.xcl, ws.ycl,
+                        ws.offs, ws.bases);
+            } else if (direct) {
+                ProductChannelsLast.productOfInput(x, xf, ws.aT, a, bOff, m, wide, out, outChannelsLast, b0, ws.xcl, ws.ycl,
+                        ws.index, ws.offs, ws.bases);
             } else {
                 ProductChannelsLast.product(f, at, xf, ws.aT, a, bOff, m, wide, out, outChannelsLast, b0, ws.xcl, ws.ycl,
                         ws.index, ws.offs, ws.bases);
@@ -166,34 +170,29 @@ public final class Conv2dOps {
     }
 
     /**
-     * Whether an inference forward of this shape can write its output channels-last, (N, Ho, Wo, O): it takes
-     * frames, and O fills pairs of vectors (the products by vectors along the output channels make such rows).
+     * Whether an inference forward of this shape can read and write activations channels-last, (N, H, W, C):
+     * its products can run along the output channels (it takes frames, or it is 1x1 without padding and reads X
+     * where it is), C fills whole vectors and O pairs of them.
      */
-    public static boolean inferenceWritesChannelsLast(int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
-        return ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, false) && ProductChannelsLast.suits(o)
-                && ChannelsLastLayout.suits(o);
-    }
-
-    /** Whether it can also read its input channels-last, (N, H, W, C): at stride 1, C whole vectors (rows copied into its frame). */
-    public static boolean inferenceReadsChannelsLast(int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
-        return inferenceWritesChannelsLast(h, w, o, kh, kw, sh, sw, ph, pw) && sh == 1 && sw == 1 && ChannelsLastLayout.suits(c);
+    public static boolean inferenceChannelsLast(int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
+        boolean alongChannels = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, false) || kh * kw == 1 && ph == 0 && pw == 0;
+        return alongChannels && ProductChannelsLast.suits(o) && ChannelsLastLayout.suits(o) && ChannelsLastLayout.suits(c);
     }
 
     /**
      * {@link #forward} with the input and output in either order: channels-last where {@code inChannelsLast} /
-     * {@code outChannelsLast} (inference only, where {@link #inferenceReadsChannelsLast} / {@link #inferenceWritesChannelsLast}
-     * hold). The same floats in either order; a path that works on planes turns them, inside its timing.
+     * {@code outChannelsLast} (inference only, where {@link #inferenceChannelsLast} holds). The same floats in either
+     * order; a path that works on planes turns them, inside its timing. A 1x1 layer without a frame reads X's rows
+     * by vectors along the output channels ({@link ProductChannelsLast#productOfRows}), or im2col's planes.
      */
     public static boolean forward(float[] out, boolean outChannelsLast, float[] inp, boolean inChannelsLast, float[] params,
                                   int wOff, int bOff, int n, int c, int h, int w, int o, int kh, int kw,
                                   int sh, int sw, int ph, int pw, int group, ConvWorkspace ws, ConvChoices choices,
                                   boolean training) {
-        if ((inChannelsLast || outChannelsLast) && (training
-                || !inferenceWritesChannelsLast(h, w, o, kh, kw, sh, sw, ph, pw)
-                || inChannelsLast && !inferenceReadsChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw))) {
+        if ((inChannelsLast || outChannelsLast) && (training || !inferenceChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw))) {
             throw new IllegalArgumentException("a " + kh + "x" + kw + " stride-" + sh + "x" + sw + " convolution from " + c
                     + " to " + o + " channels at " + h + "x" + w + (training ? " in training" : "")
-                    + " takes no channels-last " + (inChannelsLast ? "input" : "output"));
+                    + " takes no channels-last activations");
         }
         float[] col = ws.col, yt = ws.yt;
         int ho = outputSize(h, kh, sh, ph), wo = outputSize(w, kw, sw, pw);
@@ -214,6 +213,15 @@ public final class Conv2dOps {
             }
             return keep;
         }
+        if (inChannelsLast) {  // a 1x1 layer on X's rows: one chain per output, as below
+            ProductChannelsLast.transposeA(params, wOff, ckk, o, ckk, ws.aT, ws.index);
+            for (int b0 = 0; b0 < n; b0 += group) {
+                ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, ph, pw);
+                ProductChannelsLast.productOfRows(inp, xf, ws.aT, params, bOff, o, !Lanes.NARROW_TILES_ONLY, out,
+                        outChannelsLast, b0, ws.xcl, ws.ycl, ws.offs, ws.bases);
+            }
+            return false;
+        }
         for (int b0 = 0; b0 < n; b0 += group) {
             int g = Math.min(group, n - b0), ld = g * hw;
             columns(inp, b0, g, c, h, w, kh, kw, sh, sw, ph, pw, ws);
@@ -222,6 +230,10 @@ public final class Conv2dOps {
             }
             // Y (O x g*HoWo) = b + W (O x CKK) * col (CKK x g*HoWo)
             Gemm.chain(choices.forward(), o, ld, ckk, params, wOff, ckk, 1, col, 0, ld, yt, 0, ld);
+            if (outChannelsLast) {  // out[((b0+b)*hw + p)*O + oc] = yt[oc*ld + b*hw + p]
+                channelsLast(yt, 0, o, ld, ld, out, b0 * hw * o, o, ws.index);
+                continue;
+            }
             for (int b = 0; b < g; b++) {
                 for (int oc = 0; oc < o; oc++) {
                     System.arraycopy(yt, oc * ld + b * hw, out, ((b0 + b) * o + oc) * hw, hw);

@@ -63,10 +63,18 @@ public final class ConvWorkspace {
             xclLen = Math.max(xclLen, ProductChannelsLast.frameFloats(df));
             yclLen = Math.max(yclLen, ProductChannelsLast.outputFloats(df, c));
         }
+        boolean rowsCl = Conv2dOps.inferenceChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw);
+        if (rowsCl) {  // inference on X's rows (ProductChannelsLast.productOfRows): the stride-1 frame of them where padded
+            aTLen = Math.max(aTLen, o * ckk);
+            if (ph > 0 || pw > 0) {
+                xclLen = Math.max(xclLen, c * new ConvFrame(group, c, h, w, kh, kw, 1, 1, ph, pw).plane);
+            }
+            yclLen = Math.max(yclLen, ProductChannelsLast.outputFloats(new ConvFrame(group, c, h, w, kh, kw, sh, sw, ph, pw), o));
+        }
         aT = new float[aTLen];
         xcl = new float[xclLen];
         ycl = new float[yclLen];
-        offs = new int[forwardCl || inputCl ? Math.max(c, o) * kh * kw : 0];
-        bases = new int[forwardCl || inputCl ? group * hw + ProductChannelsLast.P : 0];
+        offs = new int[forwardCl || inputCl || rowsCl ? Math.max(c, o) * kh * kw : 0];
+        bases = new int[forwardCl || inputCl || rowsCl ? group * hw + ProductChannelsLast.P : 0];
     }
 }

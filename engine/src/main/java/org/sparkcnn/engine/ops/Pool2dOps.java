@@ -164,6 +164,21 @@ public final class Pool2dOps {
         }
     }
 
+    /** {@link #globalAvgForward} of channels-last x, (N, H*W, C): each channel's sum in the same order, from +0, in float. */
+    public static void globalAvgForwardRows(float[] out, float[] inp, int n, int c, int hw) {
+        for (int b = 0; b < n; b++) {
+            java.util.Arrays.fill(out, b * c, (b + 1) * c, 0f);
+            for (int p = 0, at = b * hw * c; p < hw; p++, at += c) {
+                for (int ch = 0; ch < c; ch++) {
+                    out[b * c + ch] += inp[at + ch];
+                }
+            }
+            for (int ch = b * c; ch < (b + 1) * c; ch++) {
+                out[ch] /= hw;
+            }
+        }
+    }
+
     /** {@code dx[b,c,h,w] = dy[b,c] / (H*W)} (overwritten). */
     public static void globalAvgBackward(float[] dinp, float[] dout, int n, int c, int hw) {
         for (int plane = 0; plane < n * c; plane++) {

@@ -99,22 +99,18 @@ final class ProductChannelsLast {
      * {@link #product} of the frame of examples b0 .. b0+g of {@code x} (N, C, H, W), made channels-last
      * without the frame ({@link ConvFrame#fillChannelsLast}, with {@code ycl}, {@link #outputFloats} long, as its scratch).
      */
-    static void productOfInput(float[] x, boolean inChannelsLast, ConvFrame xf, float[] aT, float[] a, int bOff, int m,
-                               boolean wide, float[] out, boolean outChannelsLast, int b0, float[] xcl, float[] ycl,
-                               int[] index, int[] offs, int[] bases) {
+    static void productOfInput(float[] x, ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide, float[] out,
+                               boolean outChannelsLast, int b0, float[] xcl, float[] ycl, int[] index, int[] offs,
+                               int[] bases) {
         assert xf.sh == 1 && xf.sw == 1 : "X made channels-last without a frame at stride 1 only";
-        if (inChannelsLast) {  // X (N, H, W, C): its rows copied, no turn
-            xf.fillChannelsLastFromRows(x, b0, xcl);
-        } else {
-            xf.fillChannelsLast(x, b0, xcl, Conv2dOps.paddedChannels(xf.c), ycl, index);
-        }
+        xf.fillChannelsLast(x, b0, xcl, Conv2dOps.paddedChannels(xf.c), ycl, index);
         tiles(xf, aT, a, bOff, m, wide, out, outChannelsLast, b0, xcl, ycl, offs, bases);
     }
 
     /** The tiles of {@link #product} over xf's output positions, X channels-last in xcl. */
     private static void tiles(ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide, float[] out,
                               boolean outChannelsLast, int b0, float[] xcl, float[] ycl, int[] offs, int[] bases) {
-        int c = xf.c, cp = Conv2dOps.paddedChannels(c), ckk = c * xf.kh * xf.kw, hw = xf.ho * xf.wo, n = xf.g * hw;
+        int c = xf.c, cp = Conv2dOps.paddedChannels(c), hw = xf.ho * xf.wo, n = xf.g * hw;
         int channelPlanes = xf.sh * xf.sw * xf.plane;  // a channel's phase planes in the frame
         for (int ch = 0, k = 0; ch < c; ch++) {
             for (int u = 0; u < xf.kh; u++) {
@@ -130,6 +126,48 @@ final class ProductChannelsLast {
                 }
             }
         }
+        run(xf, xcl, bases, offs, aT, a, bOff, m, wide, ycl);
+        write(ycl, m, xf.g, hw, out, outChannelsLast, b0);
+    }
+
+    /**
+     * {@link #product}'s result from X channels-last, (N, H, W, C) with C whole vectors, at any stride: X's rows
+     * copied into the zero frame of a stride-1 layer with the same kernel and padding ({@link ConvFrame#fillChannelsLastFromRows};
+     * without padding X itself is that frame, read where it is), whose output (s*i, s*j) reads what output (i, j) of
+     * this layer does. The same tiles on a table of those positions, the same chains.
+     */
+    static void productOfRows(float[] x, ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide, float[] out,
+                              boolean outChannelsLast, int b0, float[] xcl, float[] ycl, int[] offs, int[] bases) {
+        int c = xf.c, hw = xf.ho * xf.wo;
+        ConvFrame one = new ConvFrame(xf.g, c, xf.h, xf.w, xf.kh, xf.kw, 1, 1, xf.ph, xf.pw);
+        boolean padded = xf.ph > 0 || xf.pw > 0;  // else the frame is X: top = left = 0, rows = H, width = W
+        float[] frame = padded ? xcl : x;
+        int at = padded ? 0 : b0 * xf.h * xf.w * c;
+        if (padded) {
+            one.fillChannelsLastFromRows(x, b0, xcl);
+        }
+        for (int ch = 0, k = 0; ch < c; ch++) {
+            for (int u = 0; u < xf.kh; u++) {
+                for (int v = 0; v < xf.kw; v++, k++) {
+                    offs[k] = (one.tap(ch, u, v) - ch * one.plane) * c + ch;
+                }
+            }
+        }
+        for (int b = 0, p = 0; b < xf.g; b++) {
+            for (int i = 0; i < xf.ho; i++) {
+                for (int j = 0; j < xf.wo; j++, p++) {
+                    bases[p] = at + ((b * one.rows + i * xf.sh) * one.width + j * xf.sw) * c;
+                }
+            }
+        }
+        run(xf, frame, bases, offs, aT, a, bOff, m, wide, ycl);
+        write(ycl, m, xf.g, hw, out, outChannelsLast, b0);
+    }
+
+    /** The tiles over the g*Ho*Wo positions of the table {@code bases} (padded here to whole tiles), X channels-last in x. */
+    private static void run(ConvFrame xf, float[] x, int[] bases, int[] offs, float[] aT, float[] a, int bOff, int m,
+                            boolean wide, float[] ycl) {
+        int c = xf.c, ckk = c * xf.kh * xf.kw, n = xf.g * xf.ho * xf.wo;
         int end = (n + P - 1) / P * P;
         java.util.Arrays.fill(bases, n, end, bases[n - 1]);  // the last tile's spare rows repeat a position, dropped below
         boolean taps3x3 = ProductChannelsLast3x3.suits(xf, offs);  // 3x3: the same tiles, the nine taps written out
@@ -141,26 +179,30 @@ final class ProductChannelsLast {
             for (int p0 = 0; p0 < end; p0 += wide && !four ? 12 : 6) {
                 if (taps3x3) {
                     if (four) {
-                        ProductChannelsLast3x3.tile4(xcl, bases, p0, offs, c, aT, m, o0, a, bOff, ycl);
+                        ProductChannelsLast3x3.tile4(x, bases, p0, offs, c, aT, m, o0, a, bOff, ycl);
                     } else if (wide) {
-                        ProductChannelsLast3x3.tile12x2(xcl, bases, p0, offs, c, aT, m, o0, a, bOff, ycl);
+                        ProductChannelsLast3x3.tile12x2(x, bases, p0, offs, c, aT, m, o0, a, bOff, ycl);
                     } else {
-                        ProductChannelsLast3x3.tile2(xcl, bases, p0, offs, c, aT, m, o0, a, bOff, ycl);
+                        ProductChannelsLast3x3.tile2(x, bases, p0, offs, c, aT, m, o0, a, bOff, ycl);
                     }
                 } else if (four) {
-                    tile4(xcl, bases, p0, offs, ckk, aT, m, o0, a, bOff, ycl);
+                    tile4(x, bases, p0, offs, ckk, aT, m, o0, a, bOff, ycl);
                 } else if (wide) {
-                    tile12x2(xcl, bases, p0, offs, ckk, aT, m, o0, a, bOff, ycl);
+                    tile12x2(x, bases, p0, offs, ckk, aT, m, o0, a, bOff, ycl);
                 } else {
-                    tile2(xcl, bases, p0, offs, ckk, aT, m, o0, a, bOff, ycl);
+                    tile2(x, bases, p0, offs, ckk, aT, m, o0, a, bOff, ycl);
                 }
             }
             o0 += four ? 4 * L : 2 * L;
         }
+    }
+
+    /** The g examples' outputs from ycl into out: rows as they are (channels-last), or turned into planes. */
+    private static void write(float[] ycl, int m, int g, int hw, float[] out, boolean outChannelsLast, int b0) {
         if (outChannelsLast) {  // out (N, Ho, Wo, M): the rows as they are
-            System.arraycopy(ycl, 0, out, b0 * hw * m, n * m);
+            System.arraycopy(ycl, 0, out, b0 * hw * m, g * hw * m);
         } else {
-            unfold(ycl, m, xf.g, hw, out, b0);
+            unfold(ycl, m, g, hw, out, b0);
         }
     }
 

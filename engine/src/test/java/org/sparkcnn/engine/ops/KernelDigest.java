@@ -160,6 +160,8 @@ public final class KernelDigest {
         // "same" layers whose outputs fill pairs of vectors at every width: inference reads and writes channels-last
         convolution(3, 32, 9, 7, 32, 3, 3, 1, 1, 1, 1, 2, true);
         convolution(2, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, false);
+        convolution(3, 16, 9, 8, 32, 1, 1, 2, 2, 0, 0, 2, true);  // a 1x1 stride-2 projection: no frame, rows read where they are
+        convolution(2, 32, 7, 7, 64, 3, 3, 1, 1, 0, 0, 1, true);  // a "valid" 3x3 layer: its rows are its frame
         weightsPaths();
     }
 
@@ -232,18 +234,17 @@ public final class KernelDigest {
     private static void channelsLastInference(float[] y, float[] x, float[] params, int n, int c, int h, int w, int o,
                                               int kh, int kw, int sh, int sw, int ph, int pw, int group, boolean bias,
                                               ConvWorkspace ws, ConvChoices choices) {
-        if (!Conv2dOps.inferenceWritesChannelsLast(h, w, o, kh, kw, sh, sw, ph, pw)) {
+        if (!Conv2dOps.inferenceChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw)) {
             return;
         }
         int hw = y.length / (n * o), ckk = c * kh * kw;
-        boolean reads = Conv2dOps.inferenceReadsChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw);
         float[] yRows = channelsLast(y, n, o, hw), xRows = channelsLast(x, n, c, h * w);
         java.util.List<ConvChoices> runs = new java.util.ArrayList<>(java.util.List.of(choices));
         for (int path = 0; choices.inferencePath() != null && path < ConvChoices.FRAME_PATHS_ALL.length; path++) {
             runs.add(choices.withInferencePath(path));
         }
         for (int r = 0; r < runs.size(); r++) {
-            for (int io = 1; io < (reads ? 4 : 2); io++) {  // bit 0: out channels-last, bit 1: in
+            for (int io = 1; io < 4; io++) {  // bit 0: out channels-last, bit 1: in
                 boolean outRows = (io & 1) != 0, inRows = (io & 2) != 0;
                 float[] got = new float[y.length];
                 java.util.Arrays.fill(got, Float.NaN);
@@ -299,26 +300,28 @@ public final class KernelDigest {
                         new float[ProductChannelsLast.outputFloats(xf, m)], new int[Conv2dOps.paddedChannels(c)],
                         new int[ckk], new int[g * hw + ProductChannelsLast.P]);
                 same(channelsLast(alongPositions, g + 1, m, hw), rowsOut, "frame product written channels-last, " + shape);
+                if (Conv2dOps.paddedChannels(c) == c) {  // from X channels-last at any stride: the stride-1 frame of its rows
+                    float[] fromRows = new float[alongPositions.length];
+                    float[] rowsFrame = new float[c * new ConvFrame(g, c, h, w, k, k, 1, 1, pad, pad).plane];
+                    java.util.Arrays.fill(rowsFrame, Float.NaN);
+                    ProductChannelsLast.productOfRows(channelsLast(x, g + 1, c, h * w), xf, aT, a, bias ? m * ckk : -1, m,
+                            wide, fromRows, true, 1, rowsFrame, new float[ProductChannelsLast.outputFloats(xf, m)],
+                            new int[ckk], new int[g * hw + ProductChannelsLast.P]);
+                    same(channelsLast(alongPositions, g + 1, m, hw), fromRows, "frame product from X channels-last, " + shape);
+                    if (pad > 0) {
+                        written(rowsFrame, shape + ", the frame of X's rows");
+                    }
+                }
                 if (sh > 1 || sw > 1) {
                     continue;
                 }
                 float[] ofInput = new float[alongPositions.length];
                 java.util.Arrays.fill(xcl, Float.NaN);  // the frame made channels-last from X, no frame between: zeros written
-                ProductChannelsLast.productOfInput(x, false, xf, aT, a, bias ? m * ckk : -1, m, wide, ofInput, false, 1, xcl,
+                ProductChannelsLast.productOfInput(x, xf, aT, a, bias ? m * ckk : -1, m, wide, ofInput, false, 1, xcl,
                         new float[ProductChannelsLast.outputFloats(xf, m)],
                         new int[Conv2dOps.paddedChannels(c)], new int[ckk], new int[g * hw + ProductChannelsLast.P]);
                 same(alongPositions, ofInput, "frame product along channels from X, by " + (wide ? 24 : 12) + " accumulators, " + shape);
                 written(xcl, shape + ", from X");
-                if (Conv2dOps.paddedChannels(c) != c) {
-                    continue;
-                }
-                java.util.Arrays.fill(xcl, Float.NaN);  // from X channels-last: its rows copied into the zeroed frame
-                float[] fromRows = new float[alongPositions.length];
-                ProductChannelsLast.productOfInput(channelsLast(x, g + 1, c, h * w), true, xf, aT, a, bias ? m * ckk : -1, m,
-                        wide, fromRows, true, 1, xcl, new float[ProductChannelsLast.outputFloats(xf, m)],
-                        new int[Conv2dOps.paddedChannels(c)], new int[ckk], new int[g * hw + ProductChannelsLast.P]);
-                same(channelsLast(alongPositions, g + 1, m, hw), fromRows, "frame product from X channels-last, " + shape);
-                written(xcl, shape + ", from X channels-last");
             }
         }
     }
