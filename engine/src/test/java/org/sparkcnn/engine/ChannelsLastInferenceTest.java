@@ -1,6 +1,7 @@
 package org.sparkcnn.engine;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.sparkcnn.engine.Bits.assertBits;
+import static org.sparkcnn.engine.Bits.index;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,25 +113,5 @@ class ChannelsLastInferenceTest {
         assertBits(gPlanes, gRows, def.name() + ": parameter gradients after inference");
         assertBits(Arrays.copyOf(dxPlanes, x.length), Arrays.copyOf(dxRows, x.length), def.name() + ": input gradient after inference");
         return rows;
-    }
-
-    private static void assertBits(float[] expected, float[] actual, String what) {
-        int[] e = new int[expected.length], a = new int[actual.length];
-        for (int i = 0; i < e.length; i++) {
-            e[i] = Float.floatToRawIntBits(expected[i]);
-        }
-        for (int i = 0; i < a.length; i++) {
-            a[i] = Float.floatToRawIntBits(actual[i]);
-        }
-        assertArrayEquals(e, a, what);
-    }
-
-    private static int index(ModelDefinition def, String node) {
-        for (int i = 0; i < def.layers().size(); i++) {
-            if (def.layers().get(i).name().equals(node)) {
-                return i;
-            }
-        }
-        throw new AssertionError(def.name() + " has no node '" + node + "'");
     }
 }

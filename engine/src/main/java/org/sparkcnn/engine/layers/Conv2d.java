@@ -72,23 +72,9 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
         ConvChoices choices = ConvChoices.of(name, c, h, w, o, kh, kw, sh, sw, ph, pw, group);
         ConvWorkspace ws = new ConvWorkspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
         boolean rows = Conv2dOps.inferenceChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw);
-        final class Model extends LayerModel implements ChannelsLastLayer {
+        return new ChannelsLastModel(in, out, paramOffset, rows, rows) {
             private float[] colsOf;  // the input whose first group's columns or frame col holds, or null
             private int colsOfN;
-
-            Model(Shape inShape, Shape outShape, int offset) {
-                super(inShape, outShape, offset);
-            }
-
-            @Override
-            public boolean writesChannelsLast() {
-                return rows;
-            }
-
-            @Override
-            public boolean readsChannelsLast() {
-                return rows;
-            }
 
             @Override
             public void forwardInference(float[] params, float[] inp, boolean inChannelsLast, float[] y, boolean outChannelsLast,
@@ -114,7 +100,6 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
                 Conv2dOps.backward(dinp, grads, dout, inp, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
                         group, ws, choices, reuse);
             }
-        }
-        return new Model(in, out, paramOffset);
+        };
     }
 }

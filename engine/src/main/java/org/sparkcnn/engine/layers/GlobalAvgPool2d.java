@@ -24,20 +24,7 @@ public record GlobalAvgPool2d(String name) implements Layer {
     @Override
     public LayerModel bind(Shape in, int paramOffset, int maxBatch) {
         int c = in.channels(), hw = in.height() * in.width();
-        final class Model extends LayerModel implements ChannelsLastLayer {
-            Model(Shape inShape, Shape outShape, int offset) {
-                super(inShape, outShape, offset);
-            }
-
-            @Override
-            public boolean writesChannelsLast() {
-                return false;
-            }
-
-            @Override
-            public boolean readsChannelsLast() {
-                return true;
-            }
+        return new ChannelsLastModel(in, outputShape(in), paramOffset, true, false) {
 
             @Override
             public void forwardInference(float[] params, float[] inp, boolean inChannelsLast, float[] y, boolean outChannelsLast,
@@ -58,7 +45,6 @@ public record GlobalAvgPool2d(String name) implements Layer {
             public void backward(float[] params, float[] grads, float[] inp, float[] y, float[] dout, float[] dinp, int n) {
                 Pool2dOps.globalAvgBackward(dinp, dout, n, c, hw);
             }
-        }
-        return new Model(in, outputShape(in), paramOffset);
+        };
     }
 }
