@@ -24,8 +24,9 @@ final class ChannelsLastPlan {
     private final float[][] activations;
     private final int[] reluAfter;
     private final boolean[] absorbed;
-    /** Per node: its inputs (-1: the network's), whether its output (its ReLU's, where one runs inside it) is channels-last. */
+    /** Per node: its inputs (-1: the network's). */
     private final int[][] inputs;
+    /** Per node: whether its output (its ReLU's, where one runs inside it) is channels-last. */
     private final boolean[] rows;
     /** Per node: its output in the other order, made at most once per forward ({@code madeIn == forwards}), or null. */
     private final float[][] turned;
@@ -52,7 +53,7 @@ final class ChannelsLastPlan {
         for (int i = 0; i < count; i++) {
             for (int s = 0; s < inputs[i].length; s++) {
                 int p = inputs[i][s];
-                if (p >= 0 && turned[p] == null && rows[p] != takesRows(i, s, p)) {
+                if (p >= 0 && turned[p] == null && rows[p] != takesRows(i, p)) {
                     turned[p] = new float[maxBatch * def.nodeOutputShape(p).size()];
                 }
             }
@@ -90,10 +91,13 @@ final class ChannelsLastPlan {
             Object layer = def.layers().get(i);
             if (layers[i] instanceof ChannelsLastLayer cl) {  // worth it where a consumer keeps rows
                 rows[i] = cl.writesChannelsLast() && consumers.get(i).stream().anyMatch(j -> readsRows(def, layers, j));
-            } else if (layer instanceof Merge m && !m.concat()) {
+            } else if (layer instanceof Merge m && !m.concat()) {  // rows if an input is, unless one is the network's (planes)
+                boolean networkInput = false;
                 for (int p : inputs[i]) {
                     rows[i] |= p >= 0 && rows[p];
+                    networkInput |= p < 0;
                 }
+                rows[i] &= !networkInput;
             } else if (readsRows(def, layers, i)) {
                 rows[i] = inputs[i][0] >= 0 && rows[inputs[i][0]];
             }
@@ -112,8 +116,8 @@ final class ChannelsLastPlan {
                 || layers[j] instanceof ChannelsLastLayer cl && cl.readsChannelsLast();
     }
 
-    /** Whether node i's input slot s (from node p) is read channels-last when p writes so. */
-    private boolean takesRows(int i, int s, int p) {
+    /** Whether node i reads its input from node p channels-last. */
+    private boolean takesRows(int i, int p) {
         Object layer = def.layers().get(i);
         if (layers[i] instanceof ChannelsLastLayer cl) {
             return cl.readsChannelsLast() && rows[p];
@@ -131,26 +135,28 @@ final class ChannelsLastPlan {
 
     /**
      * Turns the last forward's channels-last activations of {@code n} examples back into planes, once: for
-     * callers that read them ({@link Network#activation}) or run a backward after inference. A training
-     * forward that is about to overwrite them discards what is pending.
+     * callers that read them ({@link Network#activation}) or run a backward after inference.
      */
-    void planes(int n, boolean discard) {
-        if (pending && !discard) {
+    void planes(int n) {
+        if (pending) {
             for (int i = 0; i < rows.length; i++) {
                 float[] own = activations[i];
                 if (rows[i] && own != null) {
                     Shape s = def.nodeOutputShape(i);
                     int len = n * s.size();
-                    if (scratch == null) {
-                        scratch = new float[own.length];
-                    } else if (scratch.length < len) {
-                        scratch = new float[Math.max(len, 2 * scratch.length)];
+                    if (scratch == null || scratch.length < len) {
+                        scratch = new float[Math.max(len, scratch == null ? 0 : 2 * scratch.length)];
                     }
                     System.arraycopy(own, 0, scratch, 0, len);
                     ChannelsLastLayout.toPlanes(scratch, 0, n, s.channels(), s.height() * s.width(), own, 0);
                 }
             }
         }
+        pending = false;
+    }
+
+    /** Forgets the last forward's channels-last activations: a forward on planes is about to overwrite them. */
+    void discard() {
         pending = false;
     }
 
@@ -167,32 +173,32 @@ final class ChannelsLastPlan {
             float[] out = relu ? activations[reluAfter[i]] : activations[i];
             Object layer = def.layers().get(i);
             if (layers[i] instanceof ChannelsLastLayer cl) {
-                boolean in = inputs[i][0] >= 0 && takesRows(i, 0, inputs[i][0]);
-                cl.forwardInference(params, input(x, inputs[i][0], in, n), in, out, rows[i], n);
+                boolean in = inputs[i][0] >= 0 && takesRows(i, inputs[i][0]);
+                cl.forwardInference(params, output(x, inputs[i][0], in, n), in, out, rows[i], n);
             } else if (layer instanceof Merge m) {
                 float[][] inps = new float[inputs[i].length][];
                 int[] sizes = new int[inps.length];
                 for (int s = 0; s < inps.length; s++) {
-                    inps[s] = input(x, inputs[i][s], rows[i], n);
+                    inps[s] = output(x, inputs[i][s], rows[i], n);
                     sizes[s] = def.nodeInputShape(i, s).size();
                 }
                 m.forward(out, relu, inps, sizes, n);
             } else if (layers[i] instanceof BatchNorm2d.Model bn && rows[i]) {
-                bn.forwardInferenceChannelsLast(params, buffers, input(x, inputs[i][0], true, n), out, relu, n);
+                bn.forwardInferenceChannelsLast(params, buffers, output(x, inputs[i][0], true, n), out, relu, n);
             } else if (relu) {
-                ((BatchNorm2d.Model) layers[i]).forward(params, buffers, input(x, inputs[i][0], false, n), out, true, n, pass);
+                ((BatchNorm2d.Model) layers[i]).forward(params, buffers, output(x, inputs[i][0], false, n), out, true, n, pass);
             } else {
-                layers[i].forward(params, buffers, input(x, inputs[i][0], rows[i], n), out, n, pass);
+                layers[i].forward(params, buffers, output(x, inputs[i][0], rows[i], n), out, n, pass);
             }
             if (forwardNanos != null) {
                 forwardNanos[i] += System.nanoTime() - t0;
             }
         }
-        return input(x, layers.length - 1, false, n);
+        return output(x, layers.length - 1, false, n);
     }
 
     /** Node p's output (p < 0: x) channels-last or not, as asked: as it is, or turned once this forward. */
-    private float[] input(float[] x, int p, boolean asRows, int n) {
+    private float[] output(float[] x, int p, boolean asRows, int n) {
         if (p < 0) {
             if (asRows) {
                 throw new IllegalStateException("the network's input is NCHW");

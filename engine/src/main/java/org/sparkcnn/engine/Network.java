@@ -232,11 +232,11 @@ public final class Network {
         }
         input = x;
         batch = n;
+        if (channelsLast != null && !pass.training()) {
+            return channelsLast.forward(params, buffers, x, n, pass, forwardNanos);
+        }
         if (channelsLast != null) {
-            channelsLast.planes(n, true);
-            if (!pass.training()) {
-                return channelsLast.forward(params, buffers, x, n, pass, forwardNanos);
-            }
+            channelsLast.discard();
         }
         if (graph != null) {
             return forwardGraph(params, buffers, x, n, pass);
@@ -300,7 +300,7 @@ public final class Network {
         }
         int n = batch;
         if (channelsLast != null) {
-            channelsLast.planes(n, false);
+            channelsLast.planes(n);
         }
         if (graph != null) {
             return backwardGraph(params, grads, dout, inputGradient, n);
@@ -471,7 +471,7 @@ public final class Network {
      */
     public float[] activation(int i) {
         if (channelsLast != null) {
-            channelsLast.planes(batch, false);
+            channelsLast.planes(batch);
         }
         return activations[i];
     }

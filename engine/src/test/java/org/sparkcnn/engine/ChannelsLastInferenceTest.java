@@ -42,8 +42,8 @@ class ChannelsLastInferenceTest {
     }
 
     /**
-     * Channels-last activations meeting layers that need planes: a dropout, an add of both orders, a concat, a
-     * max pool, a flatten; a 1x1 convolution reading planes and writing rows.
+     * Channels-last activations meeting layers that need planes: a dropout, adds of both orders, a concat, a
+     * max pool, a flatten; 1x1 convolutions at strides 1 and 2 reading planes and writing rows.
      */
     @Test
     void channelsLastMeetsPlanes() {
@@ -60,13 +60,17 @@ class ChannelsLastInferenceTest {
                   {"name": "cat", "type": "concat", "inputs": ["sum", "r1"]},
                   {"name": "conv3", "type": "conv2d", "out_channels": 64, "kernel": 3, "padding": 1},
                   {"name": "pool", "type": "maxpool2d", "kernel": 2, "stride": 2},
+                  {"name": "down", "type": "conv2d", "out_channels": 64, "kernel": 1, "stride": 2, "inputs": ["drop"]},
+                  {"name": "bnd", "type": "batchnorm2d"},
+                  {"name": "join", "type": "add", "inputs": ["pool", "bnd"]},
                   {"name": "conv4", "type": "conv2d", "out_channels": 64, "kernel": 3, "padding": 1},
                   {"name": "t", "type": "tanh"},
                   {"name": "flat", "type": "flatten"}],
                  "loss": {"type": "mse"}}""");
         Network rows = compare(def, 4);
         if (VectorSupport.AVAILABLE) {
-            for (String node : new String[]{"conv2", "mix", "up", "sum", "conv4", "t"}) {  // up: im2col's planes turned
+            // up: 1x1 at stride 1, a "same" layer, from planes through its frame; down: 1x1 at stride 2, im2col's planes turned
+            for (String node : new String[]{"conv2", "mix", "up", "sum", "down", "bnd", "join", "conv4", "t"}) {
                 assertTrue(rows.channelsLastInInference(index(def, node)), node);
             }
             // conv1 reads 3 channels; conv3's one consumer takes planes
@@ -76,7 +80,26 @@ class ChannelsLastInferenceTest {
         }
     }
 
-    /** Inference on planes and channels-last from the same state, then every activation and a backward after it. */
+    /** An add of the network's input (planes) and a batch norm's rows stays on planes. */
+    @Test
+    void anAddOfTheNetworkInput() {
+        ModelDefinition def = ModelDefinition.fromJson("""
+                {"format": "sparkcnn-model/2", "name": "skip", "input": [32, 8, 8], "nodes": [
+                  {"name": "conv", "type": "conv2d", "out_channels": 32, "kernel": 3, "padding": 1},
+                  {"name": "bn", "type": "batchnorm2d"},
+                  {"name": "sum", "type": "add", "inputs": ["input", "bn"]},
+                  {"name": "gap", "type": "global_avgpool2d"},
+                  {"name": "fc", "type": "dense", "out_features": 3}],
+                 "loss": {"type": "softmax_cross_entropy"}}""");
+        Network rows = compare(def, 3);
+        assertEquals(VectorSupport.AVAILABLE, rows.channelsLastInInference(index(def, "bn")));
+        assertFalse(rows.channelsLastInInference(index(def, "sum")));
+    }
+
+    /**
+     * Inference on planes and channels-last from the same state (replicas for two examples more than the batch), then
+     * every activation, a backward after it, and a training step after that.
+     */
     private static Network compare(ModelDefinition def, int n) {
         SplittableRandom rng = new SplittableRandom(11);
         float[] params = Initializer.PYTORCH_DEFAULT.initialize(def, 5);
@@ -88,7 +111,7 @@ class ChannelsLastInferenceTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) rng.nextGaussian();
         }
-        Network rows = new Network(def, n, true, true), planes = new Network(def, n, true, false);
+        Network rows = new Network(def, n + 2, true, true), planes = new Network(def, n + 2, true, false);
         int k = def.outputSize();
         float[] expected = Arrays.copyOf(planes.forward(params, buffers, x, n, Pass.INFERENCE), n * k);
         float[] got = Arrays.copyOf(rows.forward(params, buffers, x, n, Pass.INFERENCE), n * k);
@@ -112,6 +135,15 @@ class ChannelsLastInferenceTest {
         float[] dxPlanes = planes.backward(params, gPlanes, dout, true).clone(), dxRows = rows.backward(params, gRows, dout, true);
         assertBits(gPlanes, gRows, def.name() + ": parameter gradients after inference");
         assertBits(Arrays.copyOf(dxPlanes, x.length), Arrays.copyOf(dxRows, x.length), def.name() + ": input gradient after inference");
+        rows.forward(params, buffers, x, n, Pass.INFERENCE);  // then training on planes: nothing of the inference left over
+        int[] labels = new int[n];
+        float[] bufRows = buffers.clone(), bufPlanes = buffers.clone(), targets = def.loss().usesLabels() ? null : dout;
+        Arrays.fill(gRows, 0f);
+        Arrays.fill(gPlanes, 0f);
+        rows.lossAndGradient(params, bufRows, gRows, x, labels, targets, n, n, Pass.training(1, 0, n));
+        planes.lossAndGradient(params, bufPlanes, gPlanes, x, labels, targets, n, n, Pass.training(1, 0, n));
+        assertBits(gPlanes, gRows, def.name() + ": a training step after inference");
+        assertBits(bufPlanes, bufRows, def.name() + ": running statistics after it");
         return rows;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.ops.ChannelsLastLayout;
 import org.sparkcnn.engine.ops.ConvChoices;
 import org.sparkcnn.engine.ops.ConvWorkspace;
 import org.sparkcnn.engine.ops.Conv2dOps;
@@ -71,7 +72,7 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
         int group = Conv2dOps.groupSize(maxBatch, ckk, o, hw);
         ConvChoices choices = ConvChoices.of(name, c, h, w, o, kh, kw, sh, sw, ph, pw, group);
         ConvWorkspace ws = new ConvWorkspace(group, c, h, w, o, kh, kw, sh, sw, ph, pw);
-        boolean rows = Conv2dOps.inferenceChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw);
+        boolean rows = ChannelsLastLayout.convolution(c, h, w, o, kh, kw, sh, sw, ph, pw);
         return new ChannelsLastModel(in, out, paramOffset, rows, rows) {
             private float[] colsOf;  // the input whose first group's columns or frame col holds, or null
             private int colsOfN;

@@ -15,6 +15,16 @@ public final class ChannelsLastLayout {
         return VectorSupport.AVAILABLE && c == Conv2dOps.paddedChannels(c);
     }
 
+    /**
+     * Whether a convolution's inference forward of this shape can read and write activations channels-last:
+     * its products can run along the output channels (it takes frames, or it is 1x1 without padding and reads X
+     * where it is), C fills whole vectors and O pairs of them.
+     */
+    public static boolean convolution(int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
+        boolean alongChannels = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, false) || kh * kw == 1 && ph == 0 && pw == 0;
+        return alongChannels && ProductChannelsLast.suits(o) && ChannelsLastLayout.suits(o) && ChannelsLastLayout.suits(c);
+    }
+
     /** {@code out[to ..]} (N, H*W, C) from {@code x[from ..]} (N, C, H*W); {@code index}: C ints of scratch. */
     public static void toChannelsLast(float[] x, int from, int n, int c, int hw, float[] out, int to, int[] index) {
         check(c);

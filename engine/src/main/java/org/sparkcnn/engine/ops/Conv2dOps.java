@@ -101,20 +101,21 @@ public final class Conv2dOps {
     }
 
     /**
-     * {@link ConvFrame#product} of the frame xf at {@code f[at ..]} with A at {@code a[aOff + r*aRow + k]},
-     * by the path {@code path} picks (null: along positions), timed for it; {@code tiles} picks the
-     * tile along positions. With {@code x} (N, C, H, W) not null the frame of its examples b0 .. is made here,
-     * inside the timing: in {@code f} (along positions, where {@code keepFrame}, or strided, then turned channels-last),
-     * or at stride 1 channels-last only ({@link ProductChannelsLast#productOfInput}); otherwise it is in f already.
+     * {@link ConvFrame#product} of the frame xf at {@code f[at ..]} with A at {@code a[aOff + r*aRow + k]}, by the path
+     * {@code path} picks (null: along positions), timed for it; {@code tiles} picks the tile along positions. With {@code x}
+     * not null ((N, C, H, W), or (N, H, W, C) where {@code inChannelsLast}) the frame of its examples b0 .. is made here,
+     * inside the timing: in {@code f} (along positions, where {@code keepFrame}, or strided, then turned channels-last), at
+     * stride 1 channels-last only ({@link ProductChannelsLast#productOfInput}), or from X's rows ({@link ProductChannelsLast#productOfRows});
+     * otherwise it is in f already. {@code out} is (N, M, Ho, Wo), or (N, Ho, Wo, M) where {@code outChannelsLast}.
      */
     private static void frameProduct(KernelChoice path, ConvFrame xf, float[] x, boolean inChannelsLast, boolean keepFrame,
                                      float[] f, int at, float[] a, int aOff, int aRow, int bOff, int m, float[] out,
                                      boolean outChannelsLast, int b0, ConvWorkspace ws, KernelChoice tiles) {
         int pick = path == null ? 0 : path.pick();
         long start = System.nanoTime();
-        boolean rows = x != null && pick >= 1 && inChannelsLast;  // X's rows, at any stride: no frame of planes
+        boolean fromRows = x != null && pick >= 1 && inChannelsLast;  // X's rows, at any stride: no frame of planes
         boolean direct = x != null && pick >= 1 && !keepFrame && xf.sh == 1 && xf.sw == 1;  // strided: its frame, then turned
-        if (x != null && !direct && !rows) {
+        if (x != null && !direct && !fromRows) {
             if (inChannelsLast) {  // the frame of X's planes, turned back into xcl, which this path only uses after
                 int hw = xf.h * xf.w;
                 ChannelsLastLayout.toPlanes(x, b0 * xf.c * hw, xf.g, xf.c, hw, ws.xcl, 0);
@@ -129,7 +130,7 @@ public final class Conv2dOps {
                 ws.aTReady = true;
             }
             boolean wide = Lanes.WIDE_TILES_ONLY || pick == 2;
-            if (rows) {
+            if (fromRows) {
                 ProductChannelsLast.productOfRows(x, xf, ws.aT, a, bOff, m, wide, out, outChannelsLast, b0, ws.xcl, ws.ycl,
                         ws.offs, ws.bases);
             } else if (direct) {
@@ -161,35 +162,23 @@ public final class Conv2dOps {
      * there was one group.
      * Order: each output is its bias (or +0), then one fused multiply-add per tap in (c, u, v) order.
      */
-    public static boolean forward(float[] out, float[] inp, float[] params, int wOff, int bOff,
-                               int n, int c, int h, int w, int o, int kh, int kw,
-                               int sh, int sw, int ph, int pw, int group, ConvWorkspace ws, ConvChoices choices,
-                               boolean training) {
-        return forward(out, false, inp, false, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, ws, choices,
-                training);
-    }
-
-    /**
-     * Whether an inference forward of this shape can read and write activations channels-last, (N, H, W, C):
-     * its products can run along the output channels (it takes frames, or it is 1x1 without padding and reads X
-     * where it is), C fills whole vectors and O pairs of them.
-     */
-    public static boolean inferenceChannelsLast(int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
-        boolean alongChannels = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, false) || kh * kw == 1 && ph == 0 && pw == 0;
-        return alongChannels && ProductChannelsLast.suits(o) && ChannelsLastLayout.suits(o) && ChannelsLastLayout.suits(c);
+    public static boolean forward(float[] out, float[] inp, float[] params, int wOff, int bOff, int n, int c, int h, int w,
+                                  int o, int kh, int kw, int sh, int sw, int ph, int pw, int group, ConvWorkspace ws,
+                                  ConvChoices choices, boolean training) {
+        return forward(out, false, inp, false, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw, group, ws, choices, training);
     }
 
     /**
      * {@link #forward} with the input and output in either order: channels-last where {@code inChannelsLast} /
-     * {@code outChannelsLast} (inference only, where {@link #inferenceChannelsLast} holds). The same floats in either
-     * order; a path that works on planes turns them, inside its timing. A 1x1 layer without a frame reads X's rows
-     * by vectors along the output channels ({@link ProductChannelsLast#productOfRows}), or im2col's planes.
+     * {@code outChannelsLast} (inference only, where {@link ChannelsLastLayout#convolution} holds): the same floats. A
+     * path on planes turns what it reads and writes (a frame path inside its timing); a 1x1 layer reads X's rows
+     * by vectors along the output channels ({@link ProductChannelsLast#unframedOfRows}), or im2col's planes.
      */
     public static boolean forward(float[] out, boolean outChannelsLast, float[] inp, boolean inChannelsLast, float[] params,
                                   int wOff, int bOff, int n, int c, int h, int w, int o, int kh, int kw,
                                   int sh, int sw, int ph, int pw, int group, ConvWorkspace ws, ConvChoices choices,
                                   boolean training) {
-        if ((inChannelsLast || outChannelsLast) && (training || !inferenceChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw))) {
+        if ((inChannelsLast || outChannelsLast) && (training || !ChannelsLastLayout.convolution(c, h, w, o, kh, kw, sh, sw, ph, pw))) {
             throw new IllegalArgumentException("a " + kh + "x" + kw + " stride-" + sh + "x" + sw + " convolution from " + c
                     + " to " + o + " channels at " + h + "x" + w + (training ? " in training" : "")
                     + " takes no channels-last activations");
@@ -214,12 +203,7 @@ public final class Conv2dOps {
             return keep;
         }
         if (inChannelsLast) {  // a 1x1 layer on X's rows: one chain per output, as below
-            ProductChannelsLast.transposeA(params, wOff, ckk, o, ckk, ws.aT, ws.index);
-            for (int b0 = 0; b0 < n; b0 += group) {
-                ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, ph, pw);
-                ProductChannelsLast.productOfRows(inp, xf, ws.aT, params, bOff, o, !Lanes.NARROW_TILES_ONLY, out,
-                        outChannelsLast, b0, ws.xcl, ws.ycl, ws.offs, ws.bases);
-            }
+            ProductChannelsLast.unframedOfRows(inp, n, group, c, h, w, kh, kw, sh, sw, params, wOff, bOff, o, out, outChannelsLast, ws);
             return false;
         }
         for (int b0 = 0; b0 < n; b0 += group) {

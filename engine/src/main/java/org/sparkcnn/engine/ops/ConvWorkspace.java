@@ -15,7 +15,11 @@ public final class ConvWorkspace {
     final int[] index;
     /** Where each tap's row of the im2col matrix starts in a frame, and the row of ones ({@link ConvFrame#taps}). */
     final int[] rows;
-    /** {@link ProductChannelsLast}'s A^T, frame channels-last, outputs channels-last (before them, an example's X channels-last: {@link ConvFrame#fillChannelsLast}), tap offsets and positions (empty when no product of the layer can take it). */
+    /**
+     * {@link ProductChannelsLast}'s A^T, frame channels-last (or the stride-1 frame of X's rows, or X's planes for a path on planes),
+     * outputs channels-last (before them, an example's X channels-last: {@link ConvFrame#fillChannelsLast}; or a group's
+     * outputs as planes), tap offsets and positions (empty when no product of the layer can take it).
+     */
     final float[] aT, xcl, ycl;
     final int[] offs, bases;
     /** Whether aT holds the A of the current forward or dX (reset when each begins). */
@@ -63,7 +67,7 @@ public final class ConvWorkspace {
             xclLen = Math.max(xclLen, ProductChannelsLast.frameFloats(df));
             yclLen = Math.max(yclLen, ProductChannelsLast.outputFloats(df, c));
         }
-        boolean rowsCl = Conv2dOps.inferenceChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw);
+        boolean rowsCl = ChannelsLastLayout.convolution(c, h, w, o, kh, kw, sh, sw, ph, pw);
         if (rowsCl) {  // inference on X's rows (ProductChannelsLast.productOfRows): the stride-1 frame of them where padded
             aTLen = Math.max(aTLen, o * ckk);
             if (ph > 0 || pw > 0) {

@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * A frame product ({@link ConvFrame#product}) by vectors along the output channels: the frame
  * turned channels-last ({@code xcl[(phase*plane + p)*Cp + ch]}, one phase plane at stride 1; or made so from X at stride 1,
- * {@link #productOfInput}), each tile 6 output positions by 2 or 4 vectors of
+ * {@link #productOfInput}; or X's rows themselves, at any stride, {@link #productOfRows}), each tile 6 output positions by 2 or 4 vectors of
  * output channels (12 by 2 where 4 do not fit; 24 accumulators: {@link Lanes#WIDE_TILES_ONLY}), one broadcast of X per position and
  * one load of {@code A^T} per vector at each tap.
  * Vectors along the frame's positions ({@link Gemm#chainBRows}) compute every position of the frame,
@@ -162,6 +162,21 @@ final class ProductChannelsLast {
         }
         run(xf, frame, bases, offs, aT, a, bOff, m, wide, ycl);
         write(ycl, m, xf.g, hw, out, outChannelsLast, b0);
+    }
+
+    /**
+     * A layer without a frame (1x1, no padding) on X's rows, (N, H, W, C): {@link #productOfRows} over its groups, each
+     * output's chain as im2col's GEMM takes it (the bias or +0, then one fma per input channel in order).
+     */
+    static void unframedOfRows(float[] x, int n, int group, int c, int h, int w, int kh, int kw, int sh, int sw,
+                               float[] params, int wOff, int bOff, int o, float[] out, boolean outChannelsLast, ConvWorkspace ws) {
+        int ckk = c * kh * kw;
+        transposeA(params, wOff, ckk, o, ckk, ws.aT, ws.index);
+        for (int b0 = 0; b0 < n; b0 += group) {
+            ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, 0, 0);
+            productOfRows(x, xf, ws.aT, params, bOff, o, !Lanes.NARROW_TILES_ONLY, out, outChannelsLast, b0, ws.xcl, ws.ycl,
+                    ws.offs, ws.bases);
+        }
     }
 
     /** The tiles over the g*Ho*Wo positions of the table {@code bases} (padded here to whole tiles), X channels-last in x. */

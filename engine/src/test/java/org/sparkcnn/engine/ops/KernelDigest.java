@@ -161,7 +161,7 @@ public final class KernelDigest {
         convolution(3, 32, 9, 7, 32, 3, 3, 1, 1, 1, 1, 2, true);
         convolution(2, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, false);
         convolution(3, 16, 9, 8, 32, 1, 1, 2, 2, 0, 0, 2, true);  // a 1x1 stride-2 projection: no frame, rows read where they are
-        convolution(2, 32, 7, 7, 64, 3, 3, 1, 1, 0, 0, 1, true);  // a "valid" 3x3 layer: its rows are its frame
+        convolution(2, 32, 15, 15, 64, 3, 3, 1, 1, 0, 0, 1, true);  // a "valid" 3x3 layer that takes frames: its rows are its frame
         weightsPaths();
     }
 
@@ -234,7 +234,7 @@ public final class KernelDigest {
     private static void channelsLastInference(float[] y, float[] x, float[] params, int n, int c, int h, int w, int o,
                                               int kh, int kw, int sh, int sw, int ph, int pw, int group, boolean bias,
                                               ConvWorkspace ws, ConvChoices choices) {
-        if (!Conv2dOps.inferenceChannelsLast(c, h, w, o, kh, kw, sh, sw, ph, pw)) {
+        if (!ChannelsLastLayout.convolution(c, h, w, o, kh, kw, sh, sw, ph, pw)) {
             return;
         }
         int hw = y.length / (n * o), ckk = c * kh * kw;
