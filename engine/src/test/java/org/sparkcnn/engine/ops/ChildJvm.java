@@ -18,7 +18,7 @@ final class ChildJvm {
 
     /**
      * Runs {@code main} on this JVM's java and test classpath with the Vector API module, {@code -Xmx<heapMib>m} and
-     * {@code flags}; asserts that it ends within {@code minutes} with exit code 0 and returns its output, standard error
+     * {@code flags} (and not {@code JAVA_TOOL_OPTIONS}); asserts that it ends within {@code minutes} with exit code 0 and returns its output, standard error
      * included. The process is stopped by its own handle, whatever happens.
      */
     static String run(Class<?> main, int heapMib, int minutes, String... flags) throws Exception {
@@ -28,7 +28,9 @@ final class ChildJvm {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         String what = main.getSimpleName() + " " + List.of(flags);
         Path log = Files.createTempFile("child-jvm", ".log");  // read after the end: a pipe could block waitFor's limit
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().remove("JAVA_TOOL_OPTIONS");  // its flags only: not those that run the suite as another CPU
+        Process p = builder.start();
         try {
             assertTrue(p.waitFor(minutes, TimeUnit.MINUTES), what + " did not finish within " + minutes + " min");
             String out = Files.readString(log, StandardCharsets.UTF_8);
