@@ -92,11 +92,17 @@ public final class BatchNormOps {
      */
     public static void forwardEval(float[] out, boolean relu, float[] inp, float[] params, int gOff, int bOff, float[] buffers,
                                    int rmOff, int rvOff, int n, int c, int hw, double eps, double[] mean, double[] invstd) {
+        runningStatistics(buffers, rmOff, rvOff, c, eps, mean, invstd);
+        normalize(out, relu, inp, params, gOff, bOff, n, c, hw, mean, invstd);
+    }
+
+    /** {@code mean} and {@code invstd = 1 / sqrt(var + eps)} per channel from the running statistics. */
+    private static void runningStatistics(float[] buffers, int rmOff, int rvOff, int c, double eps, double[] mean,
+                                          double[] invstd) {
         for (int ch = 0; ch < c; ch++) {
             mean[ch] = buffers[rmOff + ch];
             invstd[ch] = 1.0 / Math.sqrt((double) buffers[rvOff + ch] + eps);
         }
-        normalize(out, relu, inp, params, gOff, bOff, n, c, hw, mean, invstd);
     }
 
     /**
@@ -106,10 +112,7 @@ public final class BatchNormOps {
     public static void forwardEvalChannelsLast(float[] out, boolean relu, float[] inp, float[] params, int gOff, int bOff,
                                                float[] buffers, int rmOff, int rvOff, int n, int c, int hw, double eps,
                                                double[] mean, double[] invstd) {
-        for (int ch = 0; ch < c; ch++) {
-            mean[ch] = buffers[rmOff + ch];
-            invstd[ch] = 1.0 / Math.sqrt((double) buffers[rvOff + ch] + eps);
-        }
+        runningStatistics(buffers, rmOff, rvOff, c, eps, mean, invstd);
         double[] scale = scales(params, gOff, invstd, c), beta = new double[c];
         for (int ch = 0; ch < c; ch++) {
             beta[ch] = params[bOff + ch];

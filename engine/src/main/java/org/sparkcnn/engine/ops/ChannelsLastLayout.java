@@ -22,7 +22,7 @@ public final class ChannelsLastLayout {
      */
     public static boolean convolution(int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw) {
         boolean alongChannels = ConvFrame.suits(h, w, kh, kw, sh, sw, ph, pw, false) || kh * kw == 1 && ph == 0 && pw == 0;
-        return alongChannels && ProductChannelsLast.suits(o) && ChannelsLastLayout.suits(o) && ChannelsLastLayout.suits(c);
+        return alongChannels && ProductChannelsLast.suits(o) && suits(c);  // O in pairs of vectors: whole vectors too
     }
 
     /** {@code out[to ..]} (N, H*W, C) from {@code x[from ..]} (N, C, H*W); {@code index}: C ints of scratch. */

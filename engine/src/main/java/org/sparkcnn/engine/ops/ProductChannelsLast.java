@@ -110,24 +110,33 @@ final class ProductChannelsLast {
     /** The tiles of {@link #product} over xf's output positions, X channels-last in xcl. */
     private static void tiles(ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide, float[] out,
                               boolean outChannelsLast, int b0, float[] xcl, float[] ycl, int[] offs, int[] bases) {
-        int c = xf.c, cp = Conv2dOps.paddedChannels(c), hw = xf.ho * xf.wo, n = xf.g * hw;
-        int channelPlanes = xf.sh * xf.sw * xf.plane;  // a channel's phase planes in the frame
-        for (int ch = 0, k = 0; ch < c; ch++) {
+        // a channel's phase planes are sh*sw planes apart in the frame; a tap's offset is its phase plane and shift
+        tables(xf, xf, xf.sh * xf.sw * xf.plane, Conv2dOps.paddedChannels(xf.c), 1, 1, 0, offs, bases);
+        run(xf, xcl, bases, offs, aT, a, bOff, m, wide, ycl);
+        write(ycl, m, xf.g, xf.ho * xf.wo, out, outChannelsLast, b0);
+    }
+
+    /**
+     * The tables the tiles read, in a channels-last copy of {@code frame} ({@code cp} floats a position, a channel's
+     * planes {@code channelPlanes} apart in {@code frame}): tap (ch, u, v) of xf's kernel at {@code offs[(ch*kh + u)*kw + v]}
+     * (its shift, then channel ch), and output (b, i, j) of xf at {@code bases}, frame position (b, i*si, j*sj), {@code at} further.
+     */
+    private static void tables(ConvFrame xf, ConvFrame frame, int channelPlanes, int cp, int si, int sj, int at, int[] offs,
+                               int[] bases) {
+        for (int ch = 0, k = 0; ch < xf.c; ch++) {
             for (int u = 0; u < xf.kh; u++) {
                 for (int v = 0; v < xf.kw; v++, k++) {
-                    offs[k] = (xf.tap(ch, u, v) - ch * channelPlanes) * cp + ch;  // the tap's phase plane and shift, then channel ch
+                    offs[k] = (frame.tap(ch, u, v) - ch * channelPlanes) * cp + ch;
                 }
             }
         }
         for (int b = 0, p = 0; b < xf.g; b++) {
             for (int i = 0; i < xf.ho; i++) {
                 for (int j = 0; j < xf.wo; j++, p++) {
-                    bases[p] = ((b * xf.rows + i) * xf.width + j) * cp;
+                    bases[p] = at + ((b * frame.rows + i * si) * frame.width + j * sj) * cp;
                 }
             }
         }
-        run(xf, xcl, bases, offs, aT, a, bOff, m, wide, ycl);
-        write(ycl, m, xf.g, hw, out, outChannelsLast, b0);
     }
 
     /**
@@ -138,30 +147,15 @@ final class ProductChannelsLast {
      */
     static void productOfRows(float[] x, ConvFrame xf, float[] aT, float[] a, int bOff, int m, boolean wide, float[] out,
                               boolean outChannelsLast, int b0, float[] xcl, float[] ycl, int[] offs, int[] bases) {
-        int c = xf.c, hw = xf.ho * xf.wo;
+        int c = xf.c;
         ConvFrame one = new ConvFrame(xf.g, c, xf.h, xf.w, xf.kh, xf.kw, 1, 1, xf.ph, xf.pw);
         boolean padded = xf.ph > 0 || xf.pw > 0;  // else the frame is X: top = left = 0, rows = H, width = W
-        float[] frame = padded ? xcl : x;
-        int at = padded ? 0 : b0 * xf.h * xf.w * c;
         if (padded) {
             one.fillChannelsLastFromRows(x, b0, xcl);
         }
-        for (int ch = 0, k = 0; ch < c; ch++) {
-            for (int u = 0; u < xf.kh; u++) {
-                for (int v = 0; v < xf.kw; v++, k++) {
-                    offs[k] = (one.tap(ch, u, v) - ch * one.plane) * c + ch;
-                }
-            }
-        }
-        for (int b = 0, p = 0; b < xf.g; b++) {
-            for (int i = 0; i < xf.ho; i++) {
-                for (int j = 0; j < xf.wo; j++, p++) {
-                    bases[p] = at + ((b * one.rows + i * xf.sh) * one.width + j * xf.sw) * c;
-                }
-            }
-        }
-        run(xf, frame, bases, offs, aT, a, bOff, m, wide, ycl);
-        write(ycl, m, xf.g, hw, out, outChannelsLast, b0);
+        tables(xf, one, one.plane, c, xf.sh, xf.sw, padded ? 0 : b0 * xf.h * xf.w * c, offs, bases);
+        run(xf, padded ? xcl : x, bases, offs, aT, a, bOff, m, wide, ycl);
+        write(ycl, m, xf.g, xf.ho * xf.wo, out, outChannelsLast, b0);
     }
 
     /**
