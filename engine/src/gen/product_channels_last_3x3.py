@@ -8,7 +8,7 @@ import os
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 
 
-def tile(name, P, V, doc):
+def tile(name, P, V, doc, rows_loop):
     s=[]
     s.append(f"    /** {doc} */")
     s.append(f"    static void {name}(float[] x, int[] bases, int p0, int[] offs, int c, float[] aT, int m, int o0,")
@@ -23,22 +23,42 @@ def tile(name, P, V, doc):
     s.append("        }")
     for p in range(P):
         s.append("        FloatVector " + ", ".join(f"a{p}_{v} = s{v}" for v in range(V)) + ";")
-    s.append("        int " + ", ".join(f"t{j} = offs[{j}]" for j in range(9)) + ";  // tap (0, u, v) of channel 0; channel ch's is ch further")
-    s.append("        FloatVector v, " + ", ".join(f"w{v}" for v in range(V)) + ";")
-    s.append("        for (int ch = 0, wi = o0; ch < c; ch++, wi += 9 * m) {")
-    for j in range(9):
-        s.append(f"            // tap (ch, {j // 3}, {j % 3})")
-        ws = []
-        for vv in range(V):
-            off = "wi" if j == 0 else ("wi + m" if j == 1 else f"wi + {j} * m")
-            if vv == 1: off += " + L"
-            elif vv > 1: off += f" + {vv} * L"
-            ws.append(f"w{vv} = FloatVector.fromArray(F, aT, {off});")
-        s.append("            " + " ".join(ws))
-        for p in range(P):
-            fm = " ".join(f"a{p}_{vv} = w{vv}.fma(v, a{p}_{vv});" for vv in range(V))
-            s.append(f"            v = FloatVector.broadcast(F, x[x{p} + t{j} + ch]); {fm}")
-    s.append("        }")
+    if rows_loop:  # each kernel row's three taps written out, in a loop over the rows
+        s.append("        FloatVector v, " + ", ".join(f"w{v}" for v in range(V)) + ";")
+        s.append("        for (int ch = 0, wi = o0; ch < c; ch++, wi += 9 * m) {")
+        s.append("            for (int u = 0; u < 9; u += 3) {  // kernel row u / 3, its three taps written out (see the class comment)")
+        s.append("                int ta = offs[u] + ch, tb = offs[u + 1] + ch, tc = offs[u + 2] + ch, wu = wi + u * m;")
+        for j, t in enumerate(["ta", "tb", "tc"]):
+            s.append(f"                // tap (ch, u / 3, {j})")
+            ws = []
+            for vv in range(V):
+                off = "wu" if j == 0 else ("wu + m" if j == 1 else f"wu + {j} * m")
+                if vv == 1: off += " + L"
+                elif vv > 1: off += f" + {vv} * L"
+                ws.append(f"w{vv} = FloatVector.fromArray(F, aT, {off});")
+            s.append("                " + " ".join(ws))
+            for p in range(P):
+                fm = " ".join(f"a{p}_{vv} = w{vv}.fma(v, a{p}_{vv});" for vv in range(V))
+                s.append(f"                v = FloatVector.broadcast(F, x[x{p} + {t}]); {fm}")
+        s.append("            }")
+        s.append("        }")
+    else:  # all nine taps written out
+        s.append("        int " + ", ".join(f"t{j} = offs[{j}]" for j in range(9)) + ";  // tap (0, u, v) of channel 0; channel ch's is ch further")
+        s.append("        FloatVector v, " + ", ".join(f"w{v}" for v in range(V)) + ";")
+        s.append("        for (int ch = 0, wi = o0; ch < c; ch++, wi += 9 * m) {")
+        for j in range(9):
+            s.append(f"            // tap (ch, {j // 3}, {j % 3})")
+            ws = []
+            for vv in range(V):
+                off = "wi" if j == 0 else ("wi + m" if j == 1 else f"wi + {j} * m")
+                if vv == 1: off += " + L"
+                elif vv > 1: off += f" + {vv} * L"
+                ws.append(f"w{vv} = FloatVector.fromArray(F, aT, {off});")
+            s.append("            " + " ".join(ws))
+            for p in range(P):
+                fm = " ".join(f"a{p}_{vv} = w{vv}.fma(v, a{p}_{vv});" for vv in range(V))
+                s.append(f"            v = FloatVector.broadcast(F, x[x{p} + t{j} + ch]); {fm}")
+        s.append("        }")
     s.append("        int yi = p0 * m + o0;")
     for p in range(P):
         st = " ".join(f"a{p}_{vv}.intoArray(y, yi{'' if vv == 0 else (' + L' if vv == 1 else f' + {vv} * L')});" for vv in range(V))
@@ -51,13 +71,17 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link ProductChannelsLast}'s tiles for a 3x3 kernel, each channel's nine taps written out: the same
- * chains in the same order (the bias or +0, then one fma per tap (c, u, v) in increasing order), the same
- * bits. With the taps' shifts in locals the reads of X are linear in the channel, which lets the JIT hoist
- * their bounds checks out of the loop, and no tap table is read: 3-16% less time per multiply-add than the
- * table's tiles on resnet20's shapes at 8 and 16 lanes (docs/PERFORMANCE.md). {@link ProductChannelsLast}
- * takes them where {@link #suits} holds. Written out on purpose (a loop over the taps would be the table
- * again), by engine/src/gen/product_channels_last_3x3.py: edit that and rerun it.
+ * {@link ProductChannelsLast}'s tiles for a 3x3 kernel, the taps written out: the same chains in the same order
+ * (the bias or +0, then one fma per tap (c, u, v) in increasing order), the same bits. tile2 (12 accumulators, the
+ * tile of 16-register CPUs) writes out each channel's nine taps, with their shifts in locals: the reads of X are
+ * linear in the channel, which lets the JIT hoist their bounds checks out of the loop, and no tap table is read.
+ * tile4 and tile12x2 (24 accumulators) write out each kernel row's three taps, in a loop over the rows that reads
+ * their shifts: with all nine written out they were too large for C1's profiled tier ("out of virtual registers
+ * in LIR generator"), and a JVM that had compiled them at C1's tier 2 first (as HotSpot does while C2's queue is
+ * long) ran that code, its vectors as objects, 12-40 times slower, for as long as it ran ({@link C1CompilationTest};
+ * docs/PERFORMANCE.md, which also has the speeds of both forms). {@link ProductChannelsLast} takes them where
+ * {@link #suits} holds. Written by
+ * engine/src/gen/product_channels_last_3x3.py: edit that and rerun it.
  */
 final class ProductChannelsLast3x3 {
 
@@ -98,8 +122,8 @@ final class ProductChannelsLast3x3 {
 
 '''
 body = "\n\n".join([
-  tile("tile4", 6, 4, "{@link ProductChannelsLast}'s tile4 (6 positions by 4 output vectors), channels {@code 0 .. c}."),
-  tile("tile2", 6, 2, "{@link ProductChannelsLast}'s tile2 (6 positions by 2 output vectors: 12 accumulators, for 16 registers)."),
-  tile("tile12x2", 12, 2, "{@link ProductChannelsLast}'s tile12x2 (12 positions by 2 output vectors, for 32 registers)."),
+  tile("tile4", 6, 4, "{@link ProductChannelsLast}'s tile4 (6 positions by 4 output vectors), channels {@code 0 .. c}.", True),
+  tile("tile2", 6, 2, "{@link ProductChannelsLast}'s tile2 (6 positions by 2 output vectors: 12 accumulators, for 16 registers).", False),
+  tile("tile12x2", 12, 2, "{@link ProductChannelsLast}'s tile12x2 (12 positions by 2 output vectors, for 32 registers).", True),
 ])
 open(os.path.join(ROOT, 'engine/src/main/java/org/sparkcnn/engine/ops/ProductChannelsLast3x3.java'), 'w').write(hdr + body + "\n}\n")
