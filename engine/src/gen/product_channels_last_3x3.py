@@ -8,6 +8,21 @@ import os
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 
 
+def tap(s, ind, label, w, j, shift, P, V):
+    """One tap's lines: its V weight vectors at w + j*m, then one broadcast of X and V fmas per position."""
+    s.append(f"{ind}// tap (ch, {label})")
+    ws = []
+    for vv in range(V):
+        off = w if j == 0 else (f"{w} + m" if j == 1 else f"{w} + {j} * m")
+        if vv == 1: off += " + L"
+        elif vv > 1: off += f" + {vv} * L"
+        ws.append(f"w{vv} = FloatVector.fromArray(F, aT, {off});")
+    s.append(ind + " ".join(ws))
+    for p in range(P):
+        fm = " ".join(f"a{p}_{vv} = w{vv}.fma(v, a{p}_{vv});" for vv in range(V))
+        s.append(f"{ind}v = FloatVector.broadcast(F, x[x{p} + {shift}]); {fm}")
+
+
 def tile(name, P, V, doc, rows_loop):
     s=[]
     s.append(f"    /** {doc} */")
@@ -23,42 +38,20 @@ def tile(name, P, V, doc, rows_loop):
     s.append("        }")
     for p in range(P):
         s.append("        FloatVector " + ", ".join(f"a{p}_{v} = s{v}" for v in range(V)) + ";")
+    s.append(("" if rows_loop else "        int " + ", ".join(f"t{j} = offs[{j}]" for j in range(9))
+              + ";  // tap (0, u, v) of channel 0; channel ch's is ch further\n")
+             + "        FloatVector v, " + ", ".join(f"w{v}" for v in range(V)) + ";")
+    s.append("        for (int ch = 0, wi = o0; ch < c; ch++, wi += 9 * m) {")
     if rows_loop:  # each kernel row's three taps written out, in a loop over the rows
-        s.append("        FloatVector v, " + ", ".join(f"w{v}" for v in range(V)) + ";")
-        s.append("        for (int ch = 0, wi = o0; ch < c; ch++, wi += 9 * m) {")
         s.append("            for (int u = 0; u < 9; u += 3) {  // kernel row u / 3, its three taps written out (see the class comment)")
         s.append("                int ta = offs[u] + ch, tb = offs[u + 1] + ch, tc = offs[u + 2] + ch, wu = wi + u * m;")
         for j, t in enumerate(["ta", "tb", "tc"]):
-            s.append(f"                // tap (ch, u / 3, {j})")
-            ws = []
-            for vv in range(V):
-                off = "wu" if j == 0 else ("wu + m" if j == 1 else f"wu + {j} * m")
-                if vv == 1: off += " + L"
-                elif vv > 1: off += f" + {vv} * L"
-                ws.append(f"w{vv} = FloatVector.fromArray(F, aT, {off});")
-            s.append("                " + " ".join(ws))
-            for p in range(P):
-                fm = " ".join(f"a{p}_{vv} = w{vv}.fma(v, a{p}_{vv});" for vv in range(V))
-                s.append(f"                v = FloatVector.broadcast(F, x[x{p} + {t}]); {fm}")
+            tap(s, "                ", f"u / 3, {j}", "wu", j, f"{t}", P, V)
         s.append("            }")
-        s.append("        }")
     else:  # all nine taps written out
-        s.append("        int " + ", ".join(f"t{j} = offs[{j}]" for j in range(9)) + ";  // tap (0, u, v) of channel 0; channel ch's is ch further")
-        s.append("        FloatVector v, " + ", ".join(f"w{v}" for v in range(V)) + ";")
-        s.append("        for (int ch = 0, wi = o0; ch < c; ch++, wi += 9 * m) {")
         for j in range(9):
-            s.append(f"            // tap (ch, {j // 3}, {j % 3})")
-            ws = []
-            for vv in range(V):
-                off = "wi" if j == 0 else ("wi + m" if j == 1 else f"wi + {j} * m")
-                if vv == 1: off += " + L"
-                elif vv > 1: off += f" + {vv} * L"
-                ws.append(f"w{vv} = FloatVector.fromArray(F, aT, {off});")
-            s.append("            " + " ".join(ws))
-            for p in range(P):
-                fm = " ".join(f"a{p}_{vv} = w{vv}.fma(v, a{p}_{vv});" for vv in range(V))
-                s.append(f"            v = FloatVector.broadcast(F, x[x{p} + t{j} + ch]); {fm}")
-        s.append("        }")
+            tap(s, "            ", f"{j // 3}, {j % 3}", "wi", j, f"t{j} + ch", P, V)
+    s.append("        }")
     s.append("        int yi = p0 * m + o0;")
     for p in range(P):
         st = " ".join(f"a{p}_{vv}.intoArray(y, yi{'' if vv == 0 else (' + L' if vv == 1 else f' + {vv} * L')});" for vv in range(V))
