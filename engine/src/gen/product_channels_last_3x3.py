@@ -1,5 +1,5 @@
 """Writes engine/src/main/java/org/sparkcnn/engine/ops/ProductChannelsLast3x3.java: ProductChannelsLast's tiles
-with a 3x3 kernel's nine taps written out. Edit this, not the Java file, and rerun it from the repository's root:
+with a 3x3 kernel's taps written out (all nine, or each kernel row's three in a loop over the rows). Edit this, not the Java file, and rerun it from the repository's root:
 
     python3 engine/src/gen/product_channels_last_3x3.py
 """
@@ -70,9 +70,9 @@ import jdk.incubator.vector.VectorSpecies;
  * linear in the channel, which lets the JIT hoist their bounds checks out of the loop, and no tap table is read.
  * tile4 and tile12x2 (24 accumulators) write out each kernel row's three taps, in a loop over the rows that reads
  * their shifts: with all nine written out they were too large for C1's profiled tier ("out of virtual registers
- * in LIR generator"), and a JVM that had compiled them at C1's tier 2 first (as HotSpot does while C2's queue is
- * long) ran that code, its vectors as objects, 12-40 times slower, for as long as it ran ({@link C1CompilationTest};
- * docs/PERFORMANCE.md, which also has the speeds of both forms). {@link ProductChannelsLast} takes them where
+ * in LIR generator"): in a JVM that had compiled them at C1's tier 2 first (as HotSpot does while C2's queue is
+ * long), they never reached C2, and ran as C1 code, its vectors as objects: the network up to 31 times slower
+ * ({@link C1CompilationTest}; docs/PERFORMANCE.md, which also has the speeds of both forms). {@link ProductChannelsLast} takes them where
  * {@link #suits} holds. Written by
  * engine/src/gen/product_channels_last_3x3.py: edit that and rerun it.
  */

@@ -179,7 +179,7 @@ final class ProductChannelsLast {
         int c = xf.c, ckk = c * xf.kh * xf.kw, n = xf.g * xf.ho * xf.wo;
         int end = (n + P - 1) / P * P;
         java.util.Arrays.fill(bases, n, end, bases[n - 1]);  // the last tile's spare rows repeat a position, dropped below
-        boolean taps3x3 = ProductChannelsLast3x3.suits(xf, offs);  // 3x3: the same tiles, the nine taps written out
+        boolean taps3x3 = ProductChannelsLast3x3.suits(xf, offs);  // 3x3: the same tiles, the taps written out
         if (!taps3x3) {
             Warm.ensure();  // only the table's tiles run here: a network of 3x3 layers never compiles them
         }
