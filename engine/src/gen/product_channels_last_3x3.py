@@ -1,5 +1,6 @@
 """Writes engine/src/main/java/org/sparkcnn/engine/ops/ProductChannelsLast3x3.java: ProductChannelsLast's tiles
-with a 3x3 kernel's taps written out (all nine, or each kernel row's three in a loop over the rows). Edit this, not the Java file, and rerun it from the repository's root:
+with a 3x3 kernel's taps written out (all nine, or each kernel row's three in a loop over the rows). Edit this, not
+the Java file, and rerun it from the repository's root:
 
     python3 engine/src/gen/product_channels_last_3x3.py
 """
@@ -38,9 +39,9 @@ def tile(name, P, V, doc, rows_loop):
     s.append("        }")
     for p in range(P):
         s.append("        FloatVector " + ", ".join(f"a{p}_{v} = s{v}" for v in range(V)) + ";")
-    s.append(("" if rows_loop else "        int " + ", ".join(f"t{j} = offs[{j}]" for j in range(9))
-              + ";  // tap (0, u, v) of channel 0; channel ch's is ch further\n")
-             + "        FloatVector v, " + ", ".join(f"w{v}" for v in range(V)) + ";")
+    if not rows_loop:  # the nine shifts in locals
+        s.append("        int " + ", ".join(f"t{j} = offs[{j}]" for j in range(9)) + ";  // tap (0, u, v) of channel 0; channel ch's is ch further")
+    s.append("        FloatVector v, " + ", ".join(f"w{v}" for v in range(V)) + ";")
     s.append("        for (int ch = 0, wi = o0; ch < c; ch++, wi += 9 * m) {")
     if rows_loop:  # each kernel row's three taps written out, in a loop over the rows
         s.append("            for (int u = 0; u < 9; u += 3) {  // kernel row u / 3, its three taps written out (see the class comment)")
@@ -72,8 +73,8 @@ import jdk.incubator.vector.VectorSpecies;
  * their shifts: with all nine written out they were too large for C1's profiled tier ("out of virtual registers
  * in LIR generator"): in a JVM that had compiled them at C1's tier 2 first (as HotSpot does while C2's queue is
  * long), they never reached C2, and ran as C1 code, its vectors as objects: the network up to 31 times slower
- * ({@link C1CompilationTest}; docs/PERFORMANCE.md, which also has the speeds of both forms). {@link ProductChannelsLast} takes them where
- * {@link #suits} holds. Written by
+ * ({@link C1CompilationTest}; docs/PERFORMANCE.md, which also has the speeds of both forms).
+ * {@link ProductChannelsLast} takes them where {@link #suits} holds. Written by
  * engine/src/gen/product_channels_last_3x3.py: edit that and rerun it.
  */
 final class ProductChannelsLast3x3 {

@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * their shifts: with all nine written out they were too large for C1's profiled tier ("out of virtual registers
  * in LIR generator"): in a JVM that had compiled them at C1's tier 2 first (as HotSpot does while C2's queue is
  * long), they never reached C2, and ran as C1 code, its vectors as objects: the network up to 31 times slower
- * ({@link C1CompilationTest}; docs/PERFORMANCE.md, which also has the speeds of both forms). {@link ProductChannelsLast} takes them where
- * {@link #suits} holds. Written by
+ * ({@link C1CompilationTest}; docs/PERFORMANCE.md, which also has the speeds of both forms).
+ * {@link ProductChannelsLast} takes them where {@link #suits} holds. Written by
  * engine/src/gen/product_channels_last_3x3.py: edit that and rerun it.
  */
 final class ProductChannelsLast3x3 {
