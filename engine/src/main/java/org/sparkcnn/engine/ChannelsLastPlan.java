@@ -7,6 +7,7 @@ import org.sparkcnn.engine.layers.ChannelsLastLayer;
 import org.sparkcnn.engine.layers.LayerModel;
 import org.sparkcnn.engine.layers.Merge;
 import org.sparkcnn.engine.layers.Pass;
+import org.sparkcnn.engine.ops.BatchNormEpilog;
 import org.sparkcnn.engine.ops.ChannelsLastLayout;
 
 /**
@@ -16,6 +17,11 @@ import org.sparkcnn.engine.ops.ChannelsLastLayout;
  * copies rows into its frame (no turn from planes). Where a layer needs planes (N, C, H, W), its input is
  * turned once per forward into a buffer of its own. Every float is the one the NCHW forward computes: only
  * where it is stored differs (docs/ENGINE.md, "Channels-last inference"). Training keeps NCHW throughout.
+ *
+ * <p>Made with {@code fuse} (for {@link Inference}, which reads nothing but the output), a batch norm whose input is a
+ * convolution that feeds nothing else runs inside it, on each group of outputs as it is written
+ * ({@link BatchNormEpilog}), and so does an add of that batch norm's output and one computed before the convolution,
+ * with the ReLU after either: the same floats, in one pass fewer each; the convolution's own output is not kept.
  */
 final class ChannelsLastPlan {
 
@@ -36,9 +42,15 @@ final class ChannelsLastPlan {
     /** Whether the last forward left channels-last activations that {@link #planes} has not turned back yet. */
     private boolean pending;
     private float[] scratch;
+    /** Per convolution node: the epilog it runs (null: none); the batch norm, the add (or -1) and its other input. */
+    private final BatchNormEpilog[] epilogs;
+    private final int[] epilogNorm, epilogAdd, residual;
+    /** Per node: whether a convolution before it computes it ({@link #epilogs}). */
+    private final boolean[] inConvolution;
 
     private ChannelsLastPlan(ModelDefinition def, LayerModel[] layers, float[][] activations, int[] reluAfter,
-                             boolean[] absorbed, int[][] inputs, boolean[] rows, int maxBatch) {
+                             boolean[] absorbed, int[][] inputs, boolean[] rows, List<List<Integer>> consumers, boolean fuse,
+                             int maxBatch) {
         this.def = def;
         this.layers = layers;
         this.activations = activations;
@@ -63,6 +75,52 @@ final class ChannelsLastPlan {
             turned[count - 1] = new float[maxBatch * def.nodeOutputShape(count - 1).size()];
         }
         index = new int[widestChannels];
+        epilogs = new BatchNormEpilog[count];
+        epilogNorm = new int[count];
+        epilogAdd = new int[count];
+        residual = new int[count];
+        inConvolution = new boolean[count];
+        if (fuse) {
+            planEpilogs(consumers);
+        }
+    }
+
+    /**
+     * Which batch norms and adds run inside the convolution before them: a batch norm whose input is a convolution
+     * with no other consumer, in the convolution's order; then an add of two inputs, one such batch norm (with no
+     * ReLU of its own and no other consumer) and one computed before its convolution runs, in the add's order (of
+     * two such batch norms, the one whose convolution runs last).
+     */
+    private void planEpilogs(List<List<Integer>> consumers) {
+        java.util.Arrays.fill(epilogAdd, -1);
+        for (int j = 0; j < layers.length; j++) {
+            int i = inputs[j][0];
+            if (layers[j] instanceof BatchNorm2d.Model && i >= 0 && layers[i] instanceof ChannelsLastLayer cl
+                    && cl.takesEpilog() && consumers.get(i).size() == 1 && rows[i] == rows[j]) {
+                epilogs[i] = new BatchNormEpilog(def.nodeOutputShape(i).channels());
+                epilogNorm[i] = j;
+                inConvolution[j] = true;
+            }
+        }
+        for (int k = 0; k < layers.length; k++) {
+            if (!(def.layers().get(k) instanceof Merge m) || m.concat() || inputs[k].length != 2) {
+                continue;
+            }
+            int best = -1, other = -1;
+            for (int s = 0; s < 2; s++) {
+                int j = inputs[k][s], p = inputs[k][1 - s];
+                int i = j >= 0 && inConvolution[j] && reluAfter[j] < 0 && consumers.get(j).size() == 1 ? inputs[j][0] : -1;
+                if (i > best && p < i && rows[i] == rows[k]) {
+                    best = i;
+                    other = p;
+                }
+            }
+            if (best >= 0) {
+                epilogAdd[best] = k;
+                residual[best] = other;
+                inConvolution[k] = true;
+            }
+        }
     }
 
     /**
@@ -70,7 +128,7 @@ final class ChannelsLastPlan {
      * runs as training does, on planes).
      */
     static ChannelsLastPlan of(ModelDefinition def, LayerModel[] layers, float[][] activations, int[] reluAfter,
-                               boolean[] absorbed, int maxBatch) {
+                               boolean[] absorbed, boolean fuse, int maxBatch) {
         int count = layers.length;
         int[][] inputs = new int[count][];
         boolean[] rows = new boolean[count];
@@ -103,7 +161,8 @@ final class ChannelsLastPlan {
             }
             any |= rows[i];
         }
-        return any ? new ChannelsLastPlan(def, layers, activations, reluAfter, absorbed, inputs, rows, maxBatch) : null;
+        return any ? new ChannelsLastPlan(def, layers, activations, reluAfter, absorbed, inputs, rows, consumers, fuse, maxBatch)
+                : null;
     }
 
     /**
@@ -138,6 +197,10 @@ final class ChannelsLastPlan {
      * callers that read them ({@link Network#activation}) or run a backward after inference.
      */
     void planes(int n) {
+        if (pending && fused()) {
+            throw new IllegalStateException("this network replica is made for inference only (Inference): its batch norms run"
+                    + " inside the convolutions before them, whose outputs it does not keep");
+        }
         if (pending) {
             for (int i = 0; i < rows.length; i++) {
                 float[] own = activations[i];
@@ -155,6 +218,21 @@ final class ChannelsLastPlan {
         pending = false;
     }
 
+    /** Whether a batch norm runs inside a convolution. */
+    boolean fused() {
+        for (BatchNormEpilog e : epilogs) {
+            if (e != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether node i runs inside the convolution before it. */
+    boolean inConvolution(int i) {
+        return inConvolution[i];
+    }
+
     /** Forgets the last forward's channels-last activations: a forward on planes is about to overwrite them. */
     void discard() {
         pending = false;
@@ -165,14 +243,22 @@ final class ChannelsLastPlan {
         forwards++;
         pending = true;
         for (int i = 0; i < layers.length; i++) {
-            if (absorbed[i]) {  // written by its input node
+            if (absorbed[i] || inConvolution[i]) {  // written by a node before it
                 continue;
             }
             long t0 = forwardNanos == null ? 0 : System.nanoTime();
             boolean relu = reluAfter[i] >= 0;
             float[] out = relu ? activations[reluAfter[i]] : activations[i];
             Object layer = def.layers().get(i);
-            if (layers[i] instanceof ChannelsLastLayer cl) {
+            if (epilogs[i] != null) {  // the output of its batch norm, or of the add after that, and their ReLU
+                int last = epilogAdd[i] >= 0 ? epilogAdd[i] : epilogNorm[i];
+                boolean lastRelu = reluAfter[last] >= 0;
+                ((BatchNorm2d.Model) layers[epilogNorm[i]]).epilogConstants(params, buffers, epilogs[i]);
+                epilogs[i].then(epilogAdd[i] >= 0 ? output(x, residual[i], rows[last], n) : null, lastRelu);
+                boolean in = inputs[i][0] >= 0 && takesRows(i, inputs[i][0]);
+                ((ChannelsLastLayer) layers[i]).forwardInference(params, output(x, inputs[i][0], in, n), in,
+                        lastRelu ? activations[reluAfter[last]] : activations[last], rows[i], n, epilogs[i]);
+            } else if (layers[i] instanceof ChannelsLastLayer cl) {
                 boolean in = inputs[i][0] >= 0 && takesRows(i, inputs[i][0]);
                 cl.forwardInference(params, output(x, inputs[i][0], in, n), in, out, rows[i], n);
             } else if (layer instanceof Merge m) {

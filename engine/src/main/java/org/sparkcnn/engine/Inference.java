@@ -6,7 +6,8 @@ import org.sparkcnn.engine.layers.Pass;
  * The one inference path (evaluation, prediction, the Spark ML model's transform, the benchmark):
  * a network replica and an input buffer of up to {@code maxBatch} examples; the caller fills the
  * raw pixels of {@code n} examples into {@link #input()}, and {@link #forward} normalizes them in place
- * and runs the network. Not thread-safe; make one per thread.
+ * and runs the network. Its replica keeps no activation but the output: batch norms and the adds after them run inside
+ * the convolutions before them ({@link ChannelsLastPlan}), the same bits. Not thread-safe; make one per thread.
  */
 public final class Inference {
 
@@ -18,7 +19,7 @@ public final class Inference {
     public Inference(ModelDefinition def, Normalization norm, int maxBatch) {
         this.def = def;
         this.norm = norm;
-        this.net = def.newNetwork(maxBatch);
+        this.net = new Network(def, maxBatch, true, !Boolean.getBoolean("sparkcnn.planesInference"), true);
         this.input = new float[maxBatch * def.inputShape().size()];
     }
 

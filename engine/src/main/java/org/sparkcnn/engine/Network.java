@@ -66,6 +66,14 @@ public final class Network {
 
     /** {@code fuseRelus} false runs every ReLU on its own; {@code channelsLastInference} false keeps inference on planes (tests compare). */
     Network(ModelDefinition def, int maxBatch, boolean fuseRelus, boolean channelsLastInference) {
+        this(def, maxBatch, fuseRelus, channelsLastInference, false);
+    }
+
+    /**
+     * {@code inferenceOnly}: batch norms (and adds after them) run inside the convolutions before them in inference
+     * ({@link ChannelsLastPlan}), so no activation can be read and no backward run after an inference forward.
+     */
+    Network(ModelDefinition def, int maxBatch, boolean fuseRelus, boolean channelsLastInference, boolean inferenceOnly) {
         if (maxBatch <= 0) {
             throw new IllegalArgumentException("maxBatch must be positive, got " + maxBatch);
         }
@@ -102,12 +110,18 @@ public final class Network {
         inputGrad = new float[maxBatch * shapes.get(0).size()];
         oneHot = def.loss().usesLabels() ? null : new float[maxBatch * def.outputSize()];
         graph = def.isChain() ? null : plan(def, maxBatch, reluAfter);
-        channelsLast = channelsLastInference ? ChannelsLastPlan.of(def, layers, activations, reluAfter, absorbed, maxBatch) : null;
+        channelsLast = channelsLastInference ? ChannelsLastPlan.of(def, layers, activations, reluAfter, absorbed, inferenceOnly,
+                maxBatch) : null;
     }
 
     /** Whether node {@code i}'s output is kept channels-last in inference ({@link ChannelsLastPlan}). */
     boolean channelsLastInInference(int i) {
         return channelsLast != null && channelsLast.channelsLast(i);
+    }
+
+    /** Whether node {@code i} runs inside the convolution before it in inference ({@link ChannelsLastPlan}, inference only). */
+    boolean inConvolutionInInference(int i) {
+        return channelsLast != null && channelsLast.inConvolution(i);
     }
 
     /** Whether node {@code i} runs inside its input node (a ReLU after a batch norm or add): it has no time of its own. */
@@ -467,7 +481,8 @@ public final class Network {
 
     /**
      * The output buffer of layer {@code i} (0-based) after the last forward; null for a batch norm or add
-     * whose ReLU runs inside it ({@link #runsInProducer}): that output is never written.
+     * whose ReLU runs inside it ({@link #runsInProducer}): that output is never written. Throws after an inference
+     * forward of a replica made for inference only ({@link Inference}'s), which keeps no activations.
      */
     public float[] activation(int i) {
         if (channelsLast != null) {

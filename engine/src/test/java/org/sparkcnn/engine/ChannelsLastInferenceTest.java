@@ -4,6 +4,7 @@ import static org.sparkcnn.engine.Bits.assertBits;
 import static org.sparkcnn.engine.Bits.index;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -17,7 +18,8 @@ import org.sparkcnn.engine.ops.VectorSupport;
  * Inference with activations channels-last between the layers that take them ({@link ChannelsLastPlan}) gives
  * the bits of inference on planes: the outputs, every activation read afterwards (turned back into planes), and
  * a backward run after it. On the shipped ResNets and on graphs where channels-last activations meet layers that
- * need planes (a dropout, an add of both orders, a concat, pooling, a flatten).
+ * need planes (a dropout, an add of both orders, a concat, pooling, a flatten). A replica made for inference only, whose
+ * batch norms (and adds after them) run inside the convolutions before them, gives the same outputs and trains as any.
  */
 class ChannelsLastInferenceTest {
 
@@ -25,6 +27,13 @@ class ChannelsLastInferenceTest {
     void resnet20() throws IOException {
         ModelDefinition def = ModelDefinition.load("resnet20");
         Network rows = compare(def, 6);
+        // every batch norm and every add runs inside a convolution: stage 1 on planes at 16 lanes, the rest on rows
+        Network fused = fused(def);
+        for (int i = 0; i < def.layers().size(); i++) {
+            String type = def.layers().get(i).type();
+            boolean expected = VectorSupport.AVAILABLE && (type.equals("batchnorm2d") || type.equals("add"));
+            assertEquals(expected, fused.inConvolutionInInference(i), def.describe(i));
+        }
         // from stage 2 on every node but the pooling and the classifier keeps rows wherever there are vectors (32 and 64
         // channels fill pairs of them at every width); stage 1's 16 channels where they fill a pair (8 lanes or fewer);
         // the stem, whose convolution reads one channel, never
@@ -69,6 +78,13 @@ class ChannelsLastInferenceTest {
                  "loss": {"type": "mse"}}""");
         Network rows = compare(def, 4);
         if (VectorSupport.AVAILABLE) {
+            // bn1 (and its ReLU) in conv1, on planes; bnd and join in down (pool runs before it); conv2 feeds two nodes
+            Network fused = fused(def);
+            for (int i = 0; i < def.layers().size(); i++) {
+                String node = def.layers().get(i).name();
+                assertEquals(node.equals("bn1") || node.equals("bnd") || node.equals("join"),
+                        fused.inConvolutionInInference(i), node);
+            }
             // up: 1x1 at stride 1, a "same" layer, from planes through its frame; down: 1x1 at stride 2, im2col's planes turned
             for (String node : new String[]{"conv2", "mix", "up", "sum", "down", "bnd", "join", "conv4", "t"}) {
                 assertTrue(rows.channelsLastInInference(index(def, node)), node);
@@ -94,6 +110,13 @@ class ChannelsLastInferenceTest {
         Network rows = compare(def, 3);
         assertEquals(VectorSupport.AVAILABLE, rows.channelsLastInInference(index(def, "bn")));
         assertFalse(rows.channelsLastInInference(index(def, "sum")));
+        // bn runs in conv, on rows; the add (on planes) on its own
+        assertEquals(VectorSupport.AVAILABLE, fused(def).inConvolutionInInference(index(def, "bn")));
+        assertFalse(fused(def).inConvolutionInInference(index(def, "sum")));
+    }
+
+    private static Network fused(ModelDefinition def) {
+        return new Network(def, 2, true, true, true);
     }
 
     /**
@@ -116,6 +139,17 @@ class ChannelsLastInferenceTest {
         float[] expected = Arrays.copyOf(planes.forward(params, buffers, x, n, Pass.INFERENCE), n * k);
         float[] got = Arrays.copyOf(rows.forward(params, buffers, x, n, Pass.INFERENCE), n * k);
         assertBits(expected, got, def.name() + ": inference outputs");
+        Network fused = new Network(def, n + 2, true, true, true);
+        assertBits(expected, Arrays.copyOf(fused.forward(params, buffers, x, n, Pass.INFERENCE), n * k),
+                def.name() + ": inference outputs, batch norms run inside the convolutions");
+        boolean anyFused = false;
+        for (int i = 0; i < def.layers().size(); i++) {
+            anyFused |= fused.inConvolutionInInference(i);
+        }
+        if (anyFused) {  // what it did not keep cannot be read, nor backpropagated
+            assertThrows(IllegalStateException.class, () -> fused.activation(0));
+            assertThrows(IllegalStateException.class, () -> fused.backward(params, new float[def.paramCount()], new float[n * k], true));
+        }
         assertFalse(Arrays.equals(Arrays.copyOf(expected, k), Arrays.copyOfRange(expected, k, 2 * k)),
                 def.name() + ": the examples' outputs differ (the inputs reach them)");
         for (int i = 0; i < def.layers().size(); i++) {
@@ -144,6 +178,13 @@ class ChannelsLastInferenceTest {
         planes.lossAndGradient(params, bufPlanes, gPlanes, x, labels, targets, n, n, Pass.training(1, 0, n));
         assertBits(gPlanes, gRows, def.name() + ": a training step after inference");
         assertBits(bufPlanes, bufRows, def.name() + ": running statistics after it");
+        float[] gFused = new float[def.paramCount()], bufFused = buffers.clone();
+        fused.lossAndGradient(params, bufFused, gFused, x, labels, targets, n, n, Pass.training(1, 0, n));
+        assertBits(gPlanes, gFused, def.name() + ": a training step after inference, batch norms run inside the convolutions");
+        assertBits(bufPlanes, bufFused, def.name() + ": running statistics after it, batch norms run inside the convolutions");
+        float[] again = fused.forward(params, bufPlanes, x, n, Pass.INFERENCE);
+        assertBits(Arrays.copyOf(planes.forward(params, bufPlanes, x, n, Pass.INFERENCE), n * k), Arrays.copyOf(again, n * k),
+                def.name() + ": inference after training, batch norms run inside the convolutions");
         return rows;
     }
 }

@@ -3,6 +3,7 @@ package org.sparkcnn.engine.layers;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.ops.BatchNormEpilog;
 import org.sparkcnn.engine.ops.BatchNormOps;
 
 /**
@@ -127,6 +128,15 @@ public record BatchNorm2d(String name, int numFeatures, double eps, double momen
             lastN = n;
             BatchNormOps.forwardEvalChannelsLast(y, relu, inp, params, gOff, bOff, buffers, rmOff, rvOff, n, c, hw, eps, mean,
                     invstd);
+        }
+
+        /** Sets {@code epilog}'s constants for an inference forward that the convolution before this layer runs. */
+        public void epilogConstants(float[] params, float[] buffers, BatchNormEpilog epilog) {
+            if (buffers == null) {
+                forward(params, null, null, 0, Pass.INFERENCE);  // its error: the state buffer is missing
+            }
+            training = false;
+            epilog.constants(params, gOff, bOff, buffers, rmOff, rvOff, eps);
         }
 
         @Override

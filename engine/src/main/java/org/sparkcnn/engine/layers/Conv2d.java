@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.sparkcnn.engine.Shape;
+import org.sparkcnn.engine.ops.BatchNormEpilog;
 import org.sparkcnn.engine.ops.ChannelsLastLayout;
 import org.sparkcnn.engine.ops.ConvChoices;
 import org.sparkcnn.engine.ops.ConvWorkspace;
@@ -80,9 +81,20 @@ public record Conv2d(String name, int inChannels, int outChannels, int kh, int k
             @Override
             public void forwardInference(float[] params, float[] inp, boolean inChannelsLast, float[] y, boolean outChannelsLast,
                                          int n) {
+                forwardInference(params, inp, inChannelsLast, y, outChannelsLast, n, null);
+            }
+
+            @Override
+            public boolean takesEpilog() {
+                return true;
+            }
+
+            @Override
+            public void forwardInference(float[] params, float[] inp, boolean inChannelsLast, float[] y, boolean outChannelsLast,
+                                         int n, BatchNormEpilog epilog) {
                 colsOf = null;
                 Conv2dOps.forward(y, outChannelsLast, inp, inChannelsLast, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw,
-                        ph, pw, group, ws, choices, false);
+                        ph, pw, group, ws, choices, false, epilog);
             }
 
             @Override

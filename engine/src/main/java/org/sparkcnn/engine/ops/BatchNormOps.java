@@ -106,6 +106,69 @@ public final class BatchNormOps {
     }
 
     /**
+     * {@link #forwardEval}'s constants per channel: {@code mu} the running mean, {@code a = gamma * invstd} with
+     * {@code invstd = 1 / sqrt(running var + eps)}, {@code be = beta}, as doubles.
+     */
+    public static void evalConstants(float[] params, int gOff, int bOff, float[] buffers, int rmOff, int rvOff, int c,
+                                     double eps, double[] mu, double[] a, double[] be) {
+        double[] invstd = new double[c];
+        runningStatistics(buffers, rmOff, rvOff, c, eps, mu, invstd);
+        System.arraycopy(scales(params, gOff, invstd, c), 0, a, 0, c);
+        for (int ch = 0; ch < c; ch++) {
+            be[ch] = params[bOff + ch];
+        }
+    }
+
+    /**
+     * {@link #forwardEval} in place on examples b0 .. b0+g of {@code y}, planes (N, C, H*W) or rows (N, H*W, C) where
+     * {@code rows}, with {@link #evalConstants}: {@code y = fma(y - mu, a, be)} rounded to float, then, where
+     * {@code residual} is not null, {@code y + residual} in float (an add after the batch norm: {@link MergeOps#addForward}'s
+     * float), then {@code max(., 0)} where {@code relu}. The floats the batch norm, add and ReLU give one after the other.
+     */
+    public static void evalInPlace(float[] y, boolean rows, float[] residual, boolean relu, int b0, int g, int c, int hw,
+                                   double[] mu, double[] a, double[] be) {
+        if (rows) {
+            int q0 = b0 * hw, q1 = (b0 + g) * hw;
+            if (VECTOR && c % VectorSupport.lanes() == 0) {
+                if (residual == null) {
+                    BatchNormVector.normalizeRows(y, relu, y, q0, q1, c, mu, a, be);
+                } else {
+                    BatchNormVector.normalizeRowsAdd(y, relu, y, residual, q0, q1, c, mu, a, be);
+                }
+                return;
+            }
+            for (int p = q0 * c; p < q1 * c; p++) {
+                int ch = p % c;
+                y[p] = eval(y[p], residual, p, relu, mu[ch], a[ch], be[ch]);
+            }
+            return;
+        }
+        for (int b = b0; b < b0 + g; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                int from = (b * c + ch) * hw, to = from + hw;
+                if (VECTOR && residual == null) {
+                    BatchNormVector.normalize(y, relu, y, from, to, mu[ch], a[ch], be[ch]);
+                } else if (VECTOR) {
+                    BatchNormVector.normalizeAdd(y, relu, y, residual, from, to, mu[ch], a[ch], be[ch]);
+                } else {
+                    for (int p = from; p < to; p++) {
+                        y[p] = eval(y[p], residual, p, relu, mu[ch], a[ch], be[ch]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** One float of {@link #evalInPlace}. */
+    private static float eval(float x, float[] residual, int p, boolean relu, double mu, double a, double be) {
+        float y = (float) Math.fma(x - mu, a, be);
+        if (residual != null) {
+            y += residual[p];
+        }
+        return relu ? Math.max(y, 0f) : y;
+    }
+
+    /**
      * {@link #forwardEval} on channels-last activations, (N, H*W, C): each float the same double operations
      * with its channel's constants, so the same floats moved.
      */

@@ -71,6 +71,15 @@ final class BatchNormVector {
                         normalizeRows(r, true, x, 0, 2, 2 * W, mu, a, be);
                     },
                     () -> {
+                        normalizeAdd(y, false, x, r, 0, 61, 0.5, 2, 0);
+                        normalizeAdd(y, true, x, r, 0, 61, 0.5, 2, 0);
+                    },
+                    () -> {
+                        double[] mu = new double[2 * W], a = new double[2 * W], be = new double[2 * W];
+                        normalizeRowsAdd(y, false, x, r, 0, 2, 2 * W, mu, a, be);
+                        normalizeRowsAdd(y, true, x, r, 0, 2, 2 * W, mu, a, be);
+                    },
+                    () -> {
                         inputGradient(r, y, false, x, 0, 61, 0.5, 2, 0, 1, 0);
                         inputGradient(r, y, true, x, 0, 61, 0.5, 2, 0, 1, 0);
                     }), 1_000_000_000L);
@@ -322,6 +331,59 @@ final class BatchNormVector {
                 DoubleVector y1 = ((DoubleVector) x.rearrange(SWAP).convertShape(VectorOperators.F2D, D, 0)).sub(mu1).fma(a1, be1);
                 FloatVector y = ((FloatVector) y0.convertShape(VectorOperators.D2F, F, 0))
                         .blend(((FloatVector) y1.convertShape(VectorOperators.D2F, F, 0)).rearrange(SWAP), HIGH);
+                (relu ? y.max(0f) : y).intoArray(out, p);
+            }
+        }
+    }
+
+    /**
+     * {@link #normalize} then an add: {@code out[p] = y + res[p]} in float ({@code max(y + res[p], 0)} if {@code relu}),
+     * the bits of the batch norm's output added to the residual by {@link MergeOps#addForward}.
+     */
+    static void normalizeAdd(float[] out, boolean relu, float[] inp, float[] res, int from, int to, double mu, double a,
+                             double be) {
+        Warm.ensure();
+        int p = from;
+        if (relu) {
+            for (; p + W <= to; p += W) {
+                FloatVector x = FloatVector.fromArray(F, inp, p);
+                DoubleVector y0 = ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0)).sub(mu).fma(a, be);
+                DoubleVector y1 = ((DoubleVector) x.rearrange(SWAP).convertShape(VectorOperators.F2D, D, 0)).sub(mu).fma(a, be);
+                FloatVector y = ((FloatVector) y0.convertShape(VectorOperators.D2F, F, 0))
+                        .blend(((FloatVector) y1.convertShape(VectorOperators.D2F, F, 0)).rearrange(SWAP), HIGH);
+                y.add(FloatVector.fromArray(F, res, p)).max(0f).intoArray(out, p);
+            }
+        } else {
+            for (; p + W <= to; p += W) {
+                FloatVector x = FloatVector.fromArray(F, inp, p);
+                DoubleVector y0 = ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0)).sub(mu).fma(a, be);
+                DoubleVector y1 = ((DoubleVector) x.rearrange(SWAP).convertShape(VectorOperators.F2D, D, 0)).sub(mu).fma(a, be);
+                FloatVector y = ((FloatVector) y0.convertShape(VectorOperators.D2F, F, 0))
+                        .blend(((FloatVector) y1.convertShape(VectorOperators.D2F, F, 0)).rearrange(SWAP), HIGH);
+                y.add(FloatVector.fromArray(F, res, p)).intoArray(out, p);
+            }
+        }
+        for (; p < to; p++) {
+            float y = (float) Math.fma(inp[p] - mu, a, be) + res[p];
+            out[p] = relu ? Math.max(y, 0f) : y;
+        }
+    }
+
+    /** {@link #normalizeRows} then an add, as {@link #normalizeAdd}: {@code out[p] = y + res[p]}, rows q0 .. q1 of C channels. */
+    static void normalizeRowsAdd(float[] out, boolean relu, float[] inp, float[] res, int q0, int q1, int c, double[] mu,
+                                 double[] a, double[] be) {
+        Warm.ensure();
+        for (int ch = 0; ch < c; ch += W) {
+            DoubleVector mu0 = DoubleVector.fromArray(D, mu, ch), mu1 = DoubleVector.fromArray(D, mu, ch + DL);
+            DoubleVector a0 = DoubleVector.fromArray(D, a, ch), a1 = DoubleVector.fromArray(D, a, ch + DL);
+            DoubleVector be0 = DoubleVector.fromArray(D, be, ch), be1 = DoubleVector.fromArray(D, be, ch + DL);
+            for (int q = q0, p = q0 * c + ch; q < q1; q++, p += c) {
+                FloatVector x = FloatVector.fromArray(F, inp, p);
+                DoubleVector y0 = ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0)).sub(mu0).fma(a0, be0);
+                DoubleVector y1 = ((DoubleVector) x.rearrange(SWAP).convertShape(VectorOperators.F2D, D, 0)).sub(mu1).fma(a1, be1);
+                FloatVector y = ((FloatVector) y0.convertShape(VectorOperators.D2F, F, 0))
+                        .blend(((FloatVector) y1.convertShape(VectorOperators.D2F, F, 0)).rearrange(SWAP), HIGH)
+                        .add(FloatVector.fromArray(F, res, p));
                 (relu ? y.max(0f) : y).intoArray(out, p);
             }
         }

@@ -101,58 +101,6 @@ public final class Conv2dOps {
     }
 
     /**
-     * {@link ConvFrame#product} of the frame xf at {@code f[at ..]} with A at {@code a[aOff + r*aRow + k]}, by the path
-     * {@code path} picks (null: along positions), timed for it; {@code tiles} picks the tile along positions. With {@code x}
-     * not null ((N, C, H, W), or (N, H, W, C) where {@code inChannelsLast}) the frame of its examples b0 .. is made here,
-     * inside the timing: in {@code f} (along positions, where {@code keepFrame}, or strided, then turned channels-last), at
-     * stride 1 channels-last only ({@link ProductChannelsLast#productOfInput}), or from X's rows ({@link ProductChannelsLast#productOfRows});
-     * otherwise it is in f already. {@code out} is (N, M, Ho, Wo), or (N, Ho, Wo, M) where {@code outChannelsLast}.
-     */
-    private static void frameProduct(KernelChoice path, ConvFrame xf, float[] x, boolean inChannelsLast, boolean keepFrame,
-                                     float[] f, int at, float[] a, int aOff, int aRow, int bOff, int m, float[] out,
-                                     boolean outChannelsLast, int b0, ConvWorkspace ws, KernelChoice tiles) {
-        int pick = path == null ? 0 : path.pick();
-        long start = System.nanoTime();
-        boolean fromRows = x != null && pick >= 1 && inChannelsLast;  // X's rows, at any stride: no frame of planes
-        boolean direct = x != null && pick >= 1 && !keepFrame && xf.sh == 1 && xf.sw == 1;  // strided: its frame, then turned
-        if (x != null && !direct && !fromRows) {
-            if (inChannelsLast) {  // the frame of X's planes, turned back into xcl, which this path only uses after
-                int hw = xf.h * xf.w;
-                ChannelsLastLayout.toPlanes(x, b0 * xf.c * hw, xf.g, xf.c, hw, ws.xcl, 0);
-                xf.fill(ws.xcl, 0, f, at);
-            } else {
-                xf.fill(x, b0, f, at);
-            }
-        }
-        if (pick >= 1) {  // along channels; 2: by the wide tiles where they are timed apart
-            if (!ws.aTReady) {
-                ProductChannelsLast.transposeA(a, aOff, aRow, m, xf.c * xf.kh * xf.kw, ws.aT, ws.index);
-                ws.aTReady = true;
-            }
-            boolean wide = Lanes.WIDE_TILES_ONLY || pick == 2;
-            if (fromRows) {
-                ProductChannelsLast.productOfRows(x, xf, ws.aT, a, bOff, m, wide, out, outChannelsLast, b0, ws.xcl, ws.ycl,
-                        ws.offs, ws.bases);
-            } else if (direct) {
-                ProductChannelsLast.productOfInput(x, xf, ws.aT, a, bOff, m, wide, out, outChannelsLast, b0, ws.xcl, ws.ycl,
-                        ws.index, ws.offs, ws.bases);
-            } else {
-                ProductChannelsLast.product(f, at, xf, ws.aT, a, bOff, m, wide, out, outChannelsLast, b0, ws.xcl, ws.ycl,
-                        ws.index, ws.offs, ws.bases);
-            }
-        } else if (outChannelsLast) {  // planes into ycl, which this path does not use, then turned into out
-            int hw = xf.ho * xf.wo;
-            xf.product(f, at, a, aOff, aRow, bOff, m, ws.ycl, 0, ws.yt, ws.rows, tiles);
-            ChannelsLastLayout.toChannelsLast(ws.ycl, 0, xf.g, m, hw, out, b0 * m * hw, ws.index);
-        } else {
-            xf.product(f, at, a, aOff, aRow, bOff, m, out, b0, ws.yt, ws.rows, tiles);
-        }
-        if (path != null) {
-            path.timed(pick, System.nanoTime() - start, (double) m * xf.c * xf.kh * xf.kw * xf.g * xf.ho * xf.wo);
-        }
-    }
-
-    /**
      * {@code out (N,O,Ho,Wo) = conv(inp (N,C,H,W), W (O,C,kh,kw)) + b}. Weights at {@code params[wOff..]},
      * bias at {@code params[bOff..]} ({@code bOff < 0}: none). Examples go {@code group} at a time, in
      * {@code ws} made for this shape and group. Returns whether its {@code col} holds what {@link #backward}
@@ -178,6 +126,21 @@ public final class Conv2dOps {
                                   int wOff, int bOff, int n, int c, int h, int w, int o, int kh, int kw,
                                   int sh, int sw, int ph, int pw, int group, ConvWorkspace ws, ConvChoices choices,
                                   boolean training) {
+        return forward(out, outChannelsLast, inp, inChannelsLast, params, wOff, bOff, n, c, h, w, o, kh, kw, sh, sw, ph, pw,
+                group, ws, choices, training, null);
+    }
+
+    /**
+     * As above, in inference with {@code epilog} (not null) run on each group's outputs as soon as they are written: out
+     * then holds the batch norm's output (or that of the add or ReLU after it), not the convolution's.
+     */
+    public static boolean forward(float[] out, boolean outChannelsLast, float[] inp, boolean inChannelsLast, float[] params,
+                                  int wOff, int bOff, int n, int c, int h, int w, int o, int kh, int kw,
+                                  int sh, int sw, int ph, int pw, int group, ConvWorkspace ws, ConvChoices choices,
+                                  boolean training, BatchNormEpilog epilog) {
+        if (epilog != null && training) {
+            throw new IllegalArgumentException("a convolution runs a batch norm's epilog in inference only");
+        }
         if ((inChannelsLast || outChannelsLast) && (training || !ChannelsLastLayout.convolution(c, h, w, o, kh, kw, sh, sw, ph, pw))) {
             throw new IllegalArgumentException("a " + kh + "x" + kw + " stride-" + sh + "x" + sw + " convolution from " + c
                     + " to " + o + " channels at " + h + "x" + w + (training ? " in training" : "")
@@ -196,14 +159,18 @@ public final class Conv2dOps {
                     && !weightsChannelsLast(choices, c, o, kh, kw, sh, sw, ph, pw);
             for (int b0 = (n - 1) / group * group; b0 >= 0; b0 -= group) {  // last group first
                 ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, ph, pw);
-                frameProduct(training ? choices.forwardPath() : choices.inferencePath(), xf, inp, inChannelsLast,
+                FrameProduct.run(training ? choices.forwardPath() : choices.inferencePath(), xf, inp, inChannelsLast,
                         keep && b0 == 0, col, 0, params, wOff, ckk, bOff, o, out, outChannelsLast,
                         b0, ws, training ? choices.forward() : choices.inference());
+                if (epilog != null) {
+                    epilog.apply(out, outChannelsLast, b0, xf.g, hw);
+                }
             }
             return keep;
         }
         if (inChannelsLast) {  // a 1x1 layer on X's rows: one chain per output, as below
-            ProductChannelsLast.unframedOfRows(inp, n, group, c, h, w, kh, kw, sh, sw, params, wOff, bOff, o, out, outChannelsLast, ws);
+            ProductChannelsLast.unframedOfRows(inp, n, group, c, h, w, kh, kw, sh, sw, params, wOff, bOff, o, out, outChannelsLast,
+                    ws, epilog);
             return false;
         }
         for (int b0 = 0; b0 < n; b0 += group) {
@@ -216,12 +183,15 @@ public final class Conv2dOps {
             Gemm.chain(choices.forward(), o, ld, ckk, params, wOff, ckk, 1, col, 0, ld, yt, 0, ld);
             if (outChannelsLast) {  // out[((b0+b)*hw + p)*O + oc] = yt[oc*ld + b*hw + p]
                 channelsLast(yt, 0, o, ld, ld, out, b0 * hw * o, o, ws.index);
-                continue;
-            }
-            for (int b = 0; b < g; b++) {
-                for (int oc = 0; oc < o; oc++) {
-                    System.arraycopy(yt, oc * ld + b * hw, out, ((b0 + b) * o + oc) * hw, hw);
+            } else {
+                for (int b = 0; b < g; b++) {
+                    for (int oc = 0; oc < o; oc++) {
+                        System.arraycopy(yt, oc * ld + b * hw, out, ((b0 + b) * o + oc) * hw, hw);
+                    }
                 }
+            }
+            if (epilog != null) {
+                epilog.apply(out, outChannelsLast, b0, g, hw);
             }
         }
         return n <= group;
@@ -437,7 +407,7 @@ public final class Conv2dOps {
      */
     private static void dxAsConvolution(float[] dinp, ConvFrame dyFrame, int at, int b0, ConvWorkspace ws,
                                         ConvChoices choices, int c) {
-        frameProduct(choices.inputPath(), dyFrame, null, false, false, ws.col, at, ws.flipped, 0,
+        FrameProduct.run(choices.inputPath(), dyFrame, null, false, false, ws.col, at, ws.flipped, 0,
                 dyFrame.c * dyFrame.kh * dyFrame.kw, -1, c, dinp, false, b0, ws, choices.input());
     }
 

@@ -160,16 +160,21 @@ final class ProductChannelsLast {
 
     /**
      * A layer without a frame (1x1, no padding) on X's rows, (N, H, W, C): {@link #productOfRows} over its groups, each
-     * output's chain as im2col's GEMM takes it (the bias or +0, then one fma per input channel in order).
+     * output's chain as im2col's GEMM takes it (the bias or +0, then one fma per input channel in order); {@code epilog}
+     * (or null) on each group's outputs.
      */
     static void unframedOfRows(float[] x, int n, int group, int c, int h, int w, int kh, int kw, int sh, int sw,
-                               float[] params, int wOff, int bOff, int o, float[] out, boolean outChannelsLast, ConvWorkspace ws) {
+                               float[] params, int wOff, int bOff, int o, float[] out, boolean outChannelsLast, ConvWorkspace ws,
+                               BatchNormEpilog epilog) {
         int ckk = c * kh * kw;
         transposeA(params, wOff, ckk, o, ckk, ws.aT, ws.index);
         for (int b0 = 0; b0 < n; b0 += group) {
             ConvFrame xf = new ConvFrame(Math.min(group, n - b0), c, h, w, kh, kw, sh, sw, 0, 0);
             productOfRows(x, xf, ws.aT, params, bOff, o, !Lanes.NARROW_TILES_ONLY, out, outChannelsLast, b0, ws.xcl, ws.ycl,
                     ws.offs, ws.bases);
+            if (epilog != null) {
+                epilog.apply(out, outChannelsLast, b0, xf.g, xf.ho * xf.wo);
+            }
         }
     }
 
