@@ -18,7 +18,7 @@ import org.sparkcnn.engine.ops.ChannelsLastLayout;
  * turned once per forward into a buffer of its own. Every float is the one the NCHW forward computes: only
  * where it is stored differs (docs/ENGINE.md, "Channels-last inference"). Training keeps NCHW throughout.
  *
- * <p>Made with {@code fuse} (for {@link Inference}, which reads nothing but the output), a batch norm whose input is a
+ * <p>Made {@code inferenceOnly} (for {@link Inference}, which reads nothing but the output), a batch norm whose input is a
  * convolution that feeds nothing else runs inside it, on each group of outputs as it is written
  * ({@link BatchNormEpilog}), and so does an add of that batch norm's output and one computed before the convolution,
  * with the ReLU after either: the same floats, in one pass fewer each; the convolution's own output is not kept.
@@ -49,8 +49,8 @@ final class ChannelsLastPlan {
     private final boolean[] inConvolution;
 
     private ChannelsLastPlan(ModelDefinition def, LayerModel[] layers, float[][] activations, int[] reluAfter,
-                             boolean[] absorbed, int[][] inputs, boolean[] rows, List<List<Integer>> consumers, boolean fuse,
-                             int maxBatch) {
+                             boolean[] absorbed, int[][] inputs, boolean[] rows, List<List<Integer>> consumers,
+                             boolean inferenceOnly, int maxBatch) {
         this.def = def;
         this.layers = layers;
         this.activations = activations;
@@ -80,7 +80,7 @@ final class ChannelsLastPlan {
         epilogAdd = new int[count];
         residual = new int[count];
         inConvolution = new boolean[count];
-        if (fuse) {
+        if (inferenceOnly) {
             planEpilogs(consumers);
         }
     }
@@ -96,7 +96,7 @@ final class ChannelsLastPlan {
         for (int j = 0; j < layers.length; j++) {
             int i = inputs[j][0];
             if (layers[j] instanceof BatchNorm2d.Model && i >= 0 && layers[i] instanceof ChannelsLastLayer cl
-                    && cl.takesEpilog() && consumers.get(i).size() == 1 && rows[i] == rows[j]) {
+                    && cl.takesEpilog() && consumers.get(i).size() == 1) {  // its rows are the convolution's
                 epilogs[i] = new BatchNormEpilog(def.nodeOutputShape(i).channels());
                 epilogNorm[i] = j;
                 inConvolution[j] = true;
@@ -109,7 +109,8 @@ final class ChannelsLastPlan {
             int best = -1, other = -1;
             for (int s = 0; s < 2; s++) {
                 int j = inputs[k][s], p = inputs[k][1 - s];
-                int i = j >= 0 && inConvolution[j] && reluAfter[j] < 0 && consumers.get(j).size() == 1 ? inputs[j][0] : -1;
+                int i = j >= 0 && layers[j] instanceof BatchNorm2d.Model && inConvolution[j] && reluAfter[j] < 0
+                        && consumers.get(j).size() == 1 ? inputs[j][0] : -1;  // a batch norm, not an add run so
                 if (i > best && p < i && rows[i] == rows[k]) {
                     best = i;
                     other = p;
@@ -128,7 +129,7 @@ final class ChannelsLastPlan {
      * runs as training does, on planes).
      */
     static ChannelsLastPlan of(ModelDefinition def, LayerModel[] layers, float[][] activations, int[] reluAfter,
-                               boolean[] absorbed, boolean fuse, int maxBatch) {
+                               boolean[] absorbed, boolean inferenceOnly, int maxBatch) {
         int count = layers.length;
         int[][] inputs = new int[count][];
         boolean[] rows = new boolean[count];
@@ -161,8 +162,8 @@ final class ChannelsLastPlan {
             }
             any |= rows[i];
         }
-        return any ? new ChannelsLastPlan(def, layers, activations, reluAfter, absorbed, inputs, rows, consumers, fuse, maxBatch)
-                : null;
+        return any ? new ChannelsLastPlan(def, layers, activations, reluAfter, absorbed, inputs, rows, consumers, inferenceOnly,
+                maxBatch) : null;
     }
 
     /**
@@ -194,7 +195,8 @@ final class ChannelsLastPlan {
 
     /**
      * Turns the last forward's channels-last activations of {@code n} examples back into planes, once: for
-     * callers that read them ({@link Network#activation}) or run a backward after inference.
+     * callers that read them ({@link Network#activation}) or run a backward after inference. Throws after an
+     * inference forward that ran batch norms inside convolutions, whose outputs it did not keep.
      */
     void planes(int n) {
         if (pending && fused()) {

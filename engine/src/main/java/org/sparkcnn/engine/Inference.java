@@ -6,8 +6,9 @@ import org.sparkcnn.engine.layers.Pass;
  * The one inference path (evaluation, prediction, the Spark ML model's transform, the benchmark):
  * a network replica and an input buffer of up to {@code maxBatch} examples; the caller fills the
  * raw pixels of {@code n} examples into {@link #input()}, and {@link #forward} normalizes them in place
- * and runs the network. Its replica keeps no activation but the output: batch norms and the adds after them run inside
- * the convolutions before them ({@link ChannelsLastPlan}), the same bits. Not thread-safe; make one per thread.
+ * and runs the network. Its replica is made for inference only: where vectors allow, batch norms and the adds after
+ * them run inside the convolutions before them, whose own outputs are not kept ({@link ChannelsLastPlan}); the same
+ * bits. Not thread-safe; make one per thread.
  */
 public final class Inference {
 

@@ -61,17 +61,13 @@ public final class Network {
     }
 
     Network(ModelDefinition def, int maxBatch) {
-        this(def, maxBatch, true, !Boolean.getBoolean("sparkcnn.planesInference"));
-    }
-
-    /** {@code fuseRelus} false runs every ReLU on its own; {@code channelsLastInference} false keeps inference on planes (tests compare). */
-    Network(ModelDefinition def, int maxBatch, boolean fuseRelus, boolean channelsLastInference) {
-        this(def, maxBatch, fuseRelus, channelsLastInference, false);
+        this(def, maxBatch, true, !Boolean.getBoolean("sparkcnn.planesInference"), false);
     }
 
     /**
-     * {@code inferenceOnly}: batch norms (and adds after them) run inside the convolutions before them in inference
-     * ({@link ChannelsLastPlan}), so no activation can be read and no backward run after an inference forward.
+     * {@code fuseRelus} false runs every ReLU on its own; {@code channelsLastInference} false keeps inference on planes
+     * (tests compare); {@code inferenceOnly}: batch norms (and adds after them) run inside the convolutions before them
+     * in inference ({@link ChannelsLastPlan}), so no activation can be read and no backward run after an inference forward.
      */
     Network(ModelDefinition def, int maxBatch, boolean fuseRelus, boolean channelsLastInference, boolean inferenceOnly) {
         if (maxBatch <= 0) {
@@ -481,9 +477,8 @@ public final class Network {
 
     /**
      * The output buffer of layer {@code i} (0-based) after the last forward; null for a batch norm or add
-     * whose ReLU runs inside it ({@link #runsInProducer}): that output is never written. Throws after an inference
-     * forward of a replica made for inference only ({@link Inference}'s), which keeps no activations.
-     */
+     * whose ReLU runs inside it ({@link #runsInProducer}): that output is never written. Throws after inference in
+     * an inference-only replica ({@link Inference}'s). */
     public float[] activation(int i) {
         if (channelsLast != null) {
             channelsLast.planes(batch);

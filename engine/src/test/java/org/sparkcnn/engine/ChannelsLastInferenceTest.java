@@ -115,6 +115,43 @@ class ChannelsLastInferenceTest {
         assertFalse(fused(def).inConvolutionInInference(index(def, "sum")));
     }
 
+    /**
+     * Which nodes run inside a convolution: an add of the network's input on planes (c1 and c0 stay on planes: 6 input
+     * channels fill no vector), a batch norm feeding two adds (only its own convolution takes it), and an add of an add
+     * run so (s3, on its own).
+     */
+    @Test
+    void chainedAddsAndAnAddOfTheInput() {
+        ModelDefinition def = ModelDefinition.fromJson("""
+                {"format": "sparkcnn-model/2", "name": "chained", "input": [6, 8, 8], "nodes": [
+                  {"name": "c1", "type": "conv2d", "out_channels": 6, "kernel": 3, "padding": 1},
+                  {"name": "b1", "type": "batchnorm2d"},
+                  {"name": "s1", "type": "add", "inputs": ["input", "b1"]},
+                  {"name": "r1", "type": "relu"},
+                  {"name": "c0", "type": "conv2d", "out_channels": 32, "kernel": 1},
+                  {"name": "b0", "type": "batchnorm2d"},
+                  {"name": "r0", "type": "relu"},
+                  {"name": "c2", "type": "conv2d", "out_channels": 32, "kernel": 1, "inputs": ["r0"]},
+                  {"name": "b2", "type": "batchnorm2d"},
+                  {"name": "c3", "type": "conv2d", "out_channels": 32, "kernel": 3, "padding": 1, "inputs": ["r0"]},
+                  {"name": "b3", "type": "batchnorm2d"},
+                  {"name": "s2", "type": "add", "inputs": ["b3", "b2"]},
+                  {"name": "s3", "type": "add", "inputs": ["s2", "b2"]},
+                  {"name": "r3", "type": "relu"},
+                  {"name": "gap", "type": "global_avgpool2d"},
+                  {"name": "fc", "type": "dense", "out_features": 3}],
+                 "loss": {"type": "softmax_cross_entropy"}}""");
+        Network rows = compare(def, 3);
+        Network fused = fused(def);
+        for (int i = 0; i < def.layers().size(); i++) {
+            String node = def.layers().get(i).name();
+            assertEquals(VectorSupport.AVAILABLE && java.util.Set.of("b1", "s1", "b0", "b2", "b3", "s2").contains(node),
+                    fused.inConvolutionInInference(i), node);
+            assertEquals(VectorSupport.AVAILABLE && java.util.Set.of("c2", "b2", "c3", "b3", "s2", "s3", "r3").contains(node),
+                    rows.channelsLastInInference(i), node + " keeps rows");
+        }
+    }
+
     private static Network fused(ModelDefinition def) {
         return new Network(def, 2, true, true, true);
     }
@@ -134,7 +171,7 @@ class ChannelsLastInferenceTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) rng.nextGaussian();
         }
-        Network rows = new Network(def, n + 2, true, true), planes = new Network(def, n + 2, true, false);
+        Network rows = new Network(def, n + 2, true, true, false), planes = new Network(def, n + 2, true, false, false);
         int k = def.outputSize();
         float[] expected = Arrays.copyOf(planes.forward(params, buffers, x, n, Pass.INFERENCE), n * k);
         float[] got = Arrays.copyOf(rows.forward(params, buffers, x, n, Pass.INFERENCE), n * k);

@@ -31,7 +31,7 @@ class FusedReluTest {
     @Test
     void resnet8FusedMatchesUnfusedBitForBit() throws IOException {
         ModelDefinition def = ModelDefinition.load("resnet8");
-        Network fused = new Network(def, 5), plain = new Network(def, 5, false, true);
+        Network fused = new Network(def, 5), plain = new Network(def, 5, false, true, false);
         int bnRelu = index(def, "s1b1_relu1"), addRelu = index(def, "s1b1_relu2");
         assertTrue(fused.runsInProducer(bnRelu) && fused.runsInProducer(addRelu), "both kinds of ReLU run inside their producer");
         assertFalse(plain.runsInProducer(bnRelu) || plain.runsInProducer(addRelu));
@@ -41,7 +41,7 @@ class FusedReluTest {
 
     @Test
     void chainFusedMatchesUnfusedBitForBit() {
-        Network fused = new Network(CHAIN, 4), plain = new Network(CHAIN, 4, false, true);
+        Network fused = new Network(CHAIN, 4), plain = new Network(CHAIN, 4, false, true, false);
         assertTrue(fused.runsInProducer(2) && fused.runsInProducer(5));
         compare(CHAIN, fused, plain, 4, null);
     }
@@ -54,7 +54,7 @@ class FusedReluTest {
     @Test
     void zerosOutOfTheBatchNormAreMaskedAsTheReluMasksThem() {
         int gamma = CHAIN.layerParamOffset(1), beta = gamma + 3;
-        compare(CHAIN, new Network(CHAIN, 4), new Network(CHAIN, 4, false, true), 4, p -> {
+        compare(CHAIN, new Network(CHAIN, 4), new Network(CHAIN, 4, false, true, false), 4, p -> {
             p[gamma] = 0f;
             p[beta] = -0f;
             p[gamma + 1] = Float.MIN_VALUE;
@@ -75,7 +75,7 @@ class FusedReluTest {
                   {"name": "gap", "type": "global_avgpool2d"},
                   {"name": "fc", "type": "dense", "out_features": 4}],
                  "loss": {"type": "softmax_cross_entropy"}}""");
-        Network fused = new Network(def, 4), plain = new Network(def, 4, false, true);
+        Network fused = new Network(def, 4), plain = new Network(def, 4, false, true, false);
         assertFalse(fused.runsInProducer(index(def, "r1")), "bn1 feeds r1 and sum");
         assertTrue(fused.runsInProducer(index(def, "r2")));
         compare(def, fused, plain, 4, null);

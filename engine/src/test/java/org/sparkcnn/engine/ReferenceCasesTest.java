@@ -400,7 +400,7 @@ class ReferenceCasesTest {
             float[] a = net.activation(i);
             if (a == null) {
                 if (plain == null) {
-                    plain = new Network(def, n, false, true);
+                    plain = new Network(def, n, false, true, false);
                     plain.forward(weights, buffersBefore, x.floats(), n, train ? Pass.training(0, 0, n) : Pass.INFERENCE);
                 }
                 a = plain.activation(i);

@@ -133,7 +133,7 @@ public record BatchNorm2d(String name, int numFeatures, double eps, double momen
         /** Sets {@code epilog}'s constants for an inference forward that the convolution before this layer runs. */
         public void epilogConstants(float[] params, float[] buffers, BatchNormEpilog epilog) {
             if (buffers == null) {
-                forward(params, null, null, 0, Pass.INFERENCE);  // its error: the state buffer is missing
+                throw new IllegalStateException(type() + " '" + name + "' needs the model's state buffer (running statistics)");
             }
             training = false;
             epilog.constants(params, gOff, bOff, buffers, rmOff, rvOff, eps);

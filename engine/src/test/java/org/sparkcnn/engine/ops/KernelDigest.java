@@ -230,7 +230,7 @@ public final class KernelDigest {
 
     /**
      * The inference forward with a batch norm run on each group's outputs ({@link BatchNormEpilog}): alone, with a ReLU,
-     * and with an add and a ReLU; planes and, where the shape allows, channels-last, from either; by each inference
+     * with an add, and with an add and a ReLU; planes and, where the shape allows, channels-last, from either; by each inference
      * path. The floats of {@link BatchNormOps#forwardEval} and {@link MergeOps#addForward} on the convolution's output.
      */
     private void epilogs(float[] y, float[] x, float[] params, int n, int c, int h, int w, int o, int kh, int kw, int sh,
@@ -242,12 +242,13 @@ public final class KernelDigest {
         }
         BatchNormEpilog epilog = new BatchNormEpilog(o);
         epilog.constants(bn, 0, o, stats, 0, o, 1e-5);
-        float[][] expected = new float[3][y.length];
+        float[][] expected = new float[4][y.length];
         float[] normalized = new float[y.length];
         BatchNormOps.forwardEval(normalized, false, y, bn, 0, o, stats, 0, o, n, o, hw, 1e-5, new double[o], new double[o]);
         BatchNormOps.forwardEval(expected[1], true, y, bn, 0, o, stats, 0, o, n, o, hw, 1e-5, new double[o], new double[o]);
         expected[0] = normalized;
-        MergeOps.addForward(expected[2], true, new float[][]{normalized, residual}, y.length);
+        MergeOps.addForward(expected[2], false, new float[][]{normalized, residual}, y.length);
+        MergeOps.addForward(expected[3], true, new float[][]{normalized, residual}, y.length);
         boolean rowsAllowed = ChannelsLastLayout.convolution(c, h, w, o, kh, kw, sh, sw, ph, pw);
         java.util.List<ConvChoices> runs = new java.util.ArrayList<>(java.util.List.of(choices));
         for (int path = 0; choices.inferencePath() != null && path < ConvChoices.FRAME_PATHS_ALL.length; path++) {
@@ -257,21 +258,22 @@ public final class KernelDigest {
         for (int r = 0; r < runs.size(); r++) {
             for (int io = 0; io < (rowsAllowed ? 4 : 1); io++) {  // bit 0: out channels-last, bit 1: in
                 boolean outRows = (io & 1) != 0, inRows = (io & 2) != 0;
-                for (int kind = 0; kind < 3; kind++) {
-                    epilog.then(kind == 2 ? (outRows ? residualRows : residual) : null, kind > 0);
+                for (int kind = 0; kind < 4; kind++) {  // 0: batch norm, 1: and ReLU, 2: and add, 3: and add and ReLU
+                    epilog.then(kind >= 2 ? (outRows ? residualRows : residual) : null, kind % 2 == 1);
                     float[] got = new float[y.length];
                     java.util.Arrays.fill(got, Float.NaN);
                     Conv2dOps.forward(got, outRows, inRows ? xRows : x, inRows, params, 0, bias ? o * ckk : -1, n, c, h, w, o,
                             kh, kw, sh, sw, ph, pw, group, ws, runs.get(r), false, epilog);
                     same(outRows ? channelsLast(expected[kind], n, o, hw) : expected[kind], got, "convolution inference with "
-                            + new String[]{"a batch norm", "a batch norm and ReLU", "a batch norm, add and ReLU"}[kind]
+                            + new String[]{"a batch norm", "a batch norm and ReLU", "a batch norm and add",
+                                "a batch norm, add and ReLU"}[kind]
                             + (inRows ? " from" : "") + (outRows ? " to" : "") + (io > 0 ? " channels-last" : "")
                             + (r == 0 ? ", timed path" : ", path " + (r - 1)) + ", " + c + "x" + h + "x" + w + " to " + o
                             + " k" + kh + "x" + kw + " s" + sh + "x" + sw + " p" + ph + "x" + pw);
                 }
             }
         }
-        add(expected[2]);
+        add(expected[3]);
     }
 
     /**
