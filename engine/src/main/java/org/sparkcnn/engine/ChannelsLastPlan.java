@@ -252,17 +252,19 @@ final class ChannelsLastPlan {
             boolean relu = reluAfter[i] >= 0;
             float[] out = relu ? activations[reluAfter[i]] : activations[i];
             Object layer = def.layers().get(i);
-            if (epilogs[i] != null) {  // the output of its batch norm, or of the add after that, and their ReLU
-                int last = epilogAdd[i] >= 0 ? epilogAdd[i] : epilogNorm[i];
-                boolean lastRelu = reluAfter[last] >= 0;
-                ((BatchNorm2d.Model) layers[epilogNorm[i]]).epilogConstants(params, buffers, epilogs[i]);
-                epilogs[i].then(epilogAdd[i] >= 0 ? output(x, residual[i], rows[last], n) : null, lastRelu);
+            if (layers[i] instanceof ChannelsLastLayer cl) {
                 boolean in = inputs[i][0] >= 0 && takesRows(i, inputs[i][0]);
-                ((ChannelsLastLayer) layers[i]).forwardInference(params, output(x, inputs[i][0], in, n), in,
-                        lastRelu ? activations[reluAfter[last]] : activations[last], rows[i], n, epilogs[i]);
-            } else if (layers[i] instanceof ChannelsLastLayer cl) {
-                boolean in = inputs[i][0] >= 0 && takesRows(i, inputs[i][0]);
-                cl.forwardInference(params, output(x, inputs[i][0], in, n), in, out, rows[i], n);
+                float[] input = output(x, inputs[i][0], in, n);
+                if (epilogs[i] == null) {
+                    cl.forwardInference(params, input, in, out, rows[i], n);
+                } else {  // the output of its batch norm, or of the add after that, and their ReLU
+                    int last = epilogAdd[i] >= 0 ? epilogAdd[i] : epilogNorm[i];
+                    boolean lastRelu = reluAfter[last] >= 0;
+                    ((BatchNorm2d.Model) layers[epilogNorm[i]]).epilogConstants(params, buffers, epilogs[i]);
+                    epilogs[i].then(epilogAdd[i] >= 0 ? output(x, residual[i], rows[last], n) : null, lastRelu);
+                    cl.forwardInference(params, input, in, lastRelu ? activations[reluAfter[last]] : activations[last],
+                            rows[i], n, epilogs[i]);
+                }
             } else if (layer instanceof Merge m) {
                 float[][] inps = new float[inputs[i].length][];
                 int[] sizes = new int[inps.length];

@@ -9,20 +9,21 @@ package org.sparkcnn.engine.ops;
 public final class BatchNormEpilog {
 
     private final int channels;
-    private final double[] mu, a, be;
+    private final double[] mu, invstd, a, be;
     private float[] residual;
     private boolean relu;
 
     public BatchNormEpilog(int channels) {
         this.channels = channels;
         mu = new double[channels];
+        invstd = new double[channels];
         a = new double[channels];
         be = new double[channels];
     }
 
     /** The batch norm's constants for this forward ({@link BatchNormOps#evalConstants}). */
     public void constants(float[] params, int gOff, int bOff, float[] buffers, int rmOff, int rvOff, double eps) {
-        BatchNormOps.evalConstants(params, gOff, bOff, buffers, rmOff, rvOff, channels, eps, mu, a, be);
+        BatchNormOps.evalConstants(params, gOff, bOff, buffers, rmOff, rvOff, channels, eps, mu, invstd, a, be);
     }
 
     /** What follows the batch norm: an add of {@code residual} (null: none), then a ReLU where {@code relu}. */

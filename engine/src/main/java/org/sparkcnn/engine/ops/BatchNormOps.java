@@ -106,13 +106,12 @@ public final class BatchNormOps {
     }
 
     /**
-     * {@link #forwardEval}'s constants per channel: {@code mu} the running mean, {@code a = gamma * invstd} with
-     * {@code invstd = 1 / sqrt(running var + eps)}, {@code be = beta}, as doubles.
+     * {@link #forwardEval}'s constants per channel: {@code mean} the running mean, {@code invstd = 1 / sqrt(running var
+     * + eps)}, {@code a = gamma * invstd}, {@code be = beta}, as doubles.
      */
     public static void evalConstants(float[] params, int gOff, int bOff, float[] buffers, int rmOff, int rvOff, int c,
-                                     double eps, double[] mu, double[] a, double[] be) {
-        double[] invstd = new double[c];
-        runningStatistics(buffers, rmOff, rvOff, c, eps, mu, invstd);
+                                     double eps, double[] mean, double[] invstd, double[] a, double[] be) {
+        runningStatistics(buffers, rmOff, rvOff, c, eps, mean, invstd);
         System.arraycopy(scales(params, gOff, invstd, c), 0, a, 0, c);
         for (int ch = 0; ch < c; ch++) {
             be[ch] = params[bOff + ch];
@@ -128,44 +127,14 @@ public final class BatchNormOps {
     public static void evalInPlace(float[] y, boolean rows, float[] residual, boolean relu, int b0, int g, int c, int hw,
                                    double[] mu, double[] a, double[] be) {
         if (rows) {
-            int q0 = b0 * hw, q1 = (b0 + g) * hw;
-            if (VECTOR && c % VectorSupport.lanes() == 0) {
-                if (residual == null) {
-                    BatchNormVector.normalizeRows(y, relu, y, q0, q1, c, mu, a, be);
-                } else {
-                    BatchNormVector.normalizeRowsAdd(y, relu, y, residual, q0, q1, c, mu, a, be);
-                }
-                return;
-            }
-            for (int p = q0 * c; p < q1 * c; p++) {
-                int ch = p % c;
-                y[p] = eval(y[p], residual, p, relu, mu[ch], a[ch], be[ch]);
-            }
+            normalizeRows(y, relu, y, residual, b0 * hw, (b0 + g) * hw, c, mu, a, be);
             return;
         }
         for (int b = b0; b < b0 + g; b++) {
             for (int ch = 0; ch < c; ch++) {
-                int from = (b * c + ch) * hw, to = from + hw;
-                if (VECTOR && residual == null) {
-                    BatchNormVector.normalize(y, relu, y, from, to, mu[ch], a[ch], be[ch]);
-                } else if (VECTOR) {
-                    BatchNormVector.normalizeAdd(y, relu, y, residual, from, to, mu[ch], a[ch], be[ch]);
-                } else {
-                    for (int p = from; p < to; p++) {
-                        y[p] = eval(y[p], residual, p, relu, mu[ch], a[ch], be[ch]);
-                    }
-                }
+                normalize(y, relu, y, residual, (b * c + ch) * hw, (b * c + ch + 1) * hw, mu[ch], a[ch], be[ch]);
             }
         }
-    }
-
-    /** One float of {@link #evalInPlace}. */
-    private static float eval(float x, float[] residual, int p, boolean relu, double mu, double a, double be) {
-        float y = (float) Math.fma(x - mu, a, be);
-        if (residual != null) {
-            y += residual[p];
-        }
-        return relu ? Math.max(y, 0f) : y;
     }
 
     /**
@@ -175,21 +144,9 @@ public final class BatchNormOps {
     public static void forwardEvalChannelsLast(float[] out, boolean relu, float[] inp, float[] params, int gOff, int bOff,
                                                float[] buffers, int rmOff, int rvOff, int n, int c, int hw, double eps,
                                                double[] mean, double[] invstd) {
-        runningStatistics(buffers, rmOff, rvOff, c, eps, mean, invstd);
-        double[] scale = scales(params, gOff, invstd, c), beta = new double[c];
-        for (int ch = 0; ch < c; ch++) {
-            beta[ch] = params[bOff + ch];
-        }
-        int rows = n * hw;
-        if (VECTOR && c % VectorSupport.lanes() == 0) {
-            BatchNormVector.normalizeRows(out, relu, inp, 0, rows, c, mean, scale, beta);
-            return;
-        }
-        for (int p = 0; p < rows * c; p++) {
-            int ch = p % c;
-            float y = (float) Math.fma(inp[p] - mean[ch], scale[ch], beta[ch]);
-            out[p] = relu ? Math.max(y, 0f) : y;
-        }
+        double[] scale = new double[c], beta = new double[c];
+        evalConstants(params, gOff, bOff, buffers, rmOff, rvOff, c, eps, mean, invstd, scale, beta);
+        normalizeRows(out, relu, inp, null, 0, n * hw, c, mean, scale, beta);
     }
 
     /** {@code y = fma(x - mean, gamma * invstd, beta)}, rounded once to float, into {@code out}; {@code max(y, 0)} there if {@code relu}. */
@@ -198,17 +155,50 @@ public final class BatchNormOps {
         double[] scale = scales(params, gOff, invstd, c);
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < c; ch++) {
-                double a = scale[ch], be = params[bOff + ch], mu = mean[ch];
-                if (VECTOR) {
-                    BatchNormVector.normalize(out, relu, inp, (b * c + ch) * hw, (b * c + ch + 1) * hw, mu, a, be);
-                    continue;
-                }
-                for (int p = (b * c + ch) * hw, e = p + hw; p < e; p++) {
-                    float y = (float) Math.fma(inp[p] - mu, a, be);
-                    out[p] = relu ? Math.max(y, 0f) : y;
-                }
+                normalize(out, relu, inp, null, (b * c + ch) * hw, (b * c + ch + 1) * hw, mean[ch], scale[ch], params[bOff + ch]);
             }
         }
+    }
+
+    /**
+     * {@code y = (float) fma(inp[p] - mu, a, be)}, then {@code y + residual[p]} in float where residual is not null, then
+     * {@code max(., 0)} where {@code relu}, into {@code out[p]} for p in [from, to): one plane's run, one channel's constants.
+     */
+    private static void normalize(float[] out, boolean relu, float[] inp, float[] residual, int from, int to, double mu,
+                                  double a, double be) {
+        if (VECTOR && residual == null) {
+            BatchNormVector.normalize(out, relu, inp, from, to, mu, a, be);
+        } else if (VECTOR) {
+            BatchNormVector.normalizeAdd(out, relu, inp, residual, from, to, mu, a, be);
+        } else {
+            for (int p = from; p < to; p++) {
+                out[p] = normalized(inp[p], residual, p, relu, mu, a, be);
+            }
+        }
+    }
+
+    /** {@link #normalize} on rows q0 .. q1 of C channels (channels-last), each float with its channel's constants. */
+    private static void normalizeRows(float[] out, boolean relu, float[] inp, float[] residual, int q0, int q1, int c,
+                                      double[] mu, double[] a, double[] be) {
+        if (VECTOR && c % VectorSupport.lanes() == 0 && residual == null) {
+            BatchNormVector.normalizeRows(out, relu, inp, q0, q1, c, mu, a, be);
+        } else if (VECTOR && c % VectorSupport.lanes() == 0) {
+            BatchNormVector.normalizeRowsAdd(out, relu, inp, residual, q0, q1, c, mu, a, be);
+        } else {
+            for (int p = q0 * c; p < q1 * c; p++) {
+                int ch = p % c;
+                out[p] = normalized(inp[p], residual, p, relu, mu[ch], a[ch], be[ch]);
+            }
+        }
+    }
+
+    /** One float of {@link #normalize}. */
+    private static float normalized(float x, float[] residual, int p, boolean relu, double mu, double a, double be) {
+        float y = (float) Math.fma(x - mu, a, be);
+        if (residual != null) {
+            y += residual[p];
+        }
+        return relu ? Math.max(y, 0f) : y;
     }
 
     /**
